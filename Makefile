@@ -1,0 +1,32 @@
+# Two commands do all set-up on a fresh machine with Python 3.11+:
+#   make run   install into .venv, migrate the embedded SQLite database, serve on :8000
+#   make test  install, run the whole suite
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+
+.PHONY: install run test migrate clean
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is required")'
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+	@$(BIN)/python -m pip install --quiet --disable-pip-version-check -e ".[test]"
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+migrate: install
+	@$(BIN)/ledgerline migrate
+
+run: install
+	@$(BIN)/ledgerline init-env
+	@$(BIN)/ledgerline migrate
+	@$(BIN)/ledgerline serve
+
+test: install
+	@$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+clean:
+	rm -rf $(VENV) ledgerline.db ledgerline.db-wal ledgerline.db-shm

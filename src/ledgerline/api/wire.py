@@ -1,0 +1,102 @@
+"""Wire plumbing shared by every surface: exact-decimal JSON in and out."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import json
+import uuid
+from collections.abc import Callable, Coroutine
+from decimal import Decimal
+from typing import Any
+
+import simplejson
+from fastapi import Request, Response
+from fastapi.responses import JSONResponse
+from fastapi.routing import APIRoute
+
+
+MAX_JSON_DEPTH = 64
+
+
+def _default(value: Any) -> Any:
+    if isinstance(value, dt.datetime):
+        return value.isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, (uuid.UUID,)):
+        return str(value)
+    if isinstance(value, enum.Enum):
+        return value.value
+    raise TypeError(f"{type(value).__name__} is not JSON serializable")
+
+
+def dumps(content: Any) -> bytes:
+    # simplejson writes Decimal as a JSON number with its exact digits; the
+    # standard library would force a float or a string.
+    return simplejson.dumps(
+        content, use_decimal=True, ensure_ascii=False, separators=(",", ":"), default=_default
+    ).encode("utf-8")
+
+
+class WireJSONResponse(JSONResponse):
+    def render(self, content: Any) -> bytes:
+        return dumps(content)
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not valid JSON")
+
+
+def _depth(value: Any, limit: int) -> int:
+    stack = [(value, 1)]
+    deepest = 0
+    while stack:
+        node, depth = stack.pop()
+        deepest = max(deepest, depth)
+        if deepest > limit:
+            return deepest
+        if isinstance(node, dict):
+            stack.extend((child, depth + 1) for child in node.values())
+        elif isinstance(node, list):
+            stack.extend((child, depth + 1) for child in node)
+    return deepest
+
+
+def loads(body: bytes) -> Any:
+    """Parse a JSON body with every number that has a fraction as an exact Decimal.
+
+    Every failure is a ``JSONDecodeError`` so that FastAPI reports it as a
+    malformed body (400) rather than a generic parsing failure.
+    """
+    text = body.decode("utf-8", errors="replace")
+    try:
+        value = json.loads(body, parse_float=Decimal, parse_constant=_reject_constant)
+    except json.JSONDecodeError:
+        raise
+    except RecursionError:
+        raise json.JSONDecodeError("nested too deeply", text, 0) from None
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise json.JSONDecodeError(str(exc), text, 0) from None
+    if _depth(value, MAX_JSON_DEPTH) > MAX_JSON_DEPTH:
+        raise json.JSONDecodeError(f"nested deeper than {MAX_JSON_DEPTH} levels", text, 0)
+    return value
+
+
+class WireRequest(Request):
+    async def json(self) -> Any:
+        if not hasattr(self, "_json"):
+            self._json = loads(await self.body())
+        return self._json
+
+
+class WireRoute(APIRoute):
+    """Routes whose JSON bodies are parsed with exact decimals."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+
+        async def route_handler(request: Request) -> Response:
+            return await handler(WireRequest(request.scope, request.receive))
+
+        return route_handler

@@ -1,0 +1,139 @@
+"""Bearer-token authentication (JWT) and scope-based authorization."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Request
+from jose import JWTError, jwt
+from jose.exceptions import ExpiredSignatureError, JWTClaimsError
+from sqlalchemy.orm import Session
+
+from ledgerline.config import Settings
+from ledgerline.db import get_session
+from ledgerline.errors import Forbidden, Unauthorized
+
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
+
+
+@dataclass(frozen=True)
+class Principal:
+    tenant_id: uuid.UUID
+    subject: str
+    scopes: frozenset[str]
+
+    def allows(self, scope: str) -> bool:
+        group = scope.split(".", 1)[0]
+        return bool({"*", scope, f"{group}.*"} & self.scopes)
+
+
+def _verification_key(settings: Settings, algorithm: str) -> str:
+    if algorithm.startswith("HS"):
+        if settings.jwt_secret is None:
+            raise Unauthorized("HMAC tokens are not accepted: no secret is configured")
+        return settings.jwt_secret.get_secret_value()
+    if not settings.jwt_public_key:
+        raise Unauthorized(f"{algorithm} tokens are not accepted: no public key is configured")
+    return settings.jwt_public_key
+
+
+def decode_token(token: str, settings: Settings) -> Principal:
+    try:
+        header = jwt.get_unverified_header(token)
+    except JWTError:
+        raise Unauthorized("malformed token") from None
+    algorithm = str(header.get("alg", ""))
+    # An explicit allow-list: "none" and anything unlisted never reach verification.
+    if algorithm not in settings.allowed_jwt_algorithms:
+        raise Unauthorized(f"token algorithm {algorithm!r} is not accepted")
+    try:
+        claims = jwt.decode(
+            token,
+            _verification_key(settings, algorithm),
+            algorithms=[algorithm],
+            audience=settings.jwt_audience,
+            issuer=settings.jwt_issuer,
+            options={"require_exp": True, "require_sub": True, "leeway": 0},
+        )
+    except ExpiredSignatureError:
+        raise Unauthorized("token has expired") from None
+    except JWTClaimsError as exc:
+        raise Unauthorized(f"token claims rejected: {exc}") from None
+    except JWTError:
+        raise Unauthorized("token signature is invalid") from None
+    try:
+        tenant_id = uuid.UUID(str(claims["tenant"]))
+    except (KeyError, ValueError):
+        raise Unauthorized("token has no valid 'tenant' claim") from None
+    scopes = frozenset(str(claims.get("scope", "")).split())
+    return Principal(tenant_id=tenant_id, subject=str(claims["sub"]), scopes=scopes)
+
+
+def issue_token(
+    settings: Settings,
+    *,
+    tenant_id: uuid.UUID,
+    subject: str,
+    scopes: str,
+    ttl_seconds: int,
+    algorithm: str | None = None,
+) -> str:
+    algorithm = algorithm or settings.allowed_jwt_algorithms[0]
+    now = dt.datetime.now(dt.timezone.utc)
+    claims: dict[str, object] = {
+        "sub": subject,
+        "tenant": str(tenant_id),
+        "scope": scopes,
+        "aud": settings.jwt_audience,
+        "iat": int(now.timestamp()),
+        "nbf": int(now.timestamp()),
+        "exp": int((now + dt.timedelta(seconds=ttl_seconds)).timestamp()),
+    }
+    if settings.jwt_issuer:
+        claims["iss"] = settings.jwt_issuer
+    if algorithm.startswith("HS"):
+        if settings.jwt_secret is None:
+            raise RuntimeError("LEDGERLINE_JWT_SECRET is not set")
+        key = settings.jwt_secret.get_secret_value()
+    else:
+        if settings.jwt_private_key is None:
+            raise RuntimeError("LEDGERLINE_JWT_PRIVATE_KEY is needed to sign " + algorithm)
+        key = settings.jwt_private_key.get_secret_value()
+    return jwt.encode(claims, key, algorithm=algorithm)
+
+
+def _bearer_token(request: Request) -> str:
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise Unauthorized("missing bearer token", error="invalid_request")
+    return token.strip()
+
+
+def current_principal(request: Request, session: SessionDep) -> Principal:
+    principal = decode_token(_bearer_token(request), request.app.state.settings)
+    known: set[uuid.UUID] = request.app.state.known_tenants
+    if principal.tenant_id not in known:
+        from ledgerline.models import Tenant  # local: models import db, db must not import models
+
+        if session.get(Tenant, principal.tenant_id) is None:
+            raise Unauthorized("token names a tenant that does not exist")
+        known.add(principal.tenant_id)  # tenants are never deleted, so this cache never goes stale
+    request.state.principal = principal
+    return principal
+
+
+def require(scope: str) -> Callable[..., Principal]:
+    """Dependency factory: the caller's principal, provided it holds ``scope``."""
+
+    def dependency(principal: Annotated[Principal, Depends(current_principal)]) -> Principal:
+        if not principal.allows(scope):
+            raise Forbidden(f"this operation needs the '{scope}' scope", scope=scope)
+        return principal
+
+    dependency.__name__ = f"require_{scope.replace('.', '_').replace('-', '_')}"
+    return dependency

@@ -1,0 +1,62 @@
+"""Settings, read from the environment (prefix ``LEDGERLINE_``) and ``.env``."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from functools import lru_cache
+from typing import Literal
+
+from pydantic import AliasChoices, Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+SUPPORTED_JWT_ALGORITHMS = frozenset({"HS256", "HS384", "HS512", "RS256", "RS384", "RS512", "ES256", "ES384", "ES512"})
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="LEDGERLINE_", env_file=".env", extra="ignore")
+
+    environment: Literal["development", "test", "production"] = "development"
+    # Plain DATABASE_URL is honoured because every PaaS and compose file sets that name.
+    database_url: str = Field(
+        default="sqlite:///./ledgerline.db",
+        validation_alias=AliasChoices("DATABASE_URL", "LEDGERLINE_DATABASE_URL"),
+    )
+    sql_echo: bool = False
+
+    jwt_secret: SecretStr | None = None
+    jwt_algorithms: str = "HS256"
+    jwt_public_key: str | None = None
+    jwt_private_key: SecretStr | None = None
+    jwt_audience: str = "ledgerline"
+    jwt_issuer: str | None = None
+    # Elevate's login tokens live 15 minutes (vendor notes).
+    login_token_ttl_seconds: int = Field(default=900, ge=60)
+
+    idempotency_ttl_hours: int = Field(default=24, ge=1)
+    # A reservation older than this is treated as abandoned (its request crashed).
+    idempotency_lock_seconds: int = Field(default=60, ge=1)
+
+    # Per-currency shortfall tolerance default, e.g. {"GBP": "1.00"}; tenants may override.
+    shortfall_tolerance: dict[str, Decimal] = Field(default_factory=dict)
+
+    @field_validator("jwt_algorithms")
+    @classmethod
+    def _known_algorithms(cls, value: str) -> str:
+        names = [name.strip().upper() for name in value.split(",") if name.strip()]
+        unknown = [name for name in names if name not in SUPPORTED_JWT_ALGORITHMS]
+        if not names or unknown:
+            raise ValueError(f"unsupported JWT algorithm(s): {unknown or value!r}")
+        return ",".join(names)
+
+    @property
+    def allowed_jwt_algorithms(self) -> list[str]:
+        return self.jwt_algorithms.split(",")
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

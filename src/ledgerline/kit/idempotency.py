@@ -1,0 +1,148 @@
+"""``Idempotency-Key`` for POSTs that create or move money.
+
+The key is reserved in its own short transaction before the handler runs, so a
+concurrent retry sees it at once (409) instead of waiting. The response is
+stored in the request's own transaction, so it exists exactly when the work it
+describes was committed. A failed request releases its key; a reservation
+whose request died is taken over after ``idempotency_lock_seconds``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import uuid
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.concurrency import run_in_threadpool
+from sqlalchemy import delete, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from ledgerline.auth import Principal, current_principal
+from ledgerline.db import Database
+from ledgerline.errors import Conflict, InvalidRequest
+from ledgerline.models import IdempotencyKey
+from ledgerline.models.base import utcnow
+
+HEADER = "Idempotency-Key"
+MAX_KEY_LENGTH = 255
+_REPLAYED_HEADERS = ("location", "etag")
+
+
+class IdempotentReplay(Exception):
+    """Raised instead of running a handler whose request already completed."""
+
+    def __init__(self, status_code: int, body: str, headers: dict[str, str]) -> None:
+        self.status_code = status_code
+        self.body = body
+        self.headers = headers
+
+
+@dataclass
+class IdempotencyGuard:
+    tenant_id: uuid.UUID | None = None
+    key: str | None = None
+    completed: bool = field(default=False)
+
+    def complete(self, session: Session, status_code: int, body: bytes, headers: dict[str, str]) -> None:
+        """Record the response in the same transaction as the work it reports."""
+        if self.key is None:
+            return
+        kept = {name: value for name, value in headers.items() if name.lower() in _REPLAYED_HEADERS}
+        session.execute(
+            update(IdempotencyKey)
+            .where(IdempotencyKey.tenant_id == self.tenant_id, IdempotencyKey.key == self.key)
+            .values(response_status=status_code, response_body=body.decode(), response_headers=json.dumps(kept))
+        )
+        self.completed = True
+
+
+def request_fingerprint(method: str, path: str, query: str, body: bytes) -> str:
+    digest = hashlib.sha256()
+    for part in (method.encode(), path.encode(), query.encode(), body):
+        digest.update(len(part).to_bytes(8, "big"))
+        digest.update(part)
+    return digest.hexdigest()
+
+
+def _reserve(db: Database, *, tenant_id: uuid.UUID, key: str, fingerprint: str, ttl: dt.timedelta,
+             lock: dt.timedelta) -> None:
+    now = utcnow()
+    with db.independent_transaction() as session:
+        session.execute(
+            delete(IdempotencyKey).where(
+                IdempotencyKey.tenant_id == tenant_id, IdempotencyKey.key == key, IdempotencyKey.expires_at < now
+            )
+        )
+    try:
+        with db.independent_transaction() as session:
+            session.add(IdempotencyKey(tenant_id=tenant_id, key=key, request_hash=fingerprint,
+                                       locked_at=now, expires_at=now + ttl))
+        return
+    except IntegrityError:
+        pass
+    with db.independent_transaction() as session:
+        row = session.execute(
+            select(IdempotencyKey).where(IdempotencyKey.tenant_id == tenant_id, IdempotencyKey.key == key)
+        ).scalar_one_or_none()
+        if row is None:  # expired and removed in between: the caller may simply retry
+            raise Conflict("this Idempotency-Key was released concurrently; retry the request")
+        if row.request_hash != fingerprint:
+            raise InvalidRequest.for_field(HEADER, "this key was already used with a different request")
+        if row.response_status is not None:
+            raise IdempotentReplay(row.response_status, row.response_body or "", json.loads(row.response_headers or "{}"))
+        if row.locked_at > now - lock:
+            raise Conflict("a request with this Idempotency-Key is still in progress")
+        # The first request died without an answer: take the reservation over (compare-and-set).
+        taken = session.execute(
+            update(IdempotencyKey)
+            .where(IdempotencyKey.tenant_id == tenant_id, IdempotencyKey.key == key,
+                   IdempotencyKey.locked_at == row.locked_at, IdempotencyKey.response_status.is_(None))
+            .values(locked_at=now)
+        ).rowcount
+        if taken != 1:
+            raise Conflict("a request with this Idempotency-Key is still in progress")
+
+
+def _release(db: Database, *, tenant_id: uuid.UUID, key: str) -> None:
+    with db.independent_transaction() as session:
+        session.execute(
+            delete(IdempotencyKey).where(
+                IdempotencyKey.tenant_id == tenant_id,
+                IdempotencyKey.key == key,
+                IdempotencyKey.response_status.is_(None),
+            )
+        )
+
+
+async def idempotency_guard(
+    request: Request, principal: Annotated[Principal, Depends(current_principal)]
+) -> AsyncIterator[IdempotencyGuard]:
+    key = request.headers.get(HEADER)
+    if key is None:
+        yield IdempotencyGuard()
+        return
+    if not 1 <= len(key) <= MAX_KEY_LENGTH or not key.isprintable():
+        raise InvalidRequest.for_field(HEADER, f"must be 1 to {MAX_KEY_LENGTH} printable characters")
+    db: Database = request.app.state.db
+    settings = request.app.state.settings
+    fingerprint = request_fingerprint(request.method, request.url.path, request.url.query, await request.body())
+    await run_in_threadpool(
+        _reserve, db, tenant_id=principal.tenant_id, key=key, fingerprint=fingerprint,
+        ttl=dt.timedelta(hours=settings.idempotency_ttl_hours),
+        lock=dt.timedelta(seconds=settings.idempotency_lock_seconds),
+    )
+    guard = IdempotencyGuard(tenant_id=principal.tenant_id, key=key)
+    try:
+        yield guard
+    except BaseException:
+        await run_in_threadpool(_release, db, tenant_id=principal.tenant_id, key=key)
+        raise
+
+
+IdempotencyDep = Annotated[IdempotencyGuard, Depends(idempotency_guard, scope="function")]

@@ -1,0 +1,58 @@
+"""Repository helpers shared by every domain: tenant-scoped fetches, pages and numbers."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any, TypeVar
+
+from sqlalchemy import Select, insert, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from ledgerline.kit.ids import format_number
+from ledgerline.kit.listing import Listing, ListQuery, Page
+from ledgerline.models import NumberSequence
+
+T = TypeVar("T")
+
+
+def get_scoped(session: Session, model: type[T], tenant_id: uuid.UUID, entity_id: int, *,
+               for_update: bool = False) -> T | None:
+    """One row by id, only if it belongs to the tenant (ids of other tenants do not exist)."""
+    if not -(2**63) <= entity_id < 2**63:
+        return None
+    stmt = select(model).where(model.tenant_id == tenant_id, model.id == entity_id)  # type: ignore[attr-defined]
+    if for_update:
+        stmt = stmt.with_for_update()
+    return session.execute(stmt).scalar_one_or_none()
+
+
+def fetch_page(session: Session, base: Select, listing: Listing, query: ListQuery, *,
+               scalars: bool = True) -> Page:
+    total = session.execute(listing.count_statement(base, query)).scalar_one()
+    result = session.execute(listing.page_statement(base, query))
+    items: list[Any] = list(result.scalars()) if scalars else list(result.mappings())
+    return Page(items=items, total=total, query=query)
+
+
+def count_matching(session: Session, base: Select, listing: Listing, query: ListQuery) -> int:
+    return session.execute(listing.count_statement(base, query)).scalar_one()
+
+
+def next_number(session: Session, tenant_id: uuid.UUID, kind: str, prefix: str) -> str:
+    """Next human number of ``kind`` for the tenant; the row lock serializes concurrent callers."""
+    stmt = (
+        update(NumberSequence)
+        .where(NumberSequence.tenant_id == tenant_id, NumberSequence.kind == kind)
+        .values(last_value=NumberSequence.last_value + 1)
+        .returning(NumberSequence.last_value)
+    )
+    value = session.execute(stmt).scalar_one_or_none()
+    if value is None:
+        try:
+            with session.begin_nested():
+                session.execute(insert(NumberSequence).values(tenant_id=tenant_id, kind=kind, last_value=1))
+            value = 1
+        except IntegrityError:  # another transaction created the row first
+            value = session.execute(stmt).scalar_one()
+    return format_number(prefix, value)

@@ -1,0 +1,23 @@
+"""Every table of the one schema. Importing this package registers them all on ``Base.metadata``."""
+
+from ledgerline.models.base import Base
+from ledgerline.models.tenant import NumberSequence, Tenant, User
+from ledgerline.models.idempotency import IdempotencyKey
+from ledgerline.models.admin import BillingCycle, ContractOwner
+from ledgerline.models.customer import Customer, Site
+from ledgerline.models.invoice import Bill, BillRun, Invoice
+
+__all__ = [
+    "Base",
+    "Bill",
+    "BillRun",
+    "BillingCycle",
+    "ContractOwner",
+    "Customer",
+    "IdempotencyKey",
+    "Invoice",
+    "NumberSequence",
+    "Site",
+    "Tenant",
+    "User",
+]

@@ -1,0 +1,86 @@
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import BigInteger, CheckConstraint, Date, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ledgerline.models.base import BigId, Base, TenantScoped, UTCDateTime
+from ledgerline.models.enums import BillRunStatus, BillRunType, InvoicePaymentStatus, InvoiceStatus, db_enum
+
+
+class BillRun(TenantScoped, Base):
+    """A billing run; the value of its draft invoices is a customer's open bill run value."""
+
+    __tablename__ = "bill_runs"
+    __table_args__ = (
+        UniqueConstraint("tenant_id", "locator"),
+        Index("ix_bill_runs_tenant_status", "tenant_id", "status"),
+    )
+
+    type: Mapped[BillRunType] = mapped_column(db_enum(BillRunType, "bill_run_type"), nullable=False)
+    status: Mapped[BillRunStatus] = mapped_column(
+        db_enum(BillRunStatus, "bill_run_status"), nullable=False, default=BillRunStatus.OPEN
+    )
+    billing_cycle_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("billing_cycles.id"))
+    run_date: Mapped[dt.date] = mapped_column(Date, nullable=False)
+    description: Mapped[str | None] = mapped_column(String(255))
+    closed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+
+
+class Bill(TenantScoped, Base):
+    """Groups a customer's invoices for a period; settlement status derives from them."""
+
+    __tablename__ = "bills"
+    __table_args__ = (
+        UniqueConstraint("tenant_id", "locator"),
+        UniqueConstraint("tenant_id", "number"),
+        Index("ix_bills_tenant_customer", "tenant_id", "customer_id"),
+    )
+
+    number: Mapped[str] = mapped_column(String(30), nullable=False)
+    customer_id: Mapped[int] = mapped_column(BigId, ForeignKey("customers.id"), nullable=False)
+    # Pay-bill requests must repeat these when present.
+    check_digits: Mapped[str | None] = mapped_column(String(10))
+    period_start: Mapped[dt.date | None] = mapped_column(Date)
+    period_end: Mapped[dt.date | None] = mapped_column(Date)
+
+
+class Invoice(TenantScoped, Base):
+    __tablename__ = "invoices"
+    __table_args__ = (
+        UniqueConstraint("tenant_id", "locator"),
+        UniqueConstraint("tenant_id", "number"),
+        UniqueConstraint("tenant_id", "back_office_code"),
+        # Oldest-first allocation and balances read a customer's invoices by these.
+        Index("ix_invoices_tenant_customer_status_issue", "tenant_id", "customer_id", "status", "issue_date", "id"),
+        Index("ix_invoices_tenant_issue_date", "tenant_id", "issue_date"),
+        Index("ix_invoices_tenant_due_date", "tenant_id", "due_date"),
+        Index("ix_invoices_tenant_status", "tenant_id", "status"),
+        Index("ix_invoices_tenant_payment_status", "tenant_id", "payment_status"),
+        Index("ix_invoices_tenant_bill", "tenant_id", "bill_id"),
+        Index("ix_invoices_tenant_bill_run", "tenant_id", "bill_run_id"),
+        Index("ix_invoices_tenant_reference", "tenant_id", "reference_number"),
+        CheckConstraint("total_minor >= 0", name="total_not_negative"),
+        CheckConstraint("outstanding_minor >= 0", name="outstanding_not_negative"),
+        CheckConstraint("outstanding_minor <= total_minor", name="outstanding_within_total"),
+    )
+
+    number: Mapped[str] = mapped_column(String(30), nullable=False)
+    customer_id: Mapped[int] = mapped_column(BigId, ForeignKey("customers.id"), nullable=False)
+    bill_run_type: Mapped[BillRunType] = mapped_column(db_enum(BillRunType, "invoice_bill_run_type"), nullable=False)
+    bill_run_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("bill_runs.id"))
+    bill_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("bills.id"))
+    issue_date: Mapped[dt.date] = mapped_column(Date, nullable=False)
+    due_date: Mapped[dt.date] = mapped_column(Date, nullable=False)
+    currency: Mapped[str] = mapped_column(String(3), nullable=False)
+    total_minor: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    outstanding_minor: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    status: Mapped[InvoiceStatus] = mapped_column(db_enum(InvoiceStatus, "invoice_status"), nullable=False)
+    payment_status: Mapped[InvoicePaymentStatus] = mapped_column(
+        db_enum(InvoicePaymentStatus, "invoice_payment_status"), nullable=False
+    )
+    reference_number: Mapped[str | None] = mapped_column(String(100))
+    back_office_code: Mapped[str | None] = mapped_column(String(100))
+    posted_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    cancelled_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())

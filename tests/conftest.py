@@ -1,0 +1,164 @@
+"""Test harness: every database test runs on SQLite and, when reachable, on PostgreSQL.
+
+The schema is built once per backend with ``alembic upgrade head``. Each test
+runs inside an outer transaction that is rolled back afterwards; the app's
+commits become savepoint releases, so tests never see each other's rows.
+Set ``TEST_DATABASE_URL`` (``postgresql+psycopg://...``) to add PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+from alembic import command
+from alembic.config import Config
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine, text
+from sqlalchemy.engine import Connection
+from sqlalchemy.orm import Session
+
+from ledgerline.app import create_app
+from ledgerline.auth import issue_token
+from ledgerline.config import Settings
+from ledgerline.db import Database, make_engine
+from ledgerline.tenants.service import create_tenant
+
+ROOT = Path(__file__).resolve().parents[1]
+PG_URL = os.environ.get("TEST_DATABASE_URL", "").strip()
+BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])
+JWT_SECRET = "test-secret-0123456789abcdefghijklmnopqrstuvwxyz"
+
+
+def alembic_config(connection: Connection | None = None) -> Config:
+    config = Config(str(ROOT / "alembic.ini"))
+    config.set_main_option("script_location", str(ROOT / "migrations"))
+    config.attributes["configure_logger"] = False
+    if connection is not None:
+        config.attributes["connection"] = connection
+    return config
+
+
+def reset_postgres_schema(engine: Engine) -> None:
+    with engine.begin() as connection:
+        connection.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+        connection.execute(text("CREATE SCHEMA public"))
+
+
+def migrated_engine_for(backend: str, tmp_dir: Path) -> Engine:
+    if backend == "sqlite":
+        engine = make_engine(f"sqlite:///{tmp_dir / 'ledgerline-test.db'}")
+    else:
+        engine = make_engine(PG_URL)
+        reset_postgres_schema(engine)
+    with engine.begin() as connection:
+        command.upgrade(alembic_config(connection), "head")
+    return engine
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def backend(request: pytest.FixtureRequest) -> str:
+    return request.param
+
+
+@pytest.fixture(scope="session")
+def engine(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
+    engine = migrated_engine_for(backend, tmp_path_factory.mktemp(backend))
+    yield engine
+    engine.dispose()
+
+
+class RollbackDatabase(Database):
+    """Every session joins one outer transaction, which the test rolls back."""
+
+    def __init__(self, engine: Engine, connection: Connection) -> None:
+        super().__init__(engine)
+        self.connection = connection
+
+    def session(self, *, write: bool = True) -> Session:
+        return Session(bind=self.connection, join_transaction_mode="create_savepoint", expire_on_commit=False)
+
+    @contextmanager
+    def independent_transaction(self) -> Iterator[Session]:
+        with self.session() as session, session.begin():
+            yield session
+
+
+@pytest.fixture
+def database(engine: Engine) -> Iterator[RollbackDatabase]:
+    connection = engine.connect()
+    outer = connection.begin()
+    try:
+        yield RollbackDatabase(engine, connection)
+    finally:
+        outer.rollback()
+        connection.close()
+
+
+@pytest.fixture
+def session(database: RollbackDatabase) -> Iterator[Session]:
+    with database.session() as session:
+        yield session
+
+
+@pytest.fixture
+def settings() -> Settings:
+    return Settings(_env_file=None, environment="test", jwt_secret=JWT_SECRET, database_url="sqlite://")
+
+
+@pytest.fixture
+def app(settings: Settings, database: RollbackDatabase):
+    return create_app(settings, database=database)
+
+
+@pytest.fixture
+def client(app) -> TestClient:
+    return TestClient(app, raise_server_exceptions=False)
+
+
+def make_tenant(database: Database, name: str | None = None) -> uuid.UUID:
+    with database.independent_transaction() as session:
+        return create_tenant(session, name=name or f"tenant-{uuid.uuid4().hex[:12]}").id
+
+
+def bearer(settings: Settings, tenant_id: uuid.UUID, scopes: str = "*", ttl: int = 600) -> dict[str, str]:
+    token = issue_token(settings, tenant_id=tenant_id, subject="tester", scopes=scopes, ttl_seconds=ttl)
+    return {"Authorization": f"Bearer {token}"}
+
+
+@pytest.fixture
+def tenant_id(database: RollbackDatabase) -> uuid.UUID:
+    return make_tenant(database)
+
+
+@pytest.fixture
+def auth(settings: Settings, tenant_id: uuid.UUID) -> dict[str, str]:
+    """Headers of a token with every scope in the test tenant."""
+    return bearer(settings, tenant_id)
+
+
+@pytest.fixture
+def other_auth(settings: Settings, database: RollbackDatabase) -> dict[str, str]:
+    """Headers of a token in a second tenant, for isolation tests."""
+    return bearer(settings, make_tenant(database))
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:  # noqa: ANN001
+    counts: dict[str, dict[str, int]] = {}
+    for outcome in ("passed", "failed", "error", "skipped"):
+        for report in terminalreporter.stats.get(outcome, []):
+            nodeid = getattr(report, "nodeid", "")
+            which = next((b for b in ("postgresql", "sqlite") if f"[{b}" in nodeid or f"-{b}]" in nodeid
+                          or f"-{b}-" in nodeid), "no database")
+            counts.setdefault(which, {}).setdefault(outcome, 0)
+            counts[which][outcome] += 1
+    if counts:
+        terminalreporter.section("tests per database backend")
+        for which in ("sqlite", "postgresql", "no database"):
+            if which in counts:
+                detail = ", ".join(f"{n} {outcome}" for outcome, n in counts[which].items())
+                terminalreporter.write_line(f"{which}: {detail}")
