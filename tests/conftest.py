@@ -43,18 +43,31 @@ def alembic_config(connection: Connection | None = None) -> Config:
     return config
 
 
-def reset_postgres_schema(engine: Engine) -> None:
-    with engine.begin() as connection:
-        connection.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
-        connection.execute(text("CREATE SCHEMA public"))
+# Each run migrates its own PostgreSQL schema, so concurrent runs never collide.
+PG_SCHEMA = f"ledgerline_test_{os.getpid()}"
+
+
+def create_postgres_schema(schema: str) -> None:
+    admin = make_engine(PG_URL)
+    with admin.begin() as connection:
+        connection.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    admin.dispose()
+
+
+def drop_postgres_schema(schema: str) -> None:
+    admin = make_engine(PG_URL)
+    with admin.begin() as connection:
+        connection.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+    admin.dispose()
 
 
 def migrated_engine_for(backend: str, tmp_dir: Path) -> Engine:
     if backend == "sqlite":
         engine = make_engine(f"sqlite:///{tmp_dir / 'ledgerline-test.db'}")
     else:
-        engine = make_engine(PG_URL)
-        reset_postgres_schema(engine)
+        create_postgres_schema(PG_SCHEMA)
+        engine = make_engine(PG_URL, search_path=PG_SCHEMA)
     with engine.begin() as connection:
         command.upgrade(alembic_config(connection), "head")
     return engine
@@ -70,6 +83,8 @@ def engine(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[E
     engine = migrated_engine_for(backend, tmp_path_factory.mktemp(backend))
     yield engine
     engine.dispose()
+    if backend == "postgresql":
+        drop_postgres_schema(PG_SCHEMA)
 
 
 class RollbackDatabase(Database):

@@ -13,12 +13,14 @@ from sqlalchemy.orm import Session, sessionmaker
 _BEGIN_OPTION = "ledgerline_sqlite_begin"
 
 
-def make_engine(url: str, *, echo: bool = False) -> Engine:
+def make_engine(url: str, *, echo: bool = False, search_path: str | None = None) -> Engine:
     if url.startswith("sqlite"):
         engine = create_engine(url, echo=echo, connect_args={"check_same_thread": False, "timeout": 30})
         _configure_sqlite(engine)
         return engine
-    return create_engine(url, echo=echo, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    connect_args = {"options": f"-csearch_path={search_path}"} if search_path else {}
+    return create_engine(url, echo=echo, pool_pre_ping=True, pool_size=10, max_overflow=20,
+                         connect_args=connect_args)
 
 
 def _configure_sqlite(engine: Engine) -> None:
