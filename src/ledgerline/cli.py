@@ -14,7 +14,9 @@ from ledgerline.config import Settings, get_settings
 def _alembic_config(settings: Settings):
     from alembic.config import Config
 
-    root = Path(__file__).resolve().parents[2]
+    # A source checkout keeps alembic.ini beside src/; an installed image keeps it in the cwd.
+    candidates = [Path.cwd(), Path(__file__).resolve().parents[2]]
+    root = next((path for path in candidates if (path / "alembic.ini").is_file()), candidates[-1])
     config = Config(str(root / "alembic.ini"))
     config.set_main_option("script_location", str(root / "migrations"))
     config.cmd_opts = argparse.Namespace(x=[f"url={settings.database_url}"])
