@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-23 09:10:38.050577
+Create Date: 2026-11-23 09:34:43.305874
 """
 
 from __future__ import annotations
@@ -41,10 +41,16 @@ def upgrade() -> None:
     sa.Column('version', sa.Integer(), nullable=False),
     sa.Column('created_at', ledgerline.models.base.UTCDateTime(timezone=True), nullable=False),
     sa.Column('updated_at', ledgerline.models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.CheckConstraint('auto_close_days IS NULL OR auto_close_days >= 0', name=op.f('ck_billing_cycles_auto_close_days_not_negative')),
+    sa.CheckConstraint('length_of_period >= 1', name=op.f('ck_billing_cycles_length_of_period_positive')),
+    sa.CheckConstraint('start_day_of_period BETWEEN 1 AND 31', name=op.f('ck_billing_cycles_start_day_of_period_in_month')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_billing_cycles')),
     sa.UniqueConstraint('tenant_id', 'locator', name=op.f('uq_billing_cycles_tenant_id_locator'))
     )
+    op.create_index('ix_billing_cycles_tenant_created_at', 'billing_cycles', ['tenant_id', 'created_at'], unique=False)
+    op.create_index('ix_billing_cycles_tenant_currency_code', 'billing_cycles', ['tenant_id', 'currency_code'], unique=False)
     op.create_index('ix_billing_cycles_tenant_name', 'billing_cycles', ['tenant_id', 'name'], unique=False)
+    op.create_index('ix_billing_cycles_tenant_period_unit', 'billing_cycles', ['tenant_id', 'period_unit'], unique=False)
     op.create_table('contract_owners',
     sa.Column('name', sa.String(length=255), nullable=False),
     sa.Column('available_from', sa.Date(), nullable=False),
@@ -71,9 +77,12 @@ def upgrade() -> None:
     sa.Column('version', sa.Integer(), nullable=False),
     sa.Column('created_at', ledgerline.models.base.UTCDateTime(timezone=True), nullable=False),
     sa.Column('updated_at', ledgerline.models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.CheckConstraint('available_to IS NULL OR available_to >= available_from', name=op.f('ck_contract_owners_available_to_not_before_from')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_contract_owners')),
     sa.UniqueConstraint('tenant_id', 'locator', name=op.f('uq_contract_owners_tenant_id_locator'))
     )
+    op.create_index('ix_contract_owners_tenant_available_from', 'contract_owners', ['tenant_id', 'available_from'], unique=False)
+    op.create_index('ix_contract_owners_tenant_created_at', 'contract_owners', ['tenant_id', 'created_at'], unique=False)
     op.create_index('ix_contract_owners_tenant_name', 'contract_owners', ['tenant_id', 'name'], unique=False)
     op.create_table('idempotency_keys',
     sa.Column('tenant_id', sa.Uuid(), nullable=False),
@@ -118,7 +127,11 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id', name=op.f('pk_bill_runs')),
     sa.UniqueConstraint('tenant_id', 'locator', name=op.f('uq_bill_runs_tenant_id_locator'))
     )
+    op.create_index('ix_bill_runs_tenant_billing_cycle', 'bill_runs', ['tenant_id', 'billing_cycle_id'], unique=False)
+    op.create_index('ix_bill_runs_tenant_created_at', 'bill_runs', ['tenant_id', 'created_at'], unique=False)
+    op.create_index('ix_bill_runs_tenant_run_date', 'bill_runs', ['tenant_id', 'run_date'], unique=False)
     op.create_index('ix_bill_runs_tenant_status', 'bill_runs', ['tenant_id', 'status'], unique=False)
+    op.create_index('ix_bill_runs_tenant_type', 'bill_runs', ['tenant_id', 'type'], unique=False)
     op.create_table('customers',
     sa.Column('number', sa.String(length=30), nullable=False),
     sa.Column('name', sa.String(length=255), nullable=False),
@@ -174,12 +187,16 @@ def upgrade() -> None:
     sa.Column('version', sa.Integer(), nullable=False),
     sa.Column('created_at', ledgerline.models.base.UTCDateTime(timezone=True), nullable=False),
     sa.Column('updated_at', ledgerline.models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.CheckConstraint('period_end >= period_start', name=op.f('ck_bills_period_in_order')),
     sa.ForeignKeyConstraint(['customer_id'], ['customers.id'], name=op.f('fk_bills_customer_id_customers')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_bills')),
     sa.UniqueConstraint('tenant_id', 'locator', name=op.f('uq_bills_tenant_id_locator')),
     sa.UniqueConstraint('tenant_id', 'number', name=op.f('uq_bills_tenant_id_number'))
     )
+    op.create_index('ix_bills_tenant_created_at', 'bills', ['tenant_id', 'created_at'], unique=False)
     op.create_index('ix_bills_tenant_customer', 'bills', ['tenant_id', 'customer_id'], unique=False)
+    op.create_index('ix_bills_tenant_period_end', 'bills', ['tenant_id', 'period_end'], unique=False)
+    op.create_index('ix_bills_tenant_period_start', 'bills', ['tenant_id', 'period_start'], unique=False)
     op.create_table('sites',
     sa.Column('customer_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
     sa.Column('name', sa.String(length=255), nullable=False),
@@ -197,8 +214,11 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id', name=op.f('pk_sites')),
     sa.UniqueConstraint('tenant_id', 'locator', name=op.f('uq_sites_tenant_id_locator'))
     )
+    op.create_index('ix_sites_tenant_created_at', 'sites', ['tenant_id', 'created_at'], unique=False)
     op.create_index('ix_sites_tenant_customer', 'sites', ['tenant_id', 'customer_id'], unique=False)
     op.create_index('ix_sites_tenant_name', 'sites', ['tenant_id', 'name'], unique=False)
+    op.create_index('ix_sites_tenant_reference', 'sites', ['tenant_id', 'reference'], unique=False)
+    op.create_index('ix_sites_tenant_status', 'sites', ['tenant_id', 'status'], unique=False)
     op.create_table('invoices',
     sa.Column('number', sa.String(length=30), nullable=False),
     sa.Column('customer_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
@@ -223,6 +243,8 @@ def upgrade() -> None:
     sa.Column('version', sa.Integer(), nullable=False),
     sa.Column('created_at', ledgerline.models.base.UTCDateTime(timezone=True), nullable=False),
     sa.Column('updated_at', ledgerline.models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.CheckConstraint("status = 'POSTED' OR outstanding_minor = 0", name=op.f('ck_invoices_outstanding_only_when_posted')),
+    sa.CheckConstraint('due_date >= issue_date', name=op.f('ck_invoices_due_not_before_issue')),
     sa.CheckConstraint('outstanding_minor <= total_minor', name=op.f('ck_invoices_outstanding_within_total')),
     sa.CheckConstraint('outstanding_minor >= 0', name=op.f('ck_invoices_outstanding_not_negative')),
     sa.CheckConstraint('total_minor >= 0', name=op.f('ck_invoices_total_not_negative')),
@@ -235,7 +257,12 @@ def upgrade() -> None:
     sa.UniqueConstraint('tenant_id', 'number', name=op.f('uq_invoices_tenant_id_number'))
     )
     op.create_index('ix_invoices_tenant_bill', 'invoices', ['tenant_id', 'bill_id'], unique=False)
-    op.create_index('ix_invoices_tenant_bill_run', 'invoices', ['tenant_id', 'bill_run_id'], unique=False)
+    op.create_index('ix_invoices_tenant_bill_run', 'invoices', ['tenant_id', 'bill_run_id', 'status'], unique=False)
+    op.create_index('ix_invoices_tenant_bill_run_type', 'invoices', ['tenant_id', 'bill_run_type'], unique=False)
+    op.create_index('ix_invoices_tenant_created_at', 'invoices', ['tenant_id', 'created_at'], unique=False)
+    op.create_index('ix_invoices_tenant_currency_outstanding', 'invoices', ['tenant_id', 'currency', 'outstanding_minor'], unique=False)
+    op.create_index('ix_invoices_tenant_currency_total', 'invoices', ['tenant_id', 'currency', 'total_minor'], unique=False)
+    op.create_index('ix_invoices_tenant_customer_status_amounts', 'invoices', ['tenant_id', 'customer_id', 'status', 'bill_run_id', 'outstanding_minor', 'total_minor'], unique=False)
     op.create_index('ix_invoices_tenant_customer_status_issue', 'invoices', ['tenant_id', 'customer_id', 'status', 'issue_date', 'id'], unique=False)
     op.create_index('ix_invoices_tenant_due_date', 'invoices', ['tenant_id', 'due_date'], unique=False)
     op.create_index('ix_invoices_tenant_issue_date', 'invoices', ['tenant_id', 'issue_date'], unique=False)
@@ -253,13 +280,24 @@ def downgrade() -> None:
     op.drop_index('ix_invoices_tenant_issue_date', table_name='invoices')
     op.drop_index('ix_invoices_tenant_due_date', table_name='invoices')
     op.drop_index('ix_invoices_tenant_customer_status_issue', table_name='invoices')
+    op.drop_index('ix_invoices_tenant_customer_status_amounts', table_name='invoices')
+    op.drop_index('ix_invoices_tenant_currency_total', table_name='invoices')
+    op.drop_index('ix_invoices_tenant_currency_outstanding', table_name='invoices')
+    op.drop_index('ix_invoices_tenant_created_at', table_name='invoices')
+    op.drop_index('ix_invoices_tenant_bill_run_type', table_name='invoices')
     op.drop_index('ix_invoices_tenant_bill_run', table_name='invoices')
     op.drop_index('ix_invoices_tenant_bill', table_name='invoices')
     op.drop_table('invoices')
+    op.drop_index('ix_sites_tenant_status', table_name='sites')
+    op.drop_index('ix_sites_tenant_reference', table_name='sites')
     op.drop_index('ix_sites_tenant_name', table_name='sites')
     op.drop_index('ix_sites_tenant_customer', table_name='sites')
+    op.drop_index('ix_sites_tenant_created_at', table_name='sites')
     op.drop_table('sites')
+    op.drop_index('ix_bills_tenant_period_start', table_name='bills')
+    op.drop_index('ix_bills_tenant_period_end', table_name='bills')
     op.drop_index('ix_bills_tenant_customer', table_name='bills')
+    op.drop_index('ix_bills_tenant_created_at', table_name='bills')
     op.drop_table('bills')
     op.drop_table('users')
     op.drop_index('ix_customers_tenant_status', table_name='customers')
@@ -267,14 +305,23 @@ def downgrade() -> None:
     op.drop_index('ix_customers_tenant_contract_owner', table_name='customers')
     op.drop_index('ix_customers_tenant_billing_cycle', table_name='customers')
     op.drop_table('customers')
+    op.drop_index('ix_bill_runs_tenant_type', table_name='bill_runs')
     op.drop_index('ix_bill_runs_tenant_status', table_name='bill_runs')
+    op.drop_index('ix_bill_runs_tenant_run_date', table_name='bill_runs')
+    op.drop_index('ix_bill_runs_tenant_created_at', table_name='bill_runs')
+    op.drop_index('ix_bill_runs_tenant_billing_cycle', table_name='bill_runs')
     op.drop_table('bill_runs')
     op.drop_table('tenants')
     op.drop_table('number_sequences')
     op.drop_index(op.f('ix_idempotency_keys_expires_at'), table_name='idempotency_keys')
     op.drop_table('idempotency_keys')
     op.drop_index('ix_contract_owners_tenant_name', table_name='contract_owners')
+    op.drop_index('ix_contract_owners_tenant_created_at', table_name='contract_owners')
+    op.drop_index('ix_contract_owners_tenant_available_from', table_name='contract_owners')
     op.drop_table('contract_owners')
+    op.drop_index('ix_billing_cycles_tenant_period_unit', table_name='billing_cycles')
     op.drop_index('ix_billing_cycles_tenant_name', table_name='billing_cycles')
+    op.drop_index('ix_billing_cycles_tenant_currency_code', table_name='billing_cycles')
+    op.drop_index('ix_billing_cycles_tenant_created_at', table_name='billing_cycles')
     op.drop_table('billing_cycles')
     # ### end Alembic commands ###

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -77,7 +78,47 @@ def _document_security(app: FastAPI) -> None:
             if re.match(r"^/v1/(?!authenticate$)", path):
                 for operation in operations.values():
                     operation.setdefault("security", [{"bearerAuth": []}])
+            if path.startswith("/v1/") and "ErrorBody" in schema["components"].get("schemas", {}):
+                for operation in operations.values():
+                    _document_v1_validation(operation)
+        _drop_unreferenced(schema, "HTTPValidationError", "ValidationError")
         app.openapi_schema = schema
         return schema
 
     app.openapi = openapi  # type: ignore[method-assign]
+
+
+def _drop_unreferenced(schema: dict, *names: str) -> None:
+    """Remove component schemas no operation refers to any more (in order: referrers first)."""
+    components = schema.get("components", {}).get("schemas", {})
+    for name in names:
+        if name in components:
+            rest = {key: value for key, value in schema.items() if key != "components"}
+            rest["schemas"] = {key: value for key, value in components.items() if key != name}
+            if f"#/components/schemas/{name}\"" not in json.dumps(rest):
+                del components[name]
+
+
+def _error_body() -> dict:
+    return {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorBody"}}}
+
+
+def _document_v1_validation(operation: dict) -> None:
+    """Replace FastAPI's default 422 (``{"detail": [...]}``, never sent) with what /v1 answers.
+
+    A bad query or path parameter is a 400 and a body that breaks a rule a 422, both in
+    the /v1 envelope (see ``api/errors.py``).
+    """
+    responses = operation.setdefault("responses", {})
+    if "requestBody" in operation:  # WireRoute refuses other media types
+        responses.setdefault("415", {"description": "The body is not JSON (Content-Type)", "content": _error_body()})
+    default = responses.get("422", {})
+    if "HTTPValidationError" not in str(default.get("content", "")):
+        return
+    del responses["422"]
+    if operation.get("parameters"):
+        responses.setdefault("400", {"description": "Bad request: a parameter is malformed (the field is named)",
+                                     "content": _error_body()})
+    if "requestBody" in operation:
+        responses["422"] = {"description": "The body breaks a field or domain rule (each field is named)",
+                            "content": _error_body()}

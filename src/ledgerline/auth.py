@@ -57,14 +57,16 @@ def decode_token(token: str, settings: Settings) -> Principal:
             algorithms=[algorithm],
             audience=settings.jwt_audience,
             issuer=settings.jwt_issuer,
-            options={"require_exp": True, "require_sub": True, "leeway": 0},
+            # python-jose accepts a token without "aud" unless told otherwise: a token
+            # minted for no audience must not pass for one minted for this API.
+            options={"require_exp": True, "require_sub": True, "require_aud": True, "leeway": 0},
         )
     except ExpiredSignatureError:
         raise Unauthorized("token has expired") from None
     except JWTClaimsError as exc:
         raise Unauthorized(f"token claims rejected: {exc}") from None
-    except JWTError:
-        raise Unauthorized("token signature is invalid") from None
+    except JWTError as exc:  # a bad signature, or a required claim missing
+        raise Unauthorized(f"token is invalid: {exc}") from None
     try:
         tenant_id = uuid.UUID(str(claims["tenant"]))
     except (KeyError, ValueError):

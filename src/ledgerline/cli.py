@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 import argparse
+import os
 import secrets
 import sys
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ledgerline.config import Settings, get_settings
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 
 def _alembic_config(settings: Settings):
@@ -46,17 +53,23 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
-def _session():
+@contextmanager
+def _transaction() -> Iterator[Session]:
+    """One committed transaction; the engine is disposed afterwards (a CLI run is short)."""
     from ledgerline.db import Database, make_engine
 
-    settings = get_settings()
-    return Database(make_engine(settings.database_url)).session()
+    database = Database(make_engine(get_settings().database_url))
+    try:
+        with database.session() as session, session.begin():
+            yield session
+    finally:
+        database.dispose()
 
 
 def _cmd_tenant_create(args: argparse.Namespace) -> int:
     from ledgerline.tenants.service import create_tenant
 
-    with _session() as session, session.begin():
+    with _transaction() as session:
         tenant = create_tenant(session, name=args.name)
         tenant_id = tenant.id
     print(tenant_id)
@@ -69,17 +82,18 @@ def _cmd_user_create(args: argparse.Namespace) -> int:
     from ledgerline.tenants.service import create_user
 
     password = args.password or getpass.getpass("password: ")
-    with _session() as session, session.begin():
-        user = create_user(session, tenant_id=uuid.UUID(args.tenant), username=args.username,
+    with _transaction() as session:
+        user = create_user(session, tenant_id=args.tenant, username=args.username,
                            password=password, scopes=args.scope)
-        print(f"user {user.username} created in tenant {args.tenant}")
+        username = user.username
+    print(f"user {username} created in tenant {args.tenant}")
     return 0
 
 
 def _cmd_token(args: argparse.Namespace) -> int:
     from ledgerline.auth import issue_token
 
-    token = issue_token(get_settings(), tenant_id=uuid.UUID(args.tenant), subject=args.sub,
+    token = issue_token(get_settings(), tenant_id=args.tenant, subject=args.sub,
                         scopes=args.scope, ttl_seconds=args.ttl)
     print(token)
     return 0
@@ -91,7 +105,8 @@ def _cmd_init_env(args: argparse.Namespace) -> int:
     existing = env.read_text() if env.exists() else ""
     if get_settings().jwt_secret is not None or "LEDGERLINE_JWT_SECRET=" in existing:
         return 0
-    with env.open("a") as handle:
+    # Created owner-only: the file holds a signing secret.
+    with os.fdopen(os.open(env, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600), "a") as handle:
         if existing and not existing.endswith("\n"):
             handle.write("\n")
         handle.write(f"LEDGERLINE_JWT_SECRET={secrets.token_urlsafe(48)}\n")
@@ -116,7 +131,7 @@ def build_parser() -> argparse.ArgumentParser:
     migrate_cmd.set_defaults(handler=_cmd_migrate)
 
     token = commands.add_parser("token", help="print a signed development token")
-    token.add_argument("--tenant", required=True, help="tenant UUID")
+    token.add_argument("--tenant", required=True, type=uuid.UUID, help="tenant UUID")
     token.add_argument("--scope", default="*", help="space-separated scopes, '*' grants everything")
     token.add_argument("--sub", default="cli", help="subject (user name)")
     token.add_argument("--ttl", type=int, default=3600, help="lifetime in seconds")
@@ -129,7 +144,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     user = commands.add_parser("user", help="manage users").add_subparsers(dest="action", required=True)
     user_create = user.add_parser("create", help="create a login user")
-    user_create.add_argument("--tenant", required=True)
+    user_create.add_argument("--tenant", required=True, type=uuid.UUID, help="tenant UUID")
     user_create.add_argument("--username", required=True)
     user_create.add_argument("--password", help="prompted for when omitted")
     user_create.add_argument("--scope", default="*")
@@ -142,14 +157,18 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    import os
+    from ledgerline.errors import LedgerlineError
 
     args = build_parser().parse_args(argv)
     if getattr(args, "host", "unset") is None:
         args.host = os.environ.get("HOST", "127.0.0.1")
     if getattr(args, "port", "unset") is None:
         args.port = int(os.environ.get("PORT", "8000"))
-    return args.handler(args)
+    try:
+        return args.handler(args)
+    except LedgerlineError as exc:  # a refused request (duplicate name, unknown tenant): no traceback
+        print(f"ledgerline: {exc.message}", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import email.message
 import enum
 import json
 import uuid
@@ -11,10 +12,11 @@ from decimal import Decimal
 from typing import Any
 
 import simplejson
-from fastapi import Request, Response
+from fastapi import Request, Response, params
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 
+from ledgerline.errors import FieldError, UnsupportedMediaType
 
 MAX_JSON_DEPTH = 64
 
@@ -90,13 +92,29 @@ class WireRequest(Request):
         return self._json
 
 
+def is_json_media_type(content_type: str) -> bool:
+    """``application/json`` or any ``application/*+json`` (json-patch+json, problem+json)."""
+    message = email.message.Message()
+    message["content-type"] = content_type
+    subtype = message.get_content_subtype()
+    return message.get_content_maintype() == "application" and (subtype == "json" or subtype.endswith("+json"))
+
+
 class WireRoute(APIRoute):
     """Routes whose JSON bodies are parsed with exact decimals."""
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handler = super().get_route_handler()
+        takes_json = self.body_field is not None and not isinstance(self.body_field.field_info, params.Form)
 
         async def route_handler(request: Request) -> Response:
-            return await handler(WireRequest(request.scope, request.receive))
+            wire = WireRequest(request.scope, request.receive)
+            # FastAPI would hand a body of another media type to validation as raw bytes (a
+            # confusing 422); say what is wrong instead.
+            content_type = wire.headers.get("content-type", "")
+            if takes_json and not is_json_media_type(content_type) and await wire.body():
+                problem = f"{content_type or '(none)'} is not supported; send application/json"
+                raise UnsupportedMediaType(f"Content-Type {problem}", errors=[FieldError("Content-Type", problem)])
+            return await handler(wire)
 
         return route_handler

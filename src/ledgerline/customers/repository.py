@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import exists, func, select
+from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
 from ledgerline.kit.listing import Filter, FilterKind, Listing, ListQuery, Page
 from ledgerline.kit.repository import count_matching, fetch_page
-from ledgerline.models import BillingCycle, ContractOwner, Customer, Invoice, Site
+from ledgerline.models import Bill, BillingCycle, ContractOwner, Customer, Invoice, Site
 from ledgerline.models.enums import CustomerStatus, SiteStatus
 
 CUSTOMER_LISTING = Listing(
@@ -84,6 +84,7 @@ def customer_has_dependents(session: Session, tenant_id: uuid.UUID, customer_id:
     return bool(session.execute(select(
         exists().where(Invoice.tenant_id == tenant_id, Invoice.customer_id == customer_id)
         | exists().where(Site.tenant_id == tenant_id, Site.customer_id == customer_id)
+        | exists().where(Bill.tenant_id == tenant_id, Bill.customer_id == customer_id)
     )).scalar())
 
 
@@ -98,5 +99,3 @@ def only_billing_cycle_id(session: Session, tenant_id: uuid.UUID) -> int | None:
     return ids[0] if len(ids) == 1 else None
 
 
-def customer_count(session: Session, tenant_id: uuid.UUID) -> int:
-    return session.execute(select(func.count()).where(Customer.tenant_id == tenant_id)).scalar_one()

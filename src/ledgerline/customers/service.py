@@ -94,13 +94,13 @@ def update_customer(session: Session, *, customer: Customer, changes: dict[str, 
 
 def delete_customer(session: Session, *, customer: Customer) -> None:
     if repository.customer_has_dependents(session, customer.tenant_id, customer.id):
-        raise Conflict(f"customer {customer.id} has invoices or sites; terminate it instead of deleting it")
+        raise Conflict(f"customer {customer.id} has invoices, bills or sites; terminate it instead of deleting it")
     session.delete(customer)
     session.flush()
 
 
-def get_site(session: Session, *, tenant_id: uuid.UUID, site_id: int) -> Site:
-    site = get_scoped(session, Site, tenant_id, site_id)
+def get_site(session: Session, *, tenant_id: uuid.UUID, site_id: int, for_update: bool = False) -> Site:
+    site = get_scoped(session, Site, tenant_id, site_id, for_update=for_update)
     if site is None:
         raise not_found("Site", site_id)
     return site

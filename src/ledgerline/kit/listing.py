@@ -21,11 +21,11 @@ from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any
 
 from fastapi import Query
-from sqlalchemy import Select, String, and_, cast, false, func, or_, select
+from sqlalchemy import DateTime, Select, String, TypeDecorator, and_, cast, false, func, or_, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from ledgerline.errors import BadRequest, FieldError
-from ledgerline.kit.money import CURRENCY_EXPONENTS
+from ledgerline.kit.money import CURRENCY_EXPONENTS, MAX_MINOR, scale_exact
 
 MAX_PAGE_SIZE = 1000
 DEFAULT_PAGE_SIZE = 100
@@ -127,12 +127,18 @@ def _parse_int(parameter: str, raw: str) -> int:
     return value
 
 
+_MAX_FILTER_NUMBER = Decimal("1e15")
+_MAX_PLACES = 30
+
+
 def _parse_decimal(parameter: str, raw: str) -> Decimal:
     try:
         value = Decimal(raw.strip())
     except InvalidOperation:
         raise _bad(parameter, f"'{raw}' is not a number") from None
-    if not value.is_finite() or abs(value) > Decimal("1e15"):
+    # copy_abs, not abs(): abs() applies the decimal context and overflows on 1E+9999999.
+    # Bounded both ways so that every value binds to NUMERIC and BIGINT comparisons.
+    if not value.is_finite() or value.copy_abs() > _MAX_FILTER_NUMBER or value.as_tuple().exponent < -_MAX_PLACES:
         raise _bad(parameter, f"'{raw}' is not a usable number")
     return value
 
@@ -145,10 +151,11 @@ def _values(parameter: str, raw: str) -> list[str]:
 
 
 def _is_datetime(column: Any) -> bool:
-    try:
-        return isinstance(column.type.python_type, type) and issubclass(column.type.python_type, dt.datetime)
-    except NotImplementedError:
-        return False
+    # A TypeDecorator (UTCDateTime) has no python_type of its own: look at what it wraps.
+    column_type = column.type
+    if isinstance(column_type, TypeDecorator):
+        column_type = column_type.impl_instance
+    return isinstance(column_type, DateTime)
 
 
 def _date_clause(spec: Filter, raw: str) -> ColumnElement[bool]:
@@ -169,6 +176,7 @@ def _date_clause(spec: Filter, raw: str) -> ColumnElement[bool]:
     return {"eq": column == day, "lt": column < day, "gt": column > day, "gtn": column >= day}[op]
 
 
+_MIN_MINOR = -MAX_MINOR - 1
 _CODES_BY_EXPONENT: dict[int, list[str]] = {}
 for _code, _exp in sorted(CURRENCY_EXPONENTS.items()):
     _CODES_BY_EXPONENT.setdefault(_exp, []).append(_code)
@@ -176,7 +184,7 @@ for _code, _exp in sorted(CURRENCY_EXPONENTS.items()):
 
 def _amount_bound(op: str, value: Decimal, exp: int) -> tuple[str, int] | None:
     """Translate a major-unit comparison into an exact minor-unit integer comparison."""
-    scaled = value.scaleb(exp)
+    scaled = scale_exact(value, exp)
     if op == "lt":
         return "lt", math.ceil(scaled)
     if op == "gt":
@@ -197,6 +205,12 @@ def _amount_clause(spec: Filter, raw: str) -> ColumnElement[bool]:
         if bound is None:
             continue
         cmp, minor = bound
+        if not _MIN_MINOR <= minor <= MAX_MINOR:
+            # Beyond what a BIGINT holds (or a driver binds): every amount of these
+            # currencies is on one side of the bound, and none equals it.
+            if (cmp == "lt" and minor > MAX_MINOR) or (cmp == "gt" and minor < _MIN_MINOR):
+                clauses.append(spec.currency_column.in_(codes))
+            continue
         test = {"eq": spec.column == minor, "lt": spec.column < minor, "gt": spec.column > minor}[cmp]
         clauses.append(and_(spec.currency_column.in_(codes), test))
     return or_(*clauses) if clauses else false()

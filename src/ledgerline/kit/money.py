@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
+from decimal import MAX_EMAX, MAX_PREC, MIN_EMIN, ROUND_HALF_EVEN, Context, Decimal, InvalidOperation
 
 # ISO 4217 active codes and their minor units. Everything not listed in the
 # exception tables has two decimals.
@@ -49,31 +49,68 @@ def quantum(currency: str) -> Decimal:
     return Decimal(1).scaleb(-exponent(currency))
 
 
+# Minor units are stored as BIGINT.
+MAX_MINOR = 2**63 - 1
+
+
+def _decimal(amount: object) -> Decimal:
+    # A float is refused even when its value happens to be exact: it means a number
+    # went through binary floating point somewhere, which is the bug to catch.
+    if isinstance(amount, Decimal):
+        return amount
+    if isinstance(amount, int) and not isinstance(amount, bool):
+        return Decimal(amount)
+    raise MoneyError(f"amounts must be Decimal, not {type(amount).__name__}")
+
+
+def _exact(amount: Decimal, places: int) -> Context:
+    """A context in which scaling or quantizing ``amount`` by ``places`` never rounds.
+
+    The default context keeps 28 significant digits, so ``10.0000000000000000000000000001``
+    would silently become ``10.00``.
+    """
+    digits = len(amount.as_tuple().digits) + max(amount.adjusted(), 0) + abs(places) + 2
+    return Context(prec=min(digits, MAX_PREC), Emax=MAX_EMAX, Emin=MIN_EMIN)
+
+
+def scale_exact(amount: Decimal, places: int) -> Decimal:
+    """``amount * 10**places`` with no rounding at all."""
+    return amount.scaleb(places, context=_exact(amount, places))
+
+
 def round_major(amount: Decimal, currency: str) -> Decimal:
     """Round half-even to the currency's minor unit (used for derived values, never for input)."""
-    return amount.quantize(quantum(currency), rounding=ROUND_HALF_EVEN)
+    amount = _decimal(amount)
+    if not amount.is_finite():
+        raise MoneyError("amount must be a finite number")
+    places = exponent(currency)
+    return amount.quantize(quantum(currency), rounding=ROUND_HALF_EVEN, context=_exact(amount, places))
 
 
 def to_minor(amount: Decimal, currency: str) -> int:
     """Exact conversion of a wire amount; more decimals than the currency has is an error."""
-    try:
-        if not amount.is_finite():
-            raise MoneyError("amount must be a finite number")
-        scaled = amount.scaleb(exponent(currency))
-        if scaled != scaled.to_integral_value():
-            raise MoneyError(
-                f"{currency} amounts have at most {exponent(currency)} decimal places"
-            )
-        return int(scaled)
-    except InvalidOperation:
-        raise MoneyError("amount is not a number") from None
+    amount = _decimal(amount)
+    places = exponent(currency)
+    if not amount.is_finite():
+        raise MoneyError("amount must be a finite number")
+    scaled = scale_exact(amount, places)
+    # Checked before int(): int(Decimal("1E+1000000")) alone takes many seconds.
+    if scaled.copy_abs() > MAX_MINOR:
+        raise MoneyError(f"amount is too large for {currency}")
+    if scaled != scaled.to_integral_value():
+        raise MoneyError(f"{currency} amounts have at most {places} decimal places")
+    return int(scaled)
 
 
 def to_major(minor: int, currency: str) -> Decimal:
-    return Decimal(minor).scaleb(-exponent(currency)).quantize(quantum(currency))
+    # PostgreSQL's SUM(bigint) is NUMERIC, so an integral Decimal is minor units too.
+    integral = isinstance(minor, Decimal) and minor.is_finite() and minor == minor.to_integral_value()
+    if not integral and (isinstance(minor, bool) or not isinstance(minor, int)):
+        raise MoneyError("minor units must be an integer")
+    return scale_exact(Decimal(int(minor)), -exponent(currency))
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True)
 class Money:
     minor: int
     currency: str
@@ -89,7 +126,12 @@ class Money:
 
     @classmethod
     def of(cls, amount: Decimal | str | int, currency: str) -> Money:
-        return cls(to_minor(Decimal(amount), currency), currency)
+        if isinstance(amount, str):
+            try:
+                amount = Decimal(amount.strip())
+            except InvalidOperation:
+                raise MoneyError(f"{amount!r} is not a number") from None
+        return cls(to_minor(amount, currency), currency)
 
     @property
     def amount(self) -> Decimal:
@@ -109,6 +151,23 @@ class Money:
 
     def __neg__(self) -> Money:
         return Money(-self.minor, self.currency)
+
+    # Ordering only makes sense within one currency (order=True would compare GBP 1 with JPY 5).
+    def __lt__(self, other: Money) -> bool:
+        self._same_currency(other)
+        return self.minor < other.minor
+
+    def __le__(self, other: Money) -> bool:
+        self._same_currency(other)
+        return self.minor <= other.minor
+
+    def __gt__(self, other: Money) -> bool:
+        self._same_currency(other)
+        return self.minor > other.minor
+
+    def __ge__(self, other: Money) -> bool:
+        self._same_currency(other)
+        return self.minor >= other.minor
 
     def min(self, other: Money) -> Money:
         self._same_currency(other)

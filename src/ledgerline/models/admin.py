@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import JSON, Boolean, Date, Index, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, Boolean, CheckConstraint, Date, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ledgerline.models.base import Base, TenantScoped
@@ -14,6 +14,9 @@ class ContractOwner(TenantScoped, Base):
     __table_args__ = (
         UniqueConstraint("tenant_id", "locator"),
         Index("ix_contract_owners_tenant_name", "tenant_id", "name"),
+        Index("ix_contract_owners_tenant_available_from", "tenant_id", "available_from"),
+        Index("ix_contract_owners_tenant_created_at", "tenant_id", "created_at"),
+        CheckConstraint("available_to IS NULL OR available_to >= available_from", name="available_to_not_before_from"),
     )
 
     name: Mapped[str] = mapped_column(String(255), nullable=False)
@@ -41,6 +44,12 @@ class BillingCycle(TenantScoped, Base):
     __table_args__ = (
         UniqueConstraint("tenant_id", "locator"),
         Index("ix_billing_cycles_tenant_name", "tenant_id", "name"),
+        Index("ix_billing_cycles_tenant_period_unit", "tenant_id", "period_unit"),
+        Index("ix_billing_cycles_tenant_currency_code", "tenant_id", "currency_code"),
+        Index("ix_billing_cycles_tenant_created_at", "tenant_id", "created_at"),
+        CheckConstraint("start_day_of_period BETWEEN 1 AND 31", name="start_day_of_period_in_month"),
+        CheckConstraint("length_of_period >= 1", name="length_of_period_positive"),
+        CheckConstraint("auto_close_days IS NULL OR auto_close_days >= 0", name="auto_close_days_not_negative"),
     )
 
     name: Mapped[str] = mapped_column(String(255), nullable=False)

@@ -42,6 +42,9 @@ class Site(TenantScoped, Base):
         UniqueConstraint("tenant_id", "locator"),
         Index("ix_sites_tenant_customer", "tenant_id", "customer_id"),
         Index("ix_sites_tenant_name", "tenant_id", "name"),
+        Index("ix_sites_tenant_reference", "tenant_id", "reference"),
+        Index("ix_sites_tenant_status", "tenant_id", "status"),
+        Index("ix_sites_tenant_created_at", "tenant_id", "created_at"),
     )
 
     customer_id: Mapped[int] = mapped_column(BigId, ForeignKey("customers.id"), nullable=False)

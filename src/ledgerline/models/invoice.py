@@ -16,6 +16,10 @@ class BillRun(TenantScoped, Base):
     __table_args__ = (
         UniqueConstraint("tenant_id", "locator"),
         Index("ix_bill_runs_tenant_status", "tenant_id", "status"),
+        Index("ix_bill_runs_tenant_type", "tenant_id", "type"),
+        Index("ix_bill_runs_tenant_run_date", "tenant_id", "run_date"),
+        Index("ix_bill_runs_tenant_billing_cycle", "tenant_id", "billing_cycle_id"),
+        Index("ix_bill_runs_tenant_created_at", "tenant_id", "created_at"),
     )
 
     type: Mapped[BillRunType] = mapped_column(db_enum(BillRunType, "bill_run_type"), nullable=False)
@@ -36,6 +40,10 @@ class Bill(TenantScoped, Base):
         UniqueConstraint("tenant_id", "locator"),
         UniqueConstraint("tenant_id", "number"),
         Index("ix_bills_tenant_customer", "tenant_id", "customer_id"),
+        Index("ix_bills_tenant_period_start", "tenant_id", "period_start"),
+        Index("ix_bills_tenant_period_end", "tenant_id", "period_end"),
+        Index("ix_bills_tenant_created_at", "tenant_id", "created_at"),
+        CheckConstraint("period_end >= period_start", name="period_in_order"),
     )
 
     number: Mapped[str] = mapped_column(String(30), nullable=False)
@@ -52,18 +60,29 @@ class Invoice(TenantScoped, Base):
         UniqueConstraint("tenant_id", "locator"),
         UniqueConstraint("tenant_id", "number"),
         UniqueConstraint("tenant_id", "back_office_code"),
-        # Oldest-first allocation and balances read a customer's invoices by these.
+        # Oldest-first allocation, balances and credit status read a customer's invoices by these.
         Index("ix_invoices_tenant_customer_status_issue", "tenant_id", "customer_id", "status", "issue_date", "id"),
+        # Covers the per-customer sums (debt, open bill run value): index-only scans, no heap reads.
+        Index("ix_invoices_tenant_customer_status_amounts", "tenant_id", "customer_id", "status", "bill_run_id",
+              "outstanding_minor", "total_minor"),
         Index("ix_invoices_tenant_issue_date", "tenant_id", "issue_date"),
         Index("ix_invoices_tenant_due_date", "tenant_id", "due_date"),
         Index("ix_invoices_tenant_status", "tenant_id", "status"),
         Index("ix_invoices_tenant_payment_status", "tenant_id", "payment_status"),
         Index("ix_invoices_tenant_bill", "tenant_id", "bill_id"),
-        Index("ix_invoices_tenant_bill_run", "tenant_id", "bill_run_id"),
+        Index("ix_invoices_tenant_bill_run", "tenant_id", "bill_run_id", "status"),
         Index("ix_invoices_tenant_reference", "tenant_id", "reference_number"),
+        Index("ix_invoices_tenant_bill_run_type", "tenant_id", "bill_run_type"),
+        Index("ix_invoices_tenant_created_at", "tenant_id", "created_at"),
+        # Amount filters and sorts compare minor units within one currency.
+        Index("ix_invoices_tenant_currency_total", "tenant_id", "currency", "total_minor"),
+        Index("ix_invoices_tenant_currency_outstanding", "tenant_id", "currency", "outstanding_minor"),
         CheckConstraint("total_minor >= 0", name="total_not_negative"),
         CheckConstraint("outstanding_minor >= 0", name="outstanding_not_negative"),
         CheckConstraint("outstanding_minor <= total_minor", name="outstanding_within_total"),
+        CheckConstraint("due_date >= issue_date", name="due_not_before_issue"),
+        # Nothing is owed on an invoice until it is posted, nor after it is cancelled.
+        CheckConstraint("status = 'POSTED' OR outstanding_minor = 0", name="outstanding_only_when_posted"),
     )
 
     number: Mapped[str] = mapped_column(String(30), nullable=False)

@@ -24,7 +24,6 @@ def test_create_customer_answers_201_with_the_resource(client, auth):
 
 
 def test_only_name_and_currency_are_required(client, auth):
-    body = create_customer(client, auth, creditThreshold=None) if False else None
     response = client.post("/v1/customers", json={"name": "Solo", "currency": "JPY"}, headers=auth)
     assert response.status_code == 201
     assert response.json()["creditThreshold"] == 0
@@ -142,3 +141,12 @@ def test_failed_request_releases_its_idempotency_key(client, auth):
     # Same key, same (still bad) body: evaluated again rather than stuck.
     again = client.post("/v1/customers", json={"name": "A", "currency": "XYZ"}, headers=headers)
     assert again.status_code == 422
+
+
+def test_customer_with_a_bill_cannot_be_deleted(client, auth):
+    customer = create_customer(client, auth)
+    bill = client.post("/v1/bills", json={"customerId": customer["id"]}, headers=auth)
+    assert bill.status_code == 201, bill.text
+    response = client.delete(f"/v1/customers/{customer['id']}", headers=auth)
+    assert response.status_code == 409
+    assert "bills" in response.json()["message"]

@@ -3,6 +3,17 @@
 from fastapi import APIRouter
 
 from ledgerline.api.v1 import customers
+from ledgerline.api.v1 import bill_runs, bills, credit_status, invoices
+from ledgerline.api.v1 import billing_cycles, contract_owners, sites
+from ledgerline.api.v1 import authenticate
 
 router = APIRouter(prefix="/v1")
 router.include_router(customers.router)
+router.include_router(authenticate.router)
+router.include_router(contract_owners.router)
+router.include_router(billing_cycles.router)
+router.include_router(sites.router)
+router.include_router(invoices.router)
+router.include_router(bills.router)
+router.include_router(bill_runs.router)
+router.include_router(credit_status.router)

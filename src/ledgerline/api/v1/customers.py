@@ -88,7 +88,7 @@ def list_customers(request: Request, session: SessionDep, query: CustomerListQue
     return render_page(request, repository.page_of_customers(session, principal.tenant_id, query), Customer)
 
 
-@router.head("/customers", responses={404: {"description": "No customer matches"}},
+@router.head("/customers", responses={**error_responses(400), 404: {"description": "No customer matches"}},
              summary="Check whether customers matching the filters exist")
 def customers_exist(session: SessionDep, query: CustomerFilterQuery,
                     principal: Annotated[Principal, Depends(require("customers.list"))]) -> Response:

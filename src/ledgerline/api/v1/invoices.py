@@ -1,0 +1,210 @@
+"""/v1/invoices."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from decimal import Decimal
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Depends, Path, Request, Response
+from pydantic import BaseModel, Field, field_validator
+from sqlalchemy.orm import Session
+
+from ledgerline.api.v1.patching import JSON_PATCH_BODY, PatchOperation, patched_input
+from ledgerline.api.v1.responses import (
+    check_if_match, etag, render_created, render_head, render_page, render_resource, to_wire,
+)
+from ledgerline.api.v1.schemas import Amount, Timestamp, WireInput, WireModel, error_responses, major, minor_from_wire
+from ledgerline.api.wire import WireRoute, dumps
+from ledgerline.auth import Principal, SessionDep, require
+from ledgerline.invoices import repository, service
+from ledgerline.kit.idempotency import IdempotencyDep, IdempotencyGuard
+from ledgerline.kit.listing import ListQuery
+from ledgerline.models import Invoice as InvoiceEntity
+from ledgerline.models.enums import BillRunType, InvoicePaymentStatus, InvoiceStatus
+
+router = APIRouter(tags=["invoices"], route_class=WireRoute)
+
+InvoiceId = Annotated[int, Path(description="Invoice identifier", examples=[1])]
+InvoiceListQuery = Annotated[ListQuery, Depends(repository.INVOICE_LISTING.query_dependency())]
+InvoiceFilterQuery = Annotated[ListQuery, Depends(repository.INVOICE_LISTING.query_dependency(paged=False))]
+
+# Below ten thousand million major units: sums of many invoices stay far inside int64 minor units.
+MAX_TOTAL = Decimal("10000000000")
+
+
+def _today() -> dt.date:
+    return dt.datetime.now(dt.timezone.utc).date()
+
+
+def render_recorded(session: Session, guard: IdempotencyGuard, model: BaseModel) -> Response:
+    """200 with the resource, recorded for Idempotency-Key replays (state transitions move money)."""
+    body = dumps(to_wire(model))
+    version = getattr(model, "version", None)
+    headers = {"ETag": etag(version)} if version is not None else {}
+    guard.complete(session, 200, body, headers)
+    return Response(body, status_code=200, headers=headers, media_type="application/json")
+
+
+class Invoice(WireModel):
+    id: int = Field(examples=[1])
+    locator: str = Field(description="ULID locator", examples=["01HF3M7Q2V9X8Y7Z6W5V4U3T2S"])
+    uuid: uuid.UUID
+    number: str = Field(examples=["INV-0000001"])
+    customer_id: int = Field(examples=[1])
+    bill_run_type: BillRunType
+    bill_run_id: int | None = Field(examples=[3])
+    bill_id: int | None = Field(examples=[2])
+    issue_date: dt.date = Field(examples=["2024-05-01"])
+    due_date: dt.date = Field(examples=["2024-05-31"])
+    currency: str = Field(description="The customer's currency", examples=["GBP"])
+    total_in_major_currency: Amount
+    outstanding_in_major_currency: Amount = Field(description="0 until the invoice is posted and once cancelled")
+    status: InvoiceStatus
+    payment_status: InvoicePaymentStatus = Field(description="NA while DRAFT or CANCELLED")
+    reference_number: str | None
+    back_office_code: str | None
+    posted_at: Timestamp | None
+    cancelled_at: Timestamp | None
+    version: int
+    created_at: Timestamp
+    updated_at: Timestamp
+
+    @classmethod
+    def of(cls, entity: InvoiceEntity) -> "Invoice":
+        return cls(
+            id=entity.id, locator=entity.locator, uuid=entity.uuid, number=entity.number,
+            customer_id=entity.customer_id, bill_run_type=entity.bill_run_type, bill_run_id=entity.bill_run_id,
+            bill_id=entity.bill_id, issue_date=entity.issue_date, due_date=entity.due_date,
+            currency=entity.currency, total_in_major_currency=major(entity.total_minor, entity.currency),
+            outstanding_in_major_currency=major(entity.outstanding_minor, entity.currency),
+            status=entity.status, payment_status=entity.payment_status, reference_number=entity.reference_number,
+            back_office_code=entity.back_office_code, posted_at=entity.posted_at, cancelled_at=entity.cancelled_at,
+            version=entity.version, created_at=entity.created_at, updated_at=entity.updated_at,
+        )
+
+
+class InvoiceUpdate(WireInput):
+    """The writable fields of an invoice (all of them while DRAFT)."""
+
+    customer_id: int = Field(examples=[1])
+    bill_run_type: BillRunType = Field(default=BillRunType.NORMAL, examples=["NORMAL"])
+    bill_run_id: int | None = Field(default=None, description="An OPEN bill run of the same type", examples=[3])
+    bill_id: int | None = Field(default=None, description="A bill of the same customer", examples=[2])
+    issue_date: dt.date = Field(default_factory=_today, description="Defaults to today (UTC)",
+                                examples=["2024-05-01"])
+    due_date: dt.date | None = Field(default=None, description="On or after issueDate; defaults to it",
+                                     examples=["2024-05-31"])
+    total_in_major_currency: Decimal = Field(ge=0, lt=MAX_TOTAL, examples=[120.5],
+                                             description="At most the currency's decimal places")
+    reference_number: str | None = Field(default=None, max_length=100, examples=["PO-4471"])
+    back_office_code: str | None = Field(default=None, min_length=1, max_length=100,
+                                         description="Unique per tenant", examples=["BO-2024-0001"])
+
+    def attributes(self, currency: str) -> dict[str, Any]:
+        return {
+            "customer_id": self.customer_id, "bill_run_type": self.bill_run_type, "bill_run_id": self.bill_run_id,
+            "bill_id": self.bill_id, "issue_date": self.issue_date, "due_date": self.due_date or self.issue_date,
+            "total_minor": minor_from_wire("totalInMajorCurrency", self.total_in_major_currency, currency),
+            "reference_number": self.reference_number, "back_office_code": self.back_office_code,
+        }
+
+
+class InvoiceCreate(InvoiceUpdate):
+    status: InvoiceStatus = Field(default=InvoiceStatus.DRAFT, description="DRAFT or POSTED", examples=["DRAFT"])
+
+    @field_validator("status")
+    @classmethod
+    def _draft_or_posted(cls, value: InvoiceStatus) -> InvoiceStatus:
+        if value is InvoiceStatus.CANCELLED:
+            raise ValueError("an invoice is created DRAFT or POSTED")
+        return value
+
+
+_INVOICE_ATTRIBUTES = {
+    "customerId": "customer_id", "billRunType": "bill_run_type", "billRunId": "bill_run_id", "billId": "bill_id",
+    "issueDate": "issue_date", "dueDate": "due_date", "totalInMajorCurrency": "total_minor",
+    "referenceNumber": "reference_number", "backOfficeCode": "back_office_code",
+}
+_READ_ONLY = ("/currency", "/outstandingInMajorCurrency", "/status", "/paymentStatus", "/postedAt", "/cancelledAt")
+
+ListPrincipal = Annotated[Principal, Depends(require("invoices.list"))]
+ReadPrincipal = Annotated[Principal, Depends(require("invoices.read"))]
+WritePrincipal = Annotated[Principal, Depends(require("invoices.write"))]
+DeletePrincipal = Annotated[Principal, Depends(require("invoices.delete"))]
+
+
+@router.get("/invoices", response_model=list[Invoice], responses=error_responses(400), summary="List invoices")
+def list_invoices(request: Request, session: SessionDep, query: InvoiceListQuery, principal: ListPrincipal) -> Response:
+    return render_page(request, repository.page_of_invoices(session, principal.tenant_id, query), Invoice)
+
+
+@router.head("/invoices", responses={**error_responses(400), 404: {"description": "No invoice matches"}},
+             summary="Check whether invoices matching the filters exist")
+def invoices_exist(session: SessionDep, query: InvoiceFilterQuery, principal: ListPrincipal) -> Response:
+    return render_head(repository.count_invoices(session, principal.tenant_id, query))
+
+
+@router.post("/invoices", status_code=201, response_model=Invoice, responses=error_responses(400, 409, 422),
+             summary="Create an invoice, DRAFT unless POSTED is asked for")
+def create_invoice(request: Request, body: InvoiceCreate, session: SessionDep, guard: IdempotencyDep,
+                   principal: WritePrincipal) -> Response:
+    customer = service.customer_for_invoice(session, tenant_id=principal.tenant_id, customer_id=body.customer_id)
+    invoice = service.create_invoice(session, tenant_id=principal.tenant_id, status=body.status,
+                                     **body.attributes(customer.currency))
+    return render_created(request, session, guard, Invoice.of(invoice), location=f"/v1/invoices/{invoice.id}")
+
+
+@router.get("/invoices/{invoice_id}", response_model=Invoice, responses=error_responses(400, 404),
+            summary="Get an invoice")
+def get_invoice(invoice_id: InvoiceId, session: SessionDep, principal: ReadPrincipal) -> Response:
+    return render_resource(Invoice.of(service.get_invoice(session, tenant_id=principal.tenant_id,
+                                                          invoice_id=invoice_id)))
+
+
+@router.patch("/invoices/{invoice_id}", response_model=Invoice, responses=error_responses(400, 404, 409, 412, 422),
+              summary="Update an invoice with JSON Patch (after DRAFT only its references)")
+def patch_invoice(request: Request, invoice_id: InvoiceId, session: SessionDep,
+                  operations: Annotated[list[PatchOperation], Body(**JSON_PATCH_BODY)],
+                  principal: WritePrincipal) -> Response:
+    invoice = service.get_invoice(session, tenant_id=principal.tenant_id, invoice_id=invoice_id, for_update=True)
+    check_if_match(request, invoice.version)
+    patched, changed = patched_input(Invoice.of(invoice), operations, InvoiceUpdate, read_only=_READ_ONLY)
+    update: InvoiceUpdate = patched  # type: ignore[assignment]
+    if "customerId" in changed:
+        # A new customer brings its currency: the same major-unit total is re-read in it.
+        changed.add("totalInMajorCurrency")
+    currency = invoice.currency
+    if update.customer_id != invoice.customer_id:
+        currency = service.customer_for_invoice(session, tenant_id=principal.tenant_id,
+                                                customer_id=update.customer_id).currency
+    attributes = update.attributes(currency)
+    changes = {_INVOICE_ATTRIBUTES[name]: attributes[_INVOICE_ATTRIBUTES[name]] for name in changed}
+    invoice = service.update_invoice(session, invoice=invoice, changes=changes)
+    return render_resource(Invoice.of(invoice))
+
+
+@router.delete("/invoices/{invoice_id}", status_code=204, responses=error_responses(400, 404, 409),
+               summary="Delete a DRAFT invoice")
+def delete_invoice(invoice_id: InvoiceId, session: SessionDep, principal: DeletePrincipal) -> Response:
+    invoice = service.get_invoice(session, tenant_id=principal.tenant_id, invoice_id=invoice_id, for_update=True)
+    service.delete_invoice(session, invoice=invoice)
+    return Response(status_code=204)
+
+
+@router.post("/invoices/{invoice_id}/post", response_model=Invoice, responses=error_responses(400, 404, 409, 422),
+             summary="Post a DRAFT invoice: its whole total becomes outstanding")
+def post_invoice(invoice_id: InvoiceId, session: SessionDep, guard: IdempotencyDep,
+                 principal: WritePrincipal) -> Response:
+    invoice = service.post_invoice(session, tenant_id=principal.tenant_id, invoice_id=invoice_id)
+    return render_recorded(session, guard, Invoice.of(invoice))
+
+
+@router.post("/invoices/{invoice_id}/cancel", response_model=Invoice,
+             responses=error_responses(400, 404, 409, 422),
+             summary="Cancel a DRAFT or POSTED invoice that has no money allocated")
+def cancel_invoice(invoice_id: InvoiceId, session: SessionDep, guard: IdempotencyDep,
+                   principal: WritePrincipal) -> Response:
+    invoice = service.cancel_invoice(session, tenant_id=principal.tenant_id, invoice_id=invoice_id)
+    return render_recorded(session, guard, Invoice.of(invoice))

@@ -1,0 +1,286 @@
+"""Balance queries: each customer's debt and open bill run value, aggregated in SQL.
+
+Every figure is a correlated scalar subquery on the customer row. When the order and the
+filters need no figure (sort by customerId or creditThreshold, filter by customerId), the
+page of customers is chosen first and only that page's invoices are aggregated, whatever
+the offset. Otherwise every customer's figures are computed once, in a materialized CTE
+that the filters and sorts read, instead of repeating the subqueries in WHERE and ORDER BY.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import BigInteger, Numeric, Select, String, and_, case, cast, func, literal, or_, select
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.functions import FunctionElement
+
+from ledgerline.errors import BadRequest, FieldError
+from ledgerline.invoices.repository import CompositeSortListing, SortKey
+from ledgerline.kit.listing import Filter, FilterKind, ListQuery, Page
+from ledgerline.kit.repository import count_matching
+from ledgerline.models import BillRun, Customer, Invoice
+from ledgerline.models.enums import BillRunStatus, InvoiceStatus
+
+
+class int_div(FunctionElement):  # noqa: N801 - SQL function naming
+    """Integer quotient truncated toward zero; exact on PostgreSQL's numeric at any size."""
+
+    type = BigInteger()
+    name = "int_div"
+    inherit_cache = True
+
+
+@compiles(int_div)
+def _int_div(element: int_div, compiler: Any, **kw: Any) -> str:
+    numerator, denominator = list(element.clauses)
+    return f"(({compiler.process(numerator, **kw)}) / ({compiler.process(denominator, **kw)}))"
+
+
+@compiles(int_div, "postgresql")
+def _int_div_postgresql(element: int_div, compiler: Any, **kw: Any) -> str:
+    numerator, denominator = list(element.clauses)
+    return f"div({compiler.process(numerator, **kw)}, {compiler.process(denominator, **kw)})"
+
+
+class ratio_sort_key(FunctionElement):  # noqa: N801 - SQL function naming
+    """An integer that orders rows by numerator / denominator (denominator > 0).
+
+    PostgreSQL scales by 10^30 in numeric: two distinct ratios of amounts below 10^14
+    minor units differ by more than 10^-28, so the order is exact. SQLite has only
+    64-bit integers; there the key resolves ratios to 10^-6.
+    """
+
+    type = BigInteger()
+    name = "ratio_sort_key"
+    inherit_cache = True
+
+
+@compiles(ratio_sort_key)
+def _ratio_sort_key(element: ratio_sort_key, compiler: Any, **kw: Any) -> str:
+    numerator, denominator = list(element.clauses)
+    return f"((({compiler.process(numerator, **kw)}) * 1000000) / ({compiler.process(denominator, **kw)}))"
+
+
+@compiles(ratio_sort_key, "postgresql")
+def _ratio_sort_key_postgresql(element: ratio_sort_key, compiler: Any, **kw: Any) -> str:
+    numerator, denominator = list(element.clauses)
+    return (f"div(CAST({compiler.process(numerator, **kw)} AS NUMERIC) * 1e30, "
+            f"{compiler.process(denominator, **kw)})")
+
+
+# --- the per-customer figures ---------------------------------------------------------------------
+
+def _debt_minor(tenant_id: uuid.UUID, customer_id: Any, credit_minor: Any) -> ColumnElement[int]:
+    """What the customer owes on POSTED invoices less its unallocated credit (may be negative)."""
+    outstanding = (
+        select(func.coalesce(func.sum(Invoice.outstanding_minor), 0))
+        .where(Invoice.tenant_id == tenant_id, Invoice.customer_id == customer_id,
+               Invoice.status == InvoiceStatus.POSTED)
+        .scalar_subquery()
+    )
+    return outstanding - credit_minor
+
+
+def _open_bill_run_value_minor(tenant_id: uuid.UUID, customer_id: Any) -> ColumnElement[int]:
+    return (
+        select(func.coalesce(func.sum(Invoice.total_minor), 0))
+        .join(BillRun, and_(BillRun.tenant_id == Invoice.tenant_id, BillRun.id == Invoice.bill_run_id))
+        .where(Invoice.tenant_id == tenant_id, Invoice.customer_id == customer_id,
+               Invoice.status == InvoiceStatus.DRAFT, BillRun.status == BillRunStatus.OPEN)
+        .scalar_subquery()
+    )
+
+
+@dataclass(frozen=True)
+class _Columns:
+    customer_id: Any
+    currency: Any
+    threshold: Any
+    debt: Any
+    open_value: Any
+
+
+# Keeps every cross-multiplied operand inside a 64-bit integer (SQLite has nothing wider).
+MAX_PERCENTAGE_DECIMALS = 6
+MAX_PERCENTAGE = Decimal("1e12")
+
+
+def _percentage_number(spec: str, raw: str) -> tuple[int, int]:
+    """A filter value as (numerator, k) with value = numerator / 10^k, exactly."""
+    text = raw.strip()
+    try:
+        value = Decimal(text)
+    except ArithmeticError:
+        value = None
+    if value is None or not value.is_finite() or abs(value) >= MAX_PERCENTAGE:
+        raise BadRequest(f"Invalid parameter '{spec}': '{raw}' is not a usable number",
+                         errors=[FieldError(spec, f"'{raw}' is not a usable number")])
+    sign, digits, exponent = value.normalize().as_tuple()
+    numerator = int("".join(map(str, digits)) or "0") * (-1 if sign else 1)
+    assert isinstance(exponent, int)
+    if exponent > 0:
+        return numerator * 10**exponent, 0
+    if -exponent > MAX_PERCENTAGE_DECIMALS:
+        raise BadRequest(f"Invalid parameter '{spec}': at most {MAX_PERCENTAGE_DECIMALS} decimal places",
+                         errors=[FieldError(spec, f"at most {MAX_PERCENTAGE_DECIMALS} decimal places")])
+    return numerator, -exponent
+
+
+def _percentage_text(columns: _Columns) -> ColumnElement[str]:
+    """The percentage as rendered (rounded half-even to 2 decimals), as text, for ``like:``."""
+    scaled = func.abs(columns.debt) * 10000
+    quotient = int_div(scaled, columns.threshold)
+    remainder = scaled - quotient * columns.threshold
+    round_up = or_(remainder * 2 > columns.threshold,
+                   and_(remainder * 2 == columns.threshold, quotient % 2 == 1))
+    hundredths = quotient + case((round_up, 1), else_=0)
+    cents = hundredths % 100
+    return (
+        case((and_(columns.debt < 0, hundredths > 0), literal("-")), else_=literal(""))
+        + cast(int_div(hundredths, 100), String) + literal(".")
+        + case((cents < 10, literal("0")), else_=literal("")) + cast(cents, String)
+    )
+
+
+def _percentage_clause(columns: _Columns, raw: str) -> ColumnElement[bool]:
+    """Exact comparisons of debt / threshold x 100 with the value: integers, cross-multiplied.
+
+    Customers whose threshold is 0 have no percentage and match no percentage filter.
+    """
+    name = "percentageDifference"
+    has_percentage = columns.threshold > 0
+    head, sep, tail = raw.partition(":")
+    op, value = (head, tail) if sep and head in ("lt", "gt", "in", "like") else ("eq", raw)
+    if op == "like":
+        return and_(has_percentage, _percentage_text(columns).contains(value.strip(), autoescape=True))
+    if op == "in":
+        values = [v for v in value.split(",") if v.strip()]
+        if not values:
+            raise BadRequest(f"Invalid parameter '{name}': in: needs at least one value",
+                             errors=[FieldError(name, "in: needs at least one value")])
+        return or_(*(_percentage_clause(columns, v) for v in values))
+    numerator, k = _percentage_number(name, value)
+    # debt / threshold x 100 (op) numerator / 10^k  <=>  debt x 100 x 10^k (op) numerator x threshold
+    left = columns.debt * (100 * 10**k)
+    right = cast(columns.threshold, Numeric) * numerator
+    test = {"eq": left == right, "lt": left < right, "gt": left > right}[op]
+    return and_(has_percentage, test)
+
+
+def _listing(columns: _Columns) -> CompositeSortListing:
+    percentage_key = case((columns.threshold > 0, ratio_sort_key(columns.debt, columns.threshold)))
+    return CompositeSortListing(
+        sortable={
+            "customerId": columns.customer_id,
+            "creditThreshold": SortKey((columns.currency, columns.threshold)),
+            "billAmount": SortKey((columns.currency, columns.debt)),
+            "valueDifference": SortKey((columns.currency, columns.threshold - columns.debt)),
+            "percentageDifference": SortKey((percentage_key,), nulls_last=True),
+            "openBillRunValue": SortKey((columns.currency, columns.open_value)),
+        },
+        filters=[
+            Filter("customerId", FilterKind.ID, columns.customer_id, "Filter by customer"),
+            Filter("percentageDifference", FilterKind.NUMBER, None,
+                   "Filter by percentageDifference, compared exactly (not as rounded); customers with a "
+                   "credit threshold of 0 have none and never match",
+                   build=lambda raw: _percentage_clause(columns, raw)),
+        ],
+        fields=("customerId", "creditThreshold", "billAmount", "valueDifference", "percentageDifference",
+                "openBillRunValue"),
+        tiebreak=columns.customer_id,
+        default_sort=("customerId",),
+    )
+
+
+# Declares the query parameters (OpenAPI); the SQL is built per request over the chosen source.
+CREDIT_STATUS_LISTING = _listing(_Columns(Customer.id, Customer.currency, Customer.credit_threshold_minor,
+                                          Customer.credit_minor, Customer.credit_minor))
+# Orders and filters that need no figure: the page of customers can be chosen before any aggregation.
+_CUSTOMER_SORTS = frozenset({"customerId", "creditThreshold"})
+
+
+def _customers(tenant_id: uuid.UUID) -> Select:
+    return select(Customer.id.label("customer_id"), Customer.currency.label("currency"),
+                  Customer.credit_threshold_minor.label("threshold_minor"),
+                  Customer.credit_minor.label("credit_minor")).where(Customer.tenant_id == tenant_id)
+
+
+def _customer_listing(source: Any) -> CompositeSortListing:
+    c = source.c if hasattr(source, "c") else source
+    return _listing(_Columns(c.customer_id, c.currency, c.threshold_minor, c.credit_minor, c.credit_minor))
+
+
+def _needs_every_figure(query: ListQuery) -> bool:
+    return "percentageDifference" in query.filters or any(name not in _CUSTOMER_SORTS for name, _ in query.sort)
+
+
+def _with_figures(tenant_id: uuid.UUID, source: Any) -> list[Any]:
+    c = source.c
+    return [c.customer_id, c.currency, c.threshold_minor,
+            _debt_minor(tenant_id, c.customer_id, c.credit_minor).label("debt_minor"),
+            _open_bill_run_value_minor(tenant_id, c.customer_id).label("open_bill_run_value_minor")]
+
+
+def _customer_page(session: Session, tenant_id: uuid.UUID, query: ListQuery) -> tuple[list[Any], int]:
+    """Page the customers first, then aggregate the invoices of that page's customers only."""
+    customers = _customers(tenant_id)
+    listing = _customer_listing(customers.selected_columns)
+    total = session.execute(listing.count_statement(customers, query)).scalar_one()
+    page = listing.page_statement(customers, query).subquery("page")
+    stmt = select(*_with_figures(tenant_id, page)).order_by(*_customer_listing(page).order_by(query))
+    return list(session.execute(stmt).mappings()), total
+
+
+def _every_figure(tenant_id: uuid.UUID, query: ListQuery) -> tuple[Any, CompositeSortListing]:
+    """Every (customerId-filtered) customer's figures, computed once in a materialized CTE."""
+    customers = _customers(tenant_id)
+    if "customerId" in query.filters:
+        only = ListQuery(filters={"customerId": query.filters["customerId"]})
+        customers = customers.where(*_customer_listing(customers.selected_columns).where(only))
+    inner = customers.subquery("customer")
+    figures = select(*_with_figures(tenant_id, inner)).cte("credit_figures").prefix_with("MATERIALIZED")
+    c = figures.c
+    return figures, _listing(_Columns(c.customer_id, c.currency, c.threshold_minor, c.debt_minor,
+                                      c.open_bill_run_value_minor))
+
+
+def _figure_page(session: Session, tenant_id: uuid.UUID, query: ListQuery) -> tuple[list[Any], int]:
+    figures, listing = _every_figure(tenant_id, query)
+    c = figures.c
+    # One pass: the window count is taken after filtering, before the limit.
+    base = select(c.customer_id, c.currency, c.threshold_minor, c.debt_minor, c.open_bill_run_value_minor,
+                  func.count().over().label("total"))
+    rows = list(session.execute(listing.page_statement(base, query)).mappings())
+    if rows:
+        return rows, int(rows[0]["total"])
+    return rows, count_matching(session, select(c.customer_id), listing, query)
+
+
+@dataclass(frozen=True)
+class CreditFigures:
+    customer_id: int
+    currency: str
+    threshold_minor: int
+    debt_minor: int
+    open_bill_run_value_minor: int
+
+
+def page_of_credit_figures(session: Session, tenant_id: uuid.UUID, query: ListQuery) -> Page:
+    rows, total = (_figure_page if _needs_every_figure(query) else _customer_page)(session, tenant_id, query)
+    items = [CreditFigures(row["customer_id"], row["currency"], int(row["threshold_minor"]), int(row["debt_minor"]),
+                           int(row["open_bill_run_value_minor"])) for row in rows]
+    return Page(items=items, total=total, query=query)
+
+
+def count_credit_figures(session: Session, tenant_id: uuid.UUID, query: ListQuery) -> int:
+    if "percentageDifference" not in query.filters:
+        customers = _customers(tenant_id)
+        return count_matching(session, customers, _customer_listing(customers.selected_columns), query)
+    figures, listing = _every_figure(tenant_id, query)
+    return count_matching(session, select(figures.c.customer_id), listing, query)

@@ -1,0 +1,60 @@
+"""Balances: a customer's debt against its credit threshold (Elevate's customer credit status)."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from decimal import Decimal
+
+from sqlalchemy.orm import Session
+
+from ledgerline.balances import repository
+from ledgerline.balances.repository import CreditFigures
+from ledgerline.kit.listing import ListQuery, Page
+from ledgerline.kit.money import Money
+
+
+@dataclass(frozen=True)
+class CreditStatus:
+    customer_id: int
+    credit_threshold: Money
+    bill_amount: Money
+    value_difference: Money
+    percentage_difference: Decimal | None
+    open_bill_run_value: Money
+
+
+def percentage_difference(debt_minor: int, threshold_minor: int) -> Decimal | None:
+    """debt / threshold x 100, rounded half-even to 2 decimals with integer arithmetic only.
+
+    There is no percentage of a zero threshold: None.
+    """
+    if threshold_minor <= 0:
+        return None
+    hundredths, remainder = divmod(abs(debt_minor) * 10000, threshold_minor)
+    if 2 * remainder > threshold_minor or (2 * remainder == threshold_minor and hundredths % 2 == 1):
+        hundredths += 1
+    return Decimal(-hundredths if debt_minor < 0 else hundredths).scaleb(-2)
+
+
+def credit_status_of(figures: CreditFigures) -> CreditStatus:
+    currency = figures.currency
+    threshold = Money(figures.threshold_minor, currency)
+    debt = Money(figures.debt_minor, currency)
+    return CreditStatus(
+        customer_id=figures.customer_id,
+        credit_threshold=threshold,
+        bill_amount=debt,
+        value_difference=threshold - debt,
+        percentage_difference=percentage_difference(figures.debt_minor, figures.threshold_minor),
+        open_bill_run_value=Money(figures.open_bill_run_value_minor, currency),
+    )
+
+
+def credit_status_page(session: Session, *, tenant_id: uuid.UUID, query: ListQuery) -> Page:
+    page = repository.page_of_credit_figures(session, tenant_id, query)
+    return Page(items=[credit_status_of(figures) for figures in page.items], total=page.total, query=page.query)
+
+
+def count_credit_status(session: Session, *, tenant_id: uuid.UUID, query: ListQuery) -> int:
+    return repository.count_credit_figures(session, tenant_id, query)

@@ -1,0 +1,175 @@
+"""The ``ledgerline`` command against a throw-away SQLite file migrated with ``ledgerline migrate``."""
+
+from __future__ import annotations
+
+import logging
+import os
+import stat
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from jose import jwt
+from sqlalchemy import create_engine, select
+from sqlalchemy.orm import Session
+
+from ledgerline.app import create_app
+from ledgerline.cli import main
+from ledgerline.config import get_settings
+from ledgerline.models import Tenant, User
+
+SECRET = "cli-test-secret-0123456789abcdefghijklmnopqrstuvwxyz"
+
+
+@pytest.fixture
+def database_url(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    monkeypatch.chdir(tmp_path)  # settings read ./.env: never the developer's own
+    for name in list(os.environ):
+        if name.startswith("LEDGERLINE_"):
+            monkeypatch.delenv(name)
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    monkeypatch.setenv("DATABASE_URL", url)
+    monkeypatch.setenv("LEDGERLINE_JWT_SECRET", SECRET)
+    get_settings.cache_clear()
+    # Alembic's env.py installs the logging of alembic.ini; keep it from leaking into other tests.
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    try:
+        assert main(["migrate"]) == 0
+        yield url
+    finally:
+        root.handlers[:] = handlers
+        root.setLevel(level)
+        get_settings.cache_clear()
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> str:
+    capsys.readouterr()
+    assert main(list(argv)) == 0
+    return capsys.readouterr().out.strip()
+
+
+def create_tenant(capsys, name: str = "Acme Billing") -> uuid.UUID:
+    return uuid.UUID(run(capsys, "tenant", "create", name))
+
+
+def test_migrate_reports_the_revision(database_url, capsys):
+    assert run(capsys, "migrate") == "database migrated to head"
+
+
+def test_tenant_create_prints_the_new_tenants_uuid(database_url, capsys):
+    tenant_id = create_tenant(capsys, "Acme Billing")
+    engine = create_engine(database_url)
+    with Session(engine) as session:
+        tenant = session.get(Tenant, tenant_id)
+        assert tenant is not None
+        assert tenant.name == "Acme Billing"
+    engine.dispose()
+
+
+def test_duplicate_tenant_fails_cleanly(database_url, capsys):
+    create_tenant(capsys, "Acme Billing")
+    assert main(["tenant", "create", "Acme Billing"]) == 1
+    captured = capsys.readouterr()
+    assert "exists already" in captured.err
+    assert captured.out == ""
+
+
+def test_token_decodes_with_the_configured_secret_and_carries_the_scopes(database_url, capsys):
+    tenant_id = create_tenant(capsys)
+    token = run(capsys, "token", "--tenant", str(tenant_id), "--scope", "customers.read invoices.*",
+                "--sub", "ops", "--ttl", "120")
+    claims = jwt.decode(token, SECRET, algorithms=["HS256"], audience="ledgerline")
+    assert claims["scope"] == "customers.read invoices.*"
+    assert claims["tenant"] == str(tenant_id)
+    assert claims["sub"] == "ops"
+    assert claims["exp"] - claims["iat"] == 120
+    with pytest.raises(Exception):
+        jwt.decode(token, "another-secret", algorithms=["HS256"], audience="ledgerline")
+
+
+def test_token_defaults_to_every_scope_and_works_on_the_api(database_url, capsys):
+    tenant_id = create_tenant(capsys)
+    token = run(capsys, "token", "--tenant", str(tenant_id))
+    assert jwt.get_unverified_claims(token)["scope"] == "*"
+    with TestClient(create_app(get_settings())) as client:
+        response = client.get("/v1/customers", headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code == 200
+
+
+def test_token_refuses_a_tenant_that_is_not_a_uuid(database_url, capsys):
+    with pytest.raises(SystemExit) as exit_:
+        main(["token", "--tenant", "acme"])
+    assert exit_.value.code == 2
+    assert "invalid UUID value" in capsys.readouterr().err
+
+
+def test_user_create_then_authenticate(database_url, capsys):
+    tenant_id = create_tenant(capsys, "Acme Billing")
+    out = run(capsys, "user", "create", "--tenant", str(tenant_id), "--username", "jane",
+              "--password", "s3cret!", "--scope", "customers.*")
+    assert out == f"user jane created in tenant {tenant_id}"
+    engine = create_engine(database_url)
+    with Session(engine) as session:
+        user = session.execute(select(User).where(User.username == "jane")).scalar_one()
+        assert user.tenant_id == tenant_id
+        assert user.scopes == "customers.*"
+        assert "s3cret!" not in user.password_hash and user.password_hash.startswith("$argon2")
+    engine.dispose()
+
+    with TestClient(create_app(get_settings())) as client:
+        login = client.post("/v1/authenticate", json={"brand": "Acme Billing", "username": "jane",
+                                                      "password": "s3cret!"})
+        assert login.status_code == 200, login.text
+        assert login.json()["username"] == "jane"
+        headers = {"Authorization": f"Bearer {login.json()['token']}"}
+        assert client.post("/v1/customers", json={"name": "X", "currency": "GBP"}, headers=headers).status_code == 201
+        wrong = client.post("/v1/authenticate", json={"brand": "Acme Billing", "username": "jane",
+                                                      "password": "nope"})
+        assert wrong.status_code == 401
+
+
+def test_user_create_in_an_unknown_tenant_fails_cleanly(database_url, capsys):
+    assert main(["user", "create", "--tenant", str(uuid.uuid4()), "--username", "jane", "--password", "x"]) == 1
+    assert "does not exist" in capsys.readouterr().err
+
+
+def test_init_env_writes_a_secret_into_a_fresh_env_file_once(database_url, tmp_path, monkeypatch, capsys):
+    monkeypatch.delenv("LEDGERLINE_JWT_SECRET")
+    get_settings.cache_clear()
+    env = tmp_path / ".env"
+    assert not env.exists()
+
+    assert main(["init-env", "--file", str(env)]) == 0
+    first = env.read_text()
+    lines = first.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("LEDGERLINE_JWT_SECRET=")
+    secret = lines[0].split("=", 1)[1]
+    assert len(secret) >= 32
+    assert stat.S_IMODE(env.stat().st_mode) == 0o600
+
+    get_settings.cache_clear()
+    assert main(["init-env", "--file", str(env)]) == 0
+    assert env.read_text() == first  # not twice
+
+    get_settings.cache_clear()
+    assert get_settings().jwt_secret.get_secret_value() == secret  # the server picks it up
+
+
+def test_init_env_keeps_existing_settings(database_url, tmp_path, monkeypatch):
+    monkeypatch.delenv("LEDGERLINE_JWT_SECRET")
+    get_settings.cache_clear()
+    env = tmp_path / ".env"
+    env.write_text("DATABASE_URL=sqlite:///./other.db")  # no trailing newline
+    assert main(["init-env", "--file", str(env)]) == 0
+    lines = env.read_text().splitlines()
+    assert lines[0] == "DATABASE_URL=sqlite:///./other.db"
+    assert lines[1].startswith("LEDGERLINE_JWT_SECRET=") and len(lines) == 2
+
+
+def test_init_env_writes_nothing_when_a_secret_is_configured(database_url, tmp_path):
+    env = tmp_path / ".env"
+    assert main(["init-env", "--file", str(env)]) == 0  # LEDGERLINE_JWT_SECRET is in the environment
+    assert not env.exists()
