@@ -173,3 +173,22 @@ def test_init_env_writes_nothing_when_a_secret_is_configured(database_url, tmp_p
     env = tmp_path / ".env"
     assert main(["init-env", "--file", str(env)]) == 0  # LEDGERLINE_JWT_SECRET is in the environment
     assert not env.exists()
+
+
+def test_verify_passes_on_a_consistent_ledger_and_names_a_mismatch(database_url, capsys):
+    from sqlalchemy import create_engine, text
+
+    tenant = create_tenant(capsys)
+    assert "0 mismatch" in run(capsys, "verify", "--tenant", str(tenant))
+    engine = create_engine(database_url)
+    with engine.begin() as connection:
+        connection.execute(text(
+            "INSERT INTO customers (tenant_id, locator, uuid, version, number, name, currency, "
+            "credit_threshold_minor, credit_minor, status, created_at, updated_at) VALUES "
+            "(:tenant, 'L1', :uuid, 1, 'CUS-1', 'X', 'GBP', 0, 700, 'ACTIVE', '2026-01-01', '2026-01-01')"),
+            {"tenant": tenant.hex, "uuid": uuid.uuid4().hex})
+    engine.dispose()
+    capsys.readouterr()
+    assert main(["verify"]) == 1
+    out = capsys.readouterr().out
+    assert "MISMATCH customer credit" in out and "stored 700, journal says 0" in out

@@ -114,6 +114,19 @@ def _cmd_init_env(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_verify(args: argparse.Namespace) -> int:
+    """Recompute balances and outstanding amounts from the journal; non-zero on any mismatch."""
+    from ledgerline.ledger.service import verify
+
+    tenant = uuid.UUID(args.tenant) if args.tenant else None
+    with _transaction() as session:
+        mismatches = verify(session, tenant)
+    for mismatch in mismatches:
+        print(f"MISMATCH {mismatch}")
+    print(f"verify: {len(mismatches)} mismatch(es)")
+    return 1 if mismatches else 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="ledgerline", description="Ledgerline billing and payments API server")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -149,6 +162,10 @@ def build_parser() -> argparse.ArgumentParser:
     user_create.add_argument("--password", help="prompted for when omitted")
     user_create.add_argument("--scope", default="*")
     user_create.set_defaults(handler=_cmd_user_create)
+
+    verify = commands.add_parser("verify", help="recompute every balance from the journal")
+    verify.add_argument("--tenant", help="only this tenant (UUID)")
+    verify.set_defaults(handler=_cmd_verify)
 
     init_env = commands.add_parser("init-env", help="generate a development JWT secret into .env")
     init_env.add_argument("--file", default=".env")

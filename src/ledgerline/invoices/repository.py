@@ -8,14 +8,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, and_, case, exists, func, select, type_coerce, update
+from sqlalchemy import Select, and_, case, exists, func, insert, literal, select, type_coerce, update
 from sqlalchemy.orm import Session
 
 from ledgerline.kit.listing import Filter, FilterKind, Listing, ListQuery, Page
 from ledgerline.kit.repository import count_matching, fetch_page
-from ledgerline.models import Bill, BillRun, Customer, Invoice
+from ledgerline.models import Bill, BillRun, Customer, Invoice, JournalEntry
+from ledgerline.models.base import UTCDateTime, utcnow
 from ledgerline.models.enums import (
-    BillRunStatus, BillRunType, BillStatus, InvoicePaymentStatus, InvoiceStatus, db_enum,
+    BillRunStatus, BillRunType, BillStatus, InvoicePaymentStatus, InvoiceStatus, JournalKind, db_enum,
 )
 
 
@@ -251,6 +252,17 @@ def lock_customers_with_drafts_in_run(session: Session, tenant_id: uuid.UUID, bi
     stmt = (select(Customer.id).where(Customer.tenant_id == tenant_id, Customer.id.in_(customer_ids))
             .order_by(Customer.id).with_for_update())
     return list(session.execute(stmt).scalars())
+
+
+def journal_drafts_of_run_as_posted(session: Session, tenant_id: uuid.UUID, bill_run_id: int) -> None:
+    """Journal the posting of every draft of the run in one INSERT ... SELECT (before posting them)."""
+    rows = select(
+        Invoice.tenant_id, Invoice.customer_id, Invoice.id, literal(JournalKind.INVOICE_POSTED.value),
+        Invoice.currency, -Invoice.total_minor, literal(0), Invoice.total_minor, literal(utcnow(), UTCDateTime()),
+    ).where(*_drafts_of_run(tenant_id, bill_run_id))
+    session.execute(insert(JournalEntry).from_select(
+        ["tenant_id", "customer_id", "invoice_id", "kind", "currency", "balance_delta", "credit_delta",
+         "outstanding_delta", "created_at"], rows))
 
 
 def post_drafts_of_run(session: Session, tenant_id: uuid.UUID, bill_run_id: int, *,

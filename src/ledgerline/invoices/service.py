@@ -19,6 +19,7 @@ from ledgerline.errors import Conflict, FieldError, InvalidRequest, not_found
 from ledgerline.invoices import repository
 from ledgerline.invoices.repository import BillView, CustomerValue
 from ledgerline.kit.repository import get_scoped, next_number
+from ledgerline.ledger import service as ledger
 from ledgerline.models import Bill, BillingCycle, BillRun, Customer, Invoice
 from ledgerline.models.base import utcnow
 from ledgerline.models.enums import BillRunStatus, BillRunType, InvoicePaymentStatus, InvoiceStatus
@@ -177,7 +178,14 @@ def create_invoice(
         _post(invoice, utcnow())
     session.add(invoice)
     session.flush()
+    if invoice.status is InvoiceStatus.POSTED:
+        _journal_posted(session, invoice)
     return invoice
+
+
+def _journal_posted(session: Session, invoice: Invoice) -> None:
+    ledger.invoice_posted(session, tenant_id=invoice.tenant_id, customer_id=invoice.customer_id,
+                          invoice_id=invoice.id, currency=invoice.currency, total_minor=invoice.total_minor)
 
 
 def update_invoice(session: Session, *, invoice: Invoice, changes: dict[str, Any]) -> Invoice:
@@ -232,6 +240,7 @@ def post_invoice(session: Session, *, tenant_id: uuid.UUID, invoice_id: int) -> 
     invoice = _lock_invoice_and_customer(session, tenant_id, invoice_id)
     check_can_post(invoice.id, invoice.status)
     _post(invoice, utcnow())
+    _journal_posted(session, invoice)
     session.flush()
     return invoice
 
@@ -239,6 +248,9 @@ def post_invoice(session: Session, *, tenant_id: uuid.UUID, invoice_id: int) -> 
 def cancel_invoice(session: Session, *, tenant_id: uuid.UUID, invoice_id: int) -> Invoice:
     invoice = _lock_invoice_and_customer(session, tenant_id, invoice_id)
     check_can_cancel(invoice.id, invoice.status, invoice.total_minor, invoice.outstanding_minor)
+    if invoice.status is InvoiceStatus.POSTED:
+        ledger.invoice_cancelled(session, tenant_id=tenant_id, customer_id=invoice.customer_id, invoice_id=invoice.id,
+                                 currency=invoice.currency, outstanding_minor=invoice.outstanding_minor)
     invoice.status = InvoiceStatus.CANCELLED
     invoice.outstanding_minor = 0
     invoice.payment_status = payment_status_of(invoice.status, invoice.total_minor, 0)
@@ -335,6 +347,7 @@ def close_bill_run(session: Session, *, tenant_id: uuid.UUID, bill_run_id: int) 
         raise Conflict(f"bill run {run.id} is {run.status.value}; only an OPEN bill run can be closed")
     now = utcnow()
     repository.lock_customers_with_drafts_in_run(session, tenant_id, run.id)
+    repository.journal_drafts_of_run_as_posted(session, tenant_id, run.id)
     repository.post_drafts_of_run(
         session, tenant_id, run.id, posted_at=now,
         unpaid=payment_status_of(InvoiceStatus.POSTED, 1, 1), paid=payment_status_of(InvoiceStatus.POSTED, 0, 0))

@@ -6,17 +6,23 @@ from ledgerline.models.idempotency import IdempotencyKey
 from ledgerline.models.admin import BillingCycle, ContractOwner
 from ledgerline.models.customer import Customer, Site
 from ledgerline.models.invoice import Bill, BillRun, Invoice
+from ledgerline.models.payment import Credit, JournalEntry, Payment, PaymentAllocation, PaymentCancellation
 
 __all__ = [
     "Base",
     "Bill",
     "BillRun",
     "BillingCycle",
+    "Credit",
     "ContractOwner",
     "Customer",
     "IdempotencyKey",
     "Invoice",
+    "JournalEntry",
     "NumberSequence",
+    "Payment",
+    "PaymentAllocation",
+    "PaymentCancellation",
     "Site",
     "Tenant",
     "User",

@@ -73,3 +73,45 @@ def db_enum(enum_class: type[enum.Enum], name: str) -> Enum:
         values_callable=lambda members: [member.value for member in members],
         validate_strings=True,
     )
+
+
+class PaymentStatus(str, enum.Enum):
+    """Seed 004's life cycle (DESIGN "Payments")."""
+
+    DRAFT = "DRAFT"
+    POSTED = "POSTED"
+    REJECTED = "REJECTED"
+    CANCELLED = "CANCELLED"
+    PENDING_VERIFICATION = "PENDING_VERIFICATION"
+
+
+class PaymentMethod(str, enum.Enum):
+    """Elevate's PaymentMethod enum (vendor notes)."""
+
+    CHEQUE = "CHEQUE"
+    DIRECT_DEBIT = "DIRECT_DEBIT"
+    CANCELLED_DD = "CANCELLED_DD"
+    CANCELLED_CARD = "CANCELLED_CARD"
+    CREDIT_CARD = "CREDIT_CARD"
+    PAYPAL = "PAYPAL"
+    BACS = "BACS"
+    POST_OFFICE_PAYMENT_CARD = "POST_OFFICE_PAYMENT_CARD"
+    EZYPAY = "EZYPAY"
+    GO_CARDLESS = "GO_CARDLESS"
+    GC_INSTANT_BANK_PAYMENTS = "GC_INSTANT_BANK_PAYMENTS"
+    STRIPE = "STRIPE"
+    STRIPE_CARD = "STRIPE_CARD"
+    STRIPE_DD = "STRIPE_DD"
+    FINASTRA = "FINASTRA"
+    FAST_PAY = "FAST_PAY"
+    OTHER = "OTHER"
+
+
+class JournalKind(str, enum.Enum):
+    INVOICE_POSTED = "INVOICE_POSTED"
+    INVOICE_CANCELLED = "INVOICE_CANCELLED"
+    PAYMENT_POSTED = "PAYMENT_POSTED"
+    PAYMENT_CANCELLED = "PAYMENT_CANCELLED"
+    ALLOCATION = "ALLOCATION"
+    ALLOCATION_REVERSED = "ALLOCATION_REVERSED"
+    SHORTFALL_WRITE_OFF = "SHORTFALL_WRITE_OFF"

@@ -1,0 +1,75 @@
+"""Journal queries: sums per customer and per invoice, compared with the stored figures."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from ledgerline.models import Customer, Invoice, JournalEntry
+from ledgerline.models.enums import InvoiceStatus
+
+
+def _scoped(stmt, column, tenant_id: uuid.UUID | None):
+    return stmt if tenant_id is None else stmt.where(column == tenant_id)
+
+
+def invoice_mismatches(session: Session, tenant_id: uuid.UUID | None) -> Sequence[tuple[int, int, int]]:
+    journal = (
+        select(JournalEntry.invoice_id, func.sum(JournalEntry.outstanding_delta).label("total"))
+        .where(JournalEntry.invoice_id.is_not(None))
+        .group_by(JournalEntry.invoice_id)
+        .subquery()
+    )
+    summed = func.coalesce(journal.c.total, 0)
+    stmt = select(Invoice.id, Invoice.outstanding_minor, summed).outerjoin(journal, journal.c.invoice_id == Invoice.id)
+    stmt = _scoped(stmt, Invoice.tenant_id, tenant_id).where(Invoice.outstanding_minor != summed)
+    return [(row[0], row[1], int(row[2])) for row in session.execute(stmt)]
+
+
+def _customer_journal():
+    return (
+        select(JournalEntry.customer_id, func.sum(JournalEntry.balance_delta).label("balance"),
+               func.sum(JournalEntry.credit_delta).label("credit"))
+        .group_by(JournalEntry.customer_id)
+        .subquery()
+    )
+
+
+def credit_mismatches(session: Session, tenant_id: uuid.UUID | None) -> Sequence[tuple[int, int, int]]:
+    journal = _customer_journal()
+    summed = func.coalesce(journal.c.credit, 0)
+    stmt = select(Customer.id, Customer.credit_minor, summed).outerjoin(journal, journal.c.customer_id == Customer.id)
+    stmt = _scoped(stmt, Customer.tenant_id, tenant_id).where(Customer.credit_minor != summed)
+    return [(row[0], row[1], int(row[2])) for row in session.execute(stmt)]
+
+
+def balance_mismatches(session: Session, tenant_id: uuid.UUID | None) -> Sequence[tuple[int, int, int]]:
+    """DESIGN "Balances": balance = unallocated credit - outstanding of posted invoices."""
+    outstanding = (
+        select(Invoice.customer_id, func.sum(Invoice.outstanding_minor).label("outstanding"))
+        .where(Invoice.status == InvoiceStatus.POSTED)
+        .group_by(Invoice.customer_id)
+        .subquery()
+    )
+    journal = _customer_journal()
+    stored = Customer.credit_minor - func.coalesce(outstanding.c.outstanding, 0)
+    summed = func.coalesce(journal.c.balance, 0)
+    stmt = (
+        select(Customer.id, stored, summed)
+        .outerjoin(outstanding, outstanding.c.customer_id == Customer.id)
+        .outerjoin(journal, journal.c.customer_id == Customer.id)
+    )
+    stmt = _scoped(stmt, Customer.tenant_id, tenant_id).where(stored != summed)
+    return [(row[0], int(row[1]), int(row[2])) for row in session.execute(stmt)]
+
+
+def balance_of(session: Session, tenant_id: uuid.UUID, customer_id: int) -> int:
+    """The customer's balance in minor units: unallocated credit minus what posted invoices owe."""
+    outstanding = select(func.coalesce(func.sum(Invoice.outstanding_minor), 0)).where(
+        Invoice.tenant_id == tenant_id, Invoice.customer_id == customer_id, Invoice.status == InvoiceStatus.POSTED
+    ).scalar_subquery()
+    stmt = select(Customer.credit_minor - outstanding).where(Customer.tenant_id == tenant_id, Customer.id == customer_id)
+    return int(session.execute(stmt).scalar_one())
