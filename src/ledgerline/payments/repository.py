@@ -1,0 +1,150 @@
+"""Payment queries. Rows that money moves through are read FOR UPDATE, always in one order:
+the customer first, then invoices by id, so concurrent requests never deadlock."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+
+from sqlalchemy import Select, select
+from sqlalchemy.orm import Session
+
+from ledgerline.kit.listing import Filter, FilterKind, Listing, ListQuery, Page
+from ledgerline.kit.repository import fetch_page
+from ledgerline.models import Credit, Customer, Invoice, Payment, PaymentAllocation, PaymentCancellation
+from ledgerline.models.enums import InvoiceStatus, PaymentMethod, PaymentStatus
+
+PAYMENT_LISTING = Listing(
+    sortable={
+        "id": Payment.id, "number": Payment.number, "status": Payment.status,
+        "amountInMajorCurrency": Payment.amount_minor, "receivedOn": Payment.received_on,
+        "postedOn": Payment.posted_on, "createdAt": Payment.created_at,
+    },
+    filters=[
+        Filter("id", FilterKind.ID, Payment.id, "Filter by payment identifier"),
+        Filter("customerId", FilterKind.ID, Payment.customer_id, "Filter by customer"),
+        Filter("status", FilterKind.ENUM, Payment.status, "Filter by life-cycle status", enum_type=PaymentStatus),
+        Filter("paymentMethod", FilterKind.ENUM, Payment.payment_method, "Filter by payment method",
+               enum_type=PaymentMethod),
+        Filter("number", FilterKind.STRING, Payment.number, "Filter by payment number"),
+        Filter("referenceNumber", FilterKind.STRING, Payment.reference_number, "Filter by reference number"),
+        Filter("backOfficeCode", FilterKind.STRING, Payment.back_office_code, "Filter by back office code"),
+        Filter("currency", FilterKind.STRING, Payment.currency, "Filter by ISO 4217 currency"),
+        Filter("receivedOn", FilterKind.DATE, Payment.received_on, "Filter by received date"),
+        Filter("postedOn", FilterKind.DATE, Payment.posted_on, "Filter by posted date"),
+        Filter("createdAt", FilterKind.DATE, Payment.created_at, "Filter by creation date"),
+        Filter("amountInMajorCurrency", FilterKind.AMOUNT, Payment.amount_minor, "Filter by amount",
+               currency_column=Payment.currency),
+    ],
+    fields=(
+        "id", "locator", "uuid", "number", "customerId", "currency", "amountInMajorCurrency",
+        "unallocatedInMajorCurrency", "status", "paymentMethod", "tenders", "referenceNumber", "backOfficeCode",
+        "receivedOn", "issuedOn", "postedOn", "notes", "rejectionReason", "receivedByUser", "receivedByUnit",
+        "invoicesToPay", "billsToPay", "allocations", "cancellation", "customAttributes", "thirdPartyStatus",
+        "udfString1", "udfString2", "udfString3", "udfString4", "udfString5", "udfString6", "udfString7",
+        "udfString8", "udfFloat1", "udfFloat2", "udfFloat3", "udfFloat4", "udfDate1", "udfDate2", "udfDate3",
+        "udfDate4", "version", "createdBy", "updatedBy", "createdAt", "updatedAt",
+    ),
+    tiebreak=Payment.id,
+)
+
+
+def _payments(tenant_id: uuid.UUID) -> Select:
+    return select(Payment).where(Payment.tenant_id == tenant_id)
+
+
+def page_of_payments(session: Session, tenant_id: uuid.UUID, query: ListQuery) -> Page:
+    return fetch_page(session, _payments(tenant_id), PAYMENT_LISTING, query)
+
+
+def lock_customer(session: Session, tenant_id: uuid.UUID, customer_id: int) -> Customer | None:
+    stmt = (select(Customer).where(Customer.tenant_id == tenant_id, Customer.id == customer_id)
+            .with_for_update().execution_options(populate_existing=True))
+    return session.execute(stmt).scalar_one_or_none()
+
+
+def payment_for_update(session: Session, tenant_id: uuid.UUID, payment_id: int) -> Payment | None:
+    stmt = (select(Payment).where(Payment.tenant_id == tenant_id, Payment.id == payment_id)
+            .with_for_update().execution_options(populate_existing=True))
+    return session.execute(stmt).scalar_one_or_none()
+
+
+def customer_id_of_payment(session: Session, tenant_id: uuid.UUID, payment_id: int) -> int | None:
+    if not -(2**63) <= payment_id < 2**63:
+        return None
+    return session.execute(
+        select(Payment.customer_id).where(Payment.tenant_id == tenant_id, Payment.id == payment_id)
+    ).scalar_one_or_none()
+
+
+def open_invoices_oldest_first(session: Session, tenant_id: uuid.UUID, customer_id: int) -> Sequence[Invoice]:
+    """The customer's posted invoices that still owe money, locked, oldest first."""
+    stmt = (
+        select(Invoice)
+        .where(Invoice.tenant_id == tenant_id, Invoice.customer_id == customer_id,
+               Invoice.status == InvoiceStatus.POSTED, Invoice.outstanding_minor > 0)
+        .order_by(Invoice.issue_date, Invoice.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    return list(session.execute(stmt).scalars())
+
+
+def invoices_for_update(session: Session, tenant_id: uuid.UUID, invoice_ids: Sequence[int]) -> dict[int, Invoice]:
+    if not invoice_ids:
+        return {}
+    stmt = (select(Invoice).where(Invoice.tenant_id == tenant_id, Invoice.id.in_(invoice_ids))
+            .order_by(Invoice.id).with_for_update().execution_options(populate_existing=True))
+    return {invoice.id: invoice for invoice in session.execute(stmt).scalars()}
+
+
+def invoice_ids_of_bills(session: Session, tenant_id: uuid.UUID, bill_ids: Sequence[int]) -> list[int]:
+    """Posted invoices of the bills, in bill order, oldest first within a bill."""
+    ids: list[int] = []
+    for bill_id in bill_ids:
+        ids += session.execute(
+            select(Invoice.id).where(Invoice.tenant_id == tenant_id, Invoice.bill_id == bill_id,
+                                     Invoice.status == InvoiceStatus.POSTED)
+            .order_by(Invoice.issue_date, Invoice.id)
+        ).scalars().all()
+    return ids
+
+
+def active_allocations(session: Session, tenant_id: uuid.UUID, payment_id: int) -> Sequence[PaymentAllocation]:
+    stmt = select(PaymentAllocation).where(
+        PaymentAllocation.tenant_id == tenant_id, PaymentAllocation.payment_id == payment_id,
+        PaymentAllocation.reversed_at.is_(None)).order_by(PaymentAllocation.id)
+    return list(session.execute(stmt).scalars())
+
+
+def allocations_by_payment(session: Session, tenant_id: uuid.UUID,
+                           payment_ids: Sequence[int]) -> dict[int, list[PaymentAllocation]]:
+    result: dict[int, list[PaymentAllocation]] = {payment_id: [] for payment_id in payment_ids}
+    if not payment_ids:
+        return result
+    stmt = select(PaymentAllocation).where(
+        PaymentAllocation.tenant_id == tenant_id, PaymentAllocation.payment_id.in_(payment_ids),
+        PaymentAllocation.reversed_at.is_(None)).order_by(PaymentAllocation.id)
+    for allocation in session.execute(stmt).scalars():
+        result[allocation.payment_id].append(allocation)
+    return result
+
+
+def cancellations_by_payment(session: Session, tenant_id: uuid.UUID,
+                             payment_ids: Sequence[int]) -> dict[int, PaymentCancellation]:
+    if not payment_ids:
+        return {}
+    stmt = select(PaymentCancellation).where(
+        PaymentCancellation.tenant_id == tenant_id, PaymentCancellation.payment_id.in_(payment_ids))
+    return {cancellation.payment_id: cancellation for cancellation in session.execute(stmt).scalars()}
+
+
+def back_office_code_taken(session: Session, tenant_id: uuid.UUID, code: str) -> bool:
+    return session.execute(select(Payment.id).where(
+        Payment.tenant_id == tenant_id, Payment.back_office_code == code)).first() is not None
+
+
+def active_shortfall_credits(session: Session, tenant_id: uuid.UUID, payment_id: int) -> Sequence[Credit]:
+    stmt = select(Credit).where(Credit.tenant_id == tenant_id, Credit.payment_id == payment_id,
+                                Credit.reversed_at.is_(None)).order_by(Credit.id)
+    return list(session.execute(stmt).scalars())

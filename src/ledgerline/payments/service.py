@@ -1,0 +1,282 @@
+"""Payment use cases: create, post (allocating), reject, cancel, pay an invoice or a bill.
+
+Every function that moves money locks the customer row first, then the invoices it
+touches, and appends to the journal in the same transaction (DESIGN "Payments",
+"Allocation", "Balances"). Transitions other than the documented ones are 409.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from ledgerline.errors import Conflict, InvalidRequest, not_found
+from ledgerline.invoices.service import payment_status_of
+from ledgerline.kit.ids import new_locator
+from ledgerline.kit.money import Money
+from ledgerline.kit.repository import get_scoped, next_number
+from ledgerline.ledger.service import record
+from ledgerline.models import Bill, Credit, Customer, Invoice, Payment, PaymentAllocation, PaymentCancellation
+from ledgerline.models.base import utcnow
+from ledgerline.models.enums import InvoiceStatus, JournalKind, PaymentMethod, PaymentStatus
+from ledgerline.payments import repository
+from ledgerline.payments.allocation import OpenInvoice, allocate
+
+# DESIGN "Payments": the only transitions there are.
+_TRANSITIONS: dict[str, frozenset[PaymentStatus]] = {
+    "post": frozenset({PaymentStatus.DRAFT, PaymentStatus.PENDING_VERIFICATION}),
+    "reject": frozenset({PaymentStatus.DRAFT, PaymentStatus.PENDING_VERIFICATION}),
+    "cancel": frozenset({PaymentStatus.POSTED, PaymentStatus.PENDING_VERIFICATION}),
+}
+
+_PAST = {"post": "posted", "reject": "rejected", "cancel": "cancelled"}
+
+
+def check_transition(payment_id: int, status: PaymentStatus, action: str) -> None:
+    allowed = _TRANSITIONS[action]
+    if status not in allowed:
+        names = " or ".join(sorted(state.value for state in allowed))
+        raise Conflict(f"payment {payment_id} is {status.value}; only a {names} payment can be {_PAST[action]}")
+
+
+def get_payment(session: Session, *, tenant_id: uuid.UUID, payment_id: int) -> Payment:
+    payment = get_scoped(session, Payment, tenant_id, payment_id)
+    if payment is None:
+        raise not_found("Payment", payment_id)
+    return payment
+
+
+def _customer_for_payment(session: Session, tenant_id: uuid.UUID, customer_id: int) -> Customer:
+    customer = repository.lock_customer(session, tenant_id, customer_id)
+    if customer is None:
+        raise InvalidRequest.for_field("customerId", f"customer {customer_id} does not exist")
+    return customer
+
+
+def _check_targets(session: Session, tenant_id: uuid.UUID, customer_id: int, invoice_ids: Sequence[int],
+                   bill_ids: Sequence[int]) -> None:
+    for position, invoice_id in enumerate(invoice_ids):
+        invoice = get_scoped(session, Invoice, tenant_id, invoice_id)
+        if invoice is None or invoice.customer_id != customer_id:
+            raise InvalidRequest.for_field(f"invoicesToPay[{position}]",
+                                           f"invoice {invoice_id} is not an invoice of customer {customer_id}")
+    for position, bill_id in enumerate(bill_ids):
+        bill = get_scoped(session, Bill, tenant_id, bill_id)
+        if bill is None or bill.customer_id != customer_id:
+            raise InvalidRequest.for_field(f"billsToPay[{position}]",
+                                           f"bill {bill_id} is not a bill of customer {customer_id}")
+
+
+def create_payment(
+    session: Session,
+    *,
+    tenant_id: uuid.UUID,
+    customer_id: int,
+    amount_minor: int,
+    payment_method: PaymentMethod,
+    status: PaymentStatus = PaymentStatus.DRAFT,
+    invoices_to_pay: Sequence[int] = (),
+    bills_to_pay: Sequence[int] = (),
+    received_on: dt.date | None = None,
+    tolerance_minor: int = 0,
+    created_by: str | None = None,
+    tenders: list[dict[str, Any]] | None = None,
+    **details: Any,
+) -> Payment:
+    """A DRAFT payment, or a POSTED one allocated at once."""
+    if status not in (PaymentStatus.DRAFT, PaymentStatus.POSTED):
+        raise InvalidRequest.for_field("status", "a payment is created DRAFT or POSTED")
+    if amount_minor <= 0:
+        raise InvalidRequest.for_field("amountInMajorCurrency", "must be greater than zero")
+    customer = _customer_for_payment(session, tenant_id, customer_id)
+    _check_targets(session, tenant_id, customer_id, invoices_to_pay, bills_to_pay)
+    if details.get("back_office_code") and repository.back_office_code_taken(session, tenant_id,
+                                                                             details["back_office_code"]):
+        raise Conflict(f"back office code {details['back_office_code']!r} is used by another payment")
+    tenders = tenders or [{"method": payment_method.value, "processor": None, "reference": None,
+                           "amountMinor": amount_minor}]
+    if sum(int(tender["amountMinor"]) for tender in tenders) != amount_minor:
+        raise InvalidRequest.for_field("tenders", "tender amounts must add up to the payment amount")
+    today = utcnow().date()
+    payment = Payment(
+        tenant_id=tenant_id, number=next_number(session, tenant_id, "payment", "PAY"), customer_id=customer_id,
+        currency=customer.currency, amount_minor=amount_minor, unallocated_minor=0, status=PaymentStatus.DRAFT,
+        payment_method=payment_method, tenders=tenders, invoices_to_pay=list(invoices_to_pay),
+        bills_to_pay=list(bills_to_pay), received_on=received_on or today, issued_on=today,
+        created_by=created_by, updated_by=created_by, **details,
+    )
+    session.add(payment)
+    session.flush()
+    if status is PaymentStatus.POSTED:
+        _post(session, customer, payment, tolerance_minor)
+    return payment
+
+
+def _lock(session: Session, tenant_id: uuid.UUID, payment_id: int) -> tuple[Customer, Payment]:
+    """Customer first, then the payment: the one lock order every money change follows."""
+    customer_id = repository.customer_id_of_payment(session, tenant_id, payment_id)
+    if customer_id is None:
+        raise not_found("Payment", payment_id)
+    customer = repository.lock_customer(session, tenant_id, customer_id)
+    payment = repository.payment_for_update(session, tenant_id, payment_id)
+    if customer is None or payment is None:
+        raise not_found("Payment", payment_id)
+    return customer, payment
+
+
+def post_payment(session: Session, *, tenant_id: uuid.UUID, payment_id: int, tolerance_minor: int = 0,
+                 posted_by: str | None = None) -> Payment:
+    customer, payment = _lock(session, tenant_id, payment_id)
+    check_transition(payment.id, payment.status, "post")
+    payment.updated_by = posted_by
+    _post(session, customer, payment, tolerance_minor)
+    return payment
+
+
+def _open(invoice: Invoice) -> OpenInvoice:
+    return OpenInvoice(invoice.id, invoice.issue_date, Money(invoice.outstanding_minor, invoice.currency))
+
+
+def _post(session: Session, customer: Customer, payment: Payment, tolerance_minor: int) -> None:
+    tenant_id = payment.tenant_id
+    intended_ids = list(dict.fromkeys(
+        [*payment.invoices_to_pay, *repository.invoice_ids_of_bills(session, tenant_id, payment.bills_to_pay)]))
+    # Lock every open invoice of the customer (id order inside the query), then plan.
+    open_invoices = repository.open_invoices_oldest_first(session, tenant_id, customer.id)
+    by_id = {invoice.id: invoice for invoice in open_invoices}
+    plan = allocate(
+        Money(payment.amount_minor, payment.currency),
+        intended=[_open(by_id[invoice_id]) for invoice_id in intended_ids if invoice_id in by_id],
+        others=[_open(invoice) for invoice in open_invoices],
+        tolerance=Money(tolerance_minor, payment.currency),
+    )
+    now = utcnow()
+    payment.status = PaymentStatus.POSTED
+    payment.posted_on = now.date()
+    payment.unallocated_minor = plan.credit.minor
+    record(session, tenant_id=tenant_id, customer_id=customer.id, currency=payment.currency,
+           kind=JournalKind.PAYMENT_POSTED, balance=payment.amount_minor, credit=payment.amount_minor,
+           payment_id=payment.id)
+    for allocation in plan.allocations:
+        invoice = by_id[allocation.invoice_id]
+        _change_outstanding(invoice, -allocation.amount.minor)
+        session.add(PaymentAllocation(tenant_id=tenant_id, payment_id=payment.id, invoice_id=invoice.id,
+                                      amount_minor=allocation.amount.minor, created_at=now))
+        record(session, tenant_id=tenant_id, customer_id=customer.id, currency=payment.currency,
+               kind=JournalKind.ALLOCATION, credit=-allocation.amount.minor, outstanding=-allocation.amount.minor,
+               invoice_id=invoice.id, payment_id=payment.id)
+    for write_off in plan.shortfall_write_offs:
+        invoice = by_id[write_off.invoice_id]
+        _change_outstanding(invoice, -write_off.amount.minor)
+        session.add(Credit(tenant_id=tenant_id, locator=new_locator(), type="shortfallWriteOff", state="posted",
+                           customer_id=customer.id, payment_id=payment.id, invoice_id=invoice.id,
+                           amount_minor=write_off.amount.minor, currency=payment.currency, created_at=now))
+        record(session, tenant_id=tenant_id, customer_id=customer.id, currency=payment.currency,
+               kind=JournalKind.SHORTFALL_WRITE_OFF, balance=write_off.amount.minor,
+               outstanding=-write_off.amount.minor, invoice_id=invoice.id, payment_id=payment.id)
+    customer.credit_minor += plan.credit.minor
+    session.flush()
+
+
+def _change_outstanding(invoice: Invoice, delta: int) -> None:
+    invoice.outstanding_minor += delta
+    invoice.payment_status = payment_status_of(invoice.status, invoice.total_minor, invoice.outstanding_minor)
+
+
+def reject_payment(session: Session, *, tenant_id: uuid.UUID, payment_id: int, reason: str,
+                   rejected_by: str | None = None) -> Payment:
+    _, payment = _lock(session, tenant_id, payment_id)
+    check_transition(payment.id, payment.status, "reject")
+    payment.status = PaymentStatus.REJECTED
+    payment.rejection_reason = reason
+    payment.updated_by = rejected_by
+    session.flush()
+    return payment
+
+
+def cancel_payment(session: Session, *, tenant_id: uuid.UUID, payment_id: int, notes: str | None = None,
+                   issue_reason: str | None = None, cancelled_by: str | None = None
+                   ) -> tuple[Payment, PaymentCancellation | None]:
+    """POSTED -> CANCELLED: allocations and shortfall write-offs are reversed, invoices reopen,
+    and a posted Payment Cancellation records it. A collection still pending is simply cancelled."""
+    customer, payment = _lock(session, tenant_id, payment_id)
+    check_transition(payment.id, payment.status, "cancel")
+    payment.updated_by = cancelled_by
+    if payment.status is PaymentStatus.PENDING_VERIFICATION:
+        payment.status = PaymentStatus.CANCELLED
+        session.flush()
+        return payment, None
+    if customer.credit_minor < payment.unallocated_minor:
+        raise Conflict(f"payment {payment.id}'s credit has been used; it cannot be cancelled")
+    now = utcnow()
+    allocations = repository.active_allocations(session, tenant_id, payment.id)
+    write_offs = repository.active_shortfall_credits(session, tenant_id, payment.id)
+    invoices = repository.invoices_for_update(
+        session, tenant_id, sorted({a.invoice_id for a in allocations} | {c.invoice_id for c in write_offs
+                                                                          if c.invoice_id is not None}))
+    for allocation in allocations:
+        _change_outstanding(invoices[allocation.invoice_id], allocation.amount_minor)
+        allocation.reversed_at = now
+        record(session, tenant_id=tenant_id, customer_id=customer.id, currency=payment.currency,
+               kind=JournalKind.ALLOCATION_REVERSED, credit=allocation.amount_minor,
+               outstanding=allocation.amount_minor, invoice_id=allocation.invoice_id, payment_id=payment.id)
+    for credit in write_offs:
+        assert credit.invoice_id is not None
+        _change_outstanding(invoices[credit.invoice_id], credit.amount_minor)
+        credit.reversed_at = now
+        credit.state = "reversed"
+        record(session, tenant_id=tenant_id, customer_id=customer.id, currency=payment.currency,
+               kind=JournalKind.SHORTFALL_WRITE_OFF, balance=-credit.amount_minor, outstanding=credit.amount_minor,
+               invoice_id=credit.invoice_id, payment_id=payment.id)
+    record(session, tenant_id=tenant_id, customer_id=customer.id, currency=payment.currency,
+           kind=JournalKind.PAYMENT_CANCELLED, balance=-payment.amount_minor, credit=-payment.amount_minor,
+           payment_id=payment.id)
+    customer.credit_minor -= payment.unallocated_minor
+    payment.unallocated_minor = 0
+    payment.status = PaymentStatus.CANCELLED
+    cancellation = PaymentCancellation(
+        tenant_id=tenant_id, number=next_number(session, tenant_id, "payment_cancellation", "PCN"),
+        payment_id=payment.id, amount_minor=payment.amount_minor, currency=payment.currency,
+        posted_on=now.date(), notes=notes, issue_reason=issue_reason, created_by=cancelled_by, created_at=now)
+    session.add(cancellation)
+    session.flush()
+    return payment, cancellation
+
+
+def pay_invoice(session: Session, *, tenant_id: uuid.UUID, invoice_id: int, payment_method: PaymentMethod,
+                created_by: str | None = None, **details: Any) -> Payment:
+    """A posted payment for exactly what the invoice still owes (409 when nothing is owed)."""
+    invoice = get_scoped(session, Invoice, tenant_id, invoice_id)
+    if invoice is None:
+        raise not_found("Invoice", invoice_id)
+    _customer_for_payment(session, tenant_id, invoice.customer_id)
+    invoice = repository.invoices_for_update(session, tenant_id, [invoice_id])[invoice_id]
+    if invoice.status is not InvoiceStatus.POSTED or invoice.outstanding_minor == 0:
+        raise Conflict(f"invoice {invoice_id} is {invoice.status.value} with nothing outstanding; nothing to pay")
+    return create_payment(session, tenant_id=tenant_id, customer_id=invoice.customer_id,
+                          amount_minor=invoice.outstanding_minor, payment_method=payment_method,
+                          status=PaymentStatus.POSTED, invoices_to_pay=[invoice_id], created_by=created_by,
+                          **details)
+
+
+def pay_bill(session: Session, *, tenant_id: uuid.UUID, bill_id: int, payment_method: PaymentMethod,
+             check_digits: str | None = None, created_by: str | None = None, **details: Any) -> Payment:
+    """A posted payment for exactly what the bill's invoices still owe; check digits must match."""
+    bill = get_scoped(session, Bill, tenant_id, bill_id)
+    if bill is None:
+        raise not_found("Bill", bill_id)
+    if bill.check_digits is not None and check_digits != bill.check_digits:
+        raise InvalidRequest.for_field("checkDigits", "do not match the bill's check digits")
+    _customer_for_payment(session, tenant_id, bill.customer_id)
+    invoice_ids = repository.invoice_ids_of_bills(session, tenant_id, [bill_id])
+    owed = sum(invoice.outstanding_minor
+               for invoice in repository.invoices_for_update(session, tenant_id, invoice_ids).values())
+    if owed == 0:
+        raise Conflict(f"bill {bill_id} has nothing outstanding; nothing to pay")
+    return create_payment(session, tenant_id=tenant_id, customer_id=bill.customer_id, amount_minor=owed,
+                          payment_method=payment_method, status=PaymentStatus.POSTED, bills_to_pay=[bill_id],
+                          created_by=created_by, **details)
