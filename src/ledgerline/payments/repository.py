@@ -10,7 +10,7 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from ledgerline.kit.listing import Filter, FilterKind, Listing, ListQuery, Page
-from ledgerline.kit.repository import fetch_page
+from ledgerline.kit.repository import count_matching, fetch_page
 from ledgerline.models import Credit, Customer, Invoice, Payment, PaymentAllocation, PaymentCancellation
 from ledgerline.models.enums import InvoiceStatus, PaymentMethod, PaymentStatus
 
@@ -55,6 +55,10 @@ def _payments(tenant_id: uuid.UUID) -> Select:
 
 def page_of_payments(session: Session, tenant_id: uuid.UUID, query: ListQuery) -> Page:
     return fetch_page(session, _payments(tenant_id), PAYMENT_LISTING, query)
+
+
+def count_payments(session: Session, tenant_id: uuid.UUID, query: ListQuery) -> int:
+    return count_matching(session, _payments(tenant_id), PAYMENT_LISTING, query)
 
 
 def lock_customer(session: Session, tenant_id: uuid.UUID, customer_id: int) -> Customer | None:

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -17,7 +19,8 @@ from sqlalchemy.orm import Session
 from ledgerline.errors import Conflict, InvalidRequest, not_found
 from ledgerline.invoices.service import payment_status_of
 from ledgerline.kit.ids import new_locator
-from ledgerline.kit.money import Money
+from ledgerline.kit.listing import ListQuery, Page
+from ledgerline.kit.money import Money, round_major, to_minor
 from ledgerline.kit.repository import get_scoped, next_number
 from ledgerline.ledger.service import record
 from ledgerline.models import Bill, Credit, Customer, Invoice, Payment, PaymentAllocation, PaymentCancellation
@@ -280,3 +283,42 @@ def pay_bill(session: Session, *, tenant_id: uuid.UUID, bill_id: int, payment_me
     return create_payment(session, tenant_id=tenant_id, customer_id=bill.customer_id, amount_minor=owed,
                           payment_method=payment_method, status=PaymentStatus.POSTED, bills_to_pay=[bill_id],
                           created_by=created_by, **details)
+
+
+@dataclass(frozen=True)
+class PaymentView:
+    """A payment with what a client sees beside it: its live allocations and its cancellation."""
+
+    payment: Payment
+    allocations: list[PaymentAllocation]
+    cancellation: PaymentCancellation | None
+
+
+def views(session: Session, *, tenant_id: uuid.UUID, payments: Sequence[Payment]) -> list[PaymentView]:
+    ids = [payment.id for payment in payments]
+    allocations = repository.allocations_by_payment(session, tenant_id, ids)
+    cancellations = repository.cancellations_by_payment(session, tenant_id, ids)
+    return [PaymentView(payment, allocations[payment.id], cancellations.get(payment.id)) for payment in payments]
+
+
+def list_payments(session: Session, *, tenant_id: uuid.UUID, query: ListQuery) -> Page:
+    page = repository.page_of_payments(session, tenant_id, query)
+    page.items = views(session, tenant_id=tenant_id, payments=page.items)
+    return page
+
+
+def count_payments(session: Session, *, tenant_id: uuid.UUID, query: ListQuery) -> int:
+    return repository.count_payments(session, tenant_id, query)
+
+
+def currency_of_customer(session: Session, *, tenant_id: uuid.UUID, customer_id: int) -> str:
+    customer = get_scoped(session, Customer, tenant_id, customer_id)
+    if customer is None:
+        raise InvalidRequest.for_field("customerId", f"customer {customer_id} does not exist")
+    return customer.currency
+
+
+def tolerance_minor_for(tolerances: Mapping[str, Decimal], currency: str) -> int:
+    """The shortfall tolerance configured for the currency, in minor units (0 when none)."""
+    tolerance = tolerances.get(currency)
+    return to_minor(round_major(tolerance, currency), currency) if tolerance is not None else 0

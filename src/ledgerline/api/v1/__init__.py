@@ -6,6 +6,7 @@ from ledgerline.api.v1 import customers
 from ledgerline.api.v1 import bill_runs, bills, credit_status, invoices
 from ledgerline.api.v1 import billing_cycles, contract_owners, sites
 from ledgerline.api.v1 import authenticate
+from ledgerline.api.v1 import payments
 
 router = APIRouter(prefix="/v1")
 router.include_router(customers.router)
@@ -17,3 +18,4 @@ router.include_router(invoices.router)
 router.include_router(bills.router)
 router.include_router(bill_runs.router)
 router.include_router(credit_status.router)
+router.include_router(payments.router)

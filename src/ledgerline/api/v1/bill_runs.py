@@ -9,9 +9,10 @@ from typing import Annotated
 from fastapi import APIRouter, Body, Depends, Path, Request, Response
 from pydantic import Field
 
-from ledgerline.api.v1.invoices import render_recorded
 from ledgerline.api.v1.patching import JSON_PATCH_BODY, PatchOperation, patched_input
-from ledgerline.api.v1.responses import check_if_match, render_created, render_head, render_page, render_resource
+from ledgerline.api.v1.responses import (
+    check_if_match, render_created, render_head, render_page, render_recorded, render_resource,
+)
 from ledgerline.api.v1.schemas import Amount, Timestamp, WireInput, WireModel, error_responses, major
 from ledgerline.api.wire import WireJSONResponse, WireRoute
 from ledgerline.auth import Principal, SessionDep, require

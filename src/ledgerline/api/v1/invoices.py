@@ -8,18 +8,17 @@ from decimal import Decimal
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, Path, Request, Response
-from pydantic import BaseModel, Field, field_validator
-from sqlalchemy.orm import Session
+from pydantic import Field, field_validator
 
 from ledgerline.api.v1.patching import JSON_PATCH_BODY, PatchOperation, patched_input
 from ledgerline.api.v1.responses import (
-    check_if_match, etag, render_created, render_head, render_page, render_resource, to_wire,
+    check_if_match, render_created, render_head, render_page, render_recorded, render_resource,
 )
 from ledgerline.api.v1.schemas import Amount, Timestamp, WireInput, WireModel, error_responses, major, minor_from_wire
-from ledgerline.api.wire import WireRoute, dumps
+from ledgerline.api.wire import WireRoute
 from ledgerline.auth import Principal, SessionDep, require
 from ledgerline.invoices import repository, service
-from ledgerline.kit.idempotency import IdempotencyDep, IdempotencyGuard
+from ledgerline.kit.idempotency import IdempotencyDep
 from ledgerline.kit.listing import ListQuery
 from ledgerline.models import Invoice as InvoiceEntity
 from ledgerline.models.enums import BillRunType, InvoicePaymentStatus, InvoiceStatus
@@ -36,15 +35,6 @@ MAX_TOTAL = Decimal("10000000000")
 
 def _today() -> dt.date:
     return dt.datetime.now(dt.timezone.utc).date()
-
-
-def render_recorded(session: Session, guard: IdempotencyGuard, model: BaseModel) -> Response:
-    """200 with the resource, recorded for Idempotency-Key replays (state transitions move money)."""
-    body = dumps(to_wire(model))
-    version = getattr(model, "version", None)
-    headers = {"ETag": etag(version)} if version is not None else {}
-    guard.complete(session, 200, body, headers)
-    return Response(body, status_code=200, headers=headers, media_type="application/json")
 
 
 class Invoice(WireModel):

@@ -32,17 +32,23 @@ def render_resource(model: BaseModel, *, status_code: int = 200) -> Response:
     return render(model, status_code=status_code, headers={"ETag": etag(version)} if version is not None else None)
 
 
-def render_created(request: Request, session: Session, guard: IdempotencyGuard, model: BaseModel,
-                   *, location: str | None = None) -> Response:
-    """201 with Location; the body is recorded for Idempotency-Key replays in the same transaction."""
+def render_recorded(session: Session, guard: IdempotencyGuard, model: BaseModel, *, status_code: int = 200,
+                    location: str | None = None) -> Response:
+    """The resource, recorded for Idempotency-Key replays in the same transaction as the work."""
     body = dumps(to_wire(model))
     headers: dict[str, str] = {}
     if location:
         headers["Location"] = location
     if getattr(model, "version", None) is not None:
         headers["ETag"] = etag(model.version)  # type: ignore[attr-defined]
-    guard.complete(session, 201, body, headers)
-    return Response(body, status_code=201, headers=headers, media_type="application/json")
+    guard.complete(session, status_code, body, headers)
+    return Response(body, status_code=status_code, headers=headers, media_type="application/json")
+
+
+def render_created(request: Request, session: Session, guard: IdempotencyGuard, model: BaseModel,
+                   *, location: str | None = None) -> Response:
+    """201 with Location; the body is recorded for Idempotency-Key replays."""
+    return render_recorded(session, guard, model, status_code=201, location=location)
 
 
 def _link_header(request: Request, page: Page) -> str:

@@ -1,0 +1,321 @@
+"""/v1/payments, pay-invoice and pay-bill (seed 004's life cycle in the Elevate style)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from decimal import Decimal
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Depends, Path, Request, Response
+from pydantic import Field
+
+from ledgerline.api.v1.responses import render_head, render_page, render_recorded, render_resource
+from ledgerline.api.v1.schemas import Amount, Timestamp, WireInput, WireModel, error_responses, major, minor_from_wire
+from ledgerline.api.wire import WireRoute
+from ledgerline.auth import Principal, SessionDep, require
+from ledgerline.kit.idempotency import IdempotencyDep
+from ledgerline.kit.listing import ListQuery
+from ledgerline.models.enums import PaymentMethod, PaymentStatus
+from ledgerline.payments import repository, service
+from ledgerline.payments.service import PaymentView
+
+router = APIRouter(tags=["payments"], route_class=WireRoute)
+
+PaymentId = Annotated[int, Path(description="Payment identifier", examples=[1])]
+PaymentListQuery = Annotated[ListQuery, Depends(repository.PAYMENT_LISTING.query_dependency())]
+PaymentFilterQuery = Annotated[ListQuery, Depends(repository.PAYMENT_LISTING.query_dependency(paged=False))]
+MAX_AMOUNT = Decimal("9999999999.99")
+
+UDF_FIELDS = ([f"udf_string_{n}" for n in range(1, 9)] + [f"udf_float_{n}" for n in range(1, 5)]
+              + [f"udf_date_{n}" for n in range(1, 5)])
+
+
+class Tender(WireModel):
+    method: PaymentMethod
+    processor: str | None = Field(default=None, max_length=100)
+    reference: str | None = Field(default=None, max_length=100)
+    amount_in_major_currency: Amount
+
+
+class TenderInput(WireInput):
+    method: PaymentMethod
+    processor: str | None = Field(default=None, max_length=100)
+    reference: str | None = Field(default=None, max_length=100)
+    amount_in_major_currency: Decimal = Field(gt=0, le=MAX_AMOUNT, examples=[25.00])
+
+
+class CustomAttribute(WireInput):
+    name: str = Field(min_length=1, max_length=100, examples=["channel"])
+    value: str | None = Field(default=None, max_length=1000, examples=["web"])
+
+
+class Allocation(WireModel):
+    invoice_id: int
+    amount_in_major_currency: Amount
+
+
+class Cancellation(WireModel):
+    id: int
+    number: str = Field(examples=["PCN-0000001"])
+    posted_on: dt.date
+    amount_in_major_currency: Amount
+    notes: str | None
+    issue_reason: str | None
+
+
+class UdfFields(WireModel):
+    udf_string_1: str | None = Field(default=None, max_length=255)
+    udf_string_2: str | None = Field(default=None, max_length=255)
+    udf_string_3: str | None = Field(default=None, max_length=255)
+    udf_string_4: str | None = Field(default=None, max_length=255)
+    udf_string_5: str | None = Field(default=None, max_length=255)
+    udf_string_6: str | None = Field(default=None, max_length=255)
+    udf_string_7: str | None = Field(default=None, max_length=255)
+    udf_string_8: str | None = Field(default=None, max_length=255)
+    udf_float_1: Amount | None = Field(default=None, description="User-defined number, kept exact")
+    udf_float_2: Amount | None = None
+    udf_float_3: Amount | None = None
+    udf_float_4: Amount | None = None
+    udf_date_1: dt.date | None = None
+    udf_date_2: dt.date | None = None
+    udf_date_3: dt.date | None = None
+    udf_date_4: dt.date | None = None
+
+
+class Payment(UdfFields):
+    id: int = Field(examples=[1])
+    locator: str
+    uuid: uuid.UUID
+    number: str = Field(examples=["PAY-0000001"])
+    customer_id: int
+    currency: str = Field(examples=["GBP"])
+    amount_in_major_currency: Amount
+    unallocated_in_major_currency: Amount = Field(description="The part kept as customer credit")
+    status: PaymentStatus
+    payment_method: PaymentMethod
+    tenders: list[Tender]
+    reference_number: str | None
+    back_office_code: str | None
+    received_on: dt.date
+    issued_on: dt.date
+    posted_on: dt.date | None
+    notes: str | None
+    rejection_reason: str | None
+    received_by_user: str | None
+    received_by_unit: str | None
+    invoices_to_pay: list[int]
+    bills_to_pay: list[int]
+    allocations: list[Allocation]
+    cancellation: Cancellation | None
+    custom_attributes: list[dict[str, Any]]
+    third_party_status: str | None
+    version: int
+    created_by: str | None
+    updated_by: str | None
+    created_at: Timestamp
+    updated_at: Timestamp
+
+    @classmethod
+    def of(cls, view: PaymentView) -> "Payment":
+        payment, currency = view.payment, view.payment.currency
+        cancellation = view.cancellation
+        return cls(
+            id=payment.id, locator=payment.locator, uuid=payment.uuid, number=payment.number,
+            customer_id=payment.customer_id, currency=currency,
+            amount_in_major_currency=major(payment.amount_minor, currency),
+            unallocated_in_major_currency=major(payment.unallocated_minor, currency),
+            status=payment.status, payment_method=payment.payment_method,
+            tenders=[Tender(method=t["method"], processor=t.get("processor"), reference=t.get("reference"),
+                            amount_in_major_currency=major(int(t["amountMinor"]), currency))
+                     for t in payment.tenders],
+            reference_number=payment.reference_number, back_office_code=payment.back_office_code,
+            received_on=payment.received_on, issued_on=payment.issued_on, posted_on=payment.posted_on,
+            notes=payment.notes, rejection_reason=payment.rejection_reason,
+            received_by_user=payment.received_by_user, received_by_unit=payment.received_by_unit,
+            invoices_to_pay=list(payment.invoices_to_pay), bills_to_pay=list(payment.bills_to_pay),
+            allocations=[Allocation(invoice_id=a.invoice_id, amount_in_major_currency=major(a.amount_minor, currency))
+                         for a in view.allocations],
+            cancellation=None if cancellation is None else Cancellation(
+                id=cancellation.id, number=cancellation.number, posted_on=cancellation.posted_on,
+                amount_in_major_currency=major(cancellation.amount_minor, currency), notes=cancellation.notes,
+                issue_reason=cancellation.issue_reason),
+            custom_attributes=list(payment.custom_attributes), third_party_status=payment.third_party_status,
+            version=payment.version, created_by=payment.created_by, updated_by=payment.updated_by,
+            created_at=payment.created_at, updated_at=payment.updated_at,
+            **{name: getattr(payment, name) for name in UDF_FIELDS},
+        )
+
+
+class PaymentDetails(WireInput):
+    """Fields every way of creating a payment accepts."""
+
+    received_on: dt.date | None = Field(default=None, description="Defaults to today (UTC)")
+    notes: str | None = Field(default=None, max_length=2000, examples=["Paid at the counter"])
+    reference_number: str | None = Field(default=None, max_length=100, examples=["REF-42"])
+    back_office_code: str | None = Field(default=None, max_length=100, examples=["BO-42"])
+    received_by_user: str | None = Field(default=None, max_length=100)
+    received_by_unit: str | None = Field(default=None, max_length=100)
+    custom_attributes: list[CustomAttribute] = Field(default_factory=list, max_length=50)
+    udf_string_1: str | None = Field(default=None, max_length=255)
+    udf_string_2: str | None = Field(default=None, max_length=255)
+    udf_string_3: str | None = Field(default=None, max_length=255)
+    udf_string_4: str | None = Field(default=None, max_length=255)
+    udf_string_5: str | None = Field(default=None, max_length=255)
+    udf_string_6: str | None = Field(default=None, max_length=255)
+    udf_string_7: str | None = Field(default=None, max_length=255)
+    udf_string_8: str | None = Field(default=None, max_length=255)
+    udf_float_1: Decimal | None = Field(default=None, max_digits=30, decimal_places=10)
+    udf_float_2: Decimal | None = Field(default=None, max_digits=30, decimal_places=10)
+    udf_float_3: Decimal | None = Field(default=None, max_digits=30, decimal_places=10)
+    udf_float_4: Decimal | None = Field(default=None, max_digits=30, decimal_places=10)
+    udf_date_1: dt.date | None = None
+    udf_date_2: dt.date | None = None
+    udf_date_3: dt.date | None = None
+    udf_date_4: dt.date | None = None
+
+    def details(self) -> dict[str, Any]:
+        values = {name: getattr(self, name) for name in (
+            "received_on", "notes", "reference_number", "back_office_code", "received_by_user", "received_by_unit",
+            *UDF_FIELDS)}
+        values["custom_attributes"] = [attribute.model_dump() for attribute in self.custom_attributes]
+        return values
+
+
+class PaymentCreate(PaymentDetails):
+    customer_id: int = Field(examples=[1])
+    amount_in_major_currency: Decimal = Field(gt=0, le=MAX_AMOUNT, examples=[120.50])
+    payment_method: PaymentMethod = Field(examples=["CHEQUE"])
+    status: PaymentStatus = Field(default=PaymentStatus.DRAFT, description="DRAFT (default) or POSTED")
+    invoices_to_pay: list[int] = Field(default_factory=list, max_length=1000,
+                                       description="Invoices to pay first, in this order")
+    bills_to_pay: list[int] = Field(default_factory=list, max_length=1000)
+    tenders: list[TenderInput] | None = Field(default=None, max_length=20,
+                                              description="Defaults to one tender of the whole amount")
+
+
+class PayInvoice(PaymentDetails):
+    payment_method: PaymentMethod = Field(examples=["BACS"])
+
+
+class PayBill(PayInvoice):
+    check_digits: str | None = Field(default=None, max_length=10, examples=["42"],
+                                     description="Required when the bill has check digits")
+
+
+class Rejection(WireInput):
+    reason: str = Field(min_length=1, max_length=255, examples=["Cheque bounced"])
+
+
+class CancellationRequest(WireInput):
+    notes: str | None = Field(default=None, max_length=2000)
+    issue_reason: str | None = Field(default=None, max_length=255, examples=["Customer dispute"])
+
+
+def _render(session, tenant_id: uuid.UUID, payment) -> Payment:  # noqa: ANN001
+    return Payment.of(service.views(session, tenant_id=tenant_id, payments=[payment])[0])
+
+
+def _tolerance(request: Request, currency: str) -> int:
+    return service.tolerance_minor_for(request.app.state.settings.shortfall_tolerance, currency)
+
+
+@router.get("/payments", response_model=list[Payment], responses=error_responses(400), summary="List payments")
+def list_payments(request: Request, session: SessionDep, query: PaymentListQuery,
+                  principal: Annotated[Principal, Depends(require("payments.list"))]) -> Response:
+    return render_page(request, service.list_payments(session, tenant_id=principal.tenant_id, query=query), Payment)
+
+
+@router.head("/payments", responses={**error_responses(400), 404: {"description": "No payment matches"}},
+             summary="Check whether payments matching the filters exist")
+def payments_exist(session: SessionDep, query: PaymentFilterQuery,
+                   principal: Annotated[Principal, Depends(require("payments.list"))]) -> Response:
+    return render_head(service.count_payments(session, tenant_id=principal.tenant_id, query=query))
+
+
+@router.post("/payments", status_code=201, response_model=Payment, responses=error_responses(400, 409, 422),
+             summary="Create a payment, DRAFT or POSTED (posting allocates it)")
+def create_payment(request: Request, body: PaymentCreate, session: SessionDep, guard: IdempotencyDep,
+                   principal: Annotated[Principal, Depends(require("payments.write"))]) -> Response:
+    tenant_id = principal.tenant_id
+    currency = service.currency_of_customer(session, tenant_id=tenant_id, customer_id=body.customer_id)
+    tenders = None if body.tenders is None else [
+        {"method": tender.method.value, "processor": tender.processor, "reference": tender.reference,
+         "amountMinor": minor_from_wire(f"tenders[{i}].amountInMajorCurrency", tender.amount_in_major_currency,
+                                        currency)}
+        for i, tender in enumerate(body.tenders)]
+    payment = service.create_payment(
+        session, tenant_id=tenant_id, customer_id=body.customer_id,
+        amount_minor=minor_from_wire("amountInMajorCurrency", body.amount_in_major_currency, currency),
+        payment_method=body.payment_method, status=body.status, invoices_to_pay=body.invoices_to_pay,
+        bills_to_pay=body.bills_to_pay, tolerance_minor=_tolerance(request, currency), created_by=principal.subject,
+        tenders=tenders, **body.details())
+    return render_recorded(session, guard, _render(session, tenant_id, payment), status_code=201,
+                           location=f"/v1/payments/{payment.id}")
+
+
+@router.get("/payments/{payment_id}", response_model=Payment, responses=error_responses(400, 404),
+            summary="Get a payment with its allocations and cancellation")
+def get_payment(payment_id: PaymentId, session: SessionDep,
+                principal: Annotated[Principal, Depends(require("payments.read"))]) -> Response:
+    payment = service.get_payment(session, tenant_id=principal.tenant_id, payment_id=payment_id)
+    return render_resource(_render(session, principal.tenant_id, payment))
+
+
+@router.post("/payments/{payment_id}/post", response_model=Payment, responses=error_responses(400, 404, 409),
+             summary="Post a DRAFT payment, allocating it")
+def post_payment(request: Request, payment_id: PaymentId, session: SessionDep, guard: IdempotencyDep,
+                 principal: Annotated[Principal, Depends(require("payments.write"))]) -> Response:
+    tenant_id = principal.tenant_id
+    currency = service.get_payment(session, tenant_id=tenant_id, payment_id=payment_id).currency
+    payment = service.post_payment(session, tenant_id=tenant_id, payment_id=payment_id,
+                                   tolerance_minor=_tolerance(request, currency), posted_by=principal.subject)
+    return render_recorded(session, guard, _render(session, tenant_id, payment))
+
+
+@router.post("/payments/{payment_id}/reject", response_model=Payment,
+             responses=error_responses(400, 404, 409, 422), summary="Reject a DRAFT payment with a reason")
+def reject_payment(payment_id: PaymentId, body: Rejection, session: SessionDep, guard: IdempotencyDep,
+                   principal: Annotated[Principal, Depends(require("payments.write"))]) -> Response:
+    payment = service.reject_payment(session, tenant_id=principal.tenant_id, payment_id=payment_id,
+                                     reason=body.reason, rejected_by=principal.subject)
+    return render_recorded(session, guard, _render(session, principal.tenant_id, payment))
+
+
+@router.post("/payments/{payment_id}/cancel", response_model=Payment,
+             responses=error_responses(400, 404, 409, 422),
+             summary="Cancel a POSTED payment: a posted Payment Cancellation reverses its allocations")
+def cancel_payment(payment_id: PaymentId, session: SessionDep, guard: IdempotencyDep,
+                   principal: Annotated[Principal, Depends(require("payments.write"))],
+                   body: Annotated[CancellationRequest | None, Body(examples=[{"issueReason": "Customer dispute"}])] = None) -> Response:
+    body = body or CancellationRequest()
+    payment, _ = service.cancel_payment(session, tenant_id=principal.tenant_id, payment_id=payment_id,
+                                        notes=body.notes, issue_reason=body.issue_reason,
+                                        cancelled_by=principal.subject)
+    return render_recorded(session, guard, _render(session, principal.tenant_id, payment))
+
+
+@router.post("/invoices/{invoice_id}/pay", status_code=201, response_model=Payment,
+             responses=error_responses(400, 404, 409, 422),
+             summary="Pay exactly what an invoice still owes with a posted payment")
+def pay_invoice(invoice_id: Annotated[int, Path(description="Invoice identifier", examples=[1])], body: PayInvoice,
+                session: SessionDep, guard: IdempotencyDep,
+                principal: Annotated[Principal, Depends(require("payments.write"))]) -> Response:
+    payment = service.pay_invoice(session, tenant_id=principal.tenant_id, invoice_id=invoice_id,
+                                  payment_method=body.payment_method, created_by=principal.subject, **body.details())
+    return render_recorded(session, guard, _render(session, principal.tenant_id, payment), status_code=201,
+                           location=f"/v1/payments/{payment.id}")
+
+
+@router.post("/bills/{bill_id}/pay", status_code=201, response_model=Payment,
+             responses=error_responses(400, 404, 409, 422),
+             summary="Pay exactly what a bill still owes with a posted payment")
+def pay_bill(bill_id: Annotated[int, Path(description="Bill identifier", examples=[1])], body: PayBill,
+             session: SessionDep, guard: IdempotencyDep,
+             principal: Annotated[Principal, Depends(require("payments.write"))]) -> Response:
+    details = body.details()
+    payment = service.pay_bill(session, tenant_id=principal.tenant_id, bill_id=bill_id,
+                               payment_method=body.payment_method, check_digits=body.check_digits,
+                               created_by=principal.subject, **details)
+    return render_recorded(session, guard, _render(session, principal.tenant_id, payment), status_code=201,
+                           location=f"/v1/payments/{payment.id}")

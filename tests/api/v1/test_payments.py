@@ -1,0 +1,151 @@
+"""/v1/payments over HTTP: life cycle, allocation, cancellation, pay-invoice/bill, idempotency."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from tests.factories import create_customer
+
+
+def invoice(client, auth, customer_id, total, issue_date="2026-01-01", **extra):
+    response = client.post("/v1/invoices", json={"customerId": customer_id, "issueDate": issue_date,
+                                                  "totalInMajorCurrency": total, "status": "POSTED", **extra},
+                           headers=auth)
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+def payment(client, auth, customer_id, amount, status="POSTED", **extra):
+    response = client.post("/v1/payments", json={"customerId": customer_id, "amountInMajorCurrency": amount,
+                                                  "paymentMethod": "CHEQUE", "status": status, **extra},
+                           headers=auth)
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+def outstanding(client, auth, invoice_id) -> Decimal:
+    return Decimal(str(client.get(f"/v1/invoices/{invoice_id}", headers=auth).json()["outstandingInMajorCurrency"]))
+
+
+def test_posted_payment_answers_its_allocations_oldest_first(client, auth):
+    customer = create_customer(client, auth)
+    newer = invoice(client, auth, customer["id"], "30.00", issue_date="2026-02-01")
+    older = invoice(client, auth, customer["id"], "20.00", issue_date="2026-01-01")
+    body = payment(client, auth, customer["id"], "45.00")
+    assert body["status"] == "POSTED"
+    assert body["number"].startswith("PAY-")
+    assert [(a["invoiceId"], Decimal(str(a["amountInMajorCurrency"]))) for a in body["allocations"]] == [
+        (older["id"], Decimal("20.00")), (newer["id"], Decimal("25.00"))]
+    assert body["cancellation"] is None
+    assert outstanding(client, auth, newer["id"]) == Decimal("5.00")
+
+
+def test_overpayment_is_kept_as_unallocated_credit(client, auth):
+    customer = create_customer(client, auth)
+    invoice(client, auth, customer["id"], "10.00")
+    body = payment(client, auth, customer["id"], "25.00")
+    assert Decimal(str(body["unallocatedInMajorCurrency"])) == Decimal("15.00")
+    status = client.get("/v1/customer-credit-status", params={"customerId": customer["id"]}, headers=auth).json()
+    assert Decimal(str(status[0]["billAmount"])) == Decimal("-15.00")
+
+
+def test_draft_then_post_then_cancel(client, auth):
+    customer = create_customer(client, auth)
+    target = invoice(client, auth, customer["id"], "50.00")
+    draft = payment(client, auth, customer["id"], "50.00", status="DRAFT", invoicesToPay=[target["id"]])
+    assert draft["allocations"] == []
+    posted = client.post(f"/v1/payments/{draft['id']}/post", headers=auth)
+    assert posted.status_code == 200 and posted.json()["status"] == "POSTED"
+    assert outstanding(client, auth, target["id"]) == 0
+    cancelled = client.post(f"/v1/payments/{draft['id']}/cancel", json={"issueReason": "dispute"}, headers=auth)
+    assert cancelled.status_code == 200, cancelled.text
+    body = cancelled.json()
+    assert body["status"] == "CANCELLED" and body["allocations"] == []
+    assert body["cancellation"]["number"].startswith("PCN-")
+    assert body["cancellation"]["issueReason"] == "dispute"
+    assert outstanding(client, auth, target["id"]) == Decimal("50.00")
+    again = client.post(f"/v1/payments/{draft['id']}/cancel", headers=auth)
+    assert again.status_code == 409
+    assert "CANCELLED" in again.json()["message"]
+
+
+def test_reject_needs_a_reason_and_a_draft(client, auth):
+    customer = create_customer(client, auth)
+    draft = payment(client, auth, customer["id"], "5.00", status="DRAFT")
+    assert client.post(f"/v1/payments/{draft['id']}/reject", json={}, headers=auth).status_code == 422
+    rejected = client.post(f"/v1/payments/{draft['id']}/reject", json={"reason": "bounced"}, headers=auth)
+    assert rejected.status_code == 200 and rejected.json()["rejectionReason"] == "bounced"
+    refused = client.post(f"/v1/payments/{draft['id']}/post", headers=auth)
+    assert refused.status_code == 409 and "REJECTED" in refused.json()["message"]
+
+
+def test_pay_invoice_pays_the_outstanding_then_409(client, auth):
+    customer = create_customer(client, auth)
+    target = invoice(client, auth, customer["id"], "12.34")
+    paid = client.post(f"/v1/invoices/{target['id']}/pay", json={"paymentMethod": "BACS"}, headers=auth)
+    assert paid.status_code == 201, paid.text
+    assert Decimal(str(paid.json()["amountInMajorCurrency"])) == Decimal("12.34")
+    assert client.post(f"/v1/invoices/{target['id']}/pay", json={"paymentMethod": "BACS"},
+                       headers=auth).status_code == 409
+
+
+def test_pay_bill_checks_the_check_digits(client, auth):
+    customer = create_customer(client, auth)
+    bill = client.post("/v1/bills", json={"customerId": customer["id"], "checkDigits": "42"}, headers=auth).json()
+    invoice(client, auth, customer["id"], "10.00", billId=bill["id"])
+    invoice(client, auth, customer["id"], "5.00", billId=bill["id"])
+    wrong = client.post(f"/v1/bills/{bill['id']}/pay", json={"paymentMethod": "BACS", "checkDigits": "41"},
+                        headers=auth)
+    assert wrong.status_code == 422 and wrong.json()["errors"][0]["field"] == "checkDigits"
+    paid = client.post(f"/v1/bills/{bill['id']}/pay", json={"paymentMethod": "BACS", "checkDigits": "42"},
+                       headers=auth)
+    assert paid.status_code == 201
+    assert Decimal(str(paid.json()["amountInMajorCurrency"])) == Decimal("15.00")
+    assert client.get(f"/v1/bills/{bill['id']}", headers=auth).json()["status"] == "SETTLED"
+
+
+@pytest.mark.parametrize(("currency", "amount", "status"), [("JPY", "100.5", 422), ("BHD", "1.0005", 422),
+                                                            ("JPY", "100", 201), ("BHD", "1.005", 201)])
+def test_amount_decimals_follow_the_currency(client, auth, currency, amount, status):
+    customer = create_customer(client, auth, currency=currency)
+    response = client.post("/v1/payments", json={"customerId": customer["id"], "amountInMajorCurrency": amount,
+                                                 "paymentMethod": "CHEQUE"}, headers=auth)
+    assert response.status_code == status
+    if status == 422:
+        assert response.json()["errors"][0]["field"] == "amountInMajorCurrency"
+
+
+def test_idempotent_create_makes_one_payment(client, auth):
+    customer = create_customer(client, auth)
+    headers = {**auth, "Idempotency-Key": "pay-once"}
+    body = {"customerId": customer["id"], "amountInMajorCurrency": "9.99", "paymentMethod": "CHEQUE",
+            "status": "POSTED"}
+    first = client.post("/v1/payments", json=body, headers=headers)
+    second = client.post("/v1/payments", json=body, headers=headers)
+    assert first.json() == second.json()
+    assert client.get("/v1/payments", params={"customerId": customer["id"]}, headers=auth).headers[
+        "X-Total-Count"] == "1"
+
+
+def test_list_filters_by_status_and_customer(client, auth):
+    customer = create_customer(client, auth)
+    payment(client, auth, customer["id"], "1.00", status="DRAFT")
+    payment(client, auth, customer["id"], "2.00")
+    listing = client.get("/v1/payments", params={"customerId": customer["id"], "status": "POSTED",
+                                                 "sort": "amountInMajorCurrency:desc"}, headers=auth)
+    assert listing.status_code == 200
+    assert [p["status"] for p in listing.json()] == ["POSTED"]
+    assert client.head("/v1/payments", params={"status": "CANCELLED"}, headers=auth).status_code == 404
+
+
+def test_other_tenant_sees_no_payment(client, auth, other_auth):
+    customer = create_customer(client, auth)
+    created = payment(client, auth, customer["id"], "3.00")
+    assert client.get(f"/v1/payments/{created['id']}", headers=other_auth).status_code == 404
+    assert client.post(f"/v1/payments/{created['id']}/cancel", headers=other_auth).status_code == 404
+    assert client.get("/v1/payments", headers=other_auth).json() == []
+    foreign = client.post("/v1/payments", json={"customerId": customer["id"], "amountInMajorCurrency": "1.00",
+                                                "paymentMethod": "CHEQUE"}, headers=other_auth)
+    assert foreign.status_code == 422 and foreign.json()["errors"][0]["field"] == "customerId"
