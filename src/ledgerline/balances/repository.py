@@ -284,3 +284,26 @@ def count_credit_figures(session: Session, tenant_id: uuid.UUID, query: ListQuer
         return count_matching(session, customers, _customer_listing(customers.selected_columns), query)
     figures, listing = _every_figure(tenant_id, query)
     return count_matching(session, select(figures.c.customer_id), listing, query)
+
+
+def posted_payment_figures(session: Session, tenant_id: uuid.UUID, customer_id: int) -> tuple[int, int, list[str]]:
+    """Total of the customer's posted payments, the part posted since its latest invoice, and the
+    payment methods used, most recent first."""
+    from ledgerline.models import Payment
+    from ledgerline.models.enums import PaymentStatus
+
+    last_invoice = select(func.max(Invoice.posted_at)).where(
+        Invoice.tenant_id == tenant_id, Invoice.customer_id == customer_id,
+        Invoice.status == InvoiceStatus.POSTED).scalar_subquery()
+    posted = and_(Payment.tenant_id == tenant_id, Payment.customer_id == customer_id,
+                  Payment.status == PaymentStatus.POSTED)
+    total, since = session.execute(select(
+        func.coalesce(func.sum(Payment.amount_minor), 0),
+        func.coalesce(func.sum(case((or_(last_invoice.is_(None), Payment.updated_at > last_invoice),
+                                    Payment.amount_minor), else_=0)), 0),
+    ).where(posted)).one()
+    methods = session.execute(
+        select(Payment.payment_method, func.max(Payment.id).label("latest")).where(posted)
+        .group_by(Payment.payment_method).order_by(func.max(Payment.id).desc())
+    ).scalars().all()
+    return int(total), int(since), [method.value for method in methods]

@@ -58,3 +58,31 @@ def credit_status_page(session: Session, *, tenant_id: uuid.UUID, query: ListQue
 
 def count_credit_status(session: Session, *, tenant_id: uuid.UUID, query: ListQuery) -> int:
     return repository.count_credit_figures(session, tenant_id, query)
+
+
+@dataclass(frozen=True)
+class BalanceSummary:
+    customer_id: int
+    balance: Money
+    total_payments: Money
+    total_payments_since_last_invoice: Money
+    payment_methods: list[str]  # most recent first
+
+    @property
+    def summary_type(self) -> str:
+        count = len(self.payment_methods)
+        return "NONE" if count == 0 else "SINGLE" if count == 1 else "MULTIPLE"
+
+
+def balance_summary(session: Session, *, tenant_id: uuid.UUID, customer_id: int) -> BalanceSummary:
+    """DESIGN "Balances": unallocated credit minus what posted invoices owe (negative = debt)."""
+    from ledgerline.customers.service import get_customer
+    from ledgerline.ledger.repository import balance_of
+
+    customer = get_customer(session, tenant_id=tenant_id, customer_id=customer_id)
+    total, since, methods = repository.posted_payment_figures(session, tenant_id, customer_id)
+    currency = customer.currency
+    return BalanceSummary(
+        customer_id=customer.id, balance=Money(balance_of(session, tenant_id, customer.id), currency),
+        total_payments=Money(total, currency), total_payments_since_last_invoice=Money(since, currency),
+        payment_methods=methods)

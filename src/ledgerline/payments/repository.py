@@ -6,13 +6,15 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, and_, false, func, literal, select, true
 from sqlalchemy.orm import Session
 
 from ledgerline.kit.listing import Filter, FilterKind, Listing, ListQuery, Page
 from ledgerline.kit.repository import count_matching, fetch_page
-from ledgerline.models import Credit, Customer, Invoice, Payment, PaymentAllocation, PaymentCancellation
-from ledgerline.models.enums import InvoiceStatus, PaymentMethod, PaymentStatus
+from ledgerline.models import (
+    Credit, Customer, Invoice, JournalEntry, Payment, PaymentAllocation, PaymentCancellation,
+)
+from ledgerline.models.enums import InvoiceStatus, JournalKind, PaymentMethod, PaymentStatus
 
 PAYMENT_LISTING = Listing(
     sortable={
@@ -152,3 +154,66 @@ def active_shortfall_credits(session: Session, tenant_id: uuid.UUID, payment_id:
     stmt = select(Credit).where(Credit.tenant_id == tenant_id, Credit.payment_id == payment_id,
                                 Credit.reversed_at.is_(None)).order_by(Credit.id)
     return list(session.execute(stmt).scalars())
+
+
+def _exclude_credits(raw: str):  # noqa: ANN202 - a SQL clause
+    # Customer payments are all credits (money in); excluding credits leaves nothing.
+    return false() if raw.strip().lower() == "true" else true()
+
+
+CUSTOMER_PAYMENT_LISTING = Listing(
+    sortable={"id": Payment.id, "paymentDate": Payment.received_on, "amountInMajorCurrency": Payment.amount_minor},
+    filters=[
+        Filter("customer_id", FilterKind.ID, Payment.customer_id, "The customer (required)", required=True),
+        Filter("customerPaymentType", FilterKind.STRING, literal("CUSTOMER"), "Only CUSTOMER exists"),
+        Filter("excludeDebits", FilterKind.BOOLEAN, None, "Customer payments are never debits",
+               build=lambda raw: true()),
+        Filter("excludeCredits", FilterKind.BOOLEAN, None, "true leaves nothing: customer payments are credits",
+               build=_exclude_credits),
+    ],
+    fields=("id", "customerId", "amountInMajorCurrency", "resultingCustomerBalance", "currencyId", "description",
+            "reference", "type", "paymentDate", "customerPaymentType", "txnType", "invoiceNumber", "invoiceId",
+            "billRunType"),
+    tiebreak=Payment.id,
+)
+
+
+def page_of_customer_payments(session: Session, tenant_id: uuid.UUID, query: ListQuery) -> Page:
+    """A customer's posted (and later cancelled) payments."""
+    base = select(Payment).where(Payment.tenant_id == tenant_id,
+                                 Payment.status.in_([PaymentStatus.POSTED, PaymentStatus.CANCELLED]))
+    return fetch_page(session, base, CUSTOMER_PAYMENT_LISTING, query)
+
+
+def balances_after_posting(session: Session, tenant_id: uuid.UUID, customer_id: int,
+                           payment_ids: Sequence[int]) -> dict[int, int]:
+    """The customer's balance right after each payment was posted (its journal entries applied)."""
+    if not payment_ids:
+        return {}
+    posting = (
+        select(JournalEntry.payment_id, func.max(JournalEntry.id).label("last_entry"))
+        .where(JournalEntry.tenant_id == tenant_id, JournalEntry.payment_id.in_(payment_ids),
+               JournalEntry.kind.in_([JournalKind.PAYMENT_POSTED, JournalKind.ALLOCATION]))
+        .group_by(JournalEntry.payment_id).subquery()
+    )
+    stmt = (
+        select(posting.c.payment_id, func.sum(JournalEntry.balance_delta))
+        .join(JournalEntry, and_(JournalEntry.tenant_id == tenant_id, JournalEntry.customer_id == customer_id,
+                                 JournalEntry.id <= posting.c.last_entry))
+        .group_by(posting.c.payment_id)
+    )
+    return {payment_id: int(total) for payment_id, total in session.execute(stmt)}
+
+
+def first_allocated_invoices(session: Session, tenant_id: uuid.UUID,
+                             payment_ids: Sequence[int]) -> dict[int, tuple[int, str]]:
+    """Per payment, the first invoice it paid (id, number), live or reversed."""
+    if not payment_ids:
+        return {}
+    first = (select(PaymentAllocation.payment_id, func.min(PaymentAllocation.id).label("first_id"))
+             .where(PaymentAllocation.tenant_id == tenant_id, PaymentAllocation.payment_id.in_(payment_ids))
+             .group_by(PaymentAllocation.payment_id).subquery())
+    stmt = (select(PaymentAllocation.payment_id, Invoice.id, Invoice.number)
+            .join(first, PaymentAllocation.id == first.c.first_id)
+            .join(Invoice, Invoice.id == PaymentAllocation.invoice_id))
+    return {payment_id: (invoice_id, number) for payment_id, invoice_id, number in session.execute(stmt)}

@@ -322,3 +322,27 @@ def tolerance_minor_for(tolerances: Mapping[str, Decimal], currency: str) -> int
     """The shortfall tolerance configured for the currency, in minor units (0 when none)."""
     tolerance = tolerances.get(currency)
     return to_minor(round_major(tolerance, currency), currency) if tolerance is not None else 0
+
+
+@dataclass(frozen=True)
+class CustomerPaymentView:
+    """A payment as Elevate's customer-payments resource shows it."""
+
+    payment: Payment
+    resulting_balance_minor: int | None
+    invoice: tuple[int, str] | None
+
+
+def customer_payment_views(session: Session, *, tenant_id: uuid.UUID, customer_id: int,
+                           payments: Sequence[Payment]) -> list[CustomerPaymentView]:
+    ids = [payment.id for payment in payments]
+    balances = repository.balances_after_posting(session, tenant_id, customer_id, ids)
+    invoices = repository.first_allocated_invoices(session, tenant_id, ids)
+    return [CustomerPaymentView(payment, balances.get(payment.id), invoices.get(payment.id)) for payment in payments]
+
+
+def list_customer_payments(session: Session, *, tenant_id: uuid.UUID, query: ListQuery) -> Page:
+    customer_id = int(query.filters["customer_id"])
+    page = repository.page_of_customer_payments(session, tenant_id, query)
+    page.items = customer_payment_views(session, tenant_id=tenant_id, customer_id=customer_id, payments=page.items)
+    return page

@@ -6,7 +6,7 @@ from ledgerline.api.v1 import customers
 from ledgerline.api.v1 import bill_runs, bills, credit_status, invoices
 from ledgerline.api.v1 import billing_cycles, contract_owners, sites
 from ledgerline.api.v1 import authenticate
-from ledgerline.api.v1 import payments
+from ledgerline.api.v1 import customer_payments, payments
 
 router = APIRouter(prefix="/v1")
 router.include_router(customers.router)
@@ -19,3 +19,4 @@ router.include_router(bills.router)
 router.include_router(bill_runs.router)
 router.include_router(credit_status.router)
 router.include_router(payments.router)
+router.include_router(customer_payments.router)
