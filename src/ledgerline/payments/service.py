@@ -346,3 +346,28 @@ def list_customer_payments(session: Session, *, tenant_id: uuid.UUID, query: Lis
     page = repository.page_of_customer_payments(session, tenant_id, query)
     page.items = customer_payment_views(session, tenant_id=tenant_id, customer_id=customer_id, payments=page.items)
     return page
+
+
+def update_draft_payment(session: Session, *, tenant_id: uuid.UUID, payment_id: int, changes: dict[str, Any],
+                         updated_by: str | None = None) -> Payment:
+    """Seed 004: only a DRAFT payment can change; a posted one is cancelled instead."""
+    _, payment = _lock(session, tenant_id, payment_id)
+    if payment.status is not PaymentStatus.DRAFT:
+        raise Conflict(f"payment {payment.id} is {payment.status.value}; only a DRAFT payment can be updated")
+    changes = {name: value for name, value in changes.items() if getattr(payment, name) != value}
+    if "amount_minor" in changes and changes["amount_minor"] <= 0:
+        raise InvalidRequest.for_field("amountInMajorCurrency", "must be greater than zero")
+    if {"invoices_to_pay", "bills_to_pay"} & set(changes):
+        _check_targets(session, tenant_id, payment.customer_id, changes.get("invoices_to_pay", payment.invoices_to_pay),
+                       changes.get("bills_to_pay", payment.bills_to_pay))
+    code = changes.get("back_office_code")
+    if code and repository.back_office_code_taken(session, tenant_id, code):
+        raise Conflict(f"back office code {code!r} is used by another payment")
+    for name, value in changes.items():
+        setattr(payment, name, value)
+    if {"amount_minor", "payment_method"} & set(changes):
+        payment.tenders = [{"method": payment.payment_method.value, "processor": None, "reference": None,
+                            "amountMinor": payment.amount_minor}]
+    payment.updated_by = updated_by
+    session.flush()
+    return payment

@@ -149,3 +149,33 @@ def test_other_tenant_sees_no_payment(client, auth, other_auth):
     foreign = client.post("/v1/payments", json={"customerId": customer["id"], "amountInMajorCurrency": "1.00",
                                                 "paymentMethod": "CHEQUE"}, headers=other_auth)
     assert foreign.status_code == 422 and foreign.json()["errors"][0]["field"] == "customerId"
+
+
+PATCH_HEADERS = {"Content-Type": "application/json-patch+json"}
+
+
+def test_draft_payment_can_be_patched(client, auth):
+    customer = create_customer(client, auth)
+    draft = payment(client, auth, customer["id"], "5.00", status="DRAFT")
+    response = client.patch(f"/v1/payments/{draft['id']}", headers={**auth, **PATCH_HEADERS}, json=[
+        {"op": "replace", "path": "/amountInMajorCurrency", "value": 7.25},
+        {"op": "replace", "path": "/udfString1", "value": "tag"},
+        {"op": "replace", "path": "/paymentMethod", "value": "BACS"}])
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert Decimal(str(body["amountInMajorCurrency"])) == Decimal("7.25")
+    assert body["udfString1"] == "tag" and body["paymentMethod"] == "BACS"
+    assert body["tenders"][0]["method"] == "BACS"
+    assert body["version"] == draft["version"] + 1
+
+
+def test_posted_payment_cannot_be_patched_and_status_is_read_only(client, auth):
+    customer = create_customer(client, auth)
+    posted = payment(client, auth, customer["id"], "5.00")
+    refused = client.patch(f"/v1/payments/{posted['id']}", headers={**auth, **PATCH_HEADERS},
+                           json=[{"op": "replace", "path": "/notes", "value": "x"}])
+    assert refused.status_code == 409 and "POSTED" in refused.json()["message"]
+    draft = payment(client, auth, customer["id"], "5.00", status="DRAFT")
+    read_only = client.patch(f"/v1/payments/{draft['id']}", headers={**auth, **PATCH_HEADERS},
+                             json=[{"op": "replace", "path": "/status", "value": "POSTED"}])
+    assert read_only.status_code == 422 and read_only.json()["errors"][0]["field"] == "status"

@@ -9,8 +9,10 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, Path, Request, Response
 from pydantic import Field
+from pydantic.alias_generators import to_camel
 
-from ledgerline.api.v1.responses import render_head, render_page, render_recorded, render_resource
+from ledgerline.api.v1.patching import JSON_PATCH_BODY, PatchOperation, patched_input
+from ledgerline.api.v1.responses import check_if_match, render_head, render_page, render_recorded, render_resource
 from ledgerline.api.v1.schemas import Amount, Timestamp, WireInput, WireModel, error_responses, major, minor_from_wire
 from ledgerline.api.wire import WireRoute
 from ledgerline.auth import Principal, SessionDep, require
@@ -194,6 +196,25 @@ class PaymentCreate(PaymentDetails):
                                               description="Defaults to one tender of the whole amount")
 
 
+class PaymentUpdate(PaymentDetails):
+    """What a JSON Patch may change on a DRAFT payment."""
+
+    customer_id: int
+    amount_in_major_currency: Decimal = Field(gt=0, le=MAX_AMOUNT, examples=[120.50])
+    payment_method: PaymentMethod
+    invoices_to_pay: list[int] = Field(default_factory=list, max_length=1000)
+    bills_to_pay: list[int] = Field(default_factory=list, max_length=1000)
+
+
+# Read-only beside the common ones: set by the life cycle or derived.
+_PAYMENT_READ_ONLY = ("/customerId", "/currency", "/unallocatedInMajorCurrency", "/status", "/tenders",
+                      "/issuedOn", "/postedOn", "/rejectionReason", "/allocations", "/cancellation",
+                      "/thirdPartyStatus", "/createdBy", "/updatedBy")
+_PAYMENT_FIELD_ATTRIBUTES = {"amountInMajorCurrency": "amount_minor", "paymentMethod": "payment_method",
+                             "invoicesToPay": "invoices_to_pay", "billsToPay": "bills_to_pay",
+                             "customAttributes": "custom_attributes"}
+
+
 class PayInvoice(PaymentDetails):
     payment_method: PaymentMethod = Field(examples=["BACS"])
 
@@ -260,6 +281,29 @@ def get_payment(payment_id: PaymentId, session: SessionDep,
                 principal: Annotated[Principal, Depends(require("payments.read"))]) -> Response:
     payment = service.get_payment(session, tenant_id=principal.tenant_id, payment_id=payment_id)
     return render_resource(_render(session, principal.tenant_id, payment))
+
+
+@router.patch("/payments/{payment_id}", response_model=Payment,
+              responses=error_responses(400, 404, 409, 412, 422), summary="Update a DRAFT payment with JSON Patch")
+def patch_payment(request: Request, payment_id: PaymentId, session: SessionDep,
+                  operations: Annotated[list[PatchOperation], Body(**JSON_PATCH_BODY)],
+                  principal: Annotated[Principal, Depends(require("payments.write"))]) -> Response:
+    tenant_id = principal.tenant_id
+    current = service.get_payment(session, tenant_id=tenant_id, payment_id=payment_id)
+    check_if_match(request, current.version)
+    patched, changed = patched_input(_render(session, tenant_id, current), operations, PaymentUpdate,
+                                     read_only=_PAYMENT_READ_ONLY)
+    values = patched.details()  # type: ignore[attr-defined]
+    values.update(
+        amount_minor=minor_from_wire("amountInMajorCurrency", patched.amount_in_major_currency,  # type: ignore[attr-defined]
+                                     current.currency),
+        payment_method=patched.payment_method, invoices_to_pay=patched.invoices_to_pay,  # type: ignore[attr-defined]
+        bills_to_pay=patched.bills_to_pay)  # type: ignore[attr-defined]
+    wire_to_attribute = {**{to_camel(name): name for name in values}, **_PAYMENT_FIELD_ATTRIBUTES}
+    changes = {wire_to_attribute[name]: values[wire_to_attribute[name]] for name in changed if name in wire_to_attribute}
+    payment = service.update_draft_payment(session, tenant_id=tenant_id, payment_id=payment_id, changes=changes,
+                                           updated_by=principal.subject)
+    return render_resource(_render(session, tenant_id, payment))
 
 
 @router.post("/payments/{payment_id}/post", response_model=Payment, responses=error_responses(400, 404, 409),
