@@ -30,3 +30,7 @@ test: install
 
 clean:
 	rm -rf $(VENV) ledgerline.db ledgerline.db-wal ledgerline.db-shm
+
+.PHONY: bench
+bench: install
+	$(BIN)/python bench/customer_payments.py

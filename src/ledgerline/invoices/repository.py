@@ -102,7 +102,7 @@ def invoice_for_update(session: Session, tenant_id: uuid.UUID, invoice_id: int) 
     if not -(2**63) <= invoice_id < 2**63:
         return None
     stmt = (select(Invoice).where(Invoice.tenant_id == tenant_id, Invoice.id == invoice_id)
-            .with_for_update().execution_options(populate_existing=True))
+            .with_for_update(key_share=True).execution_options(populate_existing=True))
     return session.execute(stmt).scalar_one_or_none()
 
 
@@ -250,7 +250,7 @@ def lock_customers_with_drafts_in_run(session: Session, tenant_id: uuid.UUID, bi
     """Lock, in id order (so concurrent lockers cannot deadlock), the customers the run will post to."""
     customer_ids = select(Invoice.customer_id).where(*_drafts_of_run(tenant_id, bill_run_id))
     stmt = (select(Customer.id).where(Customer.tenant_id == tenant_id, Customer.id.in_(customer_ids))
-            .order_by(Customer.id).with_for_update())
+            .order_by(Customer.id).with_for_update(key_share=True))
     return list(session.execute(stmt).scalars())
 
 

@@ -23,7 +23,9 @@ def get_scoped(session: Session, model: type[T], tenant_id: uuid.UUID, entity_id
         return None
     stmt = select(model).where(model.tenant_id == tenant_id, model.id == entity_id)  # type: ignore[attr-defined]
     if for_update:
-        stmt = stmt.with_for_update()
+        # FOR NO KEY UPDATE: keys never change, and a plain FOR UPDATE would also block the
+        # KEY SHARE lock of other transactions' foreign-key checks, closing deadlock cycles.
+        stmt = stmt.with_for_update(key_share=True).execution_options(populate_existing=True)
     return session.execute(stmt).scalar_one_or_none()
 
 

@@ -1,5 +1,11 @@
-"""Payment queries. Rows that money moves through are read FOR UPDATE, always in one order:
-the customer first, then invoices by id, so concurrent requests never deadlock."""
+"""Payment queries. Rows that money moves through are locked, always in one order: the
+customer first, then its invoices, so concurrent money changes of a customer serialize.
+
+The locks are FOR NO KEY UPDATE, not FOR UPDATE: no key column ever changes here, and FOR
+UPDATE would also block the FOR KEY SHARE lock that PostgreSQL's foreign-key check takes when
+another transaction inserts a row referencing the customer (a draft invoice, a bill, a site).
+Such an insert may already hold other locks (a number sequence row), so blocking it closes
+deadlock cycles with requests that wait for this customer."""
 
 from __future__ import annotations
 
@@ -14,7 +20,7 @@ from ledgerline.kit.repository import count_matching, fetch_page
 from ledgerline.models import (
     Credit, Customer, Invoice, JournalEntry, Payment, PaymentAllocation, PaymentCancellation,
 )
-from ledgerline.models.enums import InvoiceStatus, JournalKind, PaymentMethod, PaymentStatus
+from ledgerline.models.enums import BillRunType, InvoiceStatus, JournalKind, PaymentMethod, PaymentStatus
 
 PAYMENT_LISTING = Listing(
     sortable={
@@ -65,13 +71,13 @@ def count_payments(session: Session, tenant_id: uuid.UUID, query: ListQuery) -> 
 
 def lock_customer(session: Session, tenant_id: uuid.UUID, customer_id: int) -> Customer | None:
     stmt = (select(Customer).where(Customer.tenant_id == tenant_id, Customer.id == customer_id)
-            .with_for_update().execution_options(populate_existing=True))
+            .with_for_update(key_share=True).execution_options(populate_existing=True))
     return session.execute(stmt).scalar_one_or_none()
 
 
 def payment_for_update(session: Session, tenant_id: uuid.UUID, payment_id: int) -> Payment | None:
     stmt = (select(Payment).where(Payment.tenant_id == tenant_id, Payment.id == payment_id)
-            .with_for_update().execution_options(populate_existing=True))
+            .with_for_update(key_share=True).execution_options(populate_existing=True))
     return session.execute(stmt).scalar_one_or_none()
 
 
@@ -90,7 +96,7 @@ def open_invoices_oldest_first(session: Session, tenant_id: uuid.UUID, customer_
         .where(Invoice.tenant_id == tenant_id, Invoice.customer_id == customer_id,
                Invoice.status == InvoiceStatus.POSTED, Invoice.outstanding_minor > 0)
         .order_by(Invoice.issue_date, Invoice.id)
-        .with_for_update()
+        .with_for_update(key_share=True)
         .execution_options(populate_existing=True)
     )
     return list(session.execute(stmt).scalars())
@@ -100,7 +106,7 @@ def invoices_for_update(session: Session, tenant_id: uuid.UUID, invoice_ids: Seq
     if not invoice_ids:
         return {}
     stmt = (select(Invoice).where(Invoice.tenant_id == tenant_id, Invoice.id.in_(invoice_ids))
-            .order_by(Invoice.id).with_for_update().execution_options(populate_existing=True))
+            .order_by(Invoice.id).with_for_update(key_share=True).execution_options(populate_existing=True))
     return {invoice.id: invoice for invoice in session.execute(stmt).scalars()}
 
 
@@ -217,3 +223,83 @@ def first_allocated_invoices(session: Session, tenant_id: uuid.UUID,
             .join(first, PaymentAllocation.id == first.c.first_id)
             .join(Invoice, Invoice.id == PaymentAllocation.invoice_id))
     return {payment_id: (invoice_id, number) for payment_id, invoice_id, number in session.execute(stmt)}
+
+
+# --- /v1/invoice-payments and /v1/adhoc-invoice-payments -------------------------------------
+# A row is one live allocation: money of one payment applied to one invoice of the bill run type.
+
+
+
+def _invoice_payment_listing(invoice_filter: str, bill_run_filter: str, invoice_kind: str) -> Listing:
+    return Listing(
+        sortable={"id": PaymentAllocation.payment_id, "paymentDate": Payment.received_on,
+                  invoice_filter: PaymentAllocation.invoice_id},
+        filters=[
+            Filter(bill_run_filter, FilterKind.ID, Invoice.bill_run_id, f"Filter by the {invoice_kind}'s bill run"),
+            Filter("customerPaymentType", FilterKind.STRING, literal("CUSTOMER"), "Only CUSTOMER exists"),
+            Filter("customerPaymentId", FilterKind.ID, PaymentAllocation.payment_id, "Filter by payment identifier"),
+            Filter(invoice_filter, FilterKind.ID, PaymentAllocation.invoice_id, f"Filter by {invoice_kind}"),
+        ],
+        fields=("id", invoice_filter, "thirdPartyPaymentStatus", "amountInMajorCurrency", "currencyId",
+                "description", "metaData", "errorInfo", "paymentMethod", "paymentDate", "customerPaymentType",
+                "customerPaymentId"),
+        tiebreak=PaymentAllocation.id,
+    )
+
+
+INVOICE_PAYMENT_LISTING = _invoice_payment_listing("generatedInvoiceId", "billRunId", "invoice")
+ADHOC_INVOICE_PAYMENT_LISTING = _invoice_payment_listing("generatedAdhocInvoiceId", "adhocBillRunId", "adhoc invoice")
+
+
+def _live_invoice_allocations(tenant_id: uuid.UUID, bill_run_type: BillRunType) -> Select:
+    return (
+        select(PaymentAllocation)
+        .join(Payment, and_(Payment.tenant_id == PaymentAllocation.tenant_id,
+                            Payment.id == PaymentAllocation.payment_id))
+        .join(Invoice, and_(Invoice.tenant_id == PaymentAllocation.tenant_id,
+                            Invoice.id == PaymentAllocation.invoice_id))
+        .where(PaymentAllocation.tenant_id == tenant_id, PaymentAllocation.reversed_at.is_(None),
+               Invoice.bill_run_type == bill_run_type)
+    )
+
+
+def page_of_invoice_allocations(session: Session, tenant_id: uuid.UUID, bill_run_type: BillRunType,
+                                listing: Listing, query: ListQuery) -> Page:
+    return fetch_page(session, _live_invoice_allocations(tenant_id, bill_run_type), listing, query)
+
+
+def count_invoice_allocations(session: Session, tenant_id: uuid.UUID, bill_run_type: BillRunType,
+                              listing: Listing, query: ListQuery) -> int:
+    return count_matching(session, _live_invoice_allocations(tenant_id, bill_run_type), listing, query)
+
+
+def invoice_allocations_of_payment(session: Session, tenant_id: uuid.UUID, bill_run_type: BillRunType,
+                                   payment_id: int) -> list[PaymentAllocation]:
+    """The payment's live allocations to invoices of the type, oldest first."""
+    if not -(2**63) <= payment_id < 2**63:
+        return []
+    stmt = (_live_invoice_allocations(tenant_id, bill_run_type)
+            .where(PaymentAllocation.payment_id == payment_id).order_by(PaymentAllocation.id))
+    return list(session.execute(stmt).scalars())
+
+
+def live_allocation(session: Session, tenant_id: uuid.UUID, payment_id: int,
+                    invoice_id: int) -> PaymentAllocation | None:
+    stmt = select(PaymentAllocation).where(
+        PaymentAllocation.tenant_id == tenant_id, PaymentAllocation.payment_id == payment_id,
+        PaymentAllocation.invoice_id == invoice_id, PaymentAllocation.reversed_at.is_(None))
+    return session.execute(stmt).scalars().first()
+
+
+def payments_by_id(session: Session, tenant_id: uuid.UUID, payment_ids: Sequence[int]) -> dict[int, Payment]:
+    if not payment_ids:
+        return {}
+    stmt = select(Payment).where(Payment.tenant_id == tenant_id, Payment.id.in_(set(payment_ids)))
+    return {payment.id: payment for payment in session.execute(stmt).scalars()}
+
+
+def invoices_by_id(session: Session, tenant_id: uuid.UUID, invoice_ids: Sequence[int]) -> dict[int, Invoice]:
+    if not invoice_ids:
+        return {}
+    stmt = select(Invoice).where(Invoice.tenant_id == tenant_id, Invoice.id.in_(set(invoice_ids)))
+    return {invoice.id: invoice for invoice in session.execute(stmt).scalars()}

@@ -19,13 +19,15 @@ from sqlalchemy.orm import Session
 from ledgerline.errors import Conflict, InvalidRequest, not_found
 from ledgerline.invoices.service import payment_status_of
 from ledgerline.kit.ids import new_locator
-from ledgerline.kit.listing import ListQuery, Page
+from ledgerline.kit.listing import Listing, ListQuery, Page
 from ledgerline.kit.money import Money, round_major, to_minor
 from ledgerline.kit.repository import get_scoped, next_number
 from ledgerline.ledger.service import record
 from ledgerline.models import Bill, Credit, Customer, Invoice, Payment, PaymentAllocation, PaymentCancellation
 from ledgerline.models.base import utcnow
-from ledgerline.models.enums import InvoiceStatus, JournalKind, PaymentMethod, PaymentStatus
+from ledgerline.models.enums import (
+    BillRunType, InvoiceStatus, JournalKind, PaymentMethod, PaymentStatus, ThirdPartyPaymentStatus,
+)
 from ledgerline.payments import repository
 from ledgerline.payments.allocation import OpenInvoice, allocate
 
@@ -105,8 +107,9 @@ def create_payment(
     if sum(int(tender["amountMinor"]) for tender in tenders) != amount_minor:
         raise InvalidRequest.for_field("tenders", "tender amounts must add up to the payment amount")
     today = utcnow().date()
+    locator = new_locator()
     payment = Payment(
-        tenant_id=tenant_id, number=next_number(session, tenant_id, "payment", "PAY"), customer_id=customer_id,
+        tenant_id=tenant_id, locator=locator, number=locator, customer_id=customer_id,
         currency=customer.currency, amount_minor=amount_minor, unallocated_minor=0, status=PaymentStatus.DRAFT,
         payment_method=payment_method, tenders=tenders, invoices_to_pay=list(invoices_to_pay),
         bills_to_pay=list(bills_to_pay), received_on=received_on or today, issued_on=today,
@@ -116,6 +119,10 @@ def create_payment(
     session.flush()
     if status is PaymentStatus.POSTED:
         _post(session, customer, payment, tolerance_minor)
+    # The tenant's number counter is locked until commit: take it last so that concurrent
+    # payments of different customers wait for it only briefly (the locator stood in until now).
+    payment.number = next_number(session, tenant_id, "payment", "PAY")
+    session.flush()
     return payment
 
 
@@ -256,8 +263,10 @@ def pay_invoice(session: Session, *, tenant_id: uuid.UUID, invoice_id: int, paym
     invoice = get_scoped(session, Invoice, tenant_id, invoice_id)
     if invoice is None:
         raise not_found("Invoice", invoice_id)
-    _customer_for_payment(session, tenant_id, invoice.customer_id)
+    customer = _customer_for_payment(session, tenant_id, invoice.customer_id)
     invoice = repository.invoices_for_update(session, tenant_id, [invoice_id])[invoice_id]
+    if invoice.customer_id != customer.id:  # a draft moved to another customer (and was posted) meanwhile
+        raise Conflict(f"invoice {invoice_id} was modified concurrently; retry")
     if invoice.status is not InvoiceStatus.POSTED or invoice.outstanding_minor == 0:
         raise Conflict(f"invoice {invoice_id} is {invoice.status.value} with nothing outstanding; nothing to pay")
     return create_payment(session, tenant_id=tenant_id, customer_id=invoice.customer_id,
@@ -371,3 +380,81 @@ def update_draft_payment(session: Session, *, tenant_id: uuid.UUID, payment_id: 
     payment.updated_by = updated_by
     session.flush()
     return payment
+
+
+# --- /v1/invoice-payments and /v1/adhoc-invoice-payments -------------------------------------
+
+
+
+@dataclass(frozen=True)
+class InvoicePaymentView:
+    """One payment as applied to one invoice: the amount is its live allocation to that invoice."""
+
+    payment: Payment
+    invoice: Invoice
+    amount_minor: int
+
+
+def _invoice_payment_views(session: Session, tenant_id: uuid.UUID,
+                           allocations: Sequence[PaymentAllocation]) -> list[InvoicePaymentView]:
+    payments = repository.payments_by_id(session, tenant_id, [a.payment_id for a in allocations])
+    invoices = repository.invoices_by_id(session, tenant_id, [a.invoice_id for a in allocations])
+    return [InvoicePaymentView(payments[a.payment_id], invoices[a.invoice_id], a.amount_minor) for a in allocations]
+
+
+def list_invoice_payments(session: Session, *, tenant_id: uuid.UUID, bill_run_type: BillRunType,
+                          listing: Listing, query: ListQuery) -> Page:
+    page = repository.page_of_invoice_allocations(session, tenant_id, bill_run_type, listing, query)
+    page.items = _invoice_payment_views(session, tenant_id, page.items)
+    return page
+
+
+def count_invoice_payments(session: Session, *, tenant_id: uuid.UUID, bill_run_type: BillRunType,
+                           listing: Listing, query: ListQuery) -> int:
+    return repository.count_invoice_allocations(session, tenant_id, bill_run_type, listing, query)
+
+
+def get_invoice_payment(session: Session, *, tenant_id: uuid.UUID, bill_run_type: BillRunType,
+                        payment_id: int) -> InvoicePaymentView:
+    """The payment as applied to its intended invoice of the type, else to the first such invoice it paid;
+    404 when it has no live allocation to an invoice of the type."""
+    allocations = repository.invoice_allocations_of_payment(session, tenant_id, bill_run_type, payment_id)
+    if not allocations:
+        raise not_found("Invoice payment", payment_id)
+    views_ = _invoice_payment_views(session, tenant_id, allocations)
+    intended = set(views_[0].payment.invoices_to_pay)
+    return next((view for view in views_ if view.invoice.id in intended), views_[0])
+
+
+def invoice_of_type(session: Session, *, tenant_id: uuid.UUID, invoice_id: int, bill_run_type: BillRunType,
+                    field: str) -> Invoice:
+    """The invoice a payment is for: it exists in the tenant and has the bill run type (422 naming the field)."""
+    invoice = get_scoped(session, Invoice, tenant_id, invoice_id)
+    if invoice is None:
+        raise InvalidRequest.for_field(field, f"invoice {invoice_id} does not exist")
+    if invoice.bill_run_type is not bill_run_type:
+        raise InvalidRequest.for_field(
+            field, f"invoice {invoice_id} is a {invoice.bill_run_type.value} invoice, not {bill_run_type.value}")
+    return invoice
+
+
+def create_invoice_payment(session: Session, *, tenant_id: uuid.UUID, invoice_id: int, bill_run_type: BillRunType,
+                           field: str, amount_minor: int, payment_method: PaymentMethod,
+                           third_party_status: ThirdPartyPaymentStatus, description: str | None,
+                           tolerance_minor: int = 0, created_by: str | None = None) -> InvoicePaymentView:
+    """A POSTED payment intended for the invoice: the invoice first, any remainder to the customer's other
+    unpaid invoices oldest first, then credit. The invoice must be POSTED and still owe money (409)."""
+    invoice = invoice_of_type(session, tenant_id=tenant_id, invoice_id=invoice_id, bill_run_type=bill_run_type,
+                              field=field)
+    # Customer first, then the invoice: the lock order every money change follows.
+    _customer_for_payment(session, tenant_id, invoice.customer_id)
+    invoice = repository.invoices_for_update(session, tenant_id, [invoice_id])[invoice_id]
+    if invoice.status is not InvoiceStatus.POSTED or invoice.outstanding_minor == 0:
+        raise Conflict(f"invoice {invoice_id} is {invoice.status.value} with nothing outstanding; nothing to pay")
+    payment = create_payment(session, tenant_id=tenant_id, customer_id=invoice.customer_id,
+                             amount_minor=amount_minor, payment_method=payment_method, status=PaymentStatus.POSTED,
+                             invoices_to_pay=[invoice_id], tolerance_minor=tolerance_minor, created_by=created_by,
+                             notes=description, third_party_status=third_party_status.value)
+    allocation = repository.live_allocation(session, tenant_id, payment.id, invoice_id)
+    assert allocation is not None, "an invoice that owes money takes the first part of a payment meant for it"
+    return InvoicePaymentView(payment, invoice, allocation.amount_minor)

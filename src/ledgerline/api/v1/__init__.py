@@ -7,6 +7,7 @@ from ledgerline.api.v1 import bill_runs, bills, credit_status, invoices
 from ledgerline.api.v1 import billing_cycles, contract_owners, sites
 from ledgerline.api.v1 import authenticate
 from ledgerline.api.v1 import customer_payments, payments
+from ledgerline.api.v1 import invoice_payments
 
 router = APIRouter(prefix="/v1")
 router.include_router(customers.router)
@@ -20,3 +21,5 @@ router.include_router(bill_runs.router)
 router.include_router(credit_status.router)
 router.include_router(payments.router)
 router.include_router(customer_payments.router)
+router.include_router(invoice_payments.router)
+router.include_router(invoice_payments.adhoc_router)

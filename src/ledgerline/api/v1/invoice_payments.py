@@ -1,0 +1,245 @@
+"""/v1/invoice-payments (NORMAL invoices) and /v1/adhoc-invoice-payments (ADHOC invoices), Elevate style.
+
+Both are views of the one payments entity: a row is a payment as applied to one invoice (a live
+allocation), its id is the payment id, and creating one posts a payment intended for the invoice.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from decimal import Decimal
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Path, Request, Response
+from pydantic import Field
+
+from ledgerline.api.v1.customer_payments import currency_id
+from ledgerline.api.v1.responses import render_head, render_page, render_recorded, render_resource
+from ledgerline.api.v1.schemas import Amount, WireInput, WireModel, error_responses, major, minor_from_wire
+from ledgerline.api.wire import WireRoute
+from ledgerline.auth import Principal, SessionDep, require
+from ledgerline.errors import InvalidRequest
+from ledgerline.kit.idempotency import IdempotencyDep, IdempotencyGuard
+from ledgerline.kit.listing import ListQuery
+from ledgerline.models.enums import BillRunType, PaymentMethod, ThirdPartyPaymentStatus
+from ledgerline.payments import repository, service
+from ledgerline.payments.service import InvoicePaymentView
+
+router = APIRouter(tags=["invoice payments"], route_class=WireRoute)
+adhoc_router = APIRouter(tags=["adhoc invoice payments"], route_class=WireRoute)
+
+LIMIT = Decimal("100000")
+
+InvoicePaymentListQuery = Annotated[ListQuery, Depends(repository.INVOICE_PAYMENT_LISTING.query_dependency())]
+InvoicePaymentFilterQuery = Annotated[
+    ListQuery, Depends(repository.INVOICE_PAYMENT_LISTING.query_dependency(paged=False))]
+AdhocInvoicePaymentListQuery = Annotated[
+    ListQuery, Depends(repository.ADHOC_INVOICE_PAYMENT_LISTING.query_dependency())]
+AdhocInvoicePaymentFilterQuery = Annotated[
+    ListQuery, Depends(repository.ADHOC_INVOICE_PAYMENT_LISTING.query_dependency(paged=False))]
+InvoicePaymentId = Annotated[int, Path(description="The payment identifier (customerPaymentId)", examples=[1])]
+
+ListPrincipal = Annotated[Principal, Depends(require("payments.list"))]
+ReadPrincipal = Annotated[Principal, Depends(require("payments.read"))]
+WritePrincipal = Annotated[Principal, Depends(require("payments.write"))]
+
+_AMOUNT_SHOWN = (
+    "`amountInMajorCurrency` is the amount this payment applied to this invoice (its live allocation), not "
+    "necessarily the whole payment: any remainder went to the customer's other unpaid invoices oldest first "
+    "or became credit. A row is one live allocation, so a payment that paid several invoices of this type is "
+    "listed once per invoice, and a cancelled payment (its allocations reversed) is no longer listed. "
+    "`id` is the payment id; `metaData` and `errorInfo` are always null. "
+    "`thirdPartyPaymentStatus` is null for payments created elsewhere without one.")
+
+_CREATE_RULES = (
+    "Posts a payment intended for the invoice: it pays the invoice first, then the customer's other unpaid "
+    "posted invoices oldest first, and any rest is kept as customer credit; a shortfall within the tenant's "
+    "tolerance for the currency is written off. The invoice must exist in your tenant and be of the right "
+    "bill run type (else 422 naming the field), and must be POSTED with something outstanding (else 409). "
+    "`amountInMajorCurrency` is documented as -100000..100000; 0 is refused, and a **negative amount is "
+    "refused with 422**: refunds are made through /v1/refunds, not by a negative payment. "
+    "`thirdPartyPaymentStatus` defaults to MANUALLY_PAID (money taken outside a payment provider). "
+    "Honours `Idempotency-Key`. The answer is the new payment as applied to this invoice. ")
+
+class InvoicePayment(WireModel):
+    id: int = Field(description="The payment identifier", examples=[1])
+    generated_invoice_id: int = Field(description="The NORMAL invoice paid", examples=[10])
+    third_party_payment_status: str | None = Field(examples=["MANUALLY_PAID"])
+    amount_in_major_currency: Amount = Field(description="The amount this payment applied to this invoice")
+    currency_id: int | None = Field(description="ISO 4217 numeric code", examples=[826])
+    description: str | None = Field(examples=["Paid at the counter"])
+    meta_data: dict[str, Any] | None = Field(default=None, description="Always null", examples=[None])
+    error_info: str | None = Field(default=None, description="Always null", examples=[None])
+    payment_method: PaymentMethod
+    payment_date: dt.date
+    customer_payment_type: str = Field(examples=["CUSTOMER"])
+    customer_payment_id: int = Field(description="The payment identifier", examples=[1])
+
+    @classmethod
+    def of(cls, view: InvoicePaymentView) -> "InvoicePayment":
+        return cls(generated_invoice_id=view.invoice.id, **_common(view))
+
+
+class AdhocInvoicePayment(WireModel):
+    id: int = Field(description="The payment identifier", examples=[1])
+    generated_adhoc_invoice_id: int = Field(description="The ADHOC invoice paid", examples=[11])
+    third_party_payment_status: str | None = Field(examples=["MANUALLY_PAID"])
+    amount_in_major_currency: Amount = Field(description="The amount this payment applied to this invoice")
+    currency_id: int | None = Field(description="ISO 4217 numeric code", examples=[826])
+    description: str | None = Field(examples=["Paid at the counter"])
+    meta_data: dict[str, Any] | None = Field(default=None, description="Always null", examples=[None])
+    error_info: str | None = Field(default=None, description="Always null", examples=[None])
+    payment_method: PaymentMethod
+    payment_date: dt.date
+    customer_payment_type: str = Field(examples=["CUSTOMER"])
+    customer_payment_id: int = Field(description="The payment identifier", examples=[1])
+
+    @classmethod
+    def of(cls, view: InvoicePaymentView) -> "AdhocInvoicePayment":
+        return cls(generated_adhoc_invoice_id=view.invoice.id, **_common(view))
+
+
+def _common(view: InvoicePaymentView) -> dict[str, Any]:
+    payment = view.payment
+    return {
+        "id": payment.id, "third_party_payment_status": payment.third_party_status,
+        "amount_in_major_currency": major(view.amount_minor, payment.currency),
+        "currency_id": currency_id(payment.currency), "description": payment.notes, "meta_data": None,
+        "error_info": None, "payment_method": payment.payment_method, "payment_date": payment.received_on,
+        "customer_payment_type": "CUSTOMER", "customer_payment_id": payment.id,
+    }
+
+
+class _PaymentOfInvoice(WireInput):
+    third_party_payment_status: ThirdPartyPaymentStatus = Field(
+        default=ThirdPartyPaymentStatus.MANUALLY_PAID, examples=["MANUALLY_PAID"],
+        description="Defaults to MANUALLY_PAID (money taken outside a payment provider)")
+    amount_in_major_currency: Decimal = Field(
+        ge=-LIMIT, le=LIMIT, examples=[50.00],
+        description="-100000..100000, not 0, at most the currency's decimal places; negative amounts are "
+                    "refused (refunds are made through /v1/refunds)")
+    description: str | None = Field(default=None, max_length=255, examples=["Paid at the counter"])
+    payment_method: PaymentMethod = Field(examples=["CHEQUE"])
+
+
+class InvoicePaymentCreate(_PaymentOfInvoice):
+    generated_invoice_id: int = Field(description="A NORMAL invoice of your tenant", examples=[10])
+
+
+class AdhocInvoicePaymentCreate(_PaymentOfInvoice):
+    generated_adhoc_invoice_id: int = Field(description="An ADHOC invoice of your tenant", examples=[11])
+
+
+def _check_amount(amount: Decimal) -> None:
+    if amount == 0:
+        raise InvalidRequest.for_field("amountInMajorCurrency", "must not be 0")
+    if amount < 0:
+        raise InvalidRequest.for_field(
+            "amountInMajorCurrency",
+            "a negative amount is a refund; refunds are made through /v1/refunds, not by a negative payment")
+
+
+def _create(request: Request, session: SessionDep, guard: IdempotencyGuard, principal: Principal,
+            body: _PaymentOfInvoice, *, invoice_id: int, bill_run_type: BillRunType, field: str,
+            schema: type[InvoicePayment] | type[AdhocInvoicePayment], collection: str) -> Response:
+    tenant_id: uuid.UUID = principal.tenant_id
+    _check_amount(body.amount_in_major_currency)
+    invoice = service.invoice_of_type(session, tenant_id=tenant_id, invoice_id=invoice_id,
+                                      bill_run_type=bill_run_type, field=field)
+    currency = service.currency_of_customer(session, tenant_id=tenant_id, customer_id=invoice.customer_id)
+    view = service.create_invoice_payment(
+        session, tenant_id=tenant_id, invoice_id=invoice_id, bill_run_type=bill_run_type, field=field,
+        amount_minor=minor_from_wire("amountInMajorCurrency", body.amount_in_major_currency, currency),
+        payment_method=body.payment_method, third_party_status=body.third_party_payment_status,
+        description=body.description,
+        tolerance_minor=service.tolerance_minor_for(request.app.state.settings.shortfall_tolerance, currency),
+        created_by=principal.subject)
+    return render_recorded(session, guard, schema.of(view), status_code=201,
+                           location=f"/v1/{collection}/{view.payment.id}")
+
+
+# --- /v1/invoice-payments (NORMAL invoices) -----------------------------------------------------
+
+
+@router.get("/invoice-payments", response_model=list[InvoicePayment], responses=error_responses(400),
+            summary="List payments as applied to NORMAL invoices", description=_AMOUNT_SHOWN)
+def list_invoice_payments(request: Request, session: SessionDep, query: InvoicePaymentListQuery,
+                          principal: ListPrincipal) -> Response:
+    page = service.list_invoice_payments(session, tenant_id=principal.tenant_id, bill_run_type=BillRunType.NORMAL,
+                                         listing=repository.INVOICE_PAYMENT_LISTING, query=query)
+    return render_page(request, page, InvoicePayment)
+
+
+@router.head("/invoice-payments", responses={**error_responses(400), 404: {"description": "No row matches"}},
+             summary="Check whether invoice payments matching the filters exist")
+def invoice_payments_exist(session: SessionDep, query: InvoicePaymentFilterQuery,
+                           principal: ListPrincipal) -> Response:
+    return render_head(service.count_invoice_payments(
+        session, tenant_id=principal.tenant_id, bill_run_type=BillRunType.NORMAL,
+        listing=repository.INVOICE_PAYMENT_LISTING, query=query))
+
+
+@router.post("/invoice-payments", status_code=201, response_model=InvoicePayment,
+             responses=error_responses(400, 409, 422), summary="Pay a NORMAL invoice with a posted payment",
+             description=_CREATE_RULES + _AMOUNT_SHOWN)
+def create_invoice_payment(request: Request, body: InvoicePaymentCreate, session: SessionDep,
+                           guard: IdempotencyDep, principal: WritePrincipal) -> Response:
+    return _create(request, session, guard, principal, body, invoice_id=body.generated_invoice_id,
+                   bill_run_type=BillRunType.NORMAL, field="generatedInvoiceId", schema=InvoicePayment,
+                   collection="invoice-payments")
+
+
+@router.get("/invoice-payments/{payment_id}", response_model=InvoicePayment, responses=error_responses(400, 404),
+            summary="Get a payment as applied to a NORMAL invoice",
+            description="404 unless the payment has a live allocation to a NORMAL invoice. When it paid several, "
+                        "the invoice it was meant for is shown (else the first it paid). " + _AMOUNT_SHOWN)
+def get_invoice_payment(payment_id: InvoicePaymentId, session: SessionDep, principal: ReadPrincipal) -> Response:
+    view = service.get_invoice_payment(session, tenant_id=principal.tenant_id, bill_run_type=BillRunType.NORMAL,
+                                       payment_id=payment_id)
+    return render_resource(InvoicePayment.of(view))
+
+
+# --- /v1/adhoc-invoice-payments (ADHOC invoices) ------------------------------------------------
+
+
+@adhoc_router.get("/adhoc-invoice-payments", response_model=list[AdhocInvoicePayment],
+                  responses=error_responses(400), summary="List payments as applied to ADHOC invoices",
+                  description=_AMOUNT_SHOWN)
+def list_adhoc_invoice_payments(request: Request, session: SessionDep, query: AdhocInvoicePaymentListQuery,
+                                principal: ListPrincipal) -> Response:
+    page = service.list_invoice_payments(session, tenant_id=principal.tenant_id, bill_run_type=BillRunType.ADHOC,
+                                         listing=repository.ADHOC_INVOICE_PAYMENT_LISTING, query=query)
+    return render_page(request, page, AdhocInvoicePayment)
+
+
+@adhoc_router.head("/adhoc-invoice-payments",
+                   responses={**error_responses(400), 404: {"description": "No row matches"}},
+                   summary="Check whether adhoc invoice payments matching the filters exist")
+def adhoc_invoice_payments_exist(session: SessionDep, query: AdhocInvoicePaymentFilterQuery,
+                                 principal: ListPrincipal) -> Response:
+    return render_head(service.count_invoice_payments(
+        session, tenant_id=principal.tenant_id, bill_run_type=BillRunType.ADHOC,
+        listing=repository.ADHOC_INVOICE_PAYMENT_LISTING, query=query))
+
+
+@adhoc_router.post("/adhoc-invoice-payments", status_code=201, response_model=AdhocInvoicePayment,
+                   responses=error_responses(400, 409, 422), summary="Pay an ADHOC invoice with a posted payment",
+                   description=_CREATE_RULES + _AMOUNT_SHOWN)
+def create_adhoc_invoice_payment(request: Request, body: AdhocInvoicePaymentCreate, session: SessionDep,
+                                 guard: IdempotencyDep, principal: WritePrincipal) -> Response:
+    return _create(request, session, guard, principal, body, invoice_id=body.generated_adhoc_invoice_id,
+                   bill_run_type=BillRunType.ADHOC, field="generatedAdhocInvoiceId", schema=AdhocInvoicePayment,
+                   collection="adhoc-invoice-payments")
+
+
+@adhoc_router.get("/adhoc-invoice-payments/{payment_id}", response_model=AdhocInvoicePayment,
+                  responses=error_responses(400, 404), summary="Get a payment as applied to an ADHOC invoice",
+                  description="404 unless the payment has a live allocation to an ADHOC invoice. When it paid "
+                              "several, the invoice it was meant for is shown (else the first it paid). "
+                              + _AMOUNT_SHOWN)
+def get_adhoc_invoice_payment(payment_id: InvoicePaymentId, session: SessionDep,
+                              principal: ReadPrincipal) -> Response:
+    view = service.get_invoice_payment(session, tenant_id=principal.tenant_id, bill_run_type=BillRunType.ADHOC,
+                                       payment_id=payment_id)
+    return render_resource(AdhocInvoicePayment.of(view))

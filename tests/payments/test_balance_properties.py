@@ -1,0 +1,199 @@
+"""Any sequence of money moves keeps the books balanced (DESIGN "Balances"), on every backend.
+
+A hypothesis state machine creates customers and invoices, posts and cancels payments, pays
+invoices and cancels invoices; after every step the journal must agree with the stored figures
+and every customer's balance must equal both ``credit - outstanding`` and ``payments posted -
+invoices posted + shortfall write-offs``. Each example runs in a savepoint that is rolled back.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections import defaultdict
+from collections.abc import Callable
+from typing import TypeVar
+
+from hypothesis import HealthCheck, event, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import (Bundle, MultipleResults, RuleBasedStateMachine, invariant, multiple, precondition,
+                                rule, run_state_machine_as_test)
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from ledgerline.customers.service import create_customer
+from ledgerline.errors import Conflict
+from ledgerline.invoices.service import cancel_invoice, create_invoice, post_invoice
+from ledgerline.ledger.repository import balance_of
+from ledgerline.ledger.service import verify
+from ledgerline.models import Credit, Customer, Invoice, Payment, PaymentAllocation
+from ledgerline.models.enums import InvoiceStatus, PaymentMethod, PaymentStatus
+from ledgerline.payments import service
+
+T = TypeVar("T")
+BASE_DAY = dt.date(2026, 1, 1)
+SETTINGS = settings(max_examples=25, stateful_step_count=15, deadline=None, database=None,
+                    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+
+
+def _refused_or(session: Session, name: str, call: Callable[[], T], *, refused: bool) -> T | None:
+    """Run one request in its own savepoint; a 409 rolls it back and must be what the state predicts."""
+    try:
+        with session.begin_nested():
+            result = call()
+    except Conflict:
+        assert refused, "refused a request the state allows"
+        event(f"{name}: refused")
+        return None
+    assert not refused, "accepted a request the state forbids"
+    event(f"{name}: accepted")
+    return result
+
+
+def _books(session: Session, tenant_id: uuid.UUID) -> dict[int, dict[str, int]]:
+    """Every customer's figures from the tables themselves (not from the journal), by customer id."""
+    books: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    payments = session.execute(
+        select(Payment.customer_id, func.sum(Payment.amount_minor), func.sum(Payment.unallocated_minor))
+        .where(Payment.tenant_id == tenant_id, Payment.status == PaymentStatus.POSTED).group_by(Payment.customer_id))
+    for customer_id, paid, unallocated in payments:
+        books[customer_id].update(paid=int(paid), unallocated=int(unallocated))
+    invoices = session.execute(
+        select(Invoice.customer_id, func.sum(Invoice.total_minor), func.sum(Invoice.outstanding_minor))
+        .where(Invoice.tenant_id == tenant_id, Invoice.status == InvoiceStatus.POSTED).group_by(Invoice.customer_id))
+    for customer_id, invoiced, outstanding in invoices:
+        books[customer_id].update(invoiced=int(invoiced), outstanding=int(outstanding))
+    write_offs = session.execute(
+        select(Credit.customer_id, func.sum(Credit.amount_minor))
+        .where(Credit.tenant_id == tenant_id, Credit.type == "shortfallWriteOff", Credit.reversed_at.is_(None))
+        .group_by(Credit.customer_id))
+    for customer_id, written_off in write_offs:
+        books[customer_id]["written_off"] = int(written_off)
+    return books
+
+
+def test_balances_hold_after_any_sequence_of_money_moves(database, tenant_id: uuid.UUID) -> None:
+    with database.session() as session:
+
+        class Books(RuleBasedStateMachine):
+            customers = Bundle("customers")
+            invoices = Bundle("invoices")
+            payments = Bundle("payments")
+
+            def __init__(self) -> None:
+                super().__init__()
+                self.example = session.begin_nested()
+                self.customer_ids: list[int] = []
+
+            def teardown(self) -> None:
+                # The session's own savepoint goes too (the tenant was committed before it), so an example
+                # that failed mid-flush is cleared as well; SQLite reuses rolled-back ids, hence expunge_all.
+                session.rollback()
+                session.expunge_all()
+
+            def _open_invoices_of(self, customer_id: int) -> list[Invoice]:
+                return list(session.execute(select(Invoice).where(
+                    Invoice.tenant_id == tenant_id, Invoice.customer_id == customer_id,
+                    Invoice.status == InvoiceStatus.POSTED, Invoice.outstanding_minor > 0).order_by(Invoice.id)).scalars())
+
+            @precondition(lambda self: len(self.customer_ids) < 3)  # few customers, many moves each
+            @rule(target=customers, currency=st.sampled_from(["GBP", "JPY"]))
+            def add_customer(self, currency: str) -> int:
+                customer = create_customer(session, tenant_id=tenant_id, name=f"Customer {currency}", currency=currency)
+                self.customer_ids.append(customer.id)
+                return customer.id
+
+            @rule(target=invoices, customer_id=customers, total=st.integers(0, 100_000), day=st.integers(0, 30),
+                  as_draft_first=st.booleans())
+            def post_an_invoice(self, customer_id: int, total: int, day: int, as_draft_first: bool) -> int:
+                issue_date = BASE_DAY + dt.timedelta(days=day)
+                status = InvoiceStatus.DRAFT if as_draft_first else InvoiceStatus.POSTED
+                invoice = create_invoice(session, tenant_id=tenant_id, customer_id=customer_id, total_minor=total,
+                                         issue_date=issue_date, status=status)
+                if as_draft_first:
+                    post_invoice(session, tenant_id=tenant_id, invoice_id=invoice.id)
+                assert (invoice.status, invoice.outstanding_minor) == (InvoiceStatus.POSTED, total)
+                return invoice.id
+
+            @rule(target=payments, customer_id=customers, amount=st.integers(1, 150_000),
+                  pick=st.none() | st.integers(0, 50), short_by=st.none() | st.sampled_from([0, 1, 2, 99, 100, 101]),
+                  tolerance=st.sampled_from([0, 1, 100]), as_draft_first=st.booleans())
+            def post_a_payment(self, customer_id: int, amount: int, pick: int | None, short_by: int | None,
+                               tolerance: int, as_draft_first: bool) -> int:
+                own = self._open_invoices_of(customer_id)
+                target = own[pick % len(own)] if pick is not None and own else None
+                owed_before = target.outstanding_minor if target is not None else 0
+                if short_by is not None and owed_before > short_by:
+                    amount = owed_before - short_by  # around the tolerance, where write-offs happen
+                status = PaymentStatus.DRAFT if as_draft_first else PaymentStatus.POSTED
+                payment = service.create_payment(
+                    session, tenant_id=tenant_id, customer_id=customer_id, amount_minor=amount,
+                    payment_method=PaymentMethod.CHEQUE, status=status,
+                    invoices_to_pay=[target.id] if target is not None else [], tolerance_minor=tolerance)
+                if as_draft_first:
+                    service.post_payment(session, tenant_id=tenant_id, payment_id=payment.id, tolerance_minor=tolerance)
+                assert payment.status is PaymentStatus.POSTED
+                if target is not None:
+                    # DESIGN "Allocation": the intended invoice first; a shortfall within tolerance is written off.
+                    short = owed_before - amount
+                    assert target.outstanding_minor == (0 if short <= tolerance else short)
+                return payment.id
+
+            @rule(payment_id=payments)
+            def cancel_a_payment(self, payment_id: int) -> None:
+                status = session.get(Payment, payment_id).status
+                _refused_or(session, "cancel payment",
+                            lambda: service.cancel_payment(session, tenant_id=tenant_id, payment_id=payment_id),
+                            refused=status is not PaymentStatus.POSTED)
+                assert session.get(Payment, payment_id).status is PaymentStatus.CANCELLED
+
+            @rule(invoice_id=invoices)
+            def cancel_an_invoice(self, invoice_id: int) -> None:
+                invoice = session.get(Invoice, invoice_id)
+                money_on_it = invoice.status is InvoiceStatus.POSTED and invoice.outstanding_minor < invoice.total_minor
+                _refused_or(session, "cancel invoice",
+                            lambda: cancel_invoice(session, tenant_id=tenant_id, invoice_id=invoice_id),
+                            refused=invoice.status is InvoiceStatus.CANCELLED or money_on_it)
+
+            @rule(target=payments, invoice_id=invoices)
+            def pay_an_invoice(self, invoice_id: int) -> MultipleResults[int]:
+                invoice = session.get(Invoice, invoice_id)
+                owed = invoice.outstanding_minor if invoice.status is InvoiceStatus.POSTED else 0
+                payment = _refused_or(session, "pay invoice", lambda: service.pay_invoice(
+                    session, tenant_id=tenant_id, invoice_id=invoice_id, payment_method=PaymentMethod.BACS),
+                    refused=owed == 0)
+                if payment is None:
+                    return multiple()  # refused: no payment joins the bundle
+                assert (payment.amount_minor, payment.unallocated_minor, invoice.outstanding_minor) == (owed, 0, 0)
+                return multiple(payment.id)
+
+            @invariant()
+            def books_balance(self) -> None:
+                assert verify(session, tenant_id) == []
+                all_books = _books(session, tenant_id)
+                for customer_id in self.customer_ids:
+                    books = all_books[customer_id]
+                    credit = session.get(Customer, customer_id).credit_minor
+                    balance = balance_of(session, tenant_id, customer_id)
+                    assert credit == books["unallocated"]
+                    assert balance == credit - books["outstanding"]
+                    assert balance == books["paid"] - books["invoiced"] + books["written_off"]
+
+            @invariant()
+            def every_payment_is_accounted_for(self) -> None:
+                allocated = dict(session.execute(
+                    select(PaymentAllocation.payment_id, func.sum(PaymentAllocation.amount_minor))
+                    .where(PaymentAllocation.tenant_id == tenant_id, PaymentAllocation.reversed_at.is_(None))
+                    .group_by(PaymentAllocation.payment_id)).all())
+                written_off = dict(session.execute(
+                    select(Credit.payment_id, func.sum(Credit.amount_minor))
+                    .where(Credit.tenant_id == tenant_id, Credit.reversed_at.is_(None))
+                    .group_by(Credit.payment_id)).all())
+                for payment in session.execute(select(Payment).where(Payment.tenant_id == tenant_id)).scalars():
+                    if payment.status is PaymentStatus.POSTED:
+                        assert payment.amount_minor == allocated.get(payment.id, 0) + payment.unallocated_minor
+                    else:  # cancelled: every allocation and write-off reversed, no credit left
+                        assert (allocated.get(payment.id, 0), written_off.get(payment.id, 0),
+                                payment.unallocated_minor) == (0, 0, 0)
+
+        run_state_machine_as_test(Books, settings=SETTINGS)
