@@ -3,7 +3,7 @@
 A hypothesis state machine creates customers and invoices, posts and cancels payments, pays
 invoices and cancels invoices; after every step the journal must agree with the stored figures
 and every customer's balance must equal both ``credit - outstanding`` and ``payments posted -
-invoices posted + shortfall write-offs``. Each example runs in a savepoint that is rolled back.
+invoices posted + shortfall write-offs``. Each example is rolled back to a savepoint afterwards.
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ from typing import TypeVar
 
 from hypothesis import HealthCheck, event, settings
 from hypothesis import strategies as st
-from hypothesis.stateful import (Bundle, MultipleResults, RuleBasedStateMachine, invariant, multiple, precondition,
-                                rule, run_state_machine_as_test)
+from hypothesis.stateful import (Bundle, MultipleResults, RuleBasedStateMachine, initialize, invariant, multiple,
+                                precondition, rule, run_state_machine_as_test)
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -72,6 +72,10 @@ def _books(session: Session, tenant_id: uuid.UUID) -> dict[int, dict[str, int]]:
     return books
 
 
+def _by_payment(rows) -> dict[int, int]:  # noqa: ANN001
+    return {payment_id: int(total) for payment_id, total in rows}
+
+
 def test_balances_hold_after_any_sequence_of_money_moves(database, tenant_id: uuid.UUID) -> None:
     with database.session() as session:
 
@@ -82,21 +86,25 @@ def test_balances_hold_after_any_sequence_of_money_moves(database, tenant_id: uu
 
             def __init__(self) -> None:
                 super().__init__()
-                self.example = session.begin_nested()
                 self.customer_ids: list[int] = []
 
             def teardown(self) -> None:
-                # The session's own savepoint goes too (the tenant was committed before it), so an example
-                # that failed mid-flush is cleared as well; SQLite reuses rolled-back ids, hence expunge_all.
+                # Rolls back to the session's own savepoint in the test's outer transaction (the tenant was
+                # committed before it), even after a failed flush; SQLite reuses rolled-back ids: expunge_all.
                 session.rollback()
                 session.expunge_all()
 
             def _open_invoices_of(self, customer_id: int) -> list[Invoice]:
                 return list(session.execute(select(Invoice).where(
                     Invoice.tenant_id == tenant_id, Invoice.customer_id == customer_id,
-                    Invoice.status == InvoiceStatus.POSTED, Invoice.outstanding_minor > 0).order_by(Invoice.id)).scalars())
+                    Invoice.status == InvoiceStatus.POSTED, Invoice.outstanding_minor > 0,
+                ).order_by(Invoice.id)).scalars())
 
-            @precondition(lambda self: len(self.customer_ids) < 3)  # few customers, many moves each
+            @initialize(target=customers, currency=st.sampled_from(["GBP", "JPY"]))
+            def first_customer(self, currency: str) -> int:
+                return self.add_customer(currency)
+
+            @precondition(lambda self: len(self.customer_ids) < 2)  # few customers, many moves each
             @rule(target=customers, currency=st.sampled_from(["GBP", "JPY"]))
             def add_customer(self, currency: str) -> int:
                 customer = create_customer(session, tenant_id=tenant_id, name=f"Customer {currency}", currency=currency)
@@ -115,16 +123,9 @@ def test_balances_hold_after_any_sequence_of_money_moves(database, tenant_id: uu
                 assert (invoice.status, invoice.outstanding_minor) == (InvoiceStatus.POSTED, total)
                 return invoice.id
 
-            @rule(target=payments, customer_id=customers, amount=st.integers(1, 150_000),
-                  pick=st.none() | st.integers(0, 50), short_by=st.none() | st.sampled_from([0, 1, 2, 99, 100, 101]),
-                  tolerance=st.sampled_from([0, 1, 100]), as_draft_first=st.booleans())
-            def post_a_payment(self, customer_id: int, amount: int, pick: int | None, short_by: int | None,
-                               tolerance: int, as_draft_first: bool) -> int:
-                own = self._open_invoices_of(customer_id)
-                target = own[pick % len(own)] if pick is not None and own else None
+            def _pay(self, customer_id: int, amount: int, target: Invoice | None, tolerance: int,
+                     as_draft_first: bool) -> int:
                 owed_before = target.outstanding_minor if target is not None else 0
-                if short_by is not None and owed_before > short_by:
-                    amount = owed_before - short_by  # around the tolerance, where write-offs happen
                 status = PaymentStatus.DRAFT if as_draft_first else PaymentStatus.POSTED
                 payment = service.create_payment(
                     session, tenant_id=tenant_id, customer_id=customer_id, amount_minor=amount,
@@ -138,6 +139,29 @@ def test_balances_hold_after_any_sequence_of_money_moves(database, tenant_id: uu
                     short = owed_before - amount
                     assert target.outstanding_minor == (0 if short <= tolerance else short)
                 return payment.id
+
+            @rule(target=payments, customer_id=customers, amount=st.integers(1, 150_000),
+                  pick=st.none() | st.integers(0, 50), tolerance=st.sampled_from([0, 1, 100]),
+                  as_draft_first=st.booleans())
+            def post_a_payment(self, customer_id: int, amount: int, pick: int | None, tolerance: int,
+                               as_draft_first: bool) -> int:
+                owing = self._open_invoices_of(customer_id)
+                target = owing[pick % len(owing)] if pick is not None and owing else None
+                return self._pay(customer_id, amount, target, tolerance, as_draft_first)
+
+            @rule(target=payments, customer_id=customers, pick=st.integers(0, 50),
+                  short_by=st.sampled_from([1, 2, 99, 100, 101]), tolerance=st.sampled_from([1, 100]),
+                  as_draft_first=st.booleans())
+            def pay_an_invoice_short(self, customer_id: int, pick: int, short_by: int, tolerance: int,
+                                     as_draft_first: bool) -> MultipleResults[int]:
+                """Around the tolerance, where shortfall write-offs happen (or just fail to)."""
+                owing = [invoice for invoice in self._open_invoices_of(customer_id)
+                         if invoice.outstanding_minor > short_by]
+                if not owing:
+                    return multiple()
+                target = owing[pick % len(owing)]
+                amount = target.outstanding_minor - short_by
+                return multiple(self._pay(customer_id, amount, target, tolerance, as_draft_first))
 
             @rule(payment_id=payments)
             def cancel_a_payment(self, payment_id: int) -> None:
@@ -181,14 +205,14 @@ def test_balances_hold_after_any_sequence_of_money_moves(database, tenant_id: uu
 
             @invariant()
             def every_payment_is_accounted_for(self) -> None:
-                allocated = dict(session.execute(
+                allocated = _by_payment(session.execute(
                     select(PaymentAllocation.payment_id, func.sum(PaymentAllocation.amount_minor))
                     .where(PaymentAllocation.tenant_id == tenant_id, PaymentAllocation.reversed_at.is_(None))
-                    .group_by(PaymentAllocation.payment_id)).all())
-                written_off = dict(session.execute(
+                    .group_by(PaymentAllocation.payment_id)))
+                written_off = _by_payment(session.execute(
                     select(Credit.payment_id, func.sum(Credit.amount_minor))
                     .where(Credit.tenant_id == tenant_id, Credit.reversed_at.is_(None))
-                    .group_by(Credit.payment_id)).all())
+                    .group_by(Credit.payment_id)))
                 for payment in session.execute(select(Payment).where(Payment.tenant_id == tenant_id)).scalars():
                     if payment.status is PaymentStatus.POSTED:
                         assert payment.amount_minor == allocated.get(payment.id, 0) + payment.unallocated_minor
