@@ -155,7 +155,8 @@ def _post(session: Session, customer: Customer, payment: Payment, tolerance_mino
     tenant_id = payment.tenant_id
     intended_ids = list(dict.fromkeys(
         [*payment.invoices_to_pay, *repository.invoice_ids_of_bills(session, tenant_id, payment.bills_to_pay)]))
-    # Lock every open invoice of the customer (id order inside the query), then plan.
+    # Lock every open invoice of the customer, then plan. They are locked oldest first, not in id
+    # order; that is safe because whoever locks a customer's invoices holds the customer row first.
     open_invoices = repository.open_invoices_oldest_first(session, tenant_id, customer.id)
     by_id = {invoice.id: invoice for invoice in open_invoices}
     plan = allocate(
