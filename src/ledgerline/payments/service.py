@@ -448,8 +448,10 @@ def create_invoice_payment(session: Session, *, tenant_id: uuid.UUID, invoice_id
     invoice = invoice_of_type(session, tenant_id=tenant_id, invoice_id=invoice_id, bill_run_type=bill_run_type,
                               field=field)
     # Customer first, then the invoice: the lock order every money change follows.
-    _customer_for_payment(session, tenant_id, invoice.customer_id)
+    customer = _customer_for_payment(session, tenant_id, invoice.customer_id)
     invoice = repository.invoices_for_update(session, tenant_id, [invoice_id])[invoice_id]
+    if invoice.customer_id != customer.id:  # a draft moved to another customer (and was posted) meanwhile
+        raise Conflict(f"invoice {invoice_id} was modified concurrently; retry")
     if invoice.status is not InvoiceStatus.POSTED or invoice.outstanding_minor == 0:
         raise Conflict(f"invoice {invoice_id} is {invoice.status.value} with nothing outstanding; nothing to pay")
     payment = create_payment(session, tenant_id=tenant_id, customer_id=invoice.customer_id,
