@@ -97,15 +97,6 @@ def count_invoices(session: Session, tenant_id: uuid.UUID, query: ListQuery) -> 
     return count_matching(session, _invoices(tenant_id), INVOICE_LISTING, query)
 
 
-def invoice_for_update(session: Session, tenant_id: uuid.UUID, invoice_id: int) -> Invoice | None:
-    """The invoice row locked, re-read even when the session holds it already."""
-    if not -(2**63) <= invoice_id < 2**63:
-        return None
-    stmt = (select(Invoice).where(Invoice.tenant_id == tenant_id, Invoice.id == invoice_id)
-            .with_for_update(key_share=True).execution_options(populate_existing=True))
-    return session.execute(stmt).scalar_one_or_none()
-
-
 def customer_id_of_invoice(session: Session, tenant_id: uuid.UUID, invoice_id: int) -> int | None:
     if not -(2**63) <= invoice_id < 2**63:
         return None

@@ -228,7 +228,7 @@ def _lock_invoice_and_customer(session: Session, tenant_id: uuid.UUID, invoice_i
     if customer_id is None:
         raise not_found("Invoice", invoice_id)
     customers.get_customer(session, tenant_id=tenant_id, customer_id=customer_id, for_update=True)
-    invoice = repository.invoice_for_update(session, tenant_id, invoice_id)
+    invoice = get_scoped(session, Invoice, tenant_id, invoice_id, for_update=True)
     if invoice is None:
         raise not_found("Invoice", invoice_id)
     if invoice.customer_id != customer_id:  # moved to another customer between the two reads

@@ -18,7 +18,10 @@ T = TypeVar("T")
 
 def get_scoped(session: Session, model: type[T], tenant_id: uuid.UUID, entity_id: int, *,
                for_update: bool = False) -> T | None:
-    """One row by id, only if it belongs to the tenant (ids of other tenants do not exist)."""
+    """One row by id, only if it belongs to the tenant (ids of other tenants do not exist).
+
+    With ``for_update`` the row is locked and re-read even when the session holds it already.
+    """
     if not -(2**63) <= entity_id < 2**63:
         return None
     stmt = select(model).where(model.tenant_id == tenant_id, model.id == entity_id)  # type: ignore[attr-defined]

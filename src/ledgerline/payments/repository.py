@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from ledgerline.kit.listing import Filter, FilterKind, Listing, ListQuery, Page
 from ledgerline.kit.repository import count_matching, fetch_page
 from ledgerline.models import (
-    Credit, Customer, Invoice, JournalEntry, Payment, PaymentAllocation, PaymentCancellation,
+    Credit, Invoice, JournalEntry, Payment, PaymentAllocation, PaymentCancellation,
 )
 from ledgerline.models.enums import BillRunType, InvoiceStatus, JournalKind, PaymentMethod, PaymentStatus
 
@@ -67,18 +67,6 @@ def page_of_payments(session: Session, tenant_id: uuid.UUID, query: ListQuery) -
 
 def count_payments(session: Session, tenant_id: uuid.UUID, query: ListQuery) -> int:
     return count_matching(session, _payments(tenant_id), PAYMENT_LISTING, query)
-
-
-def lock_customer(session: Session, tenant_id: uuid.UUID, customer_id: int) -> Customer | None:
-    stmt = (select(Customer).where(Customer.tenant_id == tenant_id, Customer.id == customer_id)
-            .with_for_update(key_share=True).execution_options(populate_existing=True))
-    return session.execute(stmt).scalar_one_or_none()
-
-
-def payment_for_update(session: Session, tenant_id: uuid.UUID, payment_id: int) -> Payment | None:
-    stmt = (select(Payment).where(Payment.tenant_id == tenant_id, Payment.id == payment_id)
-            .with_for_update(key_share=True).execution_options(populate_existing=True))
-    return session.execute(stmt).scalar_one_or_none()
 
 
 def customer_id_of_payment(session: Session, tenant_id: uuid.UUID, payment_id: int) -> int | None:

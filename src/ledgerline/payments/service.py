@@ -56,7 +56,7 @@ def get_payment(session: Session, *, tenant_id: uuid.UUID, payment_id: int) -> P
 
 
 def _customer_for_payment(session: Session, tenant_id: uuid.UUID, customer_id: int) -> Customer:
-    customer = repository.lock_customer(session, tenant_id, customer_id)
+    customer = get_scoped(session, Customer, tenant_id, customer_id, for_update=True)
     if customer is None:
         raise InvalidRequest.for_field("customerId", f"customer {customer_id} does not exist")
     return customer
@@ -131,8 +131,8 @@ def _lock(session: Session, tenant_id: uuid.UUID, payment_id: int) -> tuple[Cust
     customer_id = repository.customer_id_of_payment(session, tenant_id, payment_id)
     if customer_id is None:
         raise not_found("Payment", payment_id)
-    customer = repository.lock_customer(session, tenant_id, customer_id)
-    payment = repository.payment_for_update(session, tenant_id, payment_id)
+    customer = get_scoped(session, Customer, tenant_id, customer_id, for_update=True)
+    payment = get_scoped(session, Payment, tenant_id, payment_id, for_update=True)
     if customer is None or payment is None:
         raise not_found("Payment", payment_id)
     return customer, payment
