@@ -40,18 +40,35 @@ def run_migrations_offline() -> None:
         context.run_migrations()
 
 
+def _run(connection: Connection) -> None:
+    _configure(connection)
+    # SQLite batch mode drops and recreates tables that other tables reference, which foreign
+    # keys forbid; SQLite's documented procedure is to switch them off around the change (only
+    # possible outside a transaction) and check them all before committing.
+    raw = connection.connection.driver_connection if connection.dialect.name == "sqlite" else None
+    switch_keys = raw is not None and not connection.in_transaction()
+    if switch_keys:
+        raw.execute("PRAGMA foreign_keys=OFF")
+    try:
+        with context.begin_transaction():
+            context.run_migrations()
+            if raw is not None:
+                broken = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
+                if broken:
+                    raise RuntimeError(f"the migration broke foreign keys: {broken[:10]}")
+    finally:
+        if switch_keys:
+            raw.execute("PRAGMA foreign_keys=ON")
+
+
 def run_migrations_online() -> None:
     connection = config.attributes.get("connection")
     if connection is not None:  # tests hand in their own connection
-        _configure(connection)
-        with context.begin_transaction():
-            context.run_migrations()
+        _run(connection)
         return
     engine = make_engine(_url())
     with engine.connect() as connection:
-        _configure(connection)
-        with context.begin_transaction():
-            context.run_migrations()
+        _run(connection)
     engine.dispose()
 
 

@@ -2,17 +2,27 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import uuid
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, inspect
+from sqlalchemy import JSON, Connection, Engine, MetaData, Table, Uuid, inspect, select
+from sqlalchemy import column as sql_column, table as sql_table
+from sqlalchemy.orm import Session
 
 from ledgerline.db import make_engine
-from ledgerline.models import Base
+from ledgerline.kit.ids import new_locator
+from ledgerline.models import Base, FinancialTransactionType, Payment, PaymentCancellation, PaymentMethodSetting
+from ledgerline.models.base import UTCDateTime, utcnow
+from ledgerline.models.enums import PaymentMethod
+from ledgerline.reference import defaults
 from tests.conftest import PG_SCHEMA, PG_URL, alembic_config, create_postgres_schema, drop_postgres_schema
 
 
@@ -32,7 +42,8 @@ def head_revision() -> str:
 
 
 def migrate(engine: Engine, direction: str, revision: str) -> None:
-    with engine.begin() as connection:
+    # Not in a transaction: the migration environment runs its own, as `ledgerline migrate` does.
+    with engine.connect() as connection:
         getattr(command, direction)(alembic_config(connection), revision)
 
 
@@ -63,24 +74,25 @@ def roundtrip(engine: Engine) -> None:
     assert current_revision(engine) == head_revision()
 
 
-def test_downgrade_to_base_and_upgrade_again_on_sqlite(tmp_path: Path):
-    engine = make_engine(f"sqlite:///{tmp_path / 'roundtrip.db'}")
-    try:
-        roundtrip(engine)
-    finally:
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.skipif(
+    not PG_URL, reason="TEST_DATABASE_URL is not set"))])
+def empty_engine(request, tmp_path: Path) -> Iterator[Engine]:
+    """An engine on a database of its own with nothing in it, for tests that migrate by hand."""
+    if request.param == "sqlite":
+        engine = make_engine(f"sqlite:///{tmp_path / 'empty.db'}")
+        yield engine
         engine.dispose()
-
-
-@pytest.mark.skipif(not PG_URL, reason="TEST_DATABASE_URL is not set")
-def test_downgrade_to_base_and_upgrade_again_on_postgresql():
-    schema = f"{PG_SCHEMA}_roundtrip"
+        return
+    schema = f"{PG_SCHEMA}_{uuid.uuid4().hex[:8]}"
     create_postgres_schema(schema)
     engine = make_engine(PG_URL, search_path=schema)
-    try:
-        roundtrip(engine)
-    finally:
-        engine.dispose()
-        drop_postgres_schema(schema)
+    yield engine
+    engine.dispose()
+    drop_postgres_schema(schema)
+
+
+def test_downgrade_to_base_and_upgrade_again(empty_engine: Engine):
+    roundtrip(empty_engine)
 
 
 def test_offline_sql_can_be_generated_for_postgresql(capsys):
@@ -91,3 +103,53 @@ def test_offline_sql_can_be_generated_for_postgresql(capsys):
     script = capsys.readouterr().out
     assert "CREATE TABLE customers" in script
     assert "alembic_version" in script
+
+
+def _insert(connection: Connection, table_name: str, **values: Any) -> int:
+    """A row in a table as an older revision left it: the NOT NULL columns not given get plain values."""
+    table = Table(table_name, MetaData(), autoload_with=connection)
+    typed = {"tenant_id": Uuid(), "uuid": Uuid(), "id": Uuid() if table_name == "tenants" else None,
+             "created_at": UTCDateTime(), "updated_at": UTCDateTime()}
+    row = dict(values)
+    for column in table.columns:
+        if column.name in row or column.nullable or (column.primary_key and table_name != "tenants"):
+            continue
+        python_type = getattr(column.type, "python_type", str) if not isinstance(column.type, JSON) else list
+        row[column.name] = {
+            "id": uuid.uuid4(), "tenant_id": None, "uuid": uuid.uuid4(), "locator": new_locator(),
+            "created_at": utcnow(), "updated_at": utcnow(),
+        }.get(column.name) or {int: 1, str: column.name[:3], dt.date: dt.date(2026, 1, 1), list: [],
+                               bool: False, dt.datetime: utcnow()}.get(python_type, 1)
+    types = {column.name: column.type for column in table.columns}
+    types.update((name, kind) for name, kind in typed.items() if kind is not None)
+    insertable = sql_table(table_name, *(sql_column(name, types[name]) for name in row))
+    result = connection.execute(insertable.insert().returning(sql_column("id", types["id"])), [row])
+    return result.scalar_one()
+
+
+def test_reference_data_reaches_existing_tenants(empty_engine: Engine) -> None:
+    """0003 seeds tenants that existed before it and gives their payments the default types."""
+    engine = empty_engine
+    migrate(engine, "upgrade", "0002")
+    with engine.begin() as connection:
+        tenant_id = _insert(connection, "tenants", name="before-0003")
+        customer_id = _insert(connection, "customers", tenant_id=tenant_id, currency="GBP", status="ACTIVE",
+                              credit_threshold_minor=0, credit_minor=0)
+        payment_id = _insert(connection, "payments", tenant_id=tenant_id, customer_id=customer_id, currency="GBP",
+                             status="CANCELLED", payment_method="CHEQUE", amount_minor=100, unallocated_minor=0)
+        _insert(connection, "payment_cancellations", tenant_id=tenant_id, payment_id=payment_id, currency="GBP",
+                amount_minor=100)
+    migrate(engine, "upgrade", "head")
+    with Session(engine) as session:
+        payment = session.get(Payment, payment_id)
+        assert payment is not None and payment.type_id is not None
+        kinds = session.execute(select(FinancialTransactionType.alternative_code, FinancialTransactionType.id)
+                                .where(FinancialTransactionType.tenant_id == payment.tenant_id)).all()
+        codes = dict(kinds)
+        assert payment.type_id == codes["PAYMENT"]
+        cancellation = session.execute(select(PaymentCancellation)).scalar_one()
+        assert cancellation.type_id == codes["PAYMENT_CANCELLATION"]
+        assert set(codes) == {code for _, code, _, _ in defaults.TRANSACTION_TYPES}
+        methods = session.execute(select(PaymentMethodSetting.method)
+                                  .where(PaymentMethodSetting.tenant_id == payment.tenant_id)).scalars().all()
+        assert set(methods) == set(PaymentMethod)

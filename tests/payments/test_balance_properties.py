@@ -1,9 +1,9 @@
 """Any sequence of money moves keeps the books balanced (DESIGN "Balances"), on every backend.
 
 A hypothesis state machine creates customers and invoices, posts and cancels payments, pays
-invoices and cancels invoices; after every step the journal must agree with the stored figures
-and every customer's balance must equal both ``credit - outstanding`` and ``payments posted -
-invoices posted + shortfall write-offs``. Each example is rolled back to a savepoint afterwards.
+invoices, cancels invoices and adjusts balances; after every step the journal must agree with the
+stored figures and every customer's balance must equal both ``credit - outstanding`` and
+``payments posted - invoices posted + shortfall write-offs + adjustment credit``. Each example is rolled back to a savepoint afterwards.
 """
 
 from __future__ import annotations
@@ -21,12 +21,13 @@ from hypothesis.stateful import (Bundle, MultipleResults, RuleBasedStateMachine,
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from ledgerline.adjustments.service import adjust_balance
 from ledgerline.customers.service import create_customer
 from ledgerline.errors import Conflict
 from ledgerline.invoices.service import cancel_invoice, create_invoice, post_invoice
 from ledgerline.ledger.repository import balance_of
 from ledgerline.ledger.service import verify
-from ledgerline.models import Credit, Customer, Invoice, Payment, PaymentAllocation
+from ledgerline.models import Credit, Customer, CustomerBalanceAdjustment, Invoice, Payment, PaymentAllocation
 from ledgerline.models.enums import InvoiceStatus, PaymentMethod, PaymentStatus
 from ledgerline.payments import service
 
@@ -69,6 +70,12 @@ def _books(session: Session, tenant_id: uuid.UUID) -> dict[int, dict[str, int]]:
         .group_by(Credit.customer_id))
     for customer_id, written_off in write_offs:
         books[customer_id]["written_off"] = int(written_off)
+    # What adjustments did to credit: a credit adds its amount, a debit takes what it used.
+    adjustments = session.execute(select(CustomerBalanceAdjustment).where(
+        CustomerBalanceAdjustment.tenant_id == tenant_id)).scalars()
+    for adjustment in adjustments:
+        amount = adjustment.amount_minor
+        books[adjustment.customer_id]["adjusted_credit"] += amount if amount > 0 else -adjustment.credit_used_minor
     return books
 
 
@@ -165,11 +172,14 @@ def test_balances_hold_after_any_sequence_of_money_moves(database, tenant_id: uu
 
             @rule(payment_id=payments)
             def cancel_a_payment(self, payment_id: int) -> None:
-                status = session.get(Payment, payment_id).status
+                payment = session.get(Payment, payment_id)
+                credit = session.get(Customer, payment.customer_id).credit_minor
+                # A debit adjustment may have used the payment's credit: then it cannot be undone.
+                refused = payment.status is not PaymentStatus.POSTED or credit < payment.unallocated_minor
                 _refused_or(session, "cancel payment",
                             lambda: service.cancel_payment(session, tenant_id=tenant_id, payment_id=payment_id),
-                            refused=status is not PaymentStatus.POSTED)
-                assert session.get(Payment, payment_id).status is PaymentStatus.CANCELLED
+                            refused=refused)
+                assert refused or session.get(Payment, payment_id).status is PaymentStatus.CANCELLED
 
             @rule(invoice_id=invoices)
             def cancel_an_invoice(self, invoice_id: int) -> None:
@@ -191,6 +201,18 @@ def test_balances_hold_after_any_sequence_of_money_moves(database, tenant_id: uu
                 assert (payment.amount_minor, payment.unallocated_minor, invoice.outstanding_minor) == (owed, 0, 0)
                 return multiple(payment.id)
 
+            @rule(customer_id=customers, amount=st.integers(-100_000, 100_000).filter(bool))
+            def adjust_a_balance(self, customer_id: int, amount: int) -> None:
+                before = balance_of(session, tenant_id, customer_id)
+                credit = session.get(Customer, customer_id).credit_minor
+                adjustment = adjust_balance(session, tenant_id=tenant_id, customer_id=customer_id, amount_minor=amount)
+                event("adjust: debit using credit" if amount < 0 and credit else "adjust")
+                assert balance_of(session, tenant_id, customer_id) == adjustment.resulting_balance_minor == before + amount
+                if amount < 0:  # a debit uses credit first; an invoice carries the rest
+                    assert adjustment.credit_used_minor == min(credit, -amount)
+                    invoice = session.get(Invoice, adjustment.invoice_id) if adjustment.invoice_id else None
+                    assert adjustment.credit_used_minor + (invoice.total_minor if invoice else 0) == -amount
+
             @invariant()
             def books_balance(self) -> None:
                 assert verify(session, tenant_id) == []
@@ -199,9 +221,10 @@ def test_balances_hold_after_any_sequence_of_money_moves(database, tenant_id: uu
                     books = all_books[customer_id]
                     credit = session.get(Customer, customer_id).credit_minor
                     balance = balance_of(session, tenant_id, customer_id)
-                    assert credit == books["unallocated"]
+                    assert credit == books["unallocated"] + books["adjusted_credit"]
                     assert balance == credit - books["outstanding"]
-                    assert balance == books["paid"] - books["invoiced"] + books["written_off"]
+                    assert balance == (books["paid"] - books["invoiced"] + books["written_off"]
+                                       + books["adjusted_credit"])
 
             @invariant()
             def every_payment_is_accounted_for(self) -> None:

@@ -1,8 +1,9 @@
 """Concurrent money movements on PostgreSQL: no deadlock reaches a client, no update is lost.
 
-Many threads post, cancel and pay against the same few customers, each operation in its
-own committed transaction. A ``LedgerlineError`` (409 and friends) is an acknowledged
-refusal; anything else (deadlock, serialization failure, integrity error) fails the test.
+Many threads pay, cancel payments, post and cancel invoices and adjust balances against the
+same few customers, each operation in its own committed transaction. A ``LedgerlineError``
+(409 and friends) is an acknowledged refusal; anything else (deadlock, serialization failure,
+integrity error) fails the test.
 Afterwards the journal, the stored figures and the acknowledged operations must agree.
 Real commits are needed, so each test works in a fresh tenant of the per-run schema.
 """
@@ -24,13 +25,16 @@ import pytest
 from sqlalchemy import Engine, create_engine, event, func, select, text
 from sqlalchemy.orm import Session
 
+from ledgerline.adjustments.service import adjust_balance
 from ledgerline.customers.service import create_customer
 from ledgerline.db import Database
 from ledgerline.errors import Conflict, LedgerlineError
 from ledgerline.invoices.service import cancel_invoice, create_invoice, get_invoice, post_invoice, update_invoice
 from ledgerline.ledger.repository import balance_of
 from ledgerline.ledger.service import verify
-from ledgerline.models import Credit, Customer, Invoice, Payment, PaymentAllocation, PaymentCancellation
+from ledgerline.models import (
+    Credit, Customer, CustomerBalanceAdjustment, Invoice, Payment, PaymentAllocation, PaymentCancellation,
+)
 from ledgerline.models.enums import InvoiceStatus, PaymentMethod, PaymentStatus
 from ledgerline.payments import service
 from ledgerline.tenants.service import create_tenant
@@ -96,6 +100,7 @@ class Outcomes:
     payments: dict[int, list[int]] = field(default_factory=dict)  # customer -> acknowledged payment ids
     invoices: dict[int, list[int]] = field(default_factory=dict)  # customer -> acknowledged posted invoices
     drafts: dict[int, list[int]] = field(default_factory=dict)  # customer -> draft invoices
+    adjustments: list[int] = field(default_factory=list)  # acknowledged balance adjustments
     cancelled_payments: set[int] = field(default_factory=set)
     cancelled_invoices: set[int] = field(default_factory=set)
     done: Counter = field(default_factory=Counter)
@@ -157,7 +162,7 @@ def _unit_of_work(db: Database, outcomes: Outcomes, name: str, work: Callable[[S
 ACTIONS = {  # action -> weight
     "pay": 4, "pay_targeted": 3, "pay_draft_then_post": 1, "cancel_payment": 3, "pay_invoice": 3,
     "create_posted_invoice": 3, "post_draft_invoice": 2, "cancel_invoice": 2,
-    "create_draft_invoice": 1 if CONCURRENT_DRAFT_INVOICES else 0,
+    "create_draft_invoice": 1 if CONCURRENT_DRAFT_INVOICES else 0, "adjust_balance": 2,
 }
 
 
@@ -222,6 +227,15 @@ def _operation(db: Database, tenant_id: uuid.UUID, outcomes: Outcomes, number: i
                                                      total_minor=total, issue_date=day))
         if draft is not None:
             outcomes.add(outcomes.drafts, customer_id, draft.id)
+    elif action == "adjust_balance":  # a debit may use credit a concurrent cancel needs, or post an invoice
+        amount = rng.choice([-1, 1]) * rng.randrange(1, 10_000)
+        adjustment = run(action, lambda s: adjust_balance(s, tenant_id=tenant_id, customer_id=customer_id,
+                                                          amount_minor=amount))
+        if adjustment is not None:
+            with outcomes.lock:
+                outcomes.adjustments.append(adjustment.id)
+            if adjustment.invoice_id is not None:
+                outcomes.add(outcomes.invoices, customer_id, adjustment.invoice_id)
     else:  # cancel_invoice: money on it is an expected 409
         invoice_id = outcomes.pick(rng, outcomes.invoices, customer_id)
         if invoice_id is not None and run(action, lambda s: cancel_invoice(
@@ -249,6 +263,13 @@ def _check_invariants(s: Session, tenant_id: uuid.UUID, outcomes: Outcomes) -> N
     written_off_for = _sums(s, Credit, Credit.customer_id, tenant_id, active_credit)
     cancellations = Counter(s.execute(select(PaymentCancellation.payment_id).where(
         PaymentCancellation.tenant_id == tenant_id)).scalars())
+    adjustments = s.execute(select(CustomerBalanceAdjustment).where(
+        CustomerBalanceAdjustment.tenant_id == tenant_id)).scalars().all()
+    assert sorted(adjustment.id for adjustment in adjustments) == sorted(outcomes.adjustments)
+    adjusted_credit: Counter = Counter()
+    for adjustment in adjustments:
+        amount = adjustment.amount_minor
+        adjusted_credit[adjustment.customer_id] += amount if amount > 0 else -adjustment.credit_used_minor
 
     # Every acknowledged payment exists exactly once, and no refused or failed request left one behind.
     acknowledged = [payment_id for ids in outcomes.payments.values() for payment_id in ids]
@@ -281,10 +302,12 @@ def _check_invariants(s: Session, tenant_id: uuid.UUID, outcomes: Outcomes) -> N
     for customer in customers:
         posted = [p for p in payments if p.customer_id == customer.id and p.status is PaymentStatus.POSTED]
         owed = [i for i in invoices if i.customer_id == customer.id and i.status is InvoiceStatus.POSTED]
-        assert customer.credit_minor == sum(payment.unallocated_minor for payment in posted), customer.id
-        # DESIGN "Balances": payments posted - invoices posted (+ shortfall write-offs) = credit - outstanding.
+        assert customer.credit_minor == (sum(payment.unallocated_minor for payment in posted)
+                                         + adjusted_credit[customer.id]), customer.id
+        # DESIGN "Balances": payments posted - invoices posted + shortfall write-offs + adjustments
+        # = credit - outstanding (a debit adjustment's invoice counts among the invoices).
         identity = (sum(payment.amount_minor for payment in posted) - sum(invoice.total_minor for invoice in owed)
-                    + written_off_for.get(customer.id, 0))
+                    + written_off_for.get(customer.id, 0) + adjusted_credit[customer.id])
         assert balance_of(s, tenant_id, customer.id) == identity, customer.id
 
 

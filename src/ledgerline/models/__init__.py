@@ -6,7 +6,12 @@ from ledgerline.models.idempotency import IdempotencyKey
 from ledgerline.models.admin import BillingCycle, ContractOwner
 from ledgerline.models.customer import Customer, Site
 from ledgerline.models.invoice import Bill, BillRun, Invoice
-from ledgerline.models.payment import Credit, JournalEntry, Payment, PaymentAllocation, PaymentCancellation
+from ledgerline.models.reference import (
+    FinancialTransactionCategory, FinancialTransactionType, PaymentMethodSetting, RejectionReason, ShortfallTolerance,
+)
+from ledgerline.models.payment import (
+    Credit, CustomerBalanceAdjustment, JournalEntry, Payment, PaymentAllocation, PaymentCancellation,
+)
 
 __all__ = [
     "Base",
@@ -16,6 +21,9 @@ __all__ = [
     "Credit",
     "ContractOwner",
     "Customer",
+    "CustomerBalanceAdjustment",
+    "FinancialTransactionCategory",
+    "FinancialTransactionType",
     "IdempotencyKey",
     "Invoice",
     "JournalEntry",
@@ -23,6 +31,9 @@ __all__ = [
     "Payment",
     "PaymentAllocation",
     "PaymentCancellation",
+    "PaymentMethodSetting",
+    "RejectionReason",
+    "ShortfallTolerance",
     "Site",
     "Tenant",
     "User",

@@ -115,6 +115,19 @@ class JournalKind(str, enum.Enum):
     ALLOCATION = "ALLOCATION"
     ALLOCATION_REVERSED = "ALLOCATION_REVERSED"
     SHORTFALL_WRITE_OFF = "SHORTFALL_WRITE_OFF"
+    BALANCE_ADJUSTMENT = "BALANCE_ADJUSTMENT"
+
+
+class TransactionClassification(str, enum.Enum):
+    """What a financial transaction type classifies (seed 004)."""
+
+    INVOICE = "INVOICE"
+    INVOICE_CANCELLATION = "INVOICE_CANCELLATION"
+    CREDIT_NOTE = "CREDIT_NOTE"
+    PAYMENT = "PAYMENT"
+    PAYMENT_CANCELLATION = "PAYMENT_CANCELLATION"
+    REFUND = "REFUND"
+    WRITE_OFF = "WRITE_OFF"
 
 
 class ThirdPartyPaymentStatus(str, enum.Enum):

@@ -21,7 +21,10 @@ class Payment(TenantScoped, Base):
     __table_args__ = (
         UniqueConstraint("tenant_id", "locator"),
         UniqueConstraint("tenant_id", "number"),
-        UniqueConstraint("tenant_id", "back_office_code"),
+        # Seed 004: a back office code is unique per financial transaction type.
+        UniqueConstraint("tenant_id", "type_id", "back_office_code"),
+        Index("ix_payments_tenant_type", "tenant_id", "type_id"),
+        Index("ix_payments_tenant_category", "tenant_id", "category_id"),
         Index("ix_payments_tenant_customer_status", "tenant_id", "customer_id", "status", "id"),
         Index("ix_payments_tenant_status", "tenant_id", "status"),
         Index("ix_payments_tenant_method", "tenant_id", "payment_method"),
@@ -41,6 +44,9 @@ class Payment(TenantScoped, Base):
     unallocated_minor: Mapped[int] = mapped_column(BigInteger, nullable=False, default=0)
     status: Mapped[PaymentStatus] = mapped_column(db_enum(PaymentStatus, "payment_status"), nullable=False)
     payment_method: Mapped[PaymentMethod] = mapped_column(db_enum(PaymentMethod, "payment_method"), nullable=False)
+    type_id: Mapped[int] = mapped_column(BigId, ForeignKey("financial_transaction_types.id"), nullable=False)
+    category_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("financial_transaction_categories.id"))
+    rejection_reason_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("rejection_reasons.id"))
     # Each tender: {method, processor, reference, amountMinor}; their amounts add up to the payment.
     tenders: Mapped[list] = mapped_column(JSON, nullable=False, default=list)
     reference_number: Mapped[str | None] = mapped_column(String(100))
@@ -110,6 +116,8 @@ class PaymentCancellation(Base):
     tenant_id: Mapped[uuid.UUID] = mapped_column(Uuid(), nullable=False)
     number: Mapped[str] = mapped_column(String(30), nullable=False)
     payment_id: Mapped[int] = mapped_column(BigId, ForeignKey("payments.id"), nullable=False)
+    type_id: Mapped[int] = mapped_column(BigId, ForeignKey("financial_transaction_types.id"), nullable=False)
+    category_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("financial_transaction_categories.id"))
     amount_minor: Mapped[int] = mapped_column(BigInteger, nullable=False)
     currency: Mapped[str] = mapped_column(String(3), nullable=False)
     posted_on: Mapped[dt.date] = mapped_column(Date, nullable=False)
@@ -145,6 +153,36 @@ class Credit(Base):
     reversed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
 
 
+class CustomerBalanceAdjustment(TenantScoped, Base):
+    """A manual change of a customer's balance (Elevate customer-balance-adjustments).
+
+    A positive amount is customer credit. A negative one takes what it can from the
+    customer's credit and carries the rest as a posted ADHOC invoice, so that the debt is
+    something payments can settle oldest first like any other.
+    """
+
+    __tablename__ = "customer_balance_adjustments"
+    __table_args__ = (
+        UniqueConstraint("tenant_id", "locator"),
+        UniqueConstraint("tenant_id", "number"),
+        Index("ix_customer_balance_adjustments_tenant_customer", "tenant_id", "customer_id", "id"),
+        CheckConstraint("amount_minor <> 0", name="amount_not_zero"),
+        CheckConstraint("credit_used_minor >= 0", name="credit_used_not_negative"),
+    )
+
+    number: Mapped[str] = mapped_column(String(30), nullable=False)
+    customer_id: Mapped[int] = mapped_column(BigId, ForeignKey("customers.id"), nullable=False)
+    currency: Mapped[str] = mapped_column(String(3), nullable=False)
+    amount_minor: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    # Of a negative adjustment: the part taken from the customer's credit, and the invoice carrying the rest.
+    credit_used_minor: Mapped[int] = mapped_column(BigInteger, nullable=False, default=0)
+    invoice_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("invoices.id"))
+    # The customer's balance right after the adjustment, as Elevate's customer payments report it.
+    resulting_balance_minor: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    description: Mapped[str | None] = mapped_column(String(255))
+    created_by: Mapped[str | None] = mapped_column(String(100))
+
+
 class JournalEntry(Base):
     """Append-only record of every money movement; balances are recomputable from it.
 
@@ -164,6 +202,7 @@ class JournalEntry(Base):
     customer_id: Mapped[int] = mapped_column(BigId, ForeignKey("customers.id"), nullable=False)
     invoice_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("invoices.id"))
     payment_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("payments.id"))
+    adjustment_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("customer_balance_adjustments.id"))
     kind: Mapped[JournalKind] = mapped_column(db_enum(JournalKind, "journal_kind"), nullable=False)
     currency: Mapped[str] = mapped_column(String(3), nullable=False)
     balance_delta: Mapped[int] = mapped_column(BigInteger, nullable=False, default=0)

@@ -34,6 +34,8 @@ PAYMENT_LISTING = Listing(
         Filter("status", FilterKind.ENUM, Payment.status, "Filter by life-cycle status", enum_type=PaymentStatus),
         Filter("paymentMethod", FilterKind.ENUM, Payment.payment_method, "Filter by payment method",
                enum_type=PaymentMethod),
+        Filter("typeId", FilterKind.ID, Payment.type_id, "Filter by financial transaction type"),
+        Filter("categoryId", FilterKind.ID, Payment.category_id, "Filter by financial transaction category"),
         Filter("number", FilterKind.STRING, Payment.number, "Filter by payment number"),
         Filter("referenceNumber", FilterKind.STRING, Payment.reference_number, "Filter by reference number"),
         Filter("backOfficeCode", FilterKind.STRING, Payment.back_office_code, "Filter by back office code"),
@@ -46,8 +48,9 @@ PAYMENT_LISTING = Listing(
     ],
     fields=(
         "id", "locator", "uuid", "number", "customerId", "currency", "amountInMajorCurrency",
-        "unallocatedInMajorCurrency", "status", "paymentMethod", "tenders", "referenceNumber", "backOfficeCode",
-        "receivedOn", "issuedOn", "postedOn", "notes", "rejectionReason", "receivedByUser", "receivedByUnit",
+        "unallocatedInMajorCurrency", "status", "paymentMethod", "typeId", "categoryId", "tenders", "referenceNumber",
+        "backOfficeCode", "receivedOn", "issuedOn", "postedOn", "notes", "rejectionReason", "rejectionReasonId",
+        "receivedByUser", "receivedByUnit",
         "invoicesToPay", "billsToPay", "allocations", "cancellation", "customAttributes", "thirdPartyStatus",
         "udfString1", "udfString2", "udfString3", "udfString4", "udfString5", "udfString6", "udfString7",
         "udfString8", "udfFloat1", "udfFloat2", "udfFloat3", "udfFloat4", "udfDate1", "udfDate2", "udfDate3",
@@ -139,9 +142,12 @@ def cancellations_by_payment(session: Session, tenant_id: uuid.UUID,
     return {cancellation.payment_id: cancellation for cancellation in session.execute(stmt).scalars()}
 
 
-def back_office_code_taken(session: Session, tenant_id: uuid.UUID, code: str) -> bool:
+def back_office_code_taken(session: Session, tenant_id: uuid.UUID, type_id: int, code: str,
+                           own_id: int | None = None) -> bool:
+    """Whether another payment of the financial transaction type has the back office code (seed 004)."""
     return session.execute(select(Payment.id).where(
-        Payment.tenant_id == tenant_id, Payment.back_office_code == code)).first() is not None
+        Payment.tenant_id == tenant_id, Payment.type_id == type_id, Payment.back_office_code == code,
+        Payment.id != (own_id or 0))).first() is not None
 
 
 def active_shortfall_credits(session: Session, tenant_id: uuid.UUID, payment_id: int) -> Sequence[Credit]:

@@ -11,7 +11,6 @@ import datetime as dt
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -20,16 +19,18 @@ from ledgerline.errors import Conflict, InvalidRequest, not_found
 from ledgerline.invoices.service import payment_status_of
 from ledgerline.kit.ids import new_locator
 from ledgerline.kit.listing import Listing, ListQuery, Page
-from ledgerline.kit.money import Money, round_major, to_minor
+from ledgerline.kit.money import Money
 from ledgerline.kit.repository import get_scoped, next_number
 from ledgerline.ledger.service import record
 from ledgerline.models import Bill, Credit, Customer, Invoice, Payment, PaymentAllocation, PaymentCancellation
 from ledgerline.models.base import utcnow
 from ledgerline.models.enums import (
     BillRunType, InvoiceStatus, JournalKind, PaymentMethod, PaymentStatus, ThirdPartyPaymentStatus,
+    TransactionClassification,
 )
 from ledgerline.payments import repository
 from ledgerline.payments.allocation import OpenInvoice, allocate
+from ledgerline.reference import service as reference
 
 # DESIGN "Payments": the only transitions there are.
 _TRANSITIONS: dict[str, frozenset[PaymentStatus]] = {
@@ -90,20 +91,25 @@ def create_payment(
     tolerance_minor: int = 0,
     created_by: str | None = None,
     tenders: list[dict[str, Any]] | None = None,
+    type_id: int | None = None,
+    category_id: int | None = None,
     **details: Any,
 ) -> Payment:
-    """A DRAFT payment, or a POSTED one allocated at once."""
+    """A DRAFT payment, or a POSTED one allocated at once. Without a type it takes the tenant's
+    default PAYMENT type."""
     if status not in (PaymentStatus.DRAFT, PaymentStatus.POSTED):
         raise InvalidRequest.for_field("status", "a payment is created DRAFT or POSTED")
     if amount_minor <= 0:
         raise InvalidRequest.for_field("amountInMajorCurrency", "must be greater than zero")
     customer = _customer_for_payment(session, tenant_id, customer_id)
     _check_targets(session, tenant_id, customer_id, invoices_to_pay, bills_to_pay)
-    if details.get("back_office_code") and repository.back_office_code_taken(session, tenant_id,
-                                                                             details["back_office_code"]):
-        raise Conflict(f"back office code {details['back_office_code']!r} is used by another payment")
+    type_id = reference.transaction_type(session, tenant_id=tenant_id, type_id=type_id,
+                                         classification=TransactionClassification.PAYMENT).id
+    reference.category(session, tenant_id=tenant_id, category_id=category_id)
     tenders = tenders or [{"method": payment_method.value, "processor": None, "reference": None,
                            "amountMinor": amount_minor}]
+    _check_methods(session, tenant_id, payment_method, tenders)
+    _check_back_office_code(session, tenant_id, type_id, details.get("back_office_code"))
     if sum(int(tender["amountMinor"]) for tender in tenders) != amount_minor:
         raise InvalidRequest.for_field("tenders", "tender amounts must add up to the payment amount")
     today = utcnow().date()
@@ -111,7 +117,7 @@ def create_payment(
     payment = Payment(
         tenant_id=tenant_id, locator=locator, number=locator, customer_id=customer_id,
         currency=customer.currency, amount_minor=amount_minor, unallocated_minor=0, status=PaymentStatus.DRAFT,
-        payment_method=payment_method, tenders=tenders, invoices_to_pay=list(invoices_to_pay),
+        payment_method=payment_method, type_id=type_id, category_id=category_id, tenders=tenders, invoices_to_pay=list(invoices_to_pay),
         bills_to_pay=list(bills_to_pay), received_on=received_on or today, issued_on=today,
         created_by=created_by, updated_by=created_by, **details,
     )
@@ -124,6 +130,20 @@ def create_payment(
     payment.number = next_number(session, tenant_id, "payment", "PAY")
     session.flush()
     return payment
+
+
+def _check_methods(session: Session, tenant_id: uuid.UUID, payment_method: PaymentMethod,
+                   tenders: Sequence[Mapping[str, Any]]) -> None:
+    reference.check_method_enabled(session, tenant_id=tenant_id, method=payment_method, field="paymentMethod")
+    for position, tender in enumerate(tenders):
+        reference.check_method_enabled(session, tenant_id=tenant_id, method=PaymentMethod(tender["method"]),
+                                       field=f"tenders[{position}].method")
+
+
+def _check_back_office_code(session: Session, tenant_id: uuid.UUID, type_id: int, code: str | None,
+                            own_id: int | None = None) -> None:
+    if code and repository.back_office_code_taken(session, tenant_id, type_id, code, own_id):
+        raise Conflict(f"back office code {code!r} is used by another payment of the same type")
 
 
 def _lock(session: Session, tenant_id: uuid.UUID, payment_id: int) -> tuple[Customer, Payment]:
@@ -198,24 +218,35 @@ def _change_outstanding(invoice: Invoice, delta: int) -> None:
     invoice.payment_status = payment_status_of(invoice.status, invoice.total_minor, invoice.outstanding_minor)
 
 
-def reject_payment(session: Session, *, tenant_id: uuid.UUID, payment_id: int, reason: str,
-                   rejected_by: str | None = None) -> Payment:
+def reject_payment(session: Session, *, tenant_id: uuid.UUID, payment_id: int, reason: str | None = None,
+                   reason_id: int | None = None, rejected_by: str | None = None) -> Payment:
+    """DRAFT or PENDING_VERIFICATION -> REJECTED, with a rejection reason entry, free text, or both."""
+    if reason is None and reason_id is None:
+        raise InvalidRequest.for_field("rejectionReasonId", "give a rejection reason id, a reason text or both")
     _, payment = _lock(session, tenant_id, payment_id)
     check_transition(payment.id, payment.status, "reject")
+    if reason_id is not None:
+        entry = reference.rejection_reason(session, tenant_id=tenant_id, reason_id=reason_id)
+        reason = reason or entry.name
     payment.status = PaymentStatus.REJECTED
     payment.rejection_reason = reason
+    payment.rejection_reason_id = reason_id
     payment.updated_by = rejected_by
     session.flush()
     return payment
 
 
 def cancel_payment(session: Session, *, tenant_id: uuid.UUID, payment_id: int, notes: str | None = None,
-                   issue_reason: str | None = None, cancelled_by: str | None = None
-                   ) -> tuple[Payment, PaymentCancellation | None]:
+                   issue_reason: str | None = None, type_id: int | None = None, category_id: int | None = None,
+                   cancelled_by: str | None = None) -> tuple[Payment, PaymentCancellation | None]:
     """POSTED -> CANCELLED: allocations and shortfall write-offs are reversed, invoices reopen,
-    and a posted Payment Cancellation records it. A collection still pending is simply cancelled."""
+    and a posted Payment Cancellation records it (of the tenant's default PAYMENT_CANCELLATION type
+    and the payment's category unless others are named). A collection still pending is simply cancelled."""
     customer, payment = _lock(session, tenant_id, payment_id)
     check_transition(payment.id, payment.status, "cancel")
+    cancellation_type = reference.transaction_type(
+        session, tenant_id=tenant_id, type_id=type_id, classification=TransactionClassification.PAYMENT_CANCELLATION)
+    cancellation_category = reference.category(session, tenant_id=tenant_id, category_id=category_id)
     payment.updated_by = cancelled_by
     if payment.status is PaymentStatus.PENDING_VERIFICATION:
         payment.status = PaymentStatus.CANCELLED
@@ -251,8 +282,9 @@ def cancel_payment(session: Session, *, tenant_id: uuid.UUID, payment_id: int, n
     payment.status = PaymentStatus.CANCELLED
     cancellation = PaymentCancellation(
         tenant_id=tenant_id, number=next_number(session, tenant_id, "payment_cancellation", "PCN"),
-        payment_id=payment.id, amount_minor=payment.amount_minor, currency=payment.currency,
-        posted_on=now.date(), notes=notes, issue_reason=issue_reason, created_by=cancelled_by, created_at=now)
+        payment_id=payment.id, type_id=cancellation_type.id,
+        category_id=cancellation_category.id if cancellation_category else payment.category_id,
+        amount_minor=payment.amount_minor, currency=payment.currency, posted_on=now.date(), notes=notes, issue_reason=issue_reason, created_by=cancelled_by, created_at=now)
     session.add(cancellation)
     session.flush()
     return payment, cancellation
@@ -328,12 +360,6 @@ def currency_of_customer(session: Session, *, tenant_id: uuid.UUID, customer_id:
     return customer.currency
 
 
-def tolerance_minor_for(tolerances: Mapping[str, Decimal], currency: str) -> int:
-    """The shortfall tolerance configured for the currency, in minor units (0 when none)."""
-    tolerance = tolerances.get(currency)
-    return to_minor(round_major(tolerance, currency), currency) if tolerance is not None else 0
-
-
 @dataclass(frozen=True)
 class CustomerPaymentView:
     """A payment as Elevate's customer-payments resource shows it."""
@@ -370,9 +396,16 @@ def update_draft_payment(session: Session, *, tenant_id: uuid.UUID, payment_id: 
     if {"invoices_to_pay", "bills_to_pay"} & set(changes):
         _check_targets(session, tenant_id, payment.customer_id, changes.get("invoices_to_pay", payment.invoices_to_pay),
                        changes.get("bills_to_pay", payment.bills_to_pay))
-    code = changes.get("back_office_code")
-    if code and repository.back_office_code_taken(session, tenant_id, code):
-        raise Conflict(f"back office code {code!r} is used by another payment")
+    if "type_id" in changes:
+        reference.transaction_type(session, tenant_id=tenant_id, type_id=changes["type_id"],
+                                   classification=TransactionClassification.PAYMENT)
+    if "category_id" in changes:
+        reference.category(session, tenant_id=tenant_id, category_id=changes["category_id"])
+    if "payment_method" in changes:
+        _check_methods(session, tenant_id, changes["payment_method"], [])
+    if {"type_id", "back_office_code"} & set(changes):
+        _check_back_office_code(session, tenant_id, changes.get("type_id", payment.type_id),
+                                changes.get("back_office_code", payment.back_office_code), own_id=payment.id)
     for name, value in changes.items():
         setattr(payment, name, value)
     if {"amount_minor", "payment_method"} & set(changes):

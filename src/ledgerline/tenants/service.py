@@ -9,8 +9,9 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy.orm import Session
 
 from ledgerline.errors import Conflict, InvalidRequest, Unauthorized
-from ledgerline.tenants import repository
 from ledgerline.models import Tenant, User
+from ledgerline.reference.service import seed_defaults
+from ledgerline.tenants import repository
 
 _hasher = PasswordHasher()
 # Verifying against a real hash when the user is unknown keeps response times alike.
@@ -26,6 +27,7 @@ def create_tenant(session: Session, *, name: str) -> Tenant:
     tenant = Tenant(id=uuid.uuid4(), name=name)
     session.add(tenant)
     session.flush()
+    seed_defaults(session, tenant.id)
     return tenant
 
 

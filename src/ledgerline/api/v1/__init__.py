@@ -7,7 +7,7 @@ from ledgerline.api.v1 import bill_runs, bills, credit_status, invoices
 from ledgerline.api.v1 import billing_cycles, contract_owners, sites
 from ledgerline.api.v1 import authenticate
 from ledgerline.api.v1 import customer_payments, payments
-from ledgerline.api.v1 import invoice_payments
+from ledgerline.api.v1 import balance_adjustments, invoice_payments, reference_data
 
 router = APIRouter(prefix="/v1")
 router.include_router(customers.router)
@@ -23,3 +23,5 @@ router.include_router(payments.router)
 router.include_router(customer_payments.router)
 router.include_router(invoice_payments.router)
 router.include_router(invoice_payments.adhoc_router)
+router.include_router(balance_adjustments.router)
+router.include_router(reference_data.router)

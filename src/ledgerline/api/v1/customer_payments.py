@@ -13,6 +13,7 @@ from pydantic import Field
 
 from ledgerline.api.v1.responses import render, render_page, render_recorded
 from ledgerline.api.v1.schemas import Amount, WireInput, WireModel, error_responses, major, minor_from_wire
+from ledgerline.api.v1.payments import shortfall_tolerance
 from ledgerline.api.wire import WireRoute
 from ledgerline.auth import Principal, SessionDep, require
 from ledgerline.balances import service as balances
@@ -113,7 +114,7 @@ def create_customer_payment(request: Request, body: CustomerPaymentCreate, sessi
         amount_minor=minor_from_wire("amountInMajorCurrency", body.amount_in_major_currency, currency),
         payment_method=body.type, status=PaymentStatus.POSTED, notes=body.description,
         reference_number=body.reference, created_by=principal.subject,
-        tolerance_minor=service.tolerance_minor_for(request.app.state.settings.shortfall_tolerance, currency))
+        tolerance_minor=shortfall_tolerance(request, session, tenant_id, currency))
     view = service.customer_payment_views(session, tenant_id=tenant_id, customer_id=body.customer_id,
                                           payments=[payment])[0]
     # The balance after this request, which is the balance right after posting it.

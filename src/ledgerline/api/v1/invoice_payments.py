@@ -17,6 +17,7 @@ from pydantic import Field
 from ledgerline.api.v1.customer_payments import currency_id
 from ledgerline.api.v1.responses import render_head, render_page, render_recorded, render_resource
 from ledgerline.api.v1.schemas import Amount, WireInput, WireModel, error_responses, major, minor_from_wire
+from ledgerline.api.v1.payments import shortfall_tolerance
 from ledgerline.api.wire import WireRoute
 from ledgerline.auth import Principal, SessionDep, require
 from ledgerline.errors import InvalidRequest
@@ -153,7 +154,7 @@ def _create(request: Request, session: SessionDep, guard: IdempotencyGuard, prin
         amount_minor=minor_from_wire("amountInMajorCurrency", body.amount_in_major_currency, currency),
         payment_method=body.payment_method, third_party_status=body.third_party_payment_status,
         description=body.description,
-        tolerance_minor=service.tolerance_minor_for(request.app.state.settings.shortfall_tolerance, currency),
+        tolerance_minor=shortfall_tolerance(request, session, tenant_id, currency),
         created_by=principal.subject)
     return render_recorded(session, guard, schema.of(view), status_code=201,
                            location=f"/v1/{collection}/{view.payment.id}")

@@ -8,8 +8,9 @@ from decimal import Decimal
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, Path, Request, Response
-from pydantic import Field
+from pydantic import BaseModel, Field
 from pydantic.alias_generators import to_camel
+from sqlalchemy.orm import Session
 
 from ledgerline.api.v1.patching import JSON_PATCH_BODY, PatchOperation, patched_input
 from ledgerline.api.v1.responses import check_if_match, render_head, render_page, render_recorded, render_resource
@@ -21,6 +22,7 @@ from ledgerline.kit.listing import ListQuery
 from ledgerline.models.enums import PaymentMethod, PaymentStatus
 from ledgerline.payments import repository, service
 from ledgerline.payments.service import PaymentView
+from ledgerline.reference import service as reference
 
 router = APIRouter(tags=["payments"], route_class=WireRoute)
 
@@ -29,6 +31,7 @@ PaymentListQuery = Annotated[ListQuery, Depends(repository.PAYMENT_LISTING.query
 PaymentFilterQuery = Annotated[ListQuery, Depends(repository.PAYMENT_LISTING.query_dependency(paged=False))]
 MAX_AMOUNT = Decimal("9999999999.99")
 
+UdfNumber = Annotated[Amount, Field(max_digits=30, decimal_places=10)]
 UDF_FIELDS = ([f"udf_string_{n}" for n in range(1, 9)] + [f"udf_float_{n}" for n in range(1, 5)]
               + [f"udf_date_{n}" for n in range(1, 5)])
 
@@ -60,13 +63,17 @@ class Allocation(WireModel):
 class Cancellation(WireModel):
     id: int
     number: str = Field(examples=["PCN-0000001"])
+    type_id: int = Field(description="Its financial transaction type (PAYMENT_CANCELLATION)")
+    category_id: int | None
     posted_on: dt.date
     amount_in_major_currency: Amount
     notes: str | None
     issue_reason: str | None
 
 
-class UdfFields(WireModel):
+class UdfFields(BaseModel):
+    """Seed 004's user-defined fields, shared by payments and the bodies that create them."""
+
     udf_string_1: str | None = Field(default=None, max_length=255)
     udf_string_2: str | None = Field(default=None, max_length=255)
     udf_string_3: str | None = Field(default=None, max_length=255)
@@ -75,17 +82,18 @@ class UdfFields(WireModel):
     udf_string_6: str | None = Field(default=None, max_length=255)
     udf_string_7: str | None = Field(default=None, max_length=255)
     udf_string_8: str | None = Field(default=None, max_length=255)
-    udf_float_1: Amount | None = Field(default=None, description="User-defined number, kept exact")
-    udf_float_2: Amount | None = None
-    udf_float_3: Amount | None = None
-    udf_float_4: Amount | None = None
+    # Seed 004 calls these "Float"; they are exact decimals (30 digits, 10 after the point).
+    udf_float_1: UdfNumber | None = Field(default=None, description="User-defined number, kept exact")
+    udf_float_2: UdfNumber | None = None
+    udf_float_3: UdfNumber | None = None
+    udf_float_4: UdfNumber | None = None
     udf_date_1: dt.date | None = None
     udf_date_2: dt.date | None = None
     udf_date_3: dt.date | None = None
     udf_date_4: dt.date | None = None
 
 
-class Payment(UdfFields):
+class Payment(UdfFields, WireModel):
     id: int = Field(examples=[1])
     locator: str
     uuid: uuid.UUID
@@ -96,6 +104,8 @@ class Payment(UdfFields):
     unallocated_in_major_currency: Amount = Field(description="The part kept as customer credit")
     status: PaymentStatus
     payment_method: PaymentMethod
+    type_id: int = Field(description="The financial transaction type (classified PAYMENT)", examples=[1])
+    category_id: int | None = Field(description="The financial transaction category", examples=[1])
     tenders: list[Tender]
     reference_number: str | None
     back_office_code: str | None
@@ -104,6 +114,7 @@ class Payment(UdfFields):
     posted_on: dt.date | None
     notes: str | None
     rejection_reason: str | None
+    rejection_reason_id: int | None
     received_by_user: str | None
     received_by_unit: str | None
     invoices_to_pay: list[int]
@@ -127,19 +138,21 @@ class Payment(UdfFields):
             customer_id=payment.customer_id, currency=currency,
             amount_in_major_currency=major(payment.amount_minor, currency),
             unallocated_in_major_currency=major(payment.unallocated_minor, currency),
-            status=payment.status, payment_method=payment.payment_method,
-            tenders=[Tender(method=t["method"], processor=t.get("processor"), reference=t.get("reference"),
+            status=payment.status, payment_method=payment.payment_method, type_id=payment.type_id,
+            category_id=payment.category_id, tenders=[Tender(method=t["method"], processor=t.get("processor"), reference=t.get("reference"),
                             amount_in_major_currency=major(int(t["amountMinor"]), currency))
                      for t in payment.tenders],
             reference_number=payment.reference_number, back_office_code=payment.back_office_code,
             received_on=payment.received_on, issued_on=payment.issued_on, posted_on=payment.posted_on,
             notes=payment.notes, rejection_reason=payment.rejection_reason,
+            rejection_reason_id=payment.rejection_reason_id,
             received_by_user=payment.received_by_user, received_by_unit=payment.received_by_unit,
             invoices_to_pay=list(payment.invoices_to_pay), bills_to_pay=list(payment.bills_to_pay),
             allocations=[Allocation(invoice_id=a.invoice_id, amount_in_major_currency=major(a.amount_minor, currency))
                          for a in view.allocations],
             cancellation=None if cancellation is None else Cancellation(
-                id=cancellation.id, number=cancellation.number, posted_on=cancellation.posted_on,
+                id=cancellation.id, number=cancellation.number, type_id=cancellation.type_id,
+                category_id=cancellation.category_id, posted_on=cancellation.posted_on,
                 amount_in_major_currency=major(cancellation.amount_minor, currency), notes=cancellation.notes,
                 issue_reason=cancellation.issue_reason),
             custom_attributes=list(payment.custom_attributes), third_party_status=payment.third_party_status,
@@ -149,7 +162,7 @@ class Payment(UdfFields):
         )
 
 
-class PaymentDetails(WireInput):
+class PaymentDetails(UdfFields, WireInput):
     """Fields every way of creating a payment accepts."""
 
     received_on: dt.date | None = Field(default=None, description="Defaults to today (UTC)")
@@ -158,28 +171,16 @@ class PaymentDetails(WireInput):
     back_office_code: str | None = Field(default=None, max_length=100, examples=["BO-42"])
     received_by_user: str | None = Field(default=None, max_length=100)
     received_by_unit: str | None = Field(default=None, max_length=100)
+    type_id: int | None = Field(default=None, examples=[1],
+                                description="A financial transaction type classified PAYMENT; the tenant's default "
+                                "PAYMENT type when left out")
+    category_id: int | None = Field(default=None, examples=[1], description="A financial transaction category")
     custom_attributes: list[CustomAttribute] = Field(default_factory=list, max_length=50)
-    udf_string_1: str | None = Field(default=None, max_length=255)
-    udf_string_2: str | None = Field(default=None, max_length=255)
-    udf_string_3: str | None = Field(default=None, max_length=255)
-    udf_string_4: str | None = Field(default=None, max_length=255)
-    udf_string_5: str | None = Field(default=None, max_length=255)
-    udf_string_6: str | None = Field(default=None, max_length=255)
-    udf_string_7: str | None = Field(default=None, max_length=255)
-    udf_string_8: str | None = Field(default=None, max_length=255)
-    udf_float_1: Decimal | None = Field(default=None, max_digits=30, decimal_places=10)
-    udf_float_2: Decimal | None = Field(default=None, max_digits=30, decimal_places=10)
-    udf_float_3: Decimal | None = Field(default=None, max_digits=30, decimal_places=10)
-    udf_float_4: Decimal | None = Field(default=None, max_digits=30, decimal_places=10)
-    udf_date_1: dt.date | None = None
-    udf_date_2: dt.date | None = None
-    udf_date_3: dt.date | None = None
-    udf_date_4: dt.date | None = None
 
     def details(self) -> dict[str, Any]:
         values = {name: getattr(self, name) for name in (
             "received_on", "notes", "reference_number", "back_office_code", "received_by_user", "received_by_unit",
-            *UDF_FIELDS)}
+            "type_id", "category_id", *UDF_FIELDS)}
         values["custom_attributes"] = [attribute.model_dump() for attribute in self.custom_attributes]
         return values
 
@@ -208,7 +209,8 @@ class PaymentUpdate(PaymentDetails):
 
 # Read-only beside the common ones: set by the life cycle or derived.
 _PAYMENT_READ_ONLY = ("/customerId", "/currency", "/unallocatedInMajorCurrency", "/status", "/tenders",
-                      "/issuedOn", "/postedOn", "/rejectionReason", "/allocations", "/cancellation",
+                      "/issuedOn", "/postedOn", "/rejectionReason", "/rejectionReasonId", "/allocations",
+                      "/cancellation",
                       "/thirdPartyStatus", "/createdBy", "/updatedBy")
 _PAYMENT_FIELD_ATTRIBUTES = {"amountInMajorCurrency": "amount_minor", "paymentMethod": "payment_method",
                              "invoicesToPay": "invoices_to_pay", "billsToPay": "bills_to_pay",
@@ -225,20 +227,28 @@ class PayBill(PayInvoice):
 
 
 class Rejection(WireInput):
-    reason: str = Field(min_length=1, max_length=255, examples=["Cheque bounced"])
+    """A rejection reason entry, a free-text reason, or both (the text defaults to the entry's name)."""
+
+    rejection_reason_id: int | None = Field(default=None, examples=[1])
+    reason: str | None = Field(default=None, min_length=1, max_length=255, examples=["Cheque bounced"])
 
 
 class CancellationRequest(WireInput):
     notes: str | None = Field(default=None, max_length=2000)
     issue_reason: str | None = Field(default=None, max_length=255, examples=["Customer dispute"])
+    type_id: int | None = Field(default=None, examples=[2], description="A financial transaction type classified "
+                                "PAYMENT_CANCELLATION; the tenant's default one when left out")
+    category_id: int | None = Field(default=None, description="Defaults to the payment's category")
 
 
 def _render(session, tenant_id: uuid.UUID, payment) -> Payment:  # noqa: ANN001
     return Payment.of(service.views(session, tenant_id=tenant_id, payments=[payment])[0])
 
 
-def _tolerance(request: Request, currency: str) -> int:
-    return service.tolerance_minor_for(request.app.state.settings.shortfall_tolerance, currency)
+def shortfall_tolerance(request: Request, session: Session, tenant_id: uuid.UUID, currency: str) -> int:
+    """The tenant's tolerance for the currency, else the server's default for it."""
+    return reference.tolerance_minor(session, tenant_id=tenant_id, currency=currency,
+                                     server_defaults=request.app.state.settings.shortfall_tolerance)
 
 
 @router.get("/payments", response_model=list[Payment], responses=error_responses(400), summary="List payments")
@@ -269,7 +279,8 @@ def create_payment(request: Request, body: PaymentCreate, session: SessionDep, g
         session, tenant_id=tenant_id, customer_id=body.customer_id,
         amount_minor=minor_from_wire("amountInMajorCurrency", body.amount_in_major_currency, currency),
         payment_method=body.payment_method, status=body.status, invoices_to_pay=body.invoices_to_pay,
-        bills_to_pay=body.bills_to_pay, tolerance_minor=_tolerance(request, currency), created_by=principal.subject,
+        bills_to_pay=body.bills_to_pay,
+        tolerance_minor=shortfall_tolerance(request, session, tenant_id, currency), created_by=principal.subject,
         tenders=tenders, **body.details())
     return render_recorded(session, guard, _render(session, tenant_id, payment), status_code=201,
                            location=f"/v1/payments/{payment.id}")
@@ -313,7 +324,8 @@ def post_payment(request: Request, payment_id: PaymentId, session: SessionDep, g
     tenant_id = principal.tenant_id
     currency = service.get_payment(session, tenant_id=tenant_id, payment_id=payment_id).currency
     payment = service.post_payment(session, tenant_id=tenant_id, payment_id=payment_id,
-                                   tolerance_minor=_tolerance(request, currency), posted_by=principal.subject)
+                                   tolerance_minor=shortfall_tolerance(request, session, tenant_id, currency),
+                                   posted_by=principal.subject)
     return render_recorded(session, guard, _render(session, tenant_id, payment))
 
 
@@ -322,7 +334,8 @@ def post_payment(request: Request, payment_id: PaymentId, session: SessionDep, g
 def reject_payment(payment_id: PaymentId, body: Rejection, session: SessionDep, guard: IdempotencyDep,
                    principal: Annotated[Principal, Depends(require("payments.write"))]) -> Response:
     payment = service.reject_payment(session, tenant_id=principal.tenant_id, payment_id=payment_id,
-                                     reason=body.reason, rejected_by=principal.subject)
+                                     reason=body.reason, reason_id=body.rejection_reason_id,
+                                     rejected_by=principal.subject)
     return render_recorded(session, guard, _render(session, principal.tenant_id, payment))
 
 
@@ -334,8 +347,8 @@ def cancel_payment(payment_id: PaymentId, session: SessionDep, guard: Idempotenc
                    body: Annotated[CancellationRequest | None, Body(examples=[{"issueReason": "Customer dispute"}])] = None) -> Response:
     body = body or CancellationRequest()
     payment, _ = service.cancel_payment(session, tenant_id=principal.tenant_id, payment_id=payment_id,
-                                        notes=body.notes, issue_reason=body.issue_reason,
-                                        cancelled_by=principal.subject)
+                                        notes=body.notes, issue_reason=body.issue_reason, type_id=body.type_id,
+                                        category_id=body.category_id, cancelled_by=principal.subject)
     return render_recorded(session, guard, _render(session, principal.tenant_id, payment))
 
 

@@ -1,0 +1,1 @@
+"""Customer balance adjustments (Elevate customer-balance-adjustments)."""
