@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -13,14 +14,31 @@ from sqlalchemy.orm import Session, sessionmaker
 _BEGIN_OPTION = "ledgerline_sqlite_begin"
 
 
-def make_engine(url: str, *, echo: bool = False, search_path: str | None = None) -> Engine:
+# Engine -> the small engine that hands out numbers in transactions of their own (PostgreSQL).
+_NUMBERING_ENGINES: weakref.WeakKeyDictionary[Engine, Engine] = weakref.WeakKeyDictionary()
+
+
+def make_engine(url: str, *, echo: bool = False, search_path: str | None = None, pool_size: int = 10,
+                max_overflow: int = 20) -> Engine:
     if url.startswith("sqlite"):
         engine = create_engine(url, echo=echo, connect_args={"check_same_thread": False, "timeout": 30})
         _configure_sqlite(engine)
         return engine
     connect_args = {"options": f"-csearch_path={search_path}"} if search_path else {}
-    return create_engine(url, echo=echo, pool_pre_ping=True, pool_size=10, max_overflow=20,
-                         connect_args=connect_args)
+    engine = create_engine(url, echo=echo, pool_pre_ping=True, pool_size=pool_size, max_overflow=max_overflow,
+                           connect_args=connect_args)
+    # Numbers that may skip values are taken in short transactions of their own. Their own small
+    # pool means they never wait for a connection behind the very requests that need them.
+    numbering = create_engine(url, echo=echo, pool_pre_ping=True, pool_size=2, max_overflow=8,
+                              connect_args=connect_args)
+    _NUMBERING_ENGINES[engine] = numbering
+    event.listen(engine, "engine_disposed", lambda _engine: numbering.dispose())
+    return engine
+
+
+def numbering_engine(engine: Engine) -> Engine | None:
+    """The engine for numbers taken outside the caller's transaction; None where there is none (SQLite)."""
+    return _NUMBERING_ENGINES.get(engine)
 
 
 def _configure_sqlite(engine: Engine) -> None:

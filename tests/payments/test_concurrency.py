@@ -22,12 +22,12 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import pytest
-from sqlalchemy import Engine, create_engine, event, func, select, text
+from sqlalchemy import Engine, event, func, select, text
 from sqlalchemy.orm import Session
 
 from ledgerline.adjustments.service import adjust_balance
 from ledgerline.customers.service import create_customer
-from ledgerline.db import Database
+from ledgerline.db import Database, make_engine
 from ledgerline.errors import Conflict, LedgerlineError
 from ledgerline.invoices.service import cancel_invoice, create_invoice, get_invoice, post_invoice, update_invoice
 from ledgerline.ledger.repository import balance_of
@@ -57,8 +57,8 @@ def wide_engine(engine: Engine, backend: str) -> Iterator[Engine]:
     """An engine on the test schema whose pool lets every worker hold a connection at once."""
     if backend != "postgresql":
         pytest.skip("row locks and real concurrency need PostgreSQL")
-    wide = create_engine(engine.url, pool_size=THREADS, max_overflow=0, pool_timeout=60,
-                         connect_args={"options": f"-csearch_path={PG_SCHEMA}"})
+    wide = make_engine(engine.url.render_as_string(hide_password=False), search_path=PG_SCHEMA,
+                       pool_size=THREADS, max_overflow=0)
     yield wide
     wide.dispose()
 

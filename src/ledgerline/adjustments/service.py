@@ -14,7 +14,6 @@ from sqlalchemy.orm import Session
 
 from ledgerline.errors import InvalidRequest, not_found
 from ledgerline.invoices import service as invoices
-from ledgerline.kit.ids import new_locator
 from ledgerline.kit.repository import get_scoped, next_number
 from ledgerline.ledger.repository import balance_of
 from ledgerline.ledger.service import record
@@ -37,9 +36,9 @@ def adjust_balance(session: Session, *, tenant_id: uuid.UUID, customer_id: int, 
     customer = get_scoped(session, Customer, tenant_id, customer_id, for_update=True)
     if customer is None:
         raise InvalidRequest.for_field("customerId", f"customer {customer_id} does not exist")
-    locator = new_locator()  # stands in for the number until the end
     adjustment = CustomerBalanceAdjustment(
-        tenant_id=tenant_id, locator=locator, number=locator, customer_id=customer.id,
+        tenant_id=tenant_id, number=next_number(session, tenant_id, "balance_adjustment", "ADJ", gapless=False),
+        customer_id=customer.id,
         currency=customer.currency, amount_minor=amount_minor, credit_used_minor=0, description=description,
         created_by=created_by, resulting_balance_minor=0)
     session.add(adjustment)
@@ -49,8 +48,6 @@ def adjust_balance(session: Session, *, tenant_id: uuid.UUID, customer_id: int, 
     else:
         _debit(session, customer, adjustment, -amount_minor)
     adjustment.resulting_balance_minor = balance_of(session, tenant_id, customer.id)
-    # Taken last, as payments do: the tenant's counter row stays locked until commit.
-    adjustment.number = next_number(session, tenant_id, "balance_adjustment", "ADJ")
     session.flush()
     return adjustment
 

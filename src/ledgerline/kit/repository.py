@@ -6,9 +6,11 @@ import uuid
 from typing import Any, TypeVar
 
 from sqlalchemy import Select, insert, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from ledgerline.db import numbering_engine
 from ledgerline.kit.ids import format_number
 from ledgerline.kit.listing import Listing, ListQuery, Page
 from ledgerline.models import NumberSequence
@@ -44,8 +46,25 @@ def count_matching(session: Session, base: Select, listing: Listing, query: List
     return session.execute(listing.count_statement(base, query)).scalar_one()
 
 
-def next_number(session: Session, tenant_id: uuid.UUID, kind: str, prefix: str) -> str:
-    """Next human number of ``kind`` for the tenant; the row lock serializes concurrent callers."""
+def next_number(session: Session, tenant_id: uuid.UUID, kind: str, prefix: str, *, gapless: bool = True) -> str:
+    """Next human number of ``kind`` for the tenant.
+
+    Gapless numbers (invoices, bills, customers) are taken in the caller's transaction: the
+    counter row stays locked until it commits, which serializes the tenant's writers of that
+    kind. Numbers that may skip a value (payments, cancellations, adjustments) are taken on
+    PostgreSQL in a transaction of their own that commits at once (on the engine's numbering
+    engine), so concurrent payments never queue on the counter; a request that fails afterwards
+    leaves its number unused. SQLite has one writer at a time anyway, so it has no such engine.
+    """
+    own_engine = None if gapless else numbering_engine(session.get_bind().engine)
+    if own_engine is not None:
+        with own_engine.begin() as connection:
+            value = connection.execute(
+                pg_insert(NumberSequence).values(tenant_id=tenant_id, kind=kind, last_value=1)
+                .on_conflict_do_update(index_elements=[NumberSequence.tenant_id, NumberSequence.kind],
+                                       set_={"last_value": NumberSequence.last_value + 1})
+                .returning(NumberSequence.last_value)).scalar_one()
+        return format_number(prefix, value)
     stmt = (
         update(NumberSequence)
         .where(NumberSequence.tenant_id == tenant_id, NumberSequence.kind == kind)

@@ -113,22 +113,18 @@ def create_payment(
     if sum(int(tender["amountMinor"]) for tender in tenders) != amount_minor:
         raise InvalidRequest.for_field("tenders", "tender amounts must add up to the payment amount")
     today = utcnow().date()
-    locator = new_locator()
     payment = Payment(
-        tenant_id=tenant_id, locator=locator, number=locator, customer_id=customer_id,
-        currency=customer.currency, amount_minor=amount_minor, unallocated_minor=0, status=PaymentStatus.DRAFT,
-        payment_method=payment_method, type_id=type_id, category_id=category_id, tenders=tenders, invoices_to_pay=list(invoices_to_pay),
-        bills_to_pay=list(bills_to_pay), received_on=received_on or today, issued_on=today,
+        tenant_id=tenant_id, number=next_number(session, tenant_id, "payment", "PAY", gapless=False),
+        customer_id=customer_id, currency=customer.currency, amount_minor=amount_minor, unallocated_minor=0,
+        status=PaymentStatus.DRAFT, payment_method=payment_method, type_id=type_id, category_id=category_id,
+        tenders=tenders, invoices_to_pay=list(invoices_to_pay), bills_to_pay=list(bills_to_pay),
+        received_on=received_on or today, issued_on=today,
         created_by=created_by, updated_by=created_by, **details,
     )
     session.add(payment)
     session.flush()
     if status is PaymentStatus.POSTED:
         _post(session, customer, payment, tolerance_minor)
-    # The tenant's number counter is locked until commit: take it last so that concurrent
-    # payments of different customers wait for it only briefly (the locator stood in until now).
-    payment.number = next_number(session, tenant_id, "payment", "PAY")
-    session.flush()
     return payment
 
 
@@ -281,7 +277,7 @@ def cancel_payment(session: Session, *, tenant_id: uuid.UUID, payment_id: int, n
     payment.unallocated_minor = 0
     payment.status = PaymentStatus.CANCELLED
     cancellation = PaymentCancellation(
-        tenant_id=tenant_id, number=next_number(session, tenant_id, "payment_cancellation", "PCN"),
+        tenant_id=tenant_id, number=next_number(session, tenant_id, "payment_cancellation", "PCN", gapless=False),
         payment_id=payment.id, type_id=cancellation_type.id,
         category_id=cancellation_category.id if cancellation_category else payment.category_id,
         amount_minor=payment.amount_minor, currency=payment.currency, posted_on=now.date(), notes=notes, issue_reason=issue_reason, created_by=cancelled_by, created_at=now)
