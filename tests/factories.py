@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from fastapi.testclient import TestClient
@@ -72,5 +73,63 @@ def create_bill(client: TestClient, auth: dict[str, str], customer_id: int | Non
 def create_bill_run(client: TestClient, auth: dict[str, str], **overrides: Any) -> dict[str, Any]:
     body = {"type": "NORMAL", "runDate": "2024-05-31", **overrides}
     response = client.post("/v1/bill-runs", json=body, headers=auth)
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+def create_email_template(client: TestClient, auth: dict[str, str], **overrides: Any) -> dict[str, Any]:
+    """The minimal email template create body (DESIGN.md section 3)."""
+    body = {"name": "Invoice email", "subject": "Your invoice {{invoiceNumber}}",
+            "body": "Dear {{customerName}},\nyour invoice {{invoiceNumber}} is attached.", **overrides}
+    response = client.post("/v1/email-templates", json=body, headers=auth)
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+def sub_brand_document(contract_owner_id: int, email_template_id: int, **overrides: Any) -> dict[str, Any]:
+    """Seed 001's example sub-brand, for the given contract owner and email template."""
+    return {
+        "accountNumberFormat": "SI0000", "attachInvoiceToEmail": "0x01", "bacsReference": "Bacs Reference",
+        "bankAccountName": "Bank Account Name", "bankAccountNumber": "1234567890",
+        "summaryCustomerAccountNumberLabel": "Summary customer account number label", "bankSortCode": "123456",
+        "swiftCode": "DEUTDEFFXXX", "billingPeriodEndDateLabel": "Billing Period (Ending)",
+        "companyRegistrationNumber": "CompanyReg123", "companyRegistrationNumberLabel": "Company Number",
+        "vatRegistrationNumber": "Vat registration Number123", "customerServiceEmail": "customer@email.com",
+        "customerServiceTelephoneNumber": "123-456-7890",
+        "customerServiceWebSite": "https://www.customerservice.com", "defaultSubBrand": False,
+        "emailBillingFromAddress": "billing@example.com", "iban": "IBAN1234567890",
+        "invoiceCustomerAccountNumberLabel": "Account Label", "invoiceDateLabel": "Invoice Date Label",
+        "invoiceEmailSubject": "Invoice Email Subject", "invoiceNumberFormat": "InvoiceFormat123",
+        "invoiceNumberLabel": "Invoice Number Label", "invoicePresentationName": "Invoice Presentation Name",
+        "invoiceTaxLabel": "Invoice Tax Label", "name": "bcn", "ofcomRid": "OfcomRID123",
+        "productReferenceLabel": "Product Reference Label",
+        "summaryInvoiceNumberLabel": "Summary invoice number label", "taxExemptLabel": "Tax exempt label",
+        "address": {"businessName": "Acme Billing Ltd", "address1": "1 High Street", "address2": "Floor 2",
+                    "address3": "Unit 7", "town": "London", "county": "Greater London", "postcode": "EC1A 1BB",
+                    "country": "GB"},
+        "contractOwnerId": contract_owner_id, "emailTemplateId": email_template_id, "prePopulatedTripwirePlanId": 1,
+        "invoiceNotesLabel": "Invoice notes label",
+        **overrides,
+    }
+
+
+def post_sub_brand(client: TestClient, auth: dict[str, str], document: Any, *, logo: bytes | None = None,
+                   logo_name: str = "logo.png", logo_type: str = "image/png", headers: dict[str, str] | None = None):
+    """POST a sub-brand as a form of one `subBrand` JSON part and an optional `logo` file."""
+    files: list[tuple[str, tuple[Any, ...]]] = [("subBrand", (None, json.dumps(document), "application/json"))]
+    if logo is not None:
+        files.append(("logo", (logo_name, logo, logo_type)))
+    return client.post("/v1/contract-owner-sub-brands", files=files, headers={**auth, **(headers or {})})
+
+
+def create_sub_brand(client: TestClient, auth: dict[str, str], contract_owner_id: int | None = None,
+                     email_template_id: int | None = None, *, logo: bytes | None = None,
+                     **overrides: Any) -> dict[str, Any]:
+    if contract_owner_id is None:
+        contract_owner_id = create_contract_owner(client, auth)["id"]
+    if email_template_id is None:
+        email_template_id = create_email_template(client, auth)["id"]
+    response = post_sub_brand(client, auth, sub_brand_document(contract_owner_id, email_template_id, **overrides),
+                              logo=logo)
     assert response.status_code == 201, response.text
     return response.json()
