@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import copy
 import json
 from typing import Any
 
 from fastapi.testclient import TestClient
+
+from ledgerline.api.v1.contract_owner_sub_brands import SUB_BRAND_EXAMPLE
 
 
 def create_customer(client: TestClient, auth: dict[str, str], **overrides: Any) -> dict[str, Any]:
@@ -13,6 +16,22 @@ def create_customer(client: TestClient, auth: dict[str, str], **overrides: Any) 
     response = client.post("/v1/customers", json=body, headers=auth)
     assert response.status_code == 201, response.text
     return response.json()
+
+MISSING = object()
+
+
+def with_path(document: dict[str, Any], path: str, value: object) -> dict[str, Any]:
+    """A copy of ``document`` with the dotted ``path`` set to ``value`` (or removed when MISSING)."""
+    document = copy.deepcopy(document)
+    *parents, last = path.split(".")
+    target = document
+    for name in parents:
+        target = target[name]
+    if value is MISSING:
+        target.pop(last, None)
+    else:
+        target[last] = value
+    return document
 
 
 def contract_owner_body(**overrides: Any) -> dict[str, Any]:
@@ -87,30 +106,9 @@ def create_email_template(client: TestClient, auth: dict[str, str], **overrides:
 
 
 def sub_brand_document(contract_owner_id: int, email_template_id: int, **overrides: Any) -> dict[str, Any]:
-    """Seed 001's example sub-brand, for the given contract owner and email template."""
-    return {
-        "accountNumberFormat": "SI0000", "attachInvoiceToEmail": "0x01", "bacsReference": "Bacs Reference",
-        "bankAccountName": "Bank Account Name", "bankAccountNumber": "1234567890",
-        "summaryCustomerAccountNumberLabel": "Summary customer account number label", "bankSortCode": "123456",
-        "swiftCode": "DEUTDEFFXXX", "billingPeriodEndDateLabel": "Billing Period (Ending)",
-        "companyRegistrationNumber": "CompanyReg123", "companyRegistrationNumberLabel": "Company Number",
-        "vatRegistrationNumber": "Vat registration Number123", "customerServiceEmail": "customer@email.com",
-        "customerServiceTelephoneNumber": "123-456-7890",
-        "customerServiceWebSite": "https://www.customerservice.com", "defaultSubBrand": False,
-        "emailBillingFromAddress": "billing@example.com", "iban": "IBAN1234567890",
-        "invoiceCustomerAccountNumberLabel": "Account Label", "invoiceDateLabel": "Invoice Date Label",
-        "invoiceEmailSubject": "Invoice Email Subject", "invoiceNumberFormat": "InvoiceFormat123",
-        "invoiceNumberLabel": "Invoice Number Label", "invoicePresentationName": "Invoice Presentation Name",
-        "invoiceTaxLabel": "Invoice Tax Label", "name": "bcn", "ofcomRid": "OfcomRID123",
-        "productReferenceLabel": "Product Reference Label",
-        "summaryInvoiceNumberLabel": "Summary invoice number label", "taxExemptLabel": "Tax exempt label",
-        "address": {"businessName": "Acme Billing Ltd", "address1": "1 High Street", "address2": "Floor 2",
-                    "address3": "Unit 7", "town": "London", "county": "Greater London", "postcode": "EC1A 1BB",
-                    "country": "GB"},
-        "contractOwnerId": contract_owner_id, "emailTemplateId": email_template_id, "prePopulatedTripwirePlanId": 1,
-        "invoiceNotesLabel": "Invoice notes label",
-        **overrides,
-    }
+    """Seed 001's example sub-brand (as the API documents it), for the given owner and template."""
+    return {**copy.deepcopy(SUB_BRAND_EXAMPLE), "defaultSubBrand": False, "contractOwnerId": contract_owner_id,
+            "emailTemplateId": email_template_id, **overrides}
 
 
 def post_sub_brand(client: TestClient, auth: dict[str, str], document: Any, *, logo: bytes | None = None,

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import secrets
-from collections.abc import Callable, Coroutine, Sequence
+from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
 from dataclasses import dataclass
 from typing import Annotated, Any
 
@@ -45,7 +45,7 @@ def _declared_length(request: Request) -> int | None:
     header = request.headers.get("content-length")
     if header is None:
         return None
-    if not header.strip().isdigit():
+    if not (header.isascii() and header.strip().isdigit()):
         raise BadRequest("Invalid Content-Length header", errors=[FieldError("Content-Length", "must be a number")])
     return int(header)
 
@@ -147,7 +147,7 @@ FormDep = Annotated[ParsedForm, Depends(read_form)]
 
 async def form_idempotency_guard(
     request: Request, principal: Annotated[Principal, Depends(current_principal)], form: FormDep,
-):
+) -> AsyncIterator[IdempotencyGuard]:
     """Idempotency-Key for multipart POSTs: a retry with a new boundary is still the same request."""
     async with reserved_key(request, principal, form.fingerprint) as guard:
         yield guard

@@ -25,8 +25,9 @@ def placeholders_in(text: str, *, field: str) -> list[str]:
     while (start := text.find("{{", position)) != -1:
         match = _PLACEHOLDER.match(text, start)
         if match is None:
-            raise InvalidRequest.for_field(field, f"'{{{{' at character {start + 1} does not open a {{{{placeholder}}}} "
-                                                  "(a name of letters, digits, '_' and '.', closed by '}}')")
+            raise InvalidRequest.for_field(
+                field, f"'{{{{' at character {start + 1} does not open a {{{{placeholder}}}} "
+                       "(a name of letters, digits, '_' and '.', closed by '}}')")
         names.append(match.group(1))
         position = match.end()
     return names

@@ -56,6 +56,7 @@ def nest(pairs: Iterable[tuple[str, Any]]) -> dict[str, Any]:
                 raise BracketError(name, "conflicts with a field of the same name that holds a value")
         if last in node:
             nested = isinstance(node[last], dict)
-            raise BracketError(name, "conflicts with the fields nested under it" if nested else "is given more than once")
+            raise BracketError(name, "conflicts with the fields nested under it" if nested
+                               else "is given more than once")
         node[last] = value
     return {key: _as_lists(value, key) for key, value in document.items()}

@@ -20,7 +20,8 @@ def _id_filter_with_like(name: str, column: ColumnElement) -> Filter:
     """Seed 001 types these ids as string filters: ``123 | in:1,2`` compare ids, ``like:12`` their digits."""
     as_id = Filter(name, FilterKind.ID, column)
     as_text = Filter(name, FilterKind.STRING, cast(column, String))
-    return Filter(name, FilterKind.STRING, build=lambda raw: (as_text if raw.startswith("like:") else as_id).clause(raw))
+    return Filter(name, FilterKind.STRING,
+                  build=lambda raw: (as_text if raw.startswith("like:") else as_id).clause(raw))
 
 
 _ACTIVE_CUSTOMERS_BILLING_CYCLE = _id_filter_with_like("activeCustomersBillingCycleId", Customer.billing_cycle_id)
@@ -105,7 +106,8 @@ def customers_use_sub_brand(session: Session, tenant_id: uuid.UUID, sub_brand_id
         Customer.tenant_id == tenant_id, Customer.sub_brand_id == sub_brand_id))).scalar())
 
 
-def logo_of(session: Session, tenant_id: uuid.UUID, sub_brand_id: int, *, with_data: bool = False) -> SubBrandLogo | None:
+def logo_of(session: Session, tenant_id: uuid.UUID, sub_brand_id: int, *,
+            with_data: bool = False) -> SubBrandLogo | None:
     stmt = select(SubBrandLogo).where(SubBrandLogo.tenant_id == tenant_id, SubBrandLogo.sub_brand_id == sub_brand_id)
     if with_data:
         stmt = stmt.options(undefer(SubBrandLogo.data))

@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-import copy
 import json
 
 import pytest
 
 from tests.conftest import bearer
-from tests.factories import (create_bill_run, create_billing_cycle, create_contract_owner, create_customer,
+from tests.factories import (MISSING, create_bill_run, create_billing_cycle, create_contract_owner, create_customer,
                              create_email_template, create_invoice, create_sub_brand, post_sub_brand,
-                             sub_brand_document)
+                             sub_brand_document, with_path)
 
 BASE = "/v1/contract-owner-sub-brands"
 JSON_PATCH = {"Content-Type": "application/json-patch+json"}
-MISSING = object()
 
 
 def seed_curl_form(contract_owner_id: int, email_template_id: int) -> list[tuple[str, str]]:
@@ -71,19 +69,6 @@ def seed_curl_form(contract_owner_id: int, email_template_id: int) -> list[tuple
 def as_form(fields: list[tuple[str, str]]) -> list[tuple[str, tuple[None, str]]]:
     """Text parts of a multipart/form-data body, as `curl -F name=value` sends them."""
     return [(name, (None, value)) for name, value in fields]
-
-
-def _with(document: dict, path: str, value: object) -> dict:
-    document = copy.deepcopy(document)
-    *parents, last = path.split(".")
-    target = document
-    for name in parents:
-        target = target[name]
-    if value is MISSING:
-        target.pop(last, None)
-    else:
-        target[last] = value
-    return document
 
 
 @pytest.fixture
@@ -190,7 +175,8 @@ def test_an_empty_optional_number_in_the_form_means_none(client, auth, refs):
 def test_letters_of_every_script_pass_the_seeds_unicode_patterns(client, auth, refs):
     # pydantic-core matches `pattern` with Rust's regex crate, which knows \p{L}.
     document = sub_brand_document(refs["owner"], refs["template"], name="Zürich Łódź 東京 Ελληνικά — Ltd’s (1)",
-                                  invoiceEmailSubject="Facture nº 12 – été", customerServiceTelephoneNumber="Téléphone 12")
+                                  invoiceEmailSubject="Facture nº 12 – été",
+                                  customerServiceTelephoneNumber="Téléphone 12")
     document["address"].update(town="Kraków", address1="Straße 5", postcode="Ünï 12", county="Île-de-France")
     response = post_sub_brand(client, auth, document)
     assert response.status_code == 201, response.text
@@ -305,7 +291,7 @@ def test_letters_of_every_script_pass_the_seeds_unicode_patterns(client, auth, r
     ("colour", "blue", "colour"),
 ])
 def test_each_documented_constraint_is_422_naming_the_field(client, auth, refs, path, value, field):
-    document = _with(sub_brand_document(refs["owner"], refs["template"]), path, value)
+    document = with_path(sub_brand_document(refs["owner"], refs["template"]), path, value)
     response = post_sub_brand(client, auth, document)
     assert response.status_code == 422, response.text
     body = response.json()
@@ -340,7 +326,8 @@ def test_a_malformed_form_is_refused_naming_the_part(client, auth, fields, statu
     if fields:
         response = client.post(BASE, files=as_form(fields), headers=auth)
     else:  # a form without any part
-        response = client.post(BASE, content=b"--b--\r\n", headers={**auth, "Content-Type": "multipart/form-data; boundary=b"})
+        response = client.post(BASE, content=b"--b--\r\n",
+                               headers={**auth, "Content-Type": "multipart/form-data; boundary=b"})
     assert response.status_code == status, response.text
     assert response.json()["errors"][0]["field"] == field
 
@@ -504,7 +491,8 @@ def test_read_only_paths_are_refused(client, auth, refs, path):
 def test_the_whole_address_holds_its_read_only_id_so_it_is_patched_field_by_field(client, auth, refs):
     sub_brand = create_sub_brand(client, auth, refs["owner"], refs["template"])
     replaced = _patch(client, auth, sub_brand["id"], [
-        {"op": "replace", "path": "/address", "value": {"address1": "x", "town": "y", "postcode": "z", "country": "GB"}}])
+        {"op": "replace", "path": "/address",
+         "value": {"address1": "x", "town": "y", "postcode": "z", "country": "GB"}}])
     assert replaced.status_code == 422
     assert replaced.json()["errors"][0]["field"] == "address.id"
 
@@ -658,7 +646,8 @@ def customers_on_cycles(client, auth, refs):
 
 def test_active_customers_billing_cycle_filter_keeps_sub_brands_of_active_customers_on_it(client, auth, refs,
                                                                                           customers_on_cycles):
-    brands, monthly, weekly = customers_on_cycles["brands"], customers_on_cycles["monthly"], customers_on_cycles["weekly"]
+    brands = customers_on_cycles["brands"]
+    monthly, weekly = customers_on_cycles["monthly"], customers_on_cycles["weekly"]
     everything = client.get(BASE, headers=auth)
     assert everything.headers["X-Total-Count"] == "5"
     on_monthly = client.get(BASE, params={"activeCustomersBillingCycleId": str(monthly)}, headers=auth)
@@ -767,3 +756,10 @@ def test_openapi_documents_every_sub_brand_operation(client):
     schema = spec["components"]["schemas"]["SubBrand"]["properties"]
     assert schema["swiftCode"]["anyOf"][0]["pattern"] == "^[0-9A-Z]*$"
     assert "\\p{L}" in schema["name"]["pattern"]
+
+
+def test_required_fields_with_a_documented_minimum_of_zero_may_be_empty(client, auth, refs):
+    # Seed 001: name, vatRegistrationNumber and emailBillingFromAddress are required, 0..255 characters.
+    body = create_sub_brand(client, auth, refs["owner"], refs["template"], name="", vatRegistrationNumber="",
+                            emailBillingFromAddress="")
+    assert (body["name"], body["vatRegistrationNumber"], body["emailBillingFromAddress"]) == ("", "", "")

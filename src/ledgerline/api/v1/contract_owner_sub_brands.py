@@ -94,6 +94,10 @@ def _read_only(description: str) -> Any:
                  json_schema_extra={"readOnly": True})
 
 
+SUB_BRAND_ADDRESS_EXAMPLE = {**ADDRESS_EXAMPLE, "businessName": "Acme Billing Ltd", "address2": "Floor 2",
+                             "address3": "Unit 7", "county": "Greater London"}
+
+
 class SubBrandAddressInput(Address):
     """Seed 001 Address: its text lines follow the seed's text pattern; ``id`` is read-only."""
 
@@ -157,7 +161,7 @@ class SubBrandInput(WireInput):
     summary_invoice_number_label: SeedText = Field(min_length=1, max_length=50,
                                                    examples=["Summary invoice number label"])
     tax_exempt_label: SeedText = Field(min_length=1, max_length=50, examples=["Tax exempt label"])
-    address: SubBrandAddressInput = Field(examples=[ADDRESS_EXAMPLE])
+    address: SubBrandAddressInput = Field(examples=[SUB_BRAND_ADDRESS_EXAMPLE])
     contract_owner_id: Id = Field(description="Must exist in your tenant", examples=[1])
     email_template_id: Id = Field(description="Email template for the invoice email; must exist in your tenant",
                                   examples=[1])
@@ -215,13 +219,17 @@ def _logo_url(sub_brand_id: int) -> str:
 
 # --- reading the forms --------------------------------------------------------------
 
-def _json_part(name: str, value: str | UploadedFile) -> Any:
-    raw = value.encode() if isinstance(value, str) else value.data  # a JSON part may also come as a file
+def _parsed_json(raw: bytes, *, field: str) -> Any:
     try:
         return loads(raw)
     except json.JSONDecodeError as exc:
-        raise BadRequest(f"Malformed JSON in form part '{name}': {exc.msg}",
-                         errors=[FieldError(name, f"malformed JSON: {exc.msg}")]) from None
+        raise BadRequest(f"Malformed JSON in '{field}': {exc.msg}",
+                         errors=[FieldError(field, f"malformed JSON: {exc.msg}")]) from None
+
+
+def _json_part(name: str, value: str | UploadedFile) -> Any:
+    # A JSON part may come as a text part or as a file part.
+    return _parsed_json(value.encode() if isinstance(value, str) else value.data, field=name)
 
 
 def _optional_file(name: str, value: str | UploadedFile) -> LogoUpload | None:
@@ -289,17 +297,13 @@ async def sub_brand_patch_request(request: Request) -> PatchRequest:
         return validated(PatchRequest, {"patch": [] if operations is None else operations, "file": file})
     if not is_json_media_type(request.headers.get("content-type", "")):
         raise unsupported_media_type(request, "application/json-patch+json", FORM_DATA)
-    try:
-        operations = loads(await request.body())
-    except json.JSONDecodeError as exc:
-        raise BadRequest(f"Malformed JSON body: {exc.msg}", errors=[FieldError("body", f"malformed JSON: {exc.msg}")]
-                         ) from None
-    return validated(PatchRequest, {"patch": operations})
+    return validated(PatchRequest, {"patch": _parsed_json(await request.body(), field="body")})
 
 
 # --- OpenAPI of the form bodies -----------------------------------------------------
 
-_SEED_EXAMPLE = {
+# Seed 001's example (less the read-only fields); the tests create sub-brands from it.
+SUB_BRAND_EXAMPLE = {
     "accountNumberFormat": "SI0000", "attachInvoiceToEmail": "0x01", "bacsReference": "Bacs Reference",
     "bankAccountName": "Bank Account Name", "bankAccountNumber": "1234567890",
     "summaryCustomerAccountNumberLabel": "Summary customer account number label", "bankSortCode": "123456",
@@ -313,8 +317,8 @@ _SEED_EXAMPLE = {
     "invoiceNumberLabel": "Invoice Number Label", "invoicePresentationName": "Invoice Presentation Name",
     "invoiceTaxLabel": "Invoice Tax Label", "name": "bcn", "ofcomRid": "OfcomRID123",
     "productReferenceLabel": "Product Reference Label", "summaryInvoiceNumberLabel": "Summary invoice number label",
-    "taxExemptLabel": "Tax exempt label", "address": ADDRESS_EXAMPLE, "contractOwnerId": 1, "emailTemplateId": 1,
-    "prePopulatedTripwirePlanId": 1, "invoiceNotesLabel": "Invoice notes label",
+    "taxExemptLabel": "Tax exempt label", "address": SUB_BRAND_ADDRESS_EXAMPLE, "contractOwnerId": 1,
+    "emailTemplateId": 1, "prePopulatedTripwirePlanId": 1, "invoiceNotesLabel": "Invoice notes label",
 }
 _BINARY = {"type": "string", "format": "binary"}
 _PATCH_EXAMPLE = [{"op": "replace", "path": "/name", "value": "Acme North"},
@@ -328,7 +332,7 @@ _CREATE_BODY = {"requestBody": {"required": True, "content": {FORM_DATA: {
                      "subBrand[name], subBrand[address][town], ... (read-only fields are ignored)"},
         "logo": {**_BINARY, "description": "PNG, JPEG, GIF or WebP (recognised by content); `null` for none"}}},
     "encoding": {"subBrand": {"contentType": JSON}},
-    "example": {"subBrand": _SEED_EXAMPLE}}}}}
+    "example": {"subBrand": SUB_BRAND_EXAMPLE}}}}}
 
 _PATCH_BODY = {"requestBody": {"required": True, "content": {
     "application/json-patch+json": {"schema": _PATCH_ARRAY, "example": _PATCH_EXAMPLE},
