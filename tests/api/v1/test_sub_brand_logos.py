@@ -248,3 +248,11 @@ def test_another_tenants_logo_is_404(client, auth, other_auth, document):
     assert client.get(f"{BASE}/{sub_brand['id']}/logo", headers=other_auth).status_code == 404
     assert client.delete(f"{BASE}/{sub_brand['id']}/logo", headers=other_auth).status_code == 404
     assert client.get(f"{BASE}/{sub_brand['id']}/logo", headers=auth).content == PNG
+
+
+@pytest.mark.parametrize("length", ["abc", "-1", "1e9"])
+def test_a_malformed_content_length_is_400(client, auth, length):
+    response = client.post(BASE, content=b"", headers={**auth, "Content-Length": length,
+                                                        "Content-Type": "multipart/form-data; boundary=b"})
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["field"] == "Content-Length"
