@@ -58,6 +58,11 @@ def _run(connection: Connection) -> None:
                     raise RuntimeError(f"the migration broke foreign keys: {broken[:10]}")
     finally:
         if switch_keys:
+            # Alembic has committed (or failed); end whatever SQLAlchemy began since, because the
+            # pragma is silently ignored inside a transaction and the pooled connection would keep
+            # foreign keys off.
+            if connection.in_transaction():
+                connection.rollback()
             raw.execute("PRAGMA foreign_keys=ON")
 
 

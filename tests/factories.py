@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import copy
+import json
 from typing import Any
 
 from fastapi.testclient import TestClient
+
+from ledgerline.api.v1.contract_owner_sub_brands import SUB_BRAND_EXAMPLE
 
 
 def create_customer(client: TestClient, auth: dict[str, str], **overrides: Any) -> dict[str, Any]:
@@ -12,6 +16,22 @@ def create_customer(client: TestClient, auth: dict[str, str], **overrides: Any) 
     response = client.post("/v1/customers", json=body, headers=auth)
     assert response.status_code == 201, response.text
     return response.json()
+
+MISSING = object()
+
+
+def with_path(document: dict[str, Any], path: str, value: object) -> dict[str, Any]:
+    """A copy of ``document`` with the dotted ``path`` set to ``value`` (or removed when MISSING)."""
+    document = copy.deepcopy(document)
+    *parents, last = path.split(".")
+    target = document
+    for name in parents:
+        target = target[name]
+    if value is MISSING:
+        target.pop(last, None)
+    else:
+        target[last] = value
+    return document
 
 
 def contract_owner_body(**overrides: Any) -> dict[str, Any]:
@@ -72,5 +92,42 @@ def create_bill(client: TestClient, auth: dict[str, str], customer_id: int | Non
 def create_bill_run(client: TestClient, auth: dict[str, str], **overrides: Any) -> dict[str, Any]:
     body = {"type": "NORMAL", "runDate": "2024-05-31", **overrides}
     response = client.post("/v1/bill-runs", json=body, headers=auth)
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+def create_email_template(client: TestClient, auth: dict[str, str], **overrides: Any) -> dict[str, Any]:
+    """The minimal email template create body (DESIGN.md section 3)."""
+    body = {"name": "Invoice email", "subject": "Your invoice {{invoiceNumber}}",
+            "body": "Dear {{customerName}},\nyour invoice {{invoiceNumber}} is attached.", **overrides}
+    response = client.post("/v1/email-templates", json=body, headers=auth)
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+def sub_brand_document(contract_owner_id: int, email_template_id: int, **overrides: Any) -> dict[str, Any]:
+    """Seed 001's example sub-brand (as the API documents it), for the given owner and template."""
+    return {**copy.deepcopy(SUB_BRAND_EXAMPLE), "defaultSubBrand": False, "contractOwnerId": contract_owner_id,
+            "emailTemplateId": email_template_id, **overrides}
+
+
+def post_sub_brand(client: TestClient, auth: dict[str, str], document: Any, *, logo: bytes | None = None,
+                   logo_name: str = "logo.png", logo_type: str = "image/png", headers: dict[str, str] | None = None):
+    """POST a sub-brand as a form of one `subBrand` JSON part and an optional `logo` file."""
+    files: list[tuple[str, tuple[Any, ...]]] = [("subBrand", (None, json.dumps(document), "application/json"))]
+    if logo is not None:
+        files.append(("logo", (logo_name, logo, logo_type)))
+    return client.post("/v1/contract-owner-sub-brands", files=files, headers={**auth, **(headers or {})})
+
+
+def create_sub_brand(client: TestClient, auth: dict[str, str], contract_owner_id: int | None = None,
+                     email_template_id: int | None = None, *, logo: bytes | None = None,
+                     **overrides: Any) -> dict[str, Any]:
+    if contract_owner_id is None:
+        contract_owner_id = create_contract_owner(client, auth)["id"]
+    if email_template_id is None:
+        email_template_id = create_email_template(client, auth)["id"]
+    response = post_sub_brand(client, auth, sub_brand_document(contract_owner_id, email_template_id, **overrides),
+                              logo=logo)
     assert response.status_code == 201, response.text
     return response.json()

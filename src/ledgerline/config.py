@@ -39,6 +39,9 @@ class Settings(BaseSettings):
     # Per-currency shortfall tolerance default, e.g. {"GBP": "1.00"}; tenants may override.
     shortfall_tolerance: dict[str, Decimal] = Field(default_factory=dict)
 
+    # Largest sub-brand logo accepted; request bodies carrying one are cut off a little above it.
+    max_logo_bytes: int = Field(default=1024 * 1024, ge=1, le=64 * 1024 * 1024)
+
     @field_validator("jwt_algorithms")
     @classmethod
     def _known_algorithms(cls, value: str) -> str:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import ClassVar, Self
 
 
 @dataclass(frozen=True)
@@ -19,6 +19,10 @@ class LedgerlineError(Exception):
         super().__init__(message)
         self.message = message
         self.errors = errors or []
+
+    @classmethod
+    def for_field(cls, field: str, message: str) -> Self:
+        return cls(f"Validation failed for field '{field}': {message}", errors=[FieldError(field, message)])
 
 
 class BadRequest(LedgerlineError):
@@ -70,10 +74,6 @@ class InvalidRequest(LedgerlineError):
     """A well-formed body that breaks a field rule or a domain rule."""
 
     status_code = 422
-
-    @classmethod
-    def for_field(cls, field: str, message: str) -> "InvalidRequest":
-        return cls(f"Validation failed for field '{field}': {message}", errors=[FieldError(field, message)])
 
 
 def not_found(entity: str, identifier: object) -> NotFound:

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from ledgerline.kit.listing import Filter, FilterKind, Listing, ListQuery, Page
 from ledgerline.kit.repository import count_matching, fetch_page
-from ledgerline.models import Bill, BillingCycle, ContractOwner, Customer, Invoice, Site
+from ledgerline.models import Bill, BillingCycle, ContractOwner, ContractOwnerSubBrand, Customer, Invoice, Site
 from ledgerline.models.enums import CustomerStatus, SiteStatus
 
 CUSTOMER_LISTING = Listing(
@@ -99,3 +99,8 @@ def only_billing_cycle_id(session: Session, tenant_id: uuid.UUID) -> int | None:
     return ids[0] if len(ids) == 1 else None
 
 
+def default_sub_brand_id(session: Session, tenant_id: uuid.UUID, contract_owner_id: int) -> int | None:
+    """The contract owner's default sub-brand, which new customers of that owner get."""
+    return session.execute(select(ContractOwnerSubBrand.id).where(
+        ContractOwnerSubBrand.tenant_id == tenant_id, ContractOwnerSubBrand.contract_owner_id == contract_owner_id,
+        ContractOwnerSubBrand.default_sub_brand.is_(True))).scalar_one_or_none()

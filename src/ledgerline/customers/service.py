@@ -10,14 +10,15 @@ from sqlalchemy.orm import Session
 from ledgerline.customers import repository
 from ledgerline.errors import Conflict, InvalidRequest, not_found
 from ledgerline.kit.money import is_currency
-from ledgerline.kit.repository import get_scoped, next_number
-from ledgerline.models import BillingCycle, ContractOwner, Customer, Site
+from ledgerline.kit.repository import check_references, get_scoped, next_number
+from ledgerline.models import BillingCycle, ContractOwner, ContractOwnerSubBrand, Customer, Site
 from ledgerline.models.enums import CustomerStatus
 
 # Wire field name -> model attribute, for the references a customer holds.
 _REFERENCES: dict[str, tuple[str, type]] = {
     "contractOwnerId": ("contract_owner_id", ContractOwner),
     "billingCycleId": ("billing_cycle_id", BillingCycle),
+    "subBrandId": ("sub_brand_id", ContractOwnerSubBrand),
 }
 
 
@@ -26,16 +27,6 @@ def get_customer(session: Session, *, tenant_id: uuid.UUID, customer_id: int, fo
     if customer is None:
         raise not_found("Customer", customer_id)
     return customer
-
-
-def _check_references(session: Session, tenant_id: uuid.UUID, values: dict[str, Any]) -> None:
-    for wire_name, (attribute, model) in _REFERENCES.items():
-        ref = values.get(attribute)
-        if ref is not None and get_scoped(session, model, tenant_id, ref) is None:
-            raise InvalidRequest.for_field(wire_name, f"{model.__name__} {ref} does not exist")
-    if values.get("sub_brand_id") is not None:
-        # Sub-brands arrive with the contract-owner sub-brand resource; none can exist yet.
-        raise InvalidRequest.for_field("subBrandId", f"sub-brand {values['sub_brand_id']} does not exist")
 
 
 def _check_currency(currency: str) -> None:
@@ -61,8 +52,10 @@ def create_customer(
         contract_owner_id = repository.only_contract_owner_id(session, tenant_id)
     if billing_cycle_id is None:
         billing_cycle_id = repository.only_billing_cycle_id(session, tenant_id)
+    if sub_brand_id is None and contract_owner_id is not None:
+        sub_brand_id = repository.default_sub_brand_id(session, tenant_id, contract_owner_id)
     values = dict(contract_owner_id=contract_owner_id, billing_cycle_id=billing_cycle_id, sub_brand_id=sub_brand_id)
-    _check_references(session, tenant_id, values)
+    check_references(session, tenant_id, values, _REFERENCES)
     customer = Customer(
         tenant_id=tenant_id,
         number=next_number(session, tenant_id, "customer", "CUS"),
@@ -84,8 +77,8 @@ def update_customer(session: Session, *, customer: Customer, changes: dict[str, 
         _check_currency(changes["currency"])
         if repository.customer_has_dependents(session, customer.tenant_id, customer.id):
             raise Conflict("the currency of a customer with invoices cannot change")
-    _check_references(session, customer.tenant_id, {k: v for k, v in changes.items()
-                                                    if getattr(customer, k) != v})
+    check_references(session, customer.tenant_id, {k: v for k, v in changes.items() if getattr(customer, k) != v},
+                     _REFERENCES)
     for attribute, value in changes.items():
         setattr(customer, attribute, value)
     session.flush()

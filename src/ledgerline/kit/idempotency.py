@@ -13,7 +13,8 @@ import datetime as dt
 import hashlib
 import json
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Annotated
 
@@ -120,9 +121,14 @@ def _release(db: Database, *, tenant_id: uuid.UUID, key: str) -> None:
         )
 
 
-async def idempotency_guard(
-    request: Request, principal: Annotated[Principal, Depends(current_principal)]
-) -> AsyncIterator[IdempotencyGuard]:
+@asynccontextmanager
+async def reserved_key(request: Request, principal: Principal,
+                       request_body: Callable[[], Awaitable[bytes]]) -> AsyncIterator[IdempotencyGuard]:
+    """Reserve the request's Idempotency-Key (if it has one) for the duration of the block.
+
+    ``request_body`` gives the bytes that identify the request's content; it is read only
+    when a key is present. A block that raises releases the key.
+    """
     key = request.headers.get(HEADER)
     if key is None:
         yield IdempotencyGuard()
@@ -131,7 +137,7 @@ async def idempotency_guard(
         raise InvalidRequest.for_field(HEADER, f"must be 1 to {MAX_KEY_LENGTH} printable characters")
     db: Database = request.app.state.db
     settings = request.app.state.settings
-    fingerprint = request_fingerprint(request.method, request.url.path, request.url.query, await request.body())
+    fingerprint = request_fingerprint(request.method, request.url.path, request.url.query, await request_body())
     await run_in_threadpool(
         _reserve, db, tenant_id=principal.tenant_id, key=key, fingerprint=fingerprint,
         ttl=dt.timedelta(hours=settings.idempotency_ttl_hours),
@@ -143,6 +149,13 @@ async def idempotency_guard(
     except BaseException:
         await run_in_threadpool(_release, db, tenant_id=principal.tenant_id, key=key)
         raise
+
+
+async def idempotency_guard(
+    request: Request, principal: Annotated[Principal, Depends(current_principal)]
+) -> AsyncIterator[IdempotencyGuard]:
+    async with reserved_key(request, principal, request.body) as guard:
+        yield guard
 
 
 IdempotencyDep = Annotated[IdempotencyGuard, Depends(idempotency_guard, scope="function")]

@@ -77,6 +77,12 @@ class Filter:
             return f"{values[0]} | in:{','.join(values[:2])}"
         return _EXAMPLES[self.kind]
 
+    def clause(self, raw: str) -> ColumnElement[bool]:
+        """The SQL condition for one raw parameter value (400 naming the filter when malformed)."""
+        if not raw.strip():
+            raise _bad(self.name, "must not be empty")
+        return self.build(raw) if self.build else _BUILDERS[self.kind](self, raw)
+
 
 @dataclass
 class ListQuery:
@@ -367,13 +373,7 @@ class Listing:
 
     # --- SQL -----------------------------------------------------------------
     def where(self, query: ListQuery) -> list[ColumnElement[bool]]:
-        clauses = []
-        for name, raw in query.filters.items():
-            spec = self.filters[name]
-            if not raw.strip():
-                raise _bad(name, "must not be empty")
-            clauses.append(spec.build(raw) if spec.build else _BUILDERS[spec.kind](spec, raw))
-        return clauses
+        return [self.filters[name].clause(raw) for name, raw in query.filters.items()]
 
     def order_by(self, query: ListQuery) -> list[Any]:
         order = [self.sortable[name].desc() if desc else self.sortable[name].asc() for name, desc in query.sort]

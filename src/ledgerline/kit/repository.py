@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ledgerline.db import numbering_engine
+from ledgerline.errors import InvalidRequest
 from ledgerline.kit.ids import format_number
 from ledgerline.kit.listing import Listing, ListQuery, Page
 from ledgerline.models import NumberSequence
@@ -32,6 +33,18 @@ def get_scoped(session: Session, model: type[T], tenant_id: uuid.UUID, entity_id
         # KEY SHARE lock of other transactions' foreign-key checks, closing deadlock cycles.
         stmt = stmt.with_for_update(key_share=True).execution_options(populate_existing=True)
     return session.execute(stmt).scalar_one_or_none()
+
+
+def check_references(session: Session, tenant_id: uuid.UUID, values: dict[str, Any],
+                     references: dict[str, tuple[str, type]]) -> None:
+    """422 naming the wire field of the first reference in ``values`` that is not a row of the tenant.
+
+    ``references`` maps a wire name to the attribute holding the id and the model it names.
+    """
+    for wire_name, (attribute, model) in references.items():
+        ref = values.get(attribute)
+        if ref is not None and get_scoped(session, model, tenant_id, ref) is None:
+            raise InvalidRequest.for_field(wire_name, f"{model.__name__} {ref} does not exist")
 
 
 def fetch_page(session: Session, base: Select, listing: Listing, query: ListQuery, *,

@@ -4,6 +4,8 @@ from ledgerline.models.base import Base
 from ledgerline.models.tenant import NumberSequence, Tenant, User
 from ledgerline.models.idempotency import IdempotencyKey
 from ledgerline.models.admin import BillingCycle, ContractOwner
+from ledgerline.models.email_template import EmailTemplate
+from ledgerline.models.sub_brand import ContractOwnerSubBrand, SubBrandAddress, SubBrandLogo
 from ledgerline.models.customer import Customer, Site
 from ledgerline.models.invoice import Bill, BillRun, Invoice
 from ledgerline.models.reference import (
@@ -20,8 +22,10 @@ __all__ = [
     "BillingCycle",
     "Credit",
     "ContractOwner",
+    "ContractOwnerSubBrand",
     "Customer",
     "CustomerBalanceAdjustment",
+    "EmailTemplate",
     "FinancialTransactionCategory",
     "FinancialTransactionType",
     "IdempotencyKey",
@@ -35,6 +39,8 @@ __all__ = [
     "RejectionReason",
     "ShortfallTolerance",
     "Site",
+    "SubBrandAddress",
+    "SubBrandLogo",
     "Tenant",
     "User",
 ]

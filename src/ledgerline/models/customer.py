@@ -16,6 +16,7 @@ class Customer(TenantScoped, Base):
         Index("ix_customers_tenant_status", "tenant_id", "status"),
         Index("ix_customers_tenant_contract_owner", "tenant_id", "contract_owner_id"),
         Index("ix_customers_tenant_billing_cycle", "tenant_id", "billing_cycle_id"),
+        Index("ix_customers_tenant_sub_brand", "tenant_id", "sub_brand_id"),
         CheckConstraint("credit_threshold_minor >= 0", name="credit_threshold_not_negative"),
         CheckConstraint("credit_minor >= 0", name="credit_not_negative"),
     )
@@ -31,8 +32,7 @@ class Customer(TenantScoped, Base):
     )
     contract_owner_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("contract_owners.id"))
     billing_cycle_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("billing_cycles.id"))
-    # Becomes a foreign key once contract-owner sub-brands exist.
-    sub_brand_id: Mapped[int | None] = mapped_column(BigId)
+    sub_brand_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("contract_owner_sub_brands.id"))
     reference_number: Mapped[str | None] = mapped_column(String(100))
 
 

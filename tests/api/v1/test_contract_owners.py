@@ -1,34 +1,16 @@
 from __future__ import annotations
 
-import copy
-
 import pytest
 
 from tests.conftest import bearer
-from tests.factories import contract_owner_body, create_contract_owner, create_customer
+from tests.factories import MISSING, contract_owner_body, create_contract_owner, create_customer
+from tests.factories import with_path as _with
 
 JSON_PATCH = {"Content-Type": "application/json-patch+json"}
 FULL_ADDRESS = {
     "businessName": "Acme Telecom Ltd", "address1": "1 High Street", "address2": "Floor 2", "address3": "Unit 7",
     "town": "London", "county": "Greater London", "postcode": "EC1A 1BB", "country": "GB",
 }
-MISSING = object()
-
-
-def _with(body: dict, path: str, value: object) -> dict:
-    """A copy of ``body`` with the dotted ``path`` set to ``value`` (or removed when MISSING)."""
-    body = copy.deepcopy(body)
-    *parents, last = path.split(".")
-    target = body
-    for name in parents:
-        target = target[name]
-    if value is MISSING:
-        target.pop(last, None)
-    else:
-        target[last] = value
-    return body
-
-
 def _patch(client, auth, owner_id, operations, **headers):
     return client.patch(f"/v1/contract-owners/{owner_id}", json=operations, headers={**auth, **JSON_PATCH, **headers})
 

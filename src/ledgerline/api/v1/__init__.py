@@ -5,6 +5,7 @@ from fastapi import APIRouter
 from ledgerline.api.v1 import customers
 from ledgerline.api.v1 import bill_runs, bills, credit_status, invoices
 from ledgerline.api.v1 import billing_cycles, contract_owners, sites
+from ledgerline.api.v1 import contract_owner_sub_brands, email_templates
 from ledgerline.api.v1 import authenticate
 from ledgerline.api.v1 import customer_payments, payments
 from ledgerline.api.v1 import balance_adjustments, invoice_payments, reference_data
@@ -15,6 +16,8 @@ router.include_router(authenticate.router)
 router.include_router(contract_owners.router)
 router.include_router(billing_cycles.router)
 router.include_router(sites.router)
+router.include_router(contract_owner_sub_brands.router)
+router.include_router(email_templates.router)
 router.include_router(invoices.router)
 router.include_router(bills.router)
 router.include_router(bill_runs.router)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -29,6 +29,18 @@ class PatchOperation(BaseModel):
 
 JSON_PATCH_BODY = {"media_type": "application/json-patch+json"}
 
+ModelT = TypeVar("ModelT", bound=BaseModel)
+
+
+def validated(schema: type[ModelT], document: Any) -> ModelT:
+    """``document`` as ``schema``, or a 422 naming every failing field (``address.town``)."""
+    try:
+        return schema.model_validate(document)
+    except ValidationError as exc:
+        fields = [FieldError(".".join(str(p) for p in error["loc"]) or "body", error["msg"]) for error in exc.errors()]
+        raise InvalidRequest(f"Validation failed for field '{fields[0].field}': {fields[0].message}",
+                             errors=fields) from None
+
 
 def patched_input(current: BaseModel, operations: list[PatchOperation], input_schema: type[BaseModel],
                   *, read_only: tuple[str, ...] = ()) -> tuple[BaseModel, set[str]]:
@@ -39,11 +51,6 @@ def patched_input(current: BaseModel, operations: list[PatchOperation], input_sc
     writable = {info.alias or name for name, info in input_schema.model_fields.items()}
     # Read-only fields were refused above, so dropping them here loses nothing the client sent.
     candidate = {key: value for key, value in patched.items() if key in writable or key not in document}
-    try:
-        result = input_schema.model_validate(candidate)
-    except ValidationError as exc:
-        fields = [FieldError(".".join(str(p) for p in error["loc"]) or "body", error["msg"]) for error in exc.errors()]
-        raise InvalidRequest(f"Validation failed for field '{fields[0].field}': {fields[0].message}",
-                             errors=fields) from None
+    result = validated(input_schema, candidate)
     changed = {key for key in writable if patched.get(key) != document.get(key)}
     return result, changed

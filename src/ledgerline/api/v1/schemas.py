@@ -72,6 +72,7 @@ _ERROR_TEXT = {
     404: "No such resource in your tenant",
     409: "Conflict with the resource's current state",
     412: "If-Match does not match the resource's current version",
+    413: "The request body is larger than the limit; it was not read",
     415: "Unsupported media type",
     422: "The body breaks a field or domain rule (each field is named)",
 }
