@@ -74,3 +74,26 @@ def create_bill_run(client: TestClient, auth: dict[str, str], **overrides: Any) 
     response = client.post("/v1/bill-runs", json=body, headers=auth)
     assert response.status_code == 201, response.text
     return response.json()
+
+
+def create_resource(client: TestClient, auth: dict[str, str], path: str, body: dict[str, Any]) -> dict[str, Any]:
+    response = client.post(path, json=body, headers=auth)
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+def invoice_template_body(n: int = 1, **overrides: Any) -> dict[str, Any]:
+    """An invoice template with two marketing slots, header-banner and footer-offer."""
+    return {"name": f"Template {n}", "description": f"Layout {n}", "pageSize": ("A4", "LETTER")[n % 2],
+            "marketingSlots": [{"name": "header-banner"},
+                               {"name": "footer-offer", "description": "Offer panel under the totals"}],
+            **overrides}
+
+
+def create_invoice_template(client: TestClient, auth: dict[str, str], n: int = 1, **overrides: Any) -> dict[str, Any]:
+    return create_resource(client, auth, "/v1/invoice-templates", invoice_template_body(n, **overrides))
+
+
+def create_admin_contact(client: TestClient, auth: dict[str, str], n: int = 1, **overrides: Any) -> dict[str, Any]:
+    body = {"name": f"Contact {n}", "emailAddress": f"contact{n}@example.com", **overrides}
+    return create_resource(client, auth, "/v1/admin-contacts", body)

@@ -4,26 +4,45 @@ from ledgerline.models.base import Base
 from ledgerline.models.tenant import NumberSequence, Tenant, User
 from ledgerline.models.idempotency import IdempotencyKey
 from ledgerline.models.admin import BillingCycle, ContractOwner
+from ledgerline.models.admin_directory import AdminContact, CommissionAgent, CustomFieldDefinition, Supplier
+from ledgerline.models.admin_documents import (
+    ElectronicSummaryTemplate,
+    InvoiceDocumentProfile,
+    InvoiceMarketingInfo,
+    InvoiceSummaryTemplate,
+    InvoiceSummaryTemplateComponent,
+    InvoiceTemplate,
+)
 from ledgerline.models.customer import Customer, Site
 from ledgerline.models.invoice import Bill, BillRun, Invoice
 from ledgerline.models.payment import Credit, JournalEntry, Payment, PaymentAllocation, PaymentCancellation
 
 __all__ = [
+    "AdminContact",
     "Base",
     "Bill",
     "BillRun",
     "BillingCycle",
+    "CommissionAgent",
     "Credit",
     "ContractOwner",
+    "CustomFieldDefinition",
     "Customer",
+    "ElectronicSummaryTemplate",
     "IdempotencyKey",
     "Invoice",
+    "InvoiceDocumentProfile",
+    "InvoiceMarketingInfo",
+    "InvoiceSummaryTemplate",
+    "InvoiceSummaryTemplateComponent",
+    "InvoiceTemplate",
     "JournalEntry",
     "NumberSequence",
     "Payment",
     "PaymentAllocation",
     "PaymentCancellation",
     "Site",
+    "Supplier",
     "Tenant",
     "User",
 ]

@@ -8,6 +8,18 @@ from ledgerline.api.v1 import billing_cycles, contract_owners, sites
 from ledgerline.api.v1 import authenticate
 from ledgerline.api.v1 import customer_payments, payments
 from ledgerline.api.v1 import invoice_payments
+from ledgerline.api.v1 import (
+    admin_contacts,
+    commission_agents,
+    custom_field_definitions,
+    electronic_summary_templates,
+    invoice_document_profiles,
+    invoice_marketing_info,
+    invoice_summary_template_components,
+    invoice_summary_templates,
+    invoice_templates,
+    suppliers,
+)
 
 router = APIRouter(prefix="/v1")
 router.include_router(customers.router)
@@ -23,3 +35,8 @@ router.include_router(payments.router)
 router.include_router(customer_payments.router)
 router.include_router(invoice_payments.router)
 router.include_router(invoice_payments.adhoc_router)
+for admin_module in (suppliers, invoice_document_profiles, invoice_templates, invoice_summary_templates,
+                     invoice_summary_template_components, electronic_summary_templates, invoice_marketing_info,
+                     admin_contacts, commission_agents, custom_field_definitions):
+    router.include_router(admin_module.router)
+router.include_router(invoice_marketing_info.preview_router)
