@@ -41,7 +41,7 @@ def _fake_invoice() -> dict[str, Any]:
 def _environment() -> Environment:
     return Environment(loader=PackageLoader("ledgerline.admin", "templates"),
                        autoescape=select_autoescape(default=True, default_for_string=True),
-                       undefined=StrictUndefined)
+                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
 
 
 def sub_brand_logo_url(sub_brand_id: int | None) -> str | None:

@@ -449,3 +449,29 @@ def test_every_filter_and_sort_is_backed_by_an_index_leading_with_the_tenant():
         for column in columns:
             if column.key != "id":
                 assert ("tenant_id", column.key) in leading, f"{table.name}.{column.key}"
+
+
+MALFORMED_BODIES = [[], "x", None, {"name": []}, {"label": {"a": 1}}, {"slots": "x"}, {"marketingSlots": [1]},
+                    {"columns": [None]}, {"address": []}, {"subBrandId": -1}, {"availableFrom": "x"},
+                    {"billingCycleRules": [[]]}]
+MALFORMED_PATCHES = [
+    {"op": "x"}, [{"op": "move", "from": "/name", "path": "/address/x"}], [{"op": "copy", "from": "/id", "path": "/name"}],
+    [{"op": "add", "path": "/slots/99", "value": {}}], [{"op": "remove", "path": "/"}],
+    [{"op": "replace", "path": "", "value": {}}], [{"op": "copy", "from": "/createdAt", "path": "/id"}],
+    [{"op": "replace", "path": "/autoCloseAdminContactId", "value": 2**64}],
+    [{"op": "replace", "path": "/slots/0/contentType", "value": "IMAGE"}],
+]
+
+
+@pytest.mark.parametrize("case", CASES, ids=str)
+def test_malformed_bodies_and_patches_are_4xx_never_500(client, auth, case):
+    base = case.body(client, auth, 1)
+    for malformed in MALFORMED_BODIES:
+        body = {**base, **malformed} if isinstance(malformed, dict) else malformed
+        response = client.post(case.path, json=body, headers=auth)
+        assert 400 <= response.status_code < 500, (malformed, response.text)
+    created = _create(client, auth, case, 2)
+    for operations in MALFORMED_PATCHES:
+        response = _patch(client, auth, case, created["id"], operations)
+        assert 400 <= response.status_code < 500, (operations, response.text)
+    assert client.get(f"{case.path}/{created['id']}", headers=auth).json() == created
