@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import copy
+import io
 import json
 from typing import Any
 
 from fastapi.testclient import TestClient
+from PIL import Image
 
 from ledgerline.api.v1.contract_owner_sub_brands import SUB_BRAND_EXAMPLE
 
@@ -96,13 +98,17 @@ def create_bill_run(client: TestClient, auth: dict[str, str], **overrides: Any) 
     return response.json()
 
 
+def create_resource(client: TestClient, auth: dict[str, str], path: str, body: dict[str, Any]) -> dict[str, Any]:
+    response = client.post(path, json=body, headers=auth)
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
 def create_email_template(client: TestClient, auth: dict[str, str], **overrides: Any) -> dict[str, Any]:
     """The minimal email template create body (DESIGN.md section 3)."""
     body = {"name": "Invoice email", "subject": "Your invoice {{invoiceNumber}}",
             "body": "Dear {{customerName}},\nyour invoice {{invoiceNumber}} is attached.", **overrides}
-    response = client.post("/v1/email-templates", json=body, headers=auth)
-    assert response.status_code == 201, response.text
-    return response.json()
+    return create_resource(client, auth, "/v1/email-templates", body)
 
 
 def sub_brand_document(contract_owner_id: int, email_template_id: int, **overrides: Any) -> dict[str, Any]:
@@ -131,3 +137,27 @@ def create_sub_brand(client: TestClient, auth: dict[str, str], contract_owner_id
                               logo=logo)
     assert response.status_code == 201, response.text
     return response.json()
+
+
+def image_bytes(image_format: str, size: tuple[int, int] = (8, 6)) -> bytes:
+    """A small real image in the format (PNG, JPEG, GIF, WEBP), as Pillow writes it."""
+    buffer = io.BytesIO()
+    Image.new("RGB", size, (200, 30, 60)).save(buffer, image_format)
+    return buffer.getvalue()
+
+
+def invoice_template_body(n: int = 1, **overrides: Any) -> dict[str, Any]:
+    """An invoice template with two marketing slots, header-banner and footer-offer."""
+    return {"name": f"Template {n}", "description": f"Layout {n}", "pageSize": ("A4", "LETTER")[n % 2],
+            "marketingSlots": [{"name": "header-banner"},
+                               {"name": "footer-offer", "description": "Offer panel under the totals"}],
+            **overrides}
+
+
+def create_invoice_template(client: TestClient, auth: dict[str, str], n: int = 1, **overrides: Any) -> dict[str, Any]:
+    return create_resource(client, auth, "/v1/invoice-templates", invoice_template_body(n, **overrides))
+
+
+def create_admin_contact(client: TestClient, auth: dict[str, str], n: int = 1, **overrides: Any) -> dict[str, Any]:
+    body = {"name": f"Contact {n}", "emailAddress": f"contact{n}@example.com", **overrides}
+    return create_resource(client, auth, "/v1/admin-contacts", body)

@@ -1,81 +1,55 @@
-"""Contract owner and billing cycle queries."""
+"""Admin entity queries, shared by every entity through its ``AdminEntity`` declaration."""
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
+from typing import Any
 
-from sqlalchemy import Table, exists, select
+from sqlalchemy import Select, Table, exists, select
 from sqlalchemy.orm import Session
 
-from ledgerline.kit.listing import Filter, FilterKind, Listing, ListQuery, Page
+from ledgerline.admin.entity import AdminEntity
+from ledgerline.kit.listing import ListQuery, Page
 from ledgerline.kit.repository import count_matching, fetch_page
-from ledgerline.models import Base, BillingCycle, ContractOwner
-from ledgerline.models.enums import PeriodUnit
-
-CONTRACT_OWNER_LISTING = Listing(
-    sortable={
-        "id": ContractOwner.id, "name": ContractOwner.name, "availableFrom": ContractOwner.available_from,
-        "createdAt": ContractOwner.created_at,
-    },
-    filters=[
-        Filter("id", FilterKind.ID, ContractOwner.id, "Filter by contract owner identifier"),
-        Filter("name", FilterKind.STRING, ContractOwner.name, "Filter by name"),
-        Filter("availableFrom", FilterKind.DATE, ContractOwner.available_from, "Filter by first available date"),
-        Filter("createdAt", FilterKind.DATE, ContractOwner.created_at, "Filter by creation date"),
-    ],
-    fields=(
-        "id", "locator", "uuid", "name", "availableFrom", "availableTo", "address", "siBccEmailAddress",
-        "coBccEmailAddress", "taxRegistrationNumber", "companyRegistrationNumber", "bankAccountName",
-        "bankAccountNumber", "bankSortCode", "swiftCode", "iban", "customerServiceEmail",
-        "customerServiceTelephoneNumber", "customerServiceWebSite", "emailBillingFromAddress",
-        "invoiceCombiningType", "version", "createdAt", "updatedAt",
-    ),
-    tiebreak=ContractOwner.id,
-)
-
-BILLING_CYCLE_LISTING = Listing(
-    sortable={
-        "id": BillingCycle.id, "name": BillingCycle.name, "periodUnit": BillingCycle.period_unit,
-        "createdAt": BillingCycle.created_at,
-    },
-    filters=[
-        Filter("id", FilterKind.ID, BillingCycle.id, "Filter by billing cycle identifier"),
-        Filter("name", FilterKind.STRING, BillingCycle.name, "Filter by name"),
-        Filter("periodUnit", FilterKind.ENUM, BillingCycle.period_unit, "Filter by period unit", enum_type=PeriodUnit),
-        Filter("currencyCode", FilterKind.STRING, BillingCycle.currency_code, "Filter by ISO 4217 currency"),
-        Filter("createdAt", FilterKind.DATE, BillingCycle.created_at, "Filter by creation date"),
-    ],
-    fields=(
-        "id", "locator", "uuid", "name", "startDayOfPeriod", "wholePeriod", "lengthOfPeriod", "periodUnit",
-        "currencyCode", "defaultInvoiceDate", "completionType", "autoCloseEnabled", "autoCloseDays",
-        "billingCycleRules", "version", "createdAt", "updatedAt",
-    ),
-    tiebreak=BillingCycle.id,
-)
+from ledgerline.models import Base, InvoiceMarketingInfo
+from ledgerline.models.base import TenantScoped
 
 
-def _contract_owners(tenant_id: uuid.UUID):
-    return select(ContractOwner).where(ContractOwner.tenant_id == tenant_id)
+def _in_tenant(entity: AdminEntity, tenant_id: uuid.UUID) -> Select:
+    return select(entity.model).where(entity.model.tenant_id == tenant_id)
 
 
-def page_of_contract_owners(session: Session, tenant_id: uuid.UUID, query: ListQuery) -> Page:
-    return fetch_page(session, _contract_owners(tenant_id), CONTRACT_OWNER_LISTING, query)
+def page_of(session: Session, entity: AdminEntity, tenant_id: uuid.UUID, query: ListQuery) -> Page:
+    return fetch_page(session, _in_tenant(entity, tenant_id), entity.listing, query)
 
 
-def count_contract_owners(session: Session, tenant_id: uuid.UUID, query: ListQuery) -> int:
-    return count_matching(session, _contract_owners(tenant_id), CONTRACT_OWNER_LISTING, query)
+def count_of(session: Session, entity: AdminEntity, tenant_id: uuid.UUID, query: ListQuery) -> int:
+    return count_matching(session, _in_tenant(entity, tenant_id), entity.listing, query)
 
 
-def _billing_cycles(tenant_id: uuid.UUID):
-    return select(BillingCycle).where(BillingCycle.tenant_id == tenant_id)
+def exists_in_tenant(session: Session, model: type[TenantScoped], tenant_id: uuid.UUID, entity_id: int) -> bool:
+    if not -(2**63) <= entity_id < 2**63:
+        return False
+    clause = (model.tenant_id == tenant_id) & (model.id == entity_id)
+    return bool(session.execute(select(exists().where(clause))).scalar())
 
 
-def page_of_billing_cycles(session: Session, tenant_id: uuid.UUID, query: ListQuery) -> Page:
-    return fetch_page(session, _billing_cycles(tenant_id), BILLING_CYCLE_LISTING, query)
+def id_holding(session: Session, model: type[TenantScoped], tenant_id: uuid.UUID, values: Mapping[str, Any], *,
+               other_than: int | None) -> int | None:
+    """The id of another row of the tenant with exactly these attribute values, if there is one."""
+    stmt = select(model.id).where(model.tenant_id == tenant_id,
+                                  *(getattr(model, name) == value for name, value in values.items()))
+    if other_than is not None:
+        stmt = stmt.where(model.id != other_than)
+    return session.execute(stmt.limit(1)).scalar_one_or_none()
 
 
-def count_billing_cycles(session: Session, tenant_id: uuid.UUID, query: ListQuery) -> int:
-    return count_matching(session, _billing_cycles(tenant_id), BILLING_CYCLE_LISTING, query)
+def marketing_slots_in_use(session: Session, tenant_id: uuid.UUID, invoice_template_id: int) -> dict[str, int]:
+    """Slot name -> the id of an invoice marketing info that fills it, for one invoice template."""
+    stmt = select(InvoiceMarketingInfo.id, InvoiceMarketingInfo.slots).where(
+        InvoiceMarketingInfo.tenant_id == tenant_id, InvoiceMarketingInfo.invoice_template_id == invoice_template_id)
+    return {slot["slot_name"]: info_id for info_id, slots in session.execute(stmt) for slot in slots}
 
 
 def tables_referencing(session: Session, target: Table, tenant_id: uuid.UUID, entity_id: int) -> list[str]:

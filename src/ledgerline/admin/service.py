@@ -1,105 +1,157 @@
-"""Contract owner and billing cycle rules: date ranges, auto-close, no deletion while referenced."""
+"""Creating, changing and deleting admin entities: references, uniqueness and rules first, then the write.
+
+Every check runs before the first attribute is set, so a refused change leaves nothing
+half-written; the request's transaction makes the write itself atomic.
+"""
 
 from __future__ import annotations
 
-import datetime as dt
 import uuid
+from collections.abc import Mapping, Sequence
 from typing import Any
 
+from pydantic.alias_generators import to_camel
+from sqlalchemy import inspect
 from sqlalchemy.orm import Session
 
-from ledgerline.admin import repository
+from ledgerline.admin import preview, repository, rules
+from ledgerline.admin.entities import (
+    BILLING_CYCLES, CONTRACT_OWNERS, INVOICE_MARKETING_INFO, INVOICE_TEMPLATES, SUB_BRANDS,
+)
+from ledgerline.admin.entity import AdminEntity
 from ledgerline.errors import Conflict, InvalidRequest, not_found
 from ledgerline.kit.repository import get_scoped
-from ledgerline.models import BillingCycle, ContractOwner
+from ledgerline.models import BillingCycle, ContractOwner, InvoiceTemplate
+from ledgerline.models.base import TenantScoped
+from ledgerline.sub_brands import repository as sub_brands
 
 
-def _referenced_by(session: Session, entity: ContractOwner | BillingCycle) -> str | None:
-    tables = repository.tables_referencing(session, type(entity).__table__, entity.tenant_id, entity.id)
-    return ", ".join(name.replace("_", " ") for name in tables) or None
+def get(session: Session, entity: AdminEntity, *, tenant_id: uuid.UUID, entity_id: int,
+        for_update: bool = False) -> Any:
+    row = get_scoped(session, entity.model, tenant_id, entity_id, for_update=for_update)
+    if row is None:
+        raise not_found(entity.label.capitalize(), entity_id)
+    return row
 
 
-# --- contract owners -----------------------------------------------------------
+def _check(session: Session, entity: AdminEntity, *, tenant_id: uuid.UUID, entity_id: int | None,
+           state: Mapping[str, Any], changed: set[str]) -> None:
+    for attribute, target in entity.references.items():
+        value = state.get(attribute)
+        if attribute in changed and value is not None and not repository.exists_in_tenant(
+                session, target.model, tenant_id, value):
+            raise InvalidRequest.for_field(to_camel(attribute), f"{target.label} {value} does not exist")
+    for group in entity.unique:
+        if changed & set(group):
+            values = {name: state.get(name) for name in group}
+            holder = repository.id_holding(session, entity.model, tenant_id, values, other_than=entity_id)
+            if holder is not None:
+                described = " and ".join(f"{to_camel(name)} {value!s}" for name, value in values.items())
+                raise Conflict(f"{entity.label} {holder} already has {described}")
+    for rule in entity.rules:
+        rule(session, {**state, "tenant_id": tenant_id, "id": entity_id})
+
+
+def create(session: Session, entity: AdminEntity, *, tenant_id: uuid.UUID, values: Mapping[str, Any]) -> Any:
+    _check(session, entity, tenant_id=tenant_id, entity_id=None, state=values, changed=set(values))
+    row = entity.model(tenant_id=tenant_id, **values)
+    session.add(row)
+    session.flush()
+    return row
+
+
+def _state(row: TenantScoped) -> dict[str, Any]:
+    return {attr.key: getattr(row, attr.key) for attr in inspect(row).mapper.column_attrs}
+
+
+def update(session: Session, entity: AdminEntity, *, row: TenantScoped, changes: Mapping[str, Any]) -> Any:
+    _check(session, entity, tenant_id=row.tenant_id, entity_id=row.id, state={**_state(row), **changes},
+           changed=set(changes))
+    for attribute, value in changes.items():
+        setattr(row, attribute, value)
+    session.flush()
+    return row
+
+
+def delete(session: Session, entity: AdminEntity, *, row: TenantScoped) -> None:
+    tables = repository.tables_referencing(session, type(row).__table__, row.tenant_id, row.id)
+    if tables:
+        referenced_by = ", ".join(name.replace("_", " ") for name in tables)
+        raise Conflict(f"{entity.label} {row.id} is still referenced by {referenced_by}")
+    session.delete(row)
+    session.flush()
+
+
+# --- invoice previews --------------------------------------------------------------------
+
+def _render_preview(session: Session, template: InvoiceTemplate, *, sub_brand_id: int | None,
+                    slots: Sequence[Mapping[str, Any]]) -> str:
+    has_logo = sub_brand_id is not None and sub_brands.logo_of(session, template.tenant_id, sub_brand_id) is not None
+    return preview.render_invoice_preview(
+        template_name=template.name, page_size=template.page_size.value, template_slots=template.marketing_slots,
+        filled_slots=slots, logo_url=preview.sub_brand_logo_url(sub_brand_id) if has_logo else None)
+
+
+def _existing(session: Session, entity: AdminEntity, *, tenant_id: uuid.UUID, entity_id: int, field: str) -> Any:
+    """An entity a request body names: a missing one is the body's fault (422 naming the field), not a 404."""
+    row = get_scoped(session, entity.model, tenant_id, entity_id)
+    if row is None:
+        raise InvalidRequest.for_field(field, f"{entity.label} {entity_id} does not exist")
+    return row
+
+
+def preview_marketing_info(session: Session, *, tenant_id: uuid.UUID, marketing_info_id: int) -> str:
+    """The stored marketing info, shown on an invoice of fake data in its template's slots."""
+    info = _existing(session, INVOICE_MARKETING_INFO, tenant_id=tenant_id, entity_id=marketing_info_id,
+                     field="invoiceMarketingInfoId")
+    template = get(session, INVOICE_TEMPLATES, tenant_id=tenant_id, entity_id=info.invoice_template_id)
+    return _render_preview(session, template, sub_brand_id=info.sub_brand_id, slots=info.slots)
+
+
+def preview_trial_marketing_info(session: Session, *, tenant_id: uuid.UUID, invoice_template_id: int,
+                                 sub_brand_id: int | None, slots: Sequence[Mapping[str, Any]]) -> str:
+    """Marketing info that is not saved, checked as a create would be, then shown as above."""
+    template = _existing(session, INVOICE_TEMPLATES, tenant_id=tenant_id, entity_id=invoice_template_id,
+                         field="invoiceTemplateId")
+    if sub_brand_id is not None:
+        _existing(session, SUB_BRANDS, tenant_id=tenant_id, entity_id=sub_brand_id, field="subBrandId")
+    rules.marketing_slots_fit_the_template(
+        session, {"tenant_id": tenant_id, "invoice_template_id": template.id, "slots": slots})
+    return _render_preview(session, template, sub_brand_id=sub_brand_id, slots=slots)
+
+
+# --- contract owners and billing cycles by name (their domain tests and callers use these) ---
 
 def get_contract_owner(session: Session, *, tenant_id: uuid.UUID, contract_owner_id: int,
                        for_update: bool = False) -> ContractOwner:
-    contract_owner = get_scoped(session, ContractOwner, tenant_id, contract_owner_id, for_update=for_update)
-    if contract_owner is None:
-        raise not_found("Contract owner", contract_owner_id)
-    return contract_owner
+    return get(session, CONTRACT_OWNERS, tenant_id=tenant_id, entity_id=contract_owner_id, for_update=for_update)
 
 
-def _check_availability(available_from: dt.date, available_to: dt.date | None) -> None:
-    if available_to is not None and available_to < available_from:
-        raise InvalidRequest.for_field(
-            "availableTo", f"{available_to.isoformat()} is before availableFrom {available_from.isoformat()}")
-
-
-def create_contract_owner(session: Session, *, tenant_id: uuid.UUID, available_from: dt.date,
-                          available_to: dt.date | None = None, **values: Any) -> ContractOwner:
-    _check_availability(available_from, available_to)
-    contract_owner = ContractOwner(tenant_id=tenant_id, available_from=available_from, available_to=available_to,
-                                   **values)
-    session.add(contract_owner)
-    session.flush()
-    return contract_owner
+def create_contract_owner(session: Session, *, tenant_id: uuid.UUID, **values: Any) -> ContractOwner:
+    return create(session, CONTRACT_OWNERS, tenant_id=tenant_id, values=values)
 
 
 def update_contract_owner(session: Session, *, contract_owner: ContractOwner,
                           changes: dict[str, Any]) -> ContractOwner:
-    _check_availability(changes.get("available_from", contract_owner.available_from),
-                        changes.get("available_to", contract_owner.available_to))
-    for attribute, value in changes.items():
-        setattr(contract_owner, attribute, value)
-    session.flush()
-    return contract_owner
+    return update(session, CONTRACT_OWNERS, row=contract_owner, changes=changes)
 
 
 def delete_contract_owner(session: Session, *, contract_owner: ContractOwner) -> None:
-    referenced_by = _referenced_by(session, contract_owner)
-    if referenced_by:
-        raise Conflict(f"contract owner {contract_owner.id} is still referenced by {referenced_by}")
-    session.delete(contract_owner)
-    session.flush()
+    delete(session, CONTRACT_OWNERS, row=contract_owner)
 
-
-# --- billing cycles ------------------------------------------------------------
 
 def get_billing_cycle(session: Session, *, tenant_id: uuid.UUID, billing_cycle_id: int,
                       for_update: bool = False) -> BillingCycle:
-    billing_cycle = get_scoped(session, BillingCycle, tenant_id, billing_cycle_id, for_update=for_update)
-    if billing_cycle is None:
-        raise not_found("Billing cycle", billing_cycle_id)
-    return billing_cycle
+    return get(session, BILLING_CYCLES, tenant_id=tenant_id, entity_id=billing_cycle_id, for_update=for_update)
 
 
-def _check_auto_close(enabled: bool, days: int | None) -> None:
-    if enabled and days is None:
-        raise InvalidRequest.for_field("autoCloseDays", "is required when autoCloseEnabled is true")
-
-
-def create_billing_cycle(session: Session, *, tenant_id: uuid.UUID, auto_close_enabled: bool = False,
-                         auto_close_days: int | None = None, **values: Any) -> BillingCycle:
-    _check_auto_close(auto_close_enabled, auto_close_days)
-    billing_cycle = BillingCycle(tenant_id=tenant_id, auto_close_enabled=auto_close_enabled,
-                                 auto_close_days=auto_close_days, **values)
-    session.add(billing_cycle)
-    session.flush()
-    return billing_cycle
+def create_billing_cycle(session: Session, *, tenant_id: uuid.UUID, **values: Any) -> BillingCycle:
+    return create(session, BILLING_CYCLES, tenant_id=tenant_id, values=values)
 
 
 def update_billing_cycle(session: Session, *, billing_cycle: BillingCycle, changes: dict[str, Any]) -> BillingCycle:
-    _check_auto_close(changes.get("auto_close_enabled", billing_cycle.auto_close_enabled),
-                      changes.get("auto_close_days", billing_cycle.auto_close_days))
-    for attribute, value in changes.items():
-        setattr(billing_cycle, attribute, value)
-    session.flush()
-    return billing_cycle
+    return update(session, BILLING_CYCLES, row=billing_cycle, changes=changes)
 
 
 def delete_billing_cycle(session: Session, *, billing_cycle: BillingCycle) -> None:
-    referenced_by = _referenced_by(session, billing_cycle)
-    if referenced_by:
-        raise Conflict(f"billing cycle {billing_cycle.id} is still referenced by {referenced_by}")
-    session.delete(billing_cycle)
-    session.flush()
+    delete(session, BILLING_CYCLES, row=billing_cycle)

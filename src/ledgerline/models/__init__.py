@@ -4,6 +4,15 @@ from ledgerline.models.base import Base
 from ledgerline.models.tenant import NumberSequence, Tenant, User
 from ledgerline.models.idempotency import IdempotencyKey
 from ledgerline.models.admin import BillingCycle, ContractOwner
+from ledgerline.models.admin_directory import AdminContact, CommissionAgent, CustomFieldDefinition, Supplier
+from ledgerline.models.admin_documents import (
+    ElectronicSummaryTemplate,
+    InvoiceDocumentProfile,
+    InvoiceMarketingInfo,
+    InvoiceSummaryTemplate,
+    InvoiceSummaryTemplateComponent,
+    InvoiceTemplate,
+)
 from ledgerline.models.email_template import EmailTemplate
 from ledgerline.models.sub_brand import ContractOwnerSubBrand, SubBrandAddress, SubBrandLogo
 from ledgerline.models.customer import Customer, Site
@@ -16,20 +25,29 @@ from ledgerline.models.payment import (
 )
 
 __all__ = [
+    "AdminContact",
     "Base",
     "Bill",
     "BillRun",
     "BillingCycle",
+    "CommissionAgent",
     "Credit",
     "ContractOwner",
     "ContractOwnerSubBrand",
+    "CustomFieldDefinition",
     "Customer",
     "CustomerBalanceAdjustment",
+    "ElectronicSummaryTemplate",
     "EmailTemplate",
     "FinancialTransactionCategory",
     "FinancialTransactionType",
     "IdempotencyKey",
     "Invoice",
+    "InvoiceDocumentProfile",
+    "InvoiceMarketingInfo",
+    "InvoiceSummaryTemplate",
+    "InvoiceSummaryTemplateComponent",
+    "InvoiceTemplate",
     "JournalEntry",
     "NumberSequence",
     "Payment",
@@ -41,6 +59,7 @@ __all__ = [
     "Site",
     "SubBrandAddress",
     "SubBrandLogo",
+    "Supplier",
     "Tenant",
     "User",
 ]

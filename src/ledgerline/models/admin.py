@@ -2,10 +2,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import JSON, Boolean, CheckConstraint, Date, Index, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, Boolean, CheckConstraint, Date, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ledgerline.models.base import Base, TenantScoped
+from ledgerline.models.base import BigId, Base, TenantScoped
 from ledgerline.models.enums import PeriodUnit, db_enum
 
 
@@ -30,6 +30,7 @@ class ContractOwner(TenantScoped, Base):
     bank_account_name: Mapped[str | None] = mapped_column(String(255))
     bank_account_number: Mapped[str | None] = mapped_column(String(255))
     bank_sort_code: Mapped[str | None] = mapped_column(String(255))
+    bacs_reference: Mapped[str | None] = mapped_column(String(255))
     swift_code: Mapped[str | None] = mapped_column(String(11))
     iban: Mapped[str | None] = mapped_column(String(34))
     customer_service_email: Mapped[str | None] = mapped_column(String(255))
@@ -47,6 +48,7 @@ class BillingCycle(TenantScoped, Base):
         Index("ix_billing_cycles_tenant_period_unit", "tenant_id", "period_unit"),
         Index("ix_billing_cycles_tenant_currency_code", "tenant_id", "currency_code"),
         Index("ix_billing_cycles_tenant_created_at", "tenant_id", "created_at"),
+        Index("ix_billing_cycles_tenant_auto_close_admin_contact_id", "tenant_id", "auto_close_admin_contact_id"),
         CheckConstraint("start_day_of_period BETWEEN 1 AND 31", name="start_day_of_period_in_month"),
         CheckConstraint("length_of_period >= 1", name="length_of_period_positive"),
         CheckConstraint("auto_close_days IS NULL OR auto_close_days >= 0", name="auto_close_days_not_negative"),
@@ -62,4 +64,6 @@ class BillingCycle(TenantScoped, Base):
     completion_type: Mapped[str | None] = mapped_column(String(50))
     auto_close_enabled: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
     auto_close_days: Mapped[int | None] = mapped_column(Integer)
+    # Who is told when a bill run of this cycle closes itself (admin contacts, seed 001).
+    auto_close_admin_contact_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("admin_contacts.id"))
     billing_cycle_rules: Mapped[list] = mapped_column(JSON, nullable=False, default=list)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
-from sqlalchemy import BigInteger, DateTime, Integer, MetaData, String, TypeDecorator, Uuid
+from sqlalchemy import BigInteger, DateTime, Index, Integer, MetaData, String, TypeDecorator, Uuid
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
 
 from ledgerline.kit.ids import new_locator, new_uuid
@@ -43,6 +43,14 @@ class UTCDateTime(TypeDecorator[dt.datetime]):
 
 def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc)
+
+
+def tenant_indexes(name: str, *columns: str) -> tuple[Index, ...]:
+    """One ``(tenant_id, column)`` index per filtered or sorted column, named ``ix_<name>_tenant_<column>``.
+
+    ``name`` is the table's name or, where that would pass PostgreSQL's 63-character limit, a shorter one.
+    """
+    return tuple(Index(f"ix_{name}_tenant_{column}", "tenant_id", column) for column in columns)
 
 
 class Base(DeclarativeBase):

@@ -160,3 +160,54 @@ class ThirdPartyPaymentStatus(str, enum.Enum):
     REFUNDED = "REFUNDED"
     PARTIALLY_REFUNDED = "PARTIALLY_REFUNDED"
     REFUND_PENDING = "REFUND_PENDING"
+
+
+# --- admin entities (seed 001 names them; their values are Ledgerline's choice, see README) ---
+
+class PageSize(str, enum.Enum):
+    A4 = "A4"
+    LETTER = "LETTER"
+
+
+class SummaryGrouping(str, enum.Enum):
+    """How an invoice summary groups the invoices it summarises."""
+
+    SITE = "SITE"
+    PRODUCT = "PRODUCT"
+    CHARGE_TYPE = "CHARGE_TYPE"
+
+
+class SummaryComponentType(str, enum.Enum):
+    HEADER = "HEADER"
+    ACCOUNT_SUMMARY = "ACCOUNT_SUMMARY"
+    CHARGES_TABLE = "CHARGES_TABLE"
+    USAGE_TABLE = "USAGE_TABLE"
+    PAYMENTS_TABLE = "PAYMENTS_TABLE"
+    TAX_SUMMARY = "TAX_SUMMARY"
+    TEXT = "TEXT"
+    FOOTER = "FOOTER"
+
+
+class ElectronicFileFormat(str, enum.Enum):
+    CSV = "CSV"
+    XLSX = "XLSX"
+    XML = "XML"
+    JSON = "JSON"
+
+
+class MarketingContentType(str, enum.Enum):
+    """Seed 001: marketing information "might be blank, text, images or rich text"."""
+
+    BLANK = "BLANK"
+    TEXT = "TEXT"
+    RICH_TEXT = "RICH_TEXT"
+    IMAGE = "IMAGE"
+
+
+class CustomFieldEntityLevel(str, enum.Enum):
+    """The Ledgerline entities a custom field can be defined on."""
+
+    CUSTOMER = "CUSTOMER"
+    SITE = "SITE"
+    INVOICE = "INVOICE"
+    PAYMENT = "PAYMENT"

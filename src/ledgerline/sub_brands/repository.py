@@ -101,11 +101,6 @@ def default_sub_brand_of(session: Session, tenant_id: uuid.UUID, contract_owner_
         SubBrand.contract_owner_id == contract_owner_id, SubBrand.default_sub_brand.is_(True))).scalar_one_or_none()
 
 
-def customers_use_sub_brand(session: Session, tenant_id: uuid.UUID, sub_brand_id: int) -> bool:
-    return bool(session.execute(select(exists().where(
-        Customer.tenant_id == tenant_id, Customer.sub_brand_id == sub_brand_id))).scalar())
-
-
 def logo_of(session: Session, tenant_id: uuid.UUID, sub_brand_id: int, *,
             with_data: bool = False) -> SubBrandLogo | None:
     stmt = select(SubBrandLogo).where(SubBrandLogo.tenant_id == tenant_id, SubBrandLogo.sub_brand_id == sub_brand_id)

@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from ledgerline.admin.repository import tables_referencing
 from ledgerline.errors import Conflict, InvalidRequest, NotFound, UnsupportedMediaType, not_found
 from ledgerline.kit.images import DamagedImage, NotAnAcceptedImage, recognise_image
 from ledgerline.kit.repository import check_references, get_scoped
@@ -135,9 +136,11 @@ def update_sub_brand(session: Session, *, sub_brand: ContractOwnerSubBrand, chan
 
 
 def delete_sub_brand(session: Session, *, sub_brand: ContractOwnerSubBrand) -> None:
-    if repository.customers_use_sub_brand(session, sub_brand.tenant_id, sub_brand.id):
-        raise Conflict(f"contract owner sub-brand {sub_brand.id} is used by customers; move them to another "
-                       "sub-brand first")
+    users = [table for table in tables_referencing(session, ContractOwnerSubBrand.__table__, sub_brand.tenant_id,
+                                                   sub_brand.id) if table != SubBrandLogo.__tablename__]
+    if users:
+        raise Conflict(f"contract owner sub-brand {sub_brand.id} is used by {', '.join(sorted(users))}; "
+                       "move them to another sub-brand first")
     repository.delete_logo(session, sub_brand.tenant_id, sub_brand.id)
     session.delete(sub_brand)  # its address goes with it
     session.flush()

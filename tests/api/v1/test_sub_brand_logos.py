@@ -5,26 +5,18 @@ from __future__ import annotations
 import asyncio
 import email.parser
 import email.policy
-import io
 import json
 
 import httpx
 import pytest
 from fastapi.testclient import TestClient
-from PIL import Image
 
 from ledgerline.app import create_app
-from tests.factories import create_contract_owner, create_email_template, create_sub_brand, post_sub_brand, \
+from tests.factories import create_contract_owner, create_email_template, create_sub_brand, image_bytes, post_sub_brand, \
     sub_brand_document
 
 BASE = "/v1/contract-owner-sub-brands"
 MiB = 1024 * 1024
-
-
-def image_bytes(image_format: str, size: tuple[int, int] = (8, 6)) -> bytes:
-    buffer = io.BytesIO()
-    Image.new("RGB", size, (200, 30, 60)).save(buffer, image_format)
-    return buffer.getvalue()
 
 
 PNG = image_bytes("PNG")
