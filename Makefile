@@ -25,8 +25,11 @@ run: install
 	@$(BIN)/ledgerline migrate
 	@$(BIN)/ledgerline serve
 
+# One worker per core (pytest-xdist): each worker migrates its own SQLite file and PostgreSQL schema.
+PYTEST_WORKERS ?= auto
+
 test: install
-	@$(BIN)/python -m pytest $(PYTEST_ARGS)
+	@$(BIN)/python -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 clean:
 	rm -rf $(VENV) ledgerline.db ledgerline.db-wal ledgerline.db-shm
