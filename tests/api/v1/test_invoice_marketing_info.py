@@ -144,3 +144,12 @@ def test_a_template_cannot_drop_a_slot_that_marketing_info_fills(client, auth):
     unused = client.patch(path, json=[{"op": "remove", "path": "/marketingSlots/0"}], headers={**auth, **JSON_PATCH})
     assert unused.status_code == 200
     assert [slot["name"] for slot in unused.json()["marketingSlots"]] == ["footer-offer"]
+
+
+def test_a_sub_brand_with_marketing_info_cannot_be_deleted(client, auth):
+    sub_brand_id = _sub_brand(client, auth, logo=False)
+    info = _info(client, auth, create_invoice_template(client, auth)["id"], [], sub_brand_id=sub_brand_id)
+    refused = client.delete(f"/v1/contract-owner-sub-brands/{sub_brand_id}", headers=auth)
+    assert refused.status_code == 409 and "invoice_marketing_info" in refused.json()["message"]
+    assert client.delete(f"/v1/invoice-marketing-info/{info['id']}", headers=auth).status_code == 204
+    assert client.delete(f"/v1/contract-owner-sub-brands/{sub_brand_id}", headers=auth).status_code == 204
