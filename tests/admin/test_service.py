@@ -5,9 +5,10 @@ import datetime as dt
 import pytest
 from sqlalchemy.exc import IntegrityError
 
-from ledgerline.admin import repository, service
+from ledgerline.admin import service
 from ledgerline.customers import service as customers
 from ledgerline.errors import Conflict, InvalidRequest, NotFound
+from ledgerline.kit.repository import tables_referencing
 from ledgerline.models import BillingCycle, BillRun, ContractOwner
 from ledgerline.models.enums import BillRunType, PeriodUnit
 from tests.conftest import make_tenant
@@ -69,13 +70,13 @@ def test_a_billing_cycle_used_by_a_bill_run_cannot_be_deleted(session, tenant_id
 def test_tables_referencing_names_each_referencing_table_once(session, tenant_id):
     cycle = _billing_cycle(session, tenant_id)
     table = BillingCycle.__table__
-    assert repository.tables_referencing(session, table, tenant_id, cycle.id) == []
+    assert tables_referencing(session, table, tenant_id, cycle.id) == []
     customers.create_customer(session, tenant_id=tenant_id, name="A", currency="GBP")
     customers.create_customer(session, tenant_id=tenant_id, name="B", currency="GBP")
     session.add(BillRun(tenant_id=tenant_id, type=BillRunType.NORMAL, billing_cycle_id=cycle.id,
                         run_date=dt.date(2024, 1, 31)))
     session.flush()
-    assert sorted(repository.tables_referencing(session, table, tenant_id, cycle.id)) == ["bill_runs", "customers"]
+    assert sorted(tables_referencing(session, table, tenant_id, cycle.id)) == ["bill_runs", "customers"]
 
 
 def test_auto_close_needs_a_number_of_days(session, tenant_id):

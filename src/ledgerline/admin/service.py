@@ -20,7 +20,7 @@ from ledgerline.admin.entities import (
 )
 from ledgerline.admin.entity import AdminEntity
 from ledgerline.errors import Conflict, InvalidRequest, not_found
-from ledgerline.kit.repository import get_scoped
+from ledgerline.kit.repository import get_scoped, id_holding, tables_referencing
 from ledgerline.models import BillingCycle, ContractOwner, InvoiceTemplate
 from ledgerline.models.base import TenantScoped
 from ledgerline.sub_brands import repository as sub_brands
@@ -44,7 +44,7 @@ def _check(session: Session, entity: AdminEntity, *, tenant_id: uuid.UUID, entit
     for group in entity.unique:
         if changed & set(group):
             values = {name: state.get(name) for name in group}
-            holder = repository.id_holding(session, entity.model, tenant_id, values, other_than=entity_id)
+            holder = id_holding(session, entity.model, tenant_id, values, other_than=entity_id)
             if holder is not None:
                 described = " and ".join(f"{to_camel(name)} {value!s}" for name, value in values.items())
                 raise Conflict(f"{entity.label} {holder} already has {described}")
@@ -74,7 +74,7 @@ def update(session: Session, entity: AdminEntity, *, row: TenantScoped, changes:
 
 
 def delete(session: Session, entity: AdminEntity, *, row: TenantScoped) -> None:
-    tables = repository.tables_referencing(session, type(row).__table__, row.tenant_id, row.id)
+    tables = tables_referencing(session, type(row).__table__, row.tenant_id, row.id)
     if tables:
         referenced_by = ", ".join(name.replace("_", " ") for name in tables)
         raise Conflict(f"{entity.label} {row.id} is still referenced by {referenced_by}")

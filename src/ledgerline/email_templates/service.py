@@ -8,9 +8,8 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from ledgerline.admin.repository import tables_referencing
 from ledgerline.errors import Conflict, InvalidRequest, not_found
-from ledgerline.kit.repository import get_scoped
+from ledgerline.kit.repository import get_scoped, tables_referencing
 from ledgerline.models import EmailTemplate
 
 _PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_.]*)\s*\}\}")

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, insert, select, update
+from sqlalchemy import Select, Table, exists, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -14,7 +15,7 @@ from ledgerline.db import numbering_engine
 from ledgerline.errors import InvalidRequest
 from ledgerline.kit.ids import format_number
 from ledgerline.kit.listing import Listing, ListQuery, Page
-from ledgerline.models import NumberSequence
+from ledgerline.models import Base, NumberSequence
 
 T = TypeVar("T")
 
@@ -93,3 +94,34 @@ def next_number(session: Session, tenant_id: uuid.UUID, kind: str, prefix: str, 
         except IntegrityError:  # another transaction created the row first
             value = session.execute(stmt).scalar_one()
     return format_number(prefix, value)
+
+
+def id_holding(session: Session, model: type[Any], tenant_id: uuid.UUID, values: Mapping[str, Any], *,
+               other_than: int | None) -> int | None:
+    """The id of another row of the tenant with exactly these attribute values, if there is one."""
+    stmt = select(model.id).where(model.tenant_id == tenant_id,
+                                  *(getattr(model, name) == value for name, value in values.items()))
+    if other_than is not None:
+        stmt = stmt.where(model.id != other_than)
+    return session.execute(stmt.limit(1)).scalar_one_or_none()
+
+
+def tables_referencing(session: Session, target: Table, tenant_id: uuid.UUID, entity_id: int) -> list[str]:
+    """Names of the tables with a row whose foreign key points at ``entity_id`` of ``target``.
+
+    The referencing tables are read from the metadata rather than listed here, so a
+    table added later (sub-brands, payment providers, ...) blocks deletion too
+    without this module having to know about it.
+    """
+    found = []
+    for table in Base.metadata.sorted_tables:
+        for fk in table.foreign_keys:
+            if fk.column.table is not target:
+                continue
+            clause = fk.parent == entity_id
+            if "tenant_id" in table.c:
+                clause = (table.c.tenant_id == tenant_id) & clause  # lead with the tenant: indexed lookups
+            if session.execute(select(exists().where(clause))).scalar():
+                found.append(table.name)
+                break
+    return found

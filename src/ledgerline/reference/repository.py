@@ -66,13 +66,6 @@ def count_of(session: Session, model: type[ReferenceEntry], tenant_id: uuid.UUID
     return count_matching(session, _of_tenant(model, tenant_id), LISTINGS[model], query)
 
 
-def with_value(session: Session, model: type[ReferenceEntry], tenant_id: uuid.UUID, attribute: str,
-               value: object) -> ReferenceEntry | None:
-    """The entry whose unique ``attribute`` (name, code, ...) has ``value``."""
-    return session.execute(
-        _of_tenant(model, tenant_id).where(getattr(model, attribute) == value)).scalar_one_or_none()
-
-
 def default_type(session: Session, tenant_id: uuid.UUID,
                  classification: TransactionClassification) -> FinancialTransactionType | None:
     """The active type of the classification, preferring the one coded as the classification itself."""
@@ -86,7 +79,8 @@ def default_type(session: Session, tenant_id: uuid.UUID,
 
 
 def payment_method_setting(session: Session, tenant_id: uuid.UUID, method: PaymentMethod) -> PaymentMethodSetting | None:
-    return with_value(session, PaymentMethodSetting, tenant_id, "method", method)  # type: ignore[return-value]
+    return session.execute(_of_tenant(PaymentMethodSetting, tenant_id)
+                           .where(PaymentMethodSetting.method == method)).scalar_one_or_none()
 
 
 def tolerances(session: Session, tenant_id: uuid.UUID) -> Sequence[ShortfallTolerance]:

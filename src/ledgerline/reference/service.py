@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from ledgerline.errors import Conflict, InvalidRequest, not_found
 from ledgerline.kit.money import round_major, to_minor
-from ledgerline.kit.repository import get_scoped
+from ledgerline.kit.repository import get_scoped, id_holding
 from ledgerline.models import (
     FinancialTransactionCategory, FinancialTransactionType, PaymentMethodSetting, RejectionReason, ShortfallTolerance,
 )
@@ -68,9 +68,9 @@ def _check_unique(session: Session, model: type[ReferenceEntry], tenant_id: uuid
     for attribute in _KINDS[model].unique:
         if attribute not in values:
             continue
-        holder = repository.with_value(session, model, tenant_id, attribute, values[attribute])
-        if holder is not None and holder.id != own_id:
-            raise Conflict(f"{attribute.replace('_', ' ')} {values[attribute]!r} is used by entry {holder.id}")
+        holder = id_holding(session, model, tenant_id, {attribute: values[attribute]}, other_than=own_id)
+        if holder is not None:
+            raise Conflict(f"{attribute.replace('_', ' ')} {values[attribute]!r} is used by entry {holder}")
 
 
 def create_entry(session: Session, model: type[E], *, tenant_id: uuid.UUID, **values: Any) -> E:

@@ -13,10 +13,9 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from ledgerline.admin.repository import tables_referencing
 from ledgerline.errors import Conflict, InvalidRequest, NotFound, UnsupportedMediaType, not_found
 from ledgerline.kit.images import DamagedImage, NotAnAcceptedImage, recognise_image
-from ledgerline.kit.repository import check_references, get_scoped
+from ledgerline.kit.repository import check_references, get_scoped, tables_referencing
 from ledgerline.models import ContractOwner, ContractOwnerSubBrand, EmailTemplate, SubBrandAddress, SubBrandLogo
 from ledgerline.models.base import utcnow
 from ledgerline.sub_brands import repository
