@@ -33,9 +33,9 @@ from ledgerline.invoices.service import cancel_invoice, create_invoice, get_invo
 from ledgerline.ledger.repository import balance_of
 from ledgerline.ledger.service import verify
 from ledgerline.models import (
-    Credit, Customer, CustomerBalanceAdjustment, Invoice, Payment, PaymentAllocation, PaymentCancellation,
+    Credit, CreditTarget, Customer, CustomerBalanceAdjustment, Invoice, Payment, PaymentAllocation, PaymentCancellation,
 )
-from ledgerline.models.enums import InvoiceStatus, PaymentMethod, PaymentStatus
+from ledgerline.models.enums import CreditType, InvoiceStatus, PaymentMethod, PaymentStatus
 from ledgerline.payments import service
 from ledgerline.tenants.service import create_tenant
 from tests.conftest import PG_SCHEMA
@@ -257,10 +257,13 @@ def _check_invariants(s: Session, tenant_id: uuid.UUID, outcomes: Outcomes) -> N
     active_allocation = PaymentAllocation.reversed_at.is_(None)
     allocated_from = _sums(s, PaymentAllocation, PaymentAllocation.payment_id, tenant_id, active_allocation)
     allocated_to = _sums(s, PaymentAllocation, PaymentAllocation.invoice_id, tenant_id, active_allocation)
-    active_credit = Credit.reversed_at.is_(None)
-    written_off_by = _sums(s, Credit, Credit.payment_id, tenant_id, active_credit)
-    written_off_on = _sums(s, Credit, Credit.invoice_id, tenant_id, active_credit)
-    written_off_for = _sums(s, Credit, Credit.customer_id, tenant_id, active_credit)
+    live_shortfall = (Credit.reversed_at.is_(None), Credit.type == CreditType.SHORTFALL_WRITE_OFF)
+    written_off_by = _sums(s, Credit, Credit.payment_id, tenant_id, *live_shortfall)
+    written_off_on = {row[0]: int(row[1]) for row in s.execute(
+        select(CreditTarget.invoice_id, func.sum(CreditTarget.amount_minor))
+        .join(Credit, Credit.id == CreditTarget.credit_id)
+        .where(CreditTarget.tenant_id == tenant_id, *live_shortfall).group_by(CreditTarget.invoice_id))}
+    written_off_for = _sums(s, Credit, Credit.customer_id, tenant_id, *live_shortfall)
     cancellations = Counter(s.execute(select(PaymentCancellation.payment_id).where(
         PaymentCancellation.tenant_id == tenant_id)).scalars())
     adjustments = s.execute(select(CustomerBalanceAdjustment).where(

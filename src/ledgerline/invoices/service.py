@@ -30,15 +30,31 @@ EDITABLE_AFTER_DRAFT = frozenset({"reference_number", "back_office_code"})
 
 # --- pure rules -----------------------------------------------------------------------------------
 
-def payment_status_of(status: InvoiceStatus, total_minor: int, outstanding_minor: int) -> InvoicePaymentStatus:
-    """Elevate's payment status of an invoice: NA until posted and once cancelled."""
+def payment_status_of(status: InvoiceStatus, total_minor: int, outstanding_minor: int, *, refunded_minor: int = 0,
+                      written_off_minor: int = 0) -> InvoicePaymentStatus:
+    """Elevate's payment status of an invoice: NA until posted and once cancelled; WRITTEN_OFF when settled
+    with a write-off's help; REFUNDED / PART_REFUNDED while refunds have reopened it."""
     if status is not InvoiceStatus.POSTED:
         return InvoicePaymentStatus.NA
     if outstanding_minor == 0:
-        return InvoicePaymentStatus.PAID
+        return InvoicePaymentStatus.WRITTEN_OFF if written_off_minor else InvoicePaymentStatus.PAID
+    if refunded_minor:
+        return InvoicePaymentStatus.REFUNDED if outstanding_minor == total_minor else InvoicePaymentStatus.PART_REFUNDED
     if outstanding_minor == total_minor:
         return InvoicePaymentStatus.UNPAID
     return InvoicePaymentStatus.PARTIALLY_PAID
+
+
+def refresh_payment_status(invoice: Invoice) -> None:
+    invoice.payment_status = payment_status_of(invoice.status, invoice.total_minor, invoice.outstanding_minor,
+                                               refunded_minor=invoice.refunded_minor,
+                                               written_off_minor=invoice.written_off_minor)
+
+
+def change_outstanding(invoice: Invoice, delta: int) -> None:
+    """Money applied to (negative) or taken back from (positive) a posted invoice."""
+    invoice.outstanding_minor += delta
+    refresh_payment_status(invoice)
 
 
 def check_can_post(invoice_id: int, status: InvoiceStatus) -> None:

@@ -20,11 +20,12 @@ from ledgerline.models.enums import JournalKind
 
 def record(session: Session, *, tenant_id: uuid.UUID, customer_id: int, currency: str, kind: JournalKind,
            balance: int = 0, credit: int = 0, outstanding: int = 0, invoice_id: int | None = None,
-           payment_id: int | None = None, adjustment_id: int | None = None) -> None:
+           payment_id: int | None = None, adjustment_id: int | None = None, refund_id: int | None = None,
+           credit_id: int | None = None) -> None:
     session.add(JournalEntry(
         tenant_id=tenant_id, customer_id=customer_id, currency=currency, kind=kind, balance_delta=balance,
         credit_delta=credit, outstanding_delta=outstanding, invoice_id=invoice_id, payment_id=payment_id,
-        adjustment_id=adjustment_id,
+        adjustment_id=adjustment_id, refund_id=refund_id, credit_id=credit_id,
     ))
 
 

@@ -21,7 +21,8 @@ from ledgerline.models.reference import (
     FinancialTransactionCategory, FinancialTransactionType, PaymentMethodSetting, RejectionReason, ShortfallTolerance,
 )
 from ledgerline.models.payment import (
-    Credit, CustomerBalanceAdjustment, JournalEntry, Payment, PaymentAllocation, PaymentCancellation,
+    Credit, CreditTarget, CustomerBalanceAdjustment, JournalEntry, Payment, PaymentAllocation, PaymentCancellation,
+    Refund,
 )
 
 __all__ = [
@@ -32,6 +33,7 @@ __all__ = [
     "BillingCycle",
     "CommissionAgent",
     "Credit",
+    "CreditTarget",
     "ContractOwner",
     "ContractOwnerSubBrand",
     "CustomFieldDefinition",
@@ -54,6 +56,7 @@ __all__ = [
     "PaymentAllocation",
     "PaymentCancellation",
     "PaymentMethodSetting",
+    "Refund",
     "RejectionReason",
     "ShortfallTolerance",
     "Site",

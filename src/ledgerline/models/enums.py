@@ -116,6 +116,9 @@ class JournalKind(str, enum.Enum):
     ALLOCATION_REVERSED = "ALLOCATION_REVERSED"
     SHORTFALL_WRITE_OFF = "SHORTFALL_WRITE_OFF"
     BALANCE_ADJUSTMENT = "BALANCE_ADJUSTMENT"
+    REFUND = "REFUND"
+    WRITE_OFF = "WRITE_OFF"
+    WRITE_OFF_REVERSED = "WRITE_OFF_REVERSED"
 
 
 class TransactionClassification(str, enum.Enum):
@@ -160,6 +163,49 @@ class ThirdPartyPaymentStatus(str, enum.Enum):
     REFUNDED = "REFUNDED"
     PARTIALLY_REFUNDED = "PARTIALLY_REFUNDED"
     REFUND_PENDING = "REFUND_PENDING"
+
+
+class ThirdPartyRefundStatus(str, enum.Enum):
+    """Elevate's thirdPartyRefundStatus (vendor notes); MANUALLY_REFUNDED marks money returned outside a provider."""
+
+    CREATED = "CREATED"
+    PENDING_SUBMISSION = "PENDING_SUBMISSION"
+    SUBMITTED = "SUBMITTED"
+    PAID = "PAID"
+    CANCELLED = "CANCELLED"
+    BOUNCED = "BOUNCED"
+    FUNDS_RETURNED = "FUNDS_RETURNED"
+    MANUALLY_REFUNDED = "MANUALLY_REFUNDED"
+    REFUND_SETTLED = "REFUND_SETTLED"
+
+
+class CreditType(str, enum.Enum):
+    """Seed 002's creditType."""
+
+    CREDIT_DISTRIBUTION = "creditDistribution"
+    DISBURSEMENT = "disbursement"
+    PAYMENT = "payment"
+    SUBPAYMENT = "subpayment"
+    SHORTFALL_WRITE_OFF = "shortfallWriteOff"
+    WRITE_OFF = "writeOff"
+
+
+class CreditState(str, enum.Enum):
+    """Seed 002's creditState. Ledgerline writes posted, distributed and reversed."""
+
+    DISCARDED = "discarded"
+    DRAFT = "draft"
+    POSTED = "posted"
+    REVERSED = "reversed"
+    VALIDATED = "validated"
+    EXECUTED = "executed"
+    DISTRIBUTED = "distributed"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    REQUESTED = "requested"
+    EXECUTING = "executing"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
 
 
 # --- admin entities (seed 001 names them; their values are Ledgerline's choice, see README) ---

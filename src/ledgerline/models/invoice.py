@@ -80,6 +80,8 @@ class Invoice(TenantScoped, Base):
         CheckConstraint("total_minor >= 0", name="total_not_negative"),
         CheckConstraint("outstanding_minor >= 0", name="outstanding_not_negative"),
         CheckConstraint("outstanding_minor <= total_minor", name="outstanding_within_total"),
+        CheckConstraint("refunded_minor >= 0", name="refunded_not_negative"),
+        CheckConstraint("written_off_minor >= 0 AND written_off_minor <= total_minor", name="written_off_within_total"),
         CheckConstraint("due_date >= issue_date", name="due_not_before_issue"),
         # Nothing is owed on an invoice until it is posted, nor after it is cancelled.
         CheckConstraint("status = 'POSTED' OR outstanding_minor = 0", name="outstanding_only_when_posted"),
@@ -95,6 +97,9 @@ class Invoice(TenantScoped, Base):
     currency: Mapped[str] = mapped_column(String(3), nullable=False)
     total_minor: Mapped[int] = mapped_column(BigInteger, nullable=False)
     outstanding_minor: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    # Money refunds took back from the invoice, and what live write-offs settled: the payment status reads them.
+    refunded_minor: Mapped[int] = mapped_column(BigInteger, nullable=False, default=0)
+    written_off_minor: Mapped[int] = mapped_column(BigInteger, nullable=False, default=0)
     status: Mapped[InvoiceStatus] = mapped_column(db_enum(InvoiceStatus, "invoice_status"), nullable=False)
     payment_status: Mapped[InvoicePaymentStatus] = mapped_column(
         db_enum(InvoicePaymentStatus, "invoice_payment_status"), nullable=False

@@ -6,10 +6,13 @@ from decimal import Decimal
 
 from sqlalchemy import (JSON, BigInteger, CheckConstraint, Date, ForeignKey, Index, Numeric, String, Text,
                         UniqueConstraint, Uuid)
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ledgerline.kit.ids import new_locator
 from ledgerline.models.base import BigId, Base, TenantScoped, UTCDateTime, utcnow
-from ledgerline.models.enums import JournalKind, PaymentMethod, PaymentStatus, db_enum
+from ledgerline.models.enums import (
+    BillRunType, CreditState, CreditType, JournalKind, PaymentMethod, PaymentStatus, ThirdPartyRefundStatus, db_enum,
+)
 
 UDF_STRINGS = 8
 UDF_NUMBERS = 4
@@ -34,6 +37,7 @@ class Payment(TenantScoped, Base):
         Index("ix_payments_tenant_reference", "tenant_id", "reference_number"),
         CheckConstraint("amount_minor > 0", name="amount_positive"),
         CheckConstraint("unallocated_minor >= 0 AND unallocated_minor <= amount_minor", name="unallocated_within_amount"),
+        CheckConstraint("refunded_minor >= 0 AND refunded_minor <= amount_minor", name="refunded_within_amount"),
     )
 
     number: Mapped[str] = mapped_column(String(30), nullable=False)
@@ -42,6 +46,8 @@ class Payment(TenantScoped, Base):
     amount_minor: Mapped[int] = mapped_column(BigInteger, nullable=False)
     # The part of a posted payment that is customer credit (allocated to no invoice).
     unallocated_minor: Mapped[int] = mapped_column(BigInteger, nullable=False, default=0)
+    # Of this payment's money (allocated or not), how much refunds have returned; a refunded payment can't be cancelled.
+    refunded_minor: Mapped[int] = mapped_column(BigInteger, nullable=False, default=0)
     status: Mapped[PaymentStatus] = mapped_column(db_enum(PaymentStatus, "payment_status"), nullable=False)
     payment_method: Mapped[PaymentMethod] = mapped_column(db_enum(PaymentMethod, "payment_method"), nullable=False)
     type_id: Mapped[int] = mapped_column(BigId, ForeignKey("financial_transaction_types.id"), nullable=False)
@@ -91,6 +97,7 @@ class PaymentAllocation(Base):
         Index("ix_payment_allocations_tenant_payment", "tenant_id", "payment_id"),
         Index("ix_payment_allocations_tenant_invoice", "tenant_id", "invoice_id"),
         CheckConstraint("amount_minor > 0", name="amount_positive"),
+        CheckConstraint("refunded_minor >= 0 AND refunded_minor <= amount_minor", name="refunded_within_amount"),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
@@ -98,6 +105,8 @@ class PaymentAllocation(Base):
     payment_id: Mapped[int] = mapped_column(BigId, ForeignKey("payments.id"), nullable=False)
     invoice_id: Mapped[int] = mapped_column(BigId, ForeignKey("invoices.id"), nullable=False)
     amount_minor: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    # How much of this allocation refunds against the invoice have taken back.
+    refunded_minor: Mapped[int] = mapped_column(BigInteger, nullable=False, default=0)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
     reversed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
 
@@ -128,29 +137,97 @@ class PaymentCancellation(Base):
 
 
 class Credit(Base):
-    """A credit in the Socotra sense. Minimal for now: shortfall write-offs of payments."""
+    """A credit in the Socotra sense (seed 002): money that settles, or could settle, invoices.
+
+    Posting a payment writes a ``payment`` credit and one ``subpayment`` per invoice it pays;
+    tolerance shortfalls are ``shortfallWriteOff`` credits and administrative write-offs
+    ``writeOff`` credits. What a credit settles is in its targets. A credit is never deleted:
+    it is reversed, with a reason and a time.
+    """
 
     __tablename__ = "credits"
     __table_args__ = (
         UniqueConstraint("tenant_id", "locator"),
-        Index("ix_credits_tenant_customer", "tenant_id", "customer_id"),
-        Index("ix_credits_tenant_invoice", "tenant_id", "invoice_id"),
+        Index("ix_credits_tenant_customer", "tenant_id", "customer_id", "id"),
+        Index("ix_credits_tenant_type", "tenant_id", "type", "id"),
+        Index("ix_credits_tenant_payment", "tenant_id", "payment_id"),
+        Index("ix_credits_tenant_parent", "tenant_id", "parent_id"),
         CheckConstraint("amount_minor > 0", name="amount_positive"),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     tenant_id: Mapped[uuid.UUID] = mapped_column(Uuid(), nullable=False)
-    locator: Mapped[str] = mapped_column(String(26), nullable=False)
-    type: Mapped[str] = mapped_column(String(30), nullable=False)
-    state: Mapped[str] = mapped_column(String(30), nullable=False)
+    locator: Mapped[str] = mapped_column(String(26), nullable=False, default=new_locator)
+    type: Mapped[CreditType] = mapped_column(db_enum(CreditType, "credit_type"), nullable=False)
+    state: Mapped[CreditState] = mapped_column(db_enum(CreditState, "credit_state"), nullable=False)
     customer_id: Mapped[int] = mapped_column(BigId, ForeignKey("customers.id"), nullable=False)
     payment_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("payments.id"))
-    invoice_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("invoices.id"))
+    # A subpayment's and a shortfall write-off's parent is the payment's credit.
+    parent_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("credits.id"))
     amount_minor: Mapped[int] = mapped_column(BigInteger, nullable=False)
     currency: Mapped[str] = mapped_column(String(3), nullable=False)
+    description: Mapped[str | None] = mapped_column(String(255))
     created_by: Mapped[str | None] = mapped_column(String(100))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
+    realized_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     reversed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    reversal_reason: Mapped[str | None] = mapped_column(String(255))
+
+    parent: Mapped[Credit | None] = relationship(remote_side="Credit.id", lazy="raise")
+    targets: Mapped[list[CreditTarget]] = relationship(back_populates="credit", lazy="raise",
+                                                       order_by="CreditTarget.id")
+
+
+class CreditTarget(Base):
+    """An invoice a credit settles, and how much of it."""
+
+    __tablename__ = "credit_targets"
+    __table_args__ = (
+        Index("ix_credit_targets_tenant_credit", "tenant_id", "credit_id"),
+        Index("ix_credit_targets_tenant_invoice", "tenant_id", "invoice_id", "credit_id"),
+        CheckConstraint("amount_minor > 0", name="amount_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    tenant_id: Mapped[uuid.UUID] = mapped_column(Uuid(), nullable=False)
+    credit_id: Mapped[int] = mapped_column(BigId, ForeignKey("credits.id"), nullable=False)
+    invoice_id: Mapped[int] = mapped_column(BigId, ForeignKey("invoices.id"), nullable=False)
+    amount_minor: Mapped[int] = mapped_column(BigInteger, nullable=False)
+
+    credit: Mapped[Credit] = relationship(back_populates="targets", lazy="raise")
+
+
+class Refund(TenantScoped, Base):
+    """Collected money returned to a customer (Elevate refunds).
+
+    Against an invoice it takes back money that payments allocated to it, reopening the
+    invoice; against the customer it takes back unallocated payment money (customer credit).
+    """
+
+    __tablename__ = "refunds"
+    __table_args__ = (
+        UniqueConstraint("tenant_id", "locator"),
+        UniqueConstraint("tenant_id", "number"),
+        Index("ix_refunds_tenant_customer", "tenant_id", "customer_id", "id"),
+        Index("ix_refunds_tenant_invoice", "tenant_id", "invoice_id"),
+        Index("ix_refunds_tenant_bill_run_type", "tenant_id", "bill_run_type"),
+        Index("ix_refunds_tenant_created_at", "tenant_id", "created_at"),
+        CheckConstraint("amount_minor > 0", name="amount_positive"),
+    )
+
+    number: Mapped[str] = mapped_column(String(30), nullable=False)
+    customer_id: Mapped[int] = mapped_column(BigId, ForeignKey("customers.id"), nullable=False)
+    invoice_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("invoices.id"))
+    bill_run_type: Mapped[BillRunType | None] = mapped_column(db_enum(BillRunType, "refund_bill_run_type"))
+    currency: Mapped[str] = mapped_column(String(3), nullable=False)
+    amount_minor: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    payment_method: Mapped[PaymentMethod] = mapped_column(db_enum(PaymentMethod, "refund_payment_method"),
+                                                          nullable=False)
+    third_party_refund_status: Mapped[ThirdPartyRefundStatus] = mapped_column(
+        db_enum(ThirdPartyRefundStatus, "third_party_refund_status"), nullable=False)
+    description: Mapped[str | None] = mapped_column(String(255))
+    error_info: Mapped[str | None] = mapped_column(String(255))
+    created_by: Mapped[str | None] = mapped_column(String(100))
 
 
 class CustomerBalanceAdjustment(TenantScoped, Base):
@@ -195,6 +272,8 @@ class JournalEntry(Base):
         Index("ix_journal_entries_tenant_customer", "tenant_id", "customer_id"),
         Index("ix_journal_entries_tenant_invoice", "tenant_id", "invoice_id"),
         Index("ix_journal_entries_tenant_payment", "tenant_id", "payment_id"),
+        Index("ix_journal_entries_tenant_refund", "tenant_id", "refund_id"),
+        Index("ix_journal_entries_tenant_credit", "tenant_id", "credit_id"),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
@@ -203,6 +282,8 @@ class JournalEntry(Base):
     invoice_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("invoices.id"))
     payment_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("payments.id"))
     adjustment_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("customer_balance_adjustments.id"))
+    refund_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("refunds.id"))
+    credit_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("credits.id"))
     kind: Mapped[JournalKind] = mapped_column(db_enum(JournalKind, "journal_kind"), nullable=False)
     currency: Mapped[str] = mapped_column(String(3), nullable=False)
     balance_delta: Mapped[int] = mapped_column(BigInteger, nullable=False, default=0)

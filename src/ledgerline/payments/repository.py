@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from ledgerline.kit.listing import Filter, FilterKind, Listing, ListQuery, Page
 from ledgerline.kit.repository import count_matching, fetch_page
 from ledgerline.models import (
-    Credit, Invoice, JournalEntry, Payment, PaymentAllocation, PaymentCancellation,
+    Invoice, JournalEntry, Payment, PaymentAllocation, PaymentCancellation,
 )
 from ledgerline.models.enums import BillRunType, InvoiceStatus, JournalKind, PaymentMethod, PaymentStatus
 
@@ -148,12 +148,6 @@ def back_office_code_taken(session: Session, tenant_id: uuid.UUID, type_id: int,
     return session.execute(select(Payment.id).where(
         Payment.tenant_id == tenant_id, Payment.type_id == type_id, Payment.back_office_code == code,
         Payment.id != (own_id or 0))).first() is not None
-
-
-def active_shortfall_credits(session: Session, tenant_id: uuid.UUID, payment_id: int) -> Sequence[Credit]:
-    stmt = select(Credit).where(Credit.tenant_id == tenant_id, Credit.payment_id == payment_id,
-                                Credit.reversed_at.is_(None)).order_by(Credit.id)
-    return list(session.execute(stmt).scalars())
 
 
 def _exclude_credits(raw: str):  # noqa: ANN202 - a SQL clause

@@ -15,14 +15,14 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from ledgerline.credits import service as credits
 from ledgerline.errors import Conflict, InvalidRequest, not_found
-from ledgerline.invoices.service import payment_status_of
-from ledgerline.kit.ids import new_locator
+from ledgerline.invoices.service import change_outstanding
 from ledgerline.kit.listing import Listing, ListQuery, Page
 from ledgerline.kit.money import Money
 from ledgerline.kit.repository import get_scoped, next_number
 from ledgerline.ledger.service import record
-from ledgerline.models import Bill, Credit, Customer, Invoice, Payment, PaymentAllocation, PaymentCancellation
+from ledgerline.models import Bill, Customer, Invoice, Payment, PaymentAllocation, PaymentCancellation
 from ledgerline.models.base import utcnow
 from ledgerline.models.enums import (
     BillRunType, InvoiceStatus, JournalKind, PaymentMethod, PaymentStatus, ThirdPartyPaymentStatus,
@@ -190,7 +190,7 @@ def _post(session: Session, customer: Customer, payment: Payment, tolerance_mino
            payment_id=payment.id)
     for allocation in plan.allocations:
         invoice = by_id[allocation.invoice_id]
-        _change_outstanding(invoice, -allocation.amount.minor)
+        change_outstanding(invoice, -allocation.amount.minor)
         session.add(PaymentAllocation(tenant_id=tenant_id, payment_id=payment.id, invoice_id=invoice.id,
                                       amount_minor=allocation.amount.minor, created_at=now))
         record(session, tenant_id=tenant_id, customer_id=customer.id, currency=payment.currency,
@@ -198,20 +198,14 @@ def _post(session: Session, customer: Customer, payment: Payment, tolerance_mino
                invoice_id=invoice.id, payment_id=payment.id)
     for write_off in plan.shortfall_write_offs:
         invoice = by_id[write_off.invoice_id]
-        _change_outstanding(invoice, -write_off.amount.minor)
-        session.add(Credit(tenant_id=tenant_id, locator=new_locator(), type="shortfallWriteOff", state="posted",
-                           customer_id=customer.id, payment_id=payment.id, invoice_id=invoice.id,
-                           amount_minor=write_off.amount.minor, currency=payment.currency, created_at=now))
+        change_outstanding(invoice, -write_off.amount.minor)
         record(session, tenant_id=tenant_id, customer_id=customer.id, currency=payment.currency,
                kind=JournalKind.SHORTFALL_WRITE_OFF, balance=write_off.amount.minor,
                outstanding=-write_off.amount.minor, invoice_id=invoice.id, payment_id=payment.id)
+    credits.record_payment_credits(session, payment=payment, allocations=plan.allocations,
+                                   shortfalls=plan.shortfall_write_offs, now=now)
     customer.credit_minor += plan.credit.minor
     session.flush()
-
-
-def _change_outstanding(invoice: Invoice, delta: int) -> None:
-    invoice.outstanding_minor += delta
-    invoice.payment_status = payment_status_of(invoice.status, invoice.total_minor, invoice.outstanding_minor)
 
 
 def reject_payment(session: Session, *, tenant_id: uuid.UUID, payment_id: int, reason: str | None = None,
@@ -248,28 +242,31 @@ def cancel_payment(session: Session, *, tenant_id: uuid.UUID, payment_id: int, n
         payment.status = PaymentStatus.CANCELLED
         session.flush()
         return payment, None
+    if payment.refunded_minor:
+        raise Conflict(f"payment {payment.id} has been refunded in part or whole; it cannot be cancelled")
     if customer.credit_minor < payment.unallocated_minor:
         raise Conflict(f"payment {payment.id}'s credit has been used; it cannot be cancelled")
     now = utcnow()
     allocations = repository.active_allocations(session, tenant_id, payment.id)
-    write_offs = repository.active_shortfall_credits(session, tenant_id, payment.id)
+    write_offs = credits.shortfall_credits_of_payment(session, payment)
     invoices = repository.invoices_for_update(
-        session, tenant_id, sorted({a.invoice_id for a in allocations} | {c.invoice_id for c in write_offs
-                                                                          if c.invoice_id is not None}))
+        session, tenant_id, sorted({a.invoice_id for a in allocations}
+                                   | {t.invoice_id for _, targets in write_offs for t in targets}))
     for allocation in allocations:
-        _change_outstanding(invoices[allocation.invoice_id], allocation.amount_minor)
+        change_outstanding(invoices[allocation.invoice_id], allocation.amount_minor)
         allocation.reversed_at = now
         record(session, tenant_id=tenant_id, customer_id=customer.id, currency=payment.currency,
                kind=JournalKind.ALLOCATION_REVERSED, credit=allocation.amount_minor,
                outstanding=allocation.amount_minor, invoice_id=allocation.invoice_id, payment_id=payment.id)
-    for credit in write_offs:
-        assert credit.invoice_id is not None
-        _change_outstanding(invoices[credit.invoice_id], credit.amount_minor)
-        credit.reversed_at = now
-        credit.state = "reversed"
-        record(session, tenant_id=tenant_id, customer_id=customer.id, currency=payment.currency,
-               kind=JournalKind.SHORTFALL_WRITE_OFF, balance=-credit.amount_minor, outstanding=credit.amount_minor,
-               invoice_id=credit.invoice_id, payment_id=payment.id)
+    reason = issue_reason or "payment cancelled"
+    for credit, targets in write_offs:
+        for target in targets:
+            change_outstanding(invoices[target.invoice_id], target.amount_minor)
+            record(session, tenant_id=tenant_id, customer_id=customer.id, currency=payment.currency,
+                   kind=JournalKind.SHORTFALL_WRITE_OFF, balance=-target.amount_minor, outstanding=target.amount_minor,
+                   invoice_id=target.invoice_id, payment_id=payment.id, credit_id=credit.id)
+        credits.mark_reversed(credit, reason, now)
+    credits.reverse_payment_credits(session, payment=payment, reason=reason)
     record(session, tenant_id=tenant_id, customer_id=customer.id, currency=payment.currency,
            kind=JournalKind.PAYMENT_CANCELLED, balance=-payment.amount_minor, credit=-payment.amount_minor,
            payment_id=payment.id)
