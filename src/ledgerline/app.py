@@ -13,7 +13,8 @@ from fastapi_offline import FastAPIOffline
 
 from ledgerline import __version__
 from ledgerline.api import health
-from ledgerline.api import v1
+from ledgerline.api import socotra, v1
+from ledgerline.api.socotra.envelope import PROBLEM_JSON, render_error as render_problem
 from ledgerline.api.errors import install_error_handlers, register_surface
 from ledgerline.api.v1.envelope import render_error as render_v1_error
 from ledgerline.config import Settings, get_settings
@@ -57,9 +58,11 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     app.state.db = database
     app.state.known_tenants = set()
     register_surface("/v1", render_v1_error)
+    register_surface("/billing/", render_problem)
     install_error_handlers(app)
     app.include_router(health.router)
     app.include_router(v1.router)
+    app.include_router(socotra.router)
     _document_security(app)
     return app
 
@@ -81,6 +84,10 @@ def _document_security(app: FastAPI) -> None:
             if path.startswith("/v1/") and "ErrorBody" in schema["components"].get("schemas", {}):
                 for operation in operations.values():
                     _document_v1_validation(operation)
+            if path.startswith("/billing/"):
+                for operation in operations.values():
+                    operation.setdefault("security", [{"bearerAuth": []}])
+                    _document_problems(operation)
         _drop_unreferenced(schema, "HTTPValidationError", "ValidationError")
         app.openapi_schema = schema
         return schema
@@ -101,6 +108,17 @@ def _drop_unreferenced(schema: dict, *names: str) -> None:
 
 def _error_body() -> dict:
     return {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorBody"}}}
+
+
+def _document_problems(operation: dict) -> None:
+    """/billing answers errors as application/problem+json, a bad parameter as 400 (never FastAPI's 422)."""
+    responses = operation.setdefault("responses", {})
+    if "HTTPValidationError" in str(responses.get("422", {}).get("content", "")):
+        del responses["422"]
+    for code, response in responses.items():
+        content = response.get("content", {})
+        if code.startswith(("4", "5")) and "application/json" in content:
+            response["content"] = {PROBLEM_JSON: content.pop("application/json")}
 
 
 def _document_v1_validation(operation: dict) -> None:

@@ -129,13 +129,15 @@ def current_principal(request: Request, session: SessionDep) -> Principal:
     return principal
 
 
-def require(scope: str) -> Callable[..., Principal]:
-    """Dependency factory: the caller's principal, provided it holds ``scope``."""
+def require(scope: str, *alternatives: str) -> Callable[..., Principal]:
+    """Dependency factory: the caller's principal, provided it holds ``scope`` or one of the alternatives."""
+    accepted = (scope, *alternatives)
 
     def dependency(principal: Annotated[Principal, Depends(current_principal)]) -> Principal:
-        if not principal.allows(scope):
-            raise Forbidden(f"this operation needs the '{scope}' scope", scope=scope)
+        if not any(principal.allows(each) for each in accepted):
+            names = " or ".join(f"'{each}'" for each in accepted)
+            raise Forbidden(f"this operation needs the {names} scope", scope=" ".join(accepted))
         return principal
 
-    dependency.__name__ = f"require_{scope.replace('.', '_').replace('-', '_')}"
+    dependency.__name__ = "require_" + "_or_".join(each.replace(".", "_").replace("-", "_") for each in accepted)
     return dependency

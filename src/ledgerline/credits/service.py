@@ -73,6 +73,20 @@ class WriteOffTarget:
     amount_minor: int | None  # None: all that is outstanding
 
 
+def currency_of_write_off(session: Session, *, tenant_id: uuid.UUID, customer_id: int | None,
+                          first_invoice_id: int) -> str:
+    """The currency target amounts are read in: the customer's, else the first target invoice's."""
+    if customer_id is not None:
+        customer = get_scoped(session, Customer, tenant_id, customer_id)
+        if customer is None:
+            raise InvalidRequest.for_field("customerId", f"customer {customer_id} does not exist")
+        return customer.currency
+    invoice = get_scoped(session, Invoice, tenant_id, first_invoice_id)
+    if invoice is None:
+        raise InvalidRequest.for_field("targets[0].invoiceId", f"invoice {first_invoice_id} does not exist")
+    return invoice.currency
+
+
 def write_off(session: Session, *, tenant_id: uuid.UUID, targets: Sequence[WriteOffTarget],
               customer_id: int | None = None, description: str | None = None,
               created_by: str | None = None) -> Credit:

@@ -8,8 +8,8 @@ from collections.abc import Sequence
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ledgerline.models import Customer, Invoice, JournalEntry
-from ledgerline.models.enums import InvoiceStatus
+from ledgerline.models import Credit, CreditTarget, Customer, Invoice, JournalEntry, PaymentAllocation, Refund
+from ledgerline.models.enums import CreditState, CreditType, InvoiceStatus
 
 
 def _scoped(stmt, column, tenant_id: uuid.UUID | None):
@@ -73,3 +73,48 @@ def balance_of(session: Session, tenant_id: uuid.UUID, customer_id: int) -> int:
     ).scalar_subquery()
     stmt = select(Customer.credit_minor - outstanding).where(Customer.tenant_id == tenant_id, Customer.id == customer_id)
     return int(session.execute(stmt).scalar_one())
+
+
+def _stored_vs_summed(session: Session, tenant_id: uuid.UUID | None, model, stored, key, amount,
+                      *conditions) -> Sequence[tuple[int, int, int]]:
+    """Rows of ``model`` whose ``stored`` figure differs from the sum of ``amount`` grouped by ``key``."""
+    summed_by = select(key.label("key"), func.sum(amount).label("total")).where(*conditions).group_by(key).subquery()
+    summed = func.coalesce(summed_by.c.total, 0)
+    stmt = select(model.id, stored, summed).outerjoin(summed_by, summed_by.c.key == model.id)
+    stmt = _scoped(stmt, model.tenant_id, tenant_id).where(stored != summed)
+    return [(row[0], int(row[1]), int(row[2])) for row in session.execute(stmt)]
+
+
+def refund_mismatches(session: Session, tenant_id: uuid.UUID | None) -> Sequence[tuple[int, int, int]]:
+    """Each refund's journal entries take exactly its amount off the balance."""
+    return _stored_vs_summed(session, tenant_id, Refund, -Refund.amount_minor, JournalEntry.refund_id,
+                             JournalEntry.balance_delta, JournalEntry.refund_id.is_not(None))
+
+
+def invoice_refunded_mismatches(session: Session, tenant_id: uuid.UUID | None) -> Sequence[tuple[int, int, int]]:
+    """What an invoice says refunds took back is what its allocations say."""
+    return _stored_vs_summed(session, tenant_id, Invoice, Invoice.refunded_minor, PaymentAllocation.invoice_id,
+                             PaymentAllocation.refunded_minor)
+
+
+def invoice_written_off_mismatches(session: Session, tenant_id: uuid.UUID | None) -> Sequence[tuple[int, int, int]]:
+    """What an invoice says write-offs settled is what its live write-off credits target."""
+    return _stored_vs_summed(session, tenant_id, Invoice, Invoice.written_off_minor, CreditTarget.invoice_id,
+                             CreditTarget.amount_minor,
+                             CreditTarget.credit_id.in_(select(Credit.id).where(
+                                 Credit.type == CreditType.WRITE_OFF, Credit.state != CreditState.REVERSED)))
+
+
+def subpayment_mismatches(session: Session, tenant_id: uuid.UUID | None) -> Sequence[tuple[int, int, int]]:
+    """Per invoice, live subpayment credits target what live payment allocations put on it."""
+    allocated = (select(PaymentAllocation.invoice_id.label("key"), func.sum(PaymentAllocation.amount_minor).label("total"))
+                 .where(PaymentAllocation.reversed_at.is_(None)).group_by(PaymentAllocation.invoice_id).subquery())
+    credited = (select(CreditTarget.invoice_id.label("key"), func.sum(CreditTarget.amount_minor).label("total"))
+                .where(CreditTarget.credit_id.in_(select(Credit.id).where(
+                    Credit.type == CreditType.SUBPAYMENT, Credit.state != CreditState.REVERSED)))
+                .group_by(CreditTarget.invoice_id).subquery())
+    stored, summed = func.coalesce(allocated.c.total, 0), func.coalesce(credited.c.total, 0)
+    stmt = (select(Invoice.id, stored, summed)
+            .outerjoin(allocated, allocated.c.key == Invoice.id).outerjoin(credited, credited.c.key == Invoice.id))
+    stmt = _scoped(stmt, Invoice.tenant_id, tenant_id).where(stored != summed)
+    return [(row[0], int(row[1]), int(row[2])) for row in session.execute(stmt)]

@@ -54,8 +54,16 @@ class Mismatch:
 
 
 def verify(session: Session, tenant_id: uuid.UUID | None = None) -> Sequence[Mismatch]:
-    """Every customer's credit and balance and every invoice's outstanding, recomputed."""
+    """Every customer's credit and balance and every invoice's outstanding, recomputed from the journal;
+    refunds against their journal entries; what invoices say was refunded and written off against the
+    allocations and credits behind it; and the subpayment credits against the allocations they mirror."""
     mismatches = [Mismatch("invoice outstanding", *row) for row in repository.invoice_mismatches(session, tenant_id)]
     mismatches += [Mismatch("customer credit", *row) for row in repository.credit_mismatches(session, tenant_id)]
     mismatches += [Mismatch("customer balance", *row) for row in repository.balance_mismatches(session, tenant_id)]
+    mismatches += [Mismatch("refund journal", *row) for row in repository.refund_mismatches(session, tenant_id)]
+    mismatches += [Mismatch("invoice refunded", *row)
+                   for row in repository.invoice_refunded_mismatches(session, tenant_id)]
+    mismatches += [Mismatch("invoice written off", *row)
+                   for row in repository.invoice_written_off_mismatches(session, tenant_id)]
+    mismatches += [Mismatch("invoice subpayments", *row) for row in repository.subpayment_mismatches(session, tenant_id)]
     return mismatches

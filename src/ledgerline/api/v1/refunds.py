@@ -1,0 +1,105 @@
+"""/v1/refunds (Elevate Payment API): money previously collected, returned to the customer."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Path, Request, Response
+from pydantic import Field
+
+from ledgerline.api.v1.customer_payments import currency_id
+from ledgerline.api.v1.responses import render_created, render_head, render_page, render_resource
+from ledgerline.api.v1.schemas import (
+    Amount, ReferenceId, Timestamp, WireInput, WireModel, error_responses, major, minor_from_wire,
+)
+from ledgerline.api.wire import WireRoute
+from ledgerline.auth import Principal, SessionDep, require
+from ledgerline.kit.idempotency import IdempotencyDep
+from ledgerline.kit.listing import ListQuery
+from ledgerline.models import Refund as RefundEntity
+from ledgerline.models.enums import BillRunType, PaymentMethod, ThirdPartyRefundStatus
+from ledgerline.refunds import repository, service
+
+router = APIRouter(tags=["refunds"], route_class=WireRoute)
+
+RefundId = Annotated[int, Path(description="Refund identifier", examples=[1])]
+RefundListQuery = Annotated[ListQuery, Depends(repository.REFUND_LISTING.query_dependency())]
+RefundFilterQuery = Annotated[ListQuery, Depends(repository.REFUND_LISTING.query_dependency(paged=False))]
+
+
+class Refund(WireModel):
+    id: int = Field(examples=[1])
+    locator: str
+    number: str = Field(examples=["RFD-0000001"])
+    invoice_id: int | None = Field(description="The invoice refunded; null when customer credit was refunded",
+                                   examples=[1])
+    customer_id: int = Field(examples=[1])
+    bill_run_type: BillRunType | None = Field(examples=["NORMAL"])
+    third_party_refund_status: ThirdPartyRefundStatus = Field(examples=["MANUALLY_REFUNDED"])
+    description: str | None
+    error_info: str | None
+    payment_method: PaymentMethod = Field(examples=["CHEQUE"])
+    amount_in_major_currency: Amount
+    currency: str = Field(examples=["GBP"])
+    currency_id: int | None = Field(description="ISO 4217 numeric code", examples=[826])
+    created_by: str | None
+    created_at: Timestamp
+
+    @classmethod
+    def of(cls, refund: RefundEntity) -> "Refund":
+        return cls(
+            id=refund.id, locator=refund.locator, number=refund.number, invoice_id=refund.invoice_id,
+            customer_id=refund.customer_id, bill_run_type=refund.bill_run_type,
+            third_party_refund_status=refund.third_party_refund_status, description=refund.description,
+            error_info=refund.error_info, payment_method=refund.payment_method,
+            amount_in_major_currency=major(refund.amount_minor, refund.currency), currency=refund.currency,
+            currency_id=currency_id(refund.currency), created_by=refund.created_by, created_at=refund.created_at)
+
+
+class RefundCreate(WireInput):
+    invoice_id: ReferenceId | None = Field(default=None, description="Refund money paid on this invoice")
+    customer_id: ReferenceId | None = Field(default=None, description="Without invoiceId: refund customer credit")
+    bill_run_type: BillRunType | None = Field(default=None, description="Must match the invoice's; defaults to it")
+    description: str | None = Field(default=None, max_length=255, examples=["Refund of overpayment"])
+    payment_method: PaymentMethod | None = Field(
+        default=None, examples=["CHEQUE"],
+        description="Blank, or an invoice collected by a payment provider: the method of the customer's last "
+                    "successful payment")
+    amount_in_major_currency: Decimal = Field(ge=Decimal("0.01"), le=Decimal("100000"), examples=[25.00],
+                                              description="0.01..100000")
+
+
+@router.get("/refunds", response_model=list[Refund], responses=error_responses(400), summary="List refunds")
+def list_refunds(request: Request, session: SessionDep, query: RefundListQuery,
+                 principal: Annotated[Principal, Depends(require("refunds.list"))]) -> Response:
+    return render_page(request, repository.page_of_refunds(session, principal.tenant_id, query), Refund)
+
+
+@router.head("/refunds", responses={**error_responses(400), 404: {"description": "No refund matches"}},
+             summary="Check whether refunds matching the filters exist")
+def refunds_exist(session: SessionDep, query: RefundFilterQuery,
+                  principal: Annotated[Principal, Depends(require("refunds.list"))]) -> Response:
+    return render_head(repository.count_refunds(session, principal.tenant_id, query))
+
+
+@router.post("/refunds", status_code=201, response_model=Refund, responses=error_responses(400, 409, 422),
+             summary="Refund money paid on an invoice, or customer credit")
+def create_refund(request: Request, body: RefundCreate, session: SessionDep, guard: IdempotencyDep,
+                  principal: Annotated[Principal, Depends(require("refunds.write"))]) -> Response:
+    tenant_id = principal.tenant_id
+    currency = service.currency_of_refund(session, tenant_id=tenant_id, invoice_id=body.invoice_id,
+                                          customer_id=body.customer_id)
+    refund = service.create_refund(
+        session, tenant_id=tenant_id, invoice_id=body.invoice_id, customer_id=body.customer_id,
+        bill_run_type=body.bill_run_type, payment_method=body.payment_method, description=body.description,
+        amount_minor=minor_from_wire("amountInMajorCurrency", body.amount_in_major_currency, currency),
+        created_by=principal.subject)
+    return render_created(request, session, guard, Refund.of(refund), location=f"/v1/refunds/{refund.id}")
+
+
+@router.get("/refunds/{refund_id}", response_model=Refund, responses=error_responses(400, 404),
+            summary="Get a refund")
+def get_refund(refund_id: RefundId, session: SessionDep,
+               principal: Annotated[Principal, Depends(require("refunds.read"))]) -> Response:
+    return render_resource(Refund.of(service.get_refund(session, tenant_id=principal.tenant_id, refund_id=refund_id)))

@@ -1,0 +1,1 @@
+"""Refunds: collected money returned to a customer (Elevate refunds; DESIGN "Refunds")."""

@@ -1,0 +1,74 @@
+"""Refund queries, and the rows a refund draws its money from."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+
+from sqlalchemy import Select, and_, select
+from sqlalchemy.orm import Session
+
+from ledgerline.kit.listing import Filter, FilterKind, Listing, ListQuery, Page
+from ledgerline.kit.repository import count_matching, fetch_page
+from ledgerline.models import Payment, PaymentAllocation, Refund
+from ledgerline.models.enums import PaymentStatus
+
+REFUND_LISTING = Listing(
+    sortable={"id": Refund.id, "amountInMajorCurrency": Refund.amount_minor, "createdAt": Refund.created_at},
+    filters=[
+        Filter("id", FilterKind.ID, Refund.id, "Filter by refund identifier"),
+        Filter("customerId", FilterKind.ID, Refund.customer_id, "Filter by customer"),
+        Filter("invoiceId", FilterKind.ID, Refund.invoice_id, "Filter by invoice"),
+        Filter("billRunType", FilterKind.STRING, Refund.bill_run_type, "Filter by bill run type (NORMAL, ADHOC)"),
+        Filter("amountInMajorCurrency", FilterKind.AMOUNT, Refund.amount_minor, "Filter by amount",
+               currency_column=Refund.currency),
+        Filter("createdAt", FilterKind.DATE, Refund.created_at, "Filter by creation date"),
+    ],
+    fields=("id", "locator", "number", "invoiceId", "customerId", "billRunType", "thirdPartyRefundStatus",
+            "description", "errorInfo", "paymentMethod", "amountInMajorCurrency", "currency", "currencyId",
+            "createdBy", "createdAt"),
+    tiebreak=Refund.id,
+)
+
+
+def _refunds(tenant_id: uuid.UUID) -> Select:
+    return select(Refund).where(Refund.tenant_id == tenant_id)
+
+
+def page_of_refunds(session: Session, tenant_id: uuid.UUID, query: ListQuery) -> Page:
+    return fetch_page(session, _refunds(tenant_id), REFUND_LISTING, query)
+
+
+def count_refunds(session: Session, tenant_id: uuid.UUID, query: ListQuery) -> int:
+    return count_matching(session, _refunds(tenant_id), REFUND_LISTING, query)
+
+
+def refundable_allocations(session: Session, tenant_id: uuid.UUID,
+                           invoice_id: int) -> Sequence[tuple[PaymentAllocation, Payment]]:
+    """Live allocations to the invoice with money not yet refunded, newest payment first, locked."""
+    stmt = (select(PaymentAllocation, Payment)
+            .join(Payment, and_(Payment.id == PaymentAllocation.payment_id, Payment.tenant_id == tenant_id))
+            .where(PaymentAllocation.tenant_id == tenant_id, PaymentAllocation.invoice_id == invoice_id,
+                   PaymentAllocation.reversed_at.is_(None),
+                   PaymentAllocation.refunded_minor < PaymentAllocation.amount_minor)
+            .order_by(Payment.id.desc(), PaymentAllocation.id.desc())
+            .with_for_update(key_share=True).execution_options(populate_existing=True))
+    return [(row[0], row[1]) for row in session.execute(stmt)]
+
+
+def payments_with_credit(session: Session, tenant_id: uuid.UUID, customer_id: int) -> Sequence[Payment]:
+    """Posted payments of the customer with unallocated money, newest first, locked."""
+    stmt = (select(Payment)
+            .where(Payment.tenant_id == tenant_id, Payment.customer_id == customer_id,
+                   Payment.status == PaymentStatus.POSTED, Payment.unallocated_minor > 0)
+            .order_by(Payment.id.desc())
+            .with_for_update(key_share=True).execution_options(populate_existing=True))
+    return list(session.execute(stmt).scalars())
+
+
+def last_successful_payment(session: Session, tenant_id: uuid.UUID, customer_id: int) -> Payment | None:
+    stmt = (select(Payment)
+            .where(Payment.tenant_id == tenant_id, Payment.customer_id == customer_id,
+                   Payment.status == PaymentStatus.POSTED)
+            .order_by(Payment.posted_on.desc(), Payment.id.desc()).limit(1))
+    return session.execute(stmt).scalar_one_or_none()
