@@ -1,9 +1,10 @@
 """Any sequence of money moves keeps the books balanced (DESIGN "Balances"), on every backend.
 
 A hypothesis state machine creates customers and invoices, posts and cancels payments, pays
-invoices, cancels invoices and adjusts balances; after every step the journal must agree with the
-stored figures and every customer's balance must equal both ``credit - outstanding`` and
-``payments posted - invoices posted + shortfall write-offs + adjustment credit``. Each example is rolled back to a savepoint afterwards.
+invoices, cancels invoices, adjusts balances, refunds invoices and credit, writes invoices off and
+reverses write-offs; after every step ``verify`` must be clean and every customer's balance must
+equal both ``credit - outstanding`` and ``payments posted - refunds - invoices posted + shortfall
+write-offs + write-offs + adjustment credit``. Each example is rolled back to a savepoint afterwards.
 """
 
 from __future__ import annotations
@@ -23,13 +24,17 @@ from sqlalchemy.orm import Session
 
 from ledgerline.adjustments.service import adjust_balance
 from ledgerline.customers.service import create_customer
-from ledgerline.errors import Conflict
+from ledgerline.credits.service import WriteOffTarget, reverse_credit, write_off
+from ledgerline.errors import Conflict, InvalidRequest
 from ledgerline.invoices.service import cancel_invoice, create_invoice, post_invoice
 from ledgerline.ledger.repository import balance_of
 from ledgerline.ledger.service import verify
-from ledgerline.models import Credit, Customer, CustomerBalanceAdjustment, Invoice, Payment, PaymentAllocation
-from ledgerline.models.enums import InvoiceStatus, PaymentMethod, PaymentStatus
+from ledgerline.models import (
+    Credit, Customer, CustomerBalanceAdjustment, Invoice, Payment, PaymentAllocation, Refund,
+)
+from ledgerline.models.enums import CreditState, CreditType, InvoiceStatus, PaymentMethod, PaymentStatus
 from ledgerline.payments import service
+from ledgerline.refunds.service import create_refund
 
 T = TypeVar("T")
 BASE_DAY = dt.date(2026, 1, 1)
@@ -37,12 +42,14 @@ SETTINGS = settings(max_examples=25, stateful_step_count=15, deadline=None, data
                     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 
 
-def _refused_or(session: Session, name: str, call: Callable[[], T], *, refused: bool) -> T | None:
-    """Run one request in its own savepoint; a 409 rolls it back and must be what the state predicts."""
+def _refused_or(session: Session, name: str, call: Callable[[], T], *, refused: bool,
+                refusal: type[Exception] = Conflict) -> T | None:
+    """Run one request in its own savepoint; a refusal (409 unless told) rolls it back and must be what the
+    state predicts."""
     try:
         with session.begin_nested():
             result = call()
-    except Conflict:
+    except refusal:
         assert refused, "refused a request the state allows"
         event(f"{name}: refused")
         return None
@@ -66,10 +73,15 @@ def _books(session: Session, tenant_id: uuid.UUID) -> dict[int, dict[str, int]]:
         books[customer_id].update(invoiced=int(invoiced), outstanding=int(outstanding))
     write_offs = session.execute(
         select(Credit.customer_id, func.sum(Credit.amount_minor))
-        .where(Credit.tenant_id == tenant_id, Credit.type == "shortfallWriteOff", Credit.reversed_at.is_(None))
+        .where(Credit.tenant_id == tenant_id, Credit.type.in_([CreditType.SHORTFALL_WRITE_OFF, CreditType.WRITE_OFF]),
+               Credit.reversed_at.is_(None))
         .group_by(Credit.customer_id))
     for customer_id, written_off in write_offs:
         books[customer_id]["written_off"] = int(written_off)
+    refunds = session.execute(select(Refund.customer_id, func.sum(Refund.amount_minor))
+                              .where(Refund.tenant_id == tenant_id).group_by(Refund.customer_id))
+    for customer_id, refunded in refunds:
+        books[customer_id]["refunded"] = int(refunded)
     # What adjustments did to credit: a credit adds its amount, a debit takes what it used.
     adjustments = session.execute(select(CustomerBalanceAdjustment).where(
         CustomerBalanceAdjustment.tenant_id == tenant_id)).scalars()
@@ -90,6 +102,7 @@ def test_balances_hold_after_any_sequence_of_money_moves(database, tenant_id: uu
             customers = Bundle("customers")
             invoices = Bundle("invoices")
             payments = Bundle("payments")
+            write_offs = Bundle("write_offs")
 
             def __init__(self) -> None:
                 super().__init__()
@@ -175,7 +188,8 @@ def test_balances_hold_after_any_sequence_of_money_moves(database, tenant_id: uu
                 payment = session.get(Payment, payment_id)
                 credit = session.get(Customer, payment.customer_id).credit_minor
                 # A debit adjustment may have used the payment's credit: then it cannot be undone.
-                refused = payment.status is not PaymentStatus.POSTED or credit < payment.unallocated_minor
+                refused = (payment.status is not PaymentStatus.POSTED or credit < payment.unallocated_minor
+                           or payment.refunded_minor > 0)
                 _refused_or(session, "cancel payment",
                             lambda: service.cancel_payment(session, tenant_id=tenant_id, payment_id=payment_id),
                             refused=refused)
@@ -213,6 +227,54 @@ def test_balances_hold_after_any_sequence_of_money_moves(database, tenant_id: uu
                     invoice = session.get(Invoice, adjustment.invoice_id) if adjustment.invoice_id else None
                     assert adjustment.credit_used_minor + (invoice.total_minor if invoice else 0) == -amount
 
+            @rule(invoice_id=invoices, share=st.integers(1, 120))
+            def refund_an_invoice(self, invoice_id: int, share: int) -> None:
+                """Some percent of what was collected on the invoice; above 100 must be refused."""
+                collected = session.execute(
+                    select(func.coalesce(func.sum(PaymentAllocation.amount_minor - PaymentAllocation.refunded_minor), 0))
+                    .where(PaymentAllocation.tenant_id == tenant_id, PaymentAllocation.invoice_id == invoice_id,
+                           PaymentAllocation.reversed_at.is_(None))).scalar_one()
+                amount = max(1, collected * share // 100)
+                outstanding = session.get(Invoice, invoice_id).outstanding_minor
+                _refused_or(session, "refund invoice", lambda: create_refund(
+                    session, tenant_id=tenant_id, invoice_id=invoice_id, amount_minor=amount),
+                    refused=amount > collected, refusal=InvalidRequest)
+                if amount <= collected:
+                    assert session.get(Invoice, invoice_id).outstanding_minor == outstanding + amount
+
+            @rule(customer_id=customers, share=st.integers(1, 120))
+            def refund_credit(self, customer_id: int, share: int) -> None:
+                """Some percent of the customer's refundable credit; above 100 must be refused."""
+                unallocated = session.execute(
+                    select(func.coalesce(func.sum(Payment.unallocated_minor), 0))
+                    .where(Payment.tenant_id == tenant_id, Payment.customer_id == customer_id,
+                           Payment.status == PaymentStatus.POSTED)).scalar_one()
+                refundable = min(unallocated, session.get(Customer, customer_id).credit_minor)
+                amount = max(1, refundable * share // 100)
+                _refused_or(session, "refund credit", lambda: create_refund(
+                    session, tenant_id=tenant_id, customer_id=customer_id, amount_minor=amount,
+                    payment_method=PaymentMethod.BACS), refused=amount > refundable, refusal=InvalidRequest)
+
+            @rule(target=write_offs, invoice_id=invoices, share=st.integers(1, 110))
+            def write_off_an_invoice(self, invoice_id: int, share: int) -> MultipleResults[int]:
+                invoice = session.get(Invoice, invoice_id)
+                owed = invoice.outstanding_minor if invoice.status is InvoiceStatus.POSTED else 0
+                if owed == 0:
+                    _refused_or(session, "write off", lambda: write_off(
+                        session, tenant_id=tenant_id, targets=[WriteOffTarget(invoice_id, None)]), refused=True)
+                    return multiple()
+                amount = max(1, owed * share // 100)
+                credit = _refused_or(session, "write off", lambda: write_off(
+                    session, tenant_id=tenant_id, targets=[WriteOffTarget(invoice_id, amount)]),
+                    refused=amount > owed, refusal=InvalidRequest)
+                return multiple() if credit is None else multiple(credit.id)
+
+            @rule(credit_id=write_offs)
+            def reverse_a_write_off(self, credit_id: int) -> None:
+                reversed_already = session.get(Credit, credit_id).state is CreditState.REVERSED
+                _refused_or(session, "reverse write-off", lambda: reverse_credit(
+                    session, tenant_id=tenant_id, credit_id=credit_id, reason="in error"), refused=reversed_already)
+
             @invariant()
             def books_balance(self) -> None:
                 assert verify(session, tenant_id) == []
@@ -224,7 +286,7 @@ def test_balances_hold_after_any_sequence_of_money_moves(database, tenant_id: uu
                     assert credit == books["unallocated"] + books["adjusted_credit"]
                     assert balance == credit - books["outstanding"]
                     assert balance == (books["paid"] - books["invoiced"] + books["written_off"]
-                                       + books["adjusted_credit"])
+                                       + books["adjusted_credit"] - books["refunded"])
 
             @invariant()
             def every_payment_is_accounted_for(self) -> None:
@@ -236,9 +298,15 @@ def test_balances_hold_after_any_sequence_of_money_moves(database, tenant_id: uu
                     select(Credit.payment_id, func.sum(Credit.amount_minor))
                     .where(Credit.tenant_id == tenant_id, Credit.reversed_at.is_(None))
                     .group_by(Credit.payment_id)))
+                refunded_from_invoices = _by_payment(session.execute(
+                    select(PaymentAllocation.payment_id, func.sum(PaymentAllocation.refunded_minor))
+                    .where(PaymentAllocation.tenant_id == tenant_id).group_by(PaymentAllocation.payment_id)))
                 for payment in session.execute(select(Payment).where(Payment.tenant_id == tenant_id)).scalars():
                     if payment.status is PaymentStatus.POSTED:
-                        assert payment.amount_minor == allocated.get(payment.id, 0) + payment.unallocated_minor
+                        # Refunds of credit took money off unallocated; refunds on invoices left allocations whole.
+                        refunded_from_credit = payment.refunded_minor - refunded_from_invoices.get(payment.id, 0)
+                        assert payment.amount_minor == (allocated.get(payment.id, 0) + payment.unallocated_minor
+                                                        + refunded_from_credit)
                     else:  # cancelled: every allocation and write-off reversed, no credit left
                         assert (allocated.get(payment.id, 0), written_off.get(payment.id, 0),
                                 payment.unallocated_minor) == (0, 0, 0)
