@@ -19,9 +19,11 @@ from sqlalchemy.orm import Session
 
 from ledgerline.db import make_engine
 from ledgerline.kit.ids import new_locator
-from ledgerline.models import Base, FinancialTransactionType, Payment, PaymentCancellation, PaymentMethodSetting
+from ledgerline.models import (
+    Base, Credit, CreditTarget, FinancialTransactionType, Invoice, Payment, PaymentCancellation, PaymentMethodSetting,
+)
 from ledgerline.models.base import UTCDateTime, utcnow
-from ledgerline.models.enums import PaymentMethod
+from ledgerline.models.enums import CreditState, CreditType, PaymentMethod
 from ledgerline.reference import defaults
 from tests.conftest import PG_SCHEMA, PG_URL, alembic_config, create_postgres_schema, drop_postgres_schema
 
@@ -153,3 +155,48 @@ def test_reference_data_reaches_existing_tenants(empty_engine: Engine) -> None:
         methods = session.execute(select(PaymentMethodSetting.method)
                                   .where(PaymentMethodSetting.tenant_id == payment.tenant_id)).scalars().all()
         assert set(methods) == set(PaymentMethod)
+
+
+def test_posted_payments_become_credits_when_0006_runs(empty_engine: Engine) -> None:
+    """0006 gives every payment that was posted its payment credit and a subpayment per allocation, moves a
+    shortfall write-off's invoice into its targets under the payment credit, and marks it distributed."""
+    engine = empty_engine
+    migrate(engine, "upgrade", "0002")
+    with engine.begin() as connection:
+        tenant_id = _insert(connection, "tenants", name="before-0006")
+    migrate(engine, "upgrade", "0005")  # 0003 gives the tenant its reference data
+    with engine.begin() as connection:
+        type_id = connection.execute(select(sql_column("id")).select_from(sql_table("financial_transaction_types"))
+                                     .where(sql_column("tenant_id") == tenant_id).limit(1)).scalar()
+        customer_id = _insert(connection, "customers", tenant_id=tenant_id, currency="GBP", status="ACTIVE",
+                              credit_threshold_minor=0, credit_minor=0)
+        invoice_id = _insert(connection, "invoices", tenant_id=tenant_id, customer_id=customer_id, currency="GBP",
+                             bill_run_type="NORMAL", status="POSTED", payment_status="PAID", total_minor=1000,
+                             outstanding_minor=0)
+        payment_id = _insert(connection, "payments", tenant_id=tenant_id, customer_id=customer_id, currency="GBP",
+                             status="POSTED", payment_method="CHEQUE", amount_minor=990, unallocated_minor=0,
+                             type_id=type_id, posted_on=dt.date(2026, 1, 2), number="PAY-1")
+        _insert(connection, "payment_allocations", tenant_id=tenant_id, payment_id=payment_id, invoice_id=invoice_id,
+                amount_minor=990)
+        _insert(connection, "credits", tenant_id=tenant_id, type="shortfallWriteOff", state="posted",
+                customer_id=customer_id, payment_id=payment_id, invoice_id=invoice_id, amount_minor=10,
+                currency="GBP")
+        _insert(connection, "payments", tenant_id=tenant_id, customer_id=customer_id, currency="GBP",
+                status="DRAFT", payment_method="CHEQUE", amount_minor=5, unallocated_minor=0, type_id=type_id,
+                number="PAY-2")
+    migrate(engine, "upgrade", "head")
+    with Session(engine) as session:
+        credits = session.execute(select(Credit).order_by(Credit.id)).scalars().all()
+        by_type = {credit.type: credit for credit in credits}
+        assert sorted(by_type) == [CreditType.PAYMENT, CreditType.SHORTFALL_WRITE_OFF, CreditType.SUBPAYMENT]
+        assert len(credits) == 3  # the draft payment has no credit
+        parent = by_type[CreditType.PAYMENT]
+        assert (parent.payment_id, parent.amount_minor, parent.state) == (payment_id, 990, CreditState.POSTED)
+        assert by_type[CreditType.SHORTFALL_WRITE_OFF].state is CreditState.DISTRIBUTED
+        for child_type, amount in ((CreditType.SUBPAYMENT, 990), (CreditType.SHORTFALL_WRITE_OFF, 10)):
+            child = by_type[child_type]
+            assert child.parent_id == parent.id
+            targets = session.execute(select(CreditTarget).where(CreditTarget.credit_id == child.id)).scalars().all()
+            assert [(t.invoice_id, t.amount_minor) for t in targets] == [(invoice_id, amount)]
+        invoice = session.execute(select(Invoice)).scalar_one()
+        assert (invoice.refunded_minor, invoice.written_off_minor) == (0, 0)
