@@ -129,15 +129,24 @@ def current_principal(request: Request, session: SessionDep) -> Principal:
     return principal
 
 
+def check_scopes(principal: Principal, accepted: tuple[str, ...], *, word: str = "scope") -> Principal:
+    """403 unless the principal holds one of the accepted scopes."""
+    if not any(principal.allows(each) for each in accepted):
+        names = " or ".join(f"'{each}'" for each in accepted)
+        raise Forbidden(f"this operation needs the {names} {word}", scope=" ".join(accepted))
+    return principal
+
+
+def dependency_name(prefix: str, accepted: tuple[str, ...]) -> str:
+    return prefix + "_or_".join(each.replace(".", "_").replace("-", "_") for each in accepted)
+
+
 def require(scope: str, *alternatives: str) -> Callable[..., Principal]:
     """Dependency factory: the caller's principal, provided it holds ``scope`` or one of the alternatives."""
     accepted = (scope, *alternatives)
 
     def dependency(principal: Annotated[Principal, Depends(current_principal)]) -> Principal:
-        if not any(principal.allows(each) for each in accepted):
-            names = " or ".join(f"'{each}'" for each in accepted)
-            raise Forbidden(f"this operation needs the {names} scope", scope=" ".join(accepted))
-        return principal
+        return check_scopes(principal, accepted)
 
-    dependency.__name__ = "require_" + "_or_".join(each.replace(".", "_").replace("-", "_") for each in accepted)
+    dependency.__name__ = dependency_name("require_", accepted)
     return dependency

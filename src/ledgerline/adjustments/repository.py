@@ -2,13 +2,8 @@
 
 from __future__ import annotations
 
-import uuid
-
-from sqlalchemy import Select, select
-from sqlalchemy.orm import Session
-
-from ledgerline.kit.listing import Filter, FilterKind, Listing, ListQuery, Page
-from ledgerline.kit.repository import count_matching, fetch_page
+from ledgerline.kit.listing import Filter, FilterKind, Listing
+from ledgerline.kit.repository import TenantRows
 from ledgerline.models import CustomerBalanceAdjustment as Adjustment
 
 ADJUSTMENT_LISTING = Listing(
@@ -29,13 +24,4 @@ ADJUSTMENT_LISTING = Listing(
 )
 
 
-def _adjustments(tenant_id: uuid.UUID) -> Select:
-    return select(Adjustment).where(Adjustment.tenant_id == tenant_id)
-
-
-def page_of_adjustments(session: Session, tenant_id: uuid.UUID, query: ListQuery) -> Page:
-    return fetch_page(session, _adjustments(tenant_id), ADJUSTMENT_LISTING, query)
-
-
-def count_adjustments(session: Session, tenant_id: uuid.UUID, query: ListQuery) -> int:
-    return count_matching(session, _adjustments(tenant_id), ADJUSTMENT_LISTING, query)
+ADJUSTMENTS = TenantRows(Adjustment, ADJUSTMENT_LISTING)

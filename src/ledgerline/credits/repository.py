@@ -6,11 +6,11 @@ import uuid
 from collections import defaultdict
 from collections.abc import Sequence
 
-from sqlalchemy import Select, exists, select, update
+from sqlalchemy import exists, select, update
 from sqlalchemy.orm import Session
 
-from ledgerline.kit.listing import Filter, FilterKind, Listing, ListQuery, Page
-from ledgerline.kit.repository import count_matching, fetch_page
+from ledgerline.kit.listing import Filter, FilterKind, Listing
+from ledgerline.kit.repository import TenantRows
 from ledgerline.models import Credit, CreditTarget, Customer, Invoice
 from ledgerline.models.base import utcnow
 from ledgerline.models.enums import CreditState, CreditType
@@ -36,27 +36,18 @@ CREDIT_LISTING = Listing(
 )
 
 
-def _credits(tenant_id: uuid.UUID) -> Select:
-    return select(Credit).where(Credit.tenant_id == tenant_id)
-
-
-def page_of_credits(session: Session, tenant_id: uuid.UUID, query: ListQuery) -> Page:
-    return fetch_page(session, _credits(tenant_id), CREDIT_LISTING, query)
-
-
-def count_credits(session: Session, tenant_id: uuid.UUID, query: ListQuery) -> int:
-    return count_matching(session, _credits(tenant_id), CREDIT_LISTING, query)
+CREDITS = TenantRows(Credit, CREDIT_LISTING)
 
 
 def credit_by_locator(session: Session, tenant_id: uuid.UUID, locator: str) -> Credit | None:
-    return session.execute(_credits(tenant_id).where(Credit.locator == locator)).scalar_one_or_none()
+    return session.execute(CREDITS.select(tenant_id).where(Credit.locator == locator)).scalar_one_or_none()
 
 
 def slice_of_credits(session: Session, tenant_id: uuid.UUID, *, offset: int, count: int,
                      customer_id: int | None = None, credit_type: CreditType | None = None,
                      invoice_id: int | None = None, include_reversed: bool = True) -> list[Credit]:
     """Up to ``count + 1`` credits from ``offset`` in creation order: the extra row tells whether more follow."""
-    stmt = _credits(tenant_id)
+    stmt = CREDITS.select(tenant_id)
     if customer_id is not None:
         stmt = stmt.where(Credit.customer_id == customer_id)
     if credit_type is not None:

@@ -202,13 +202,13 @@ def get_credit(session: Session, *, tenant_id: uuid.UUID, credit_id: int) -> Cre
 
 
 def list_credits(session: Session, *, tenant_id: uuid.UUID, query: ListQuery) -> Page:
-    page = repository.page_of_credits(session, tenant_id, query)
+    page = repository.CREDITS.page(session, tenant_id, query)
     page.items = views(session, tenant_id=tenant_id, credits=page.items)
     return page
 
 
 def count_credits(session: Session, *, tenant_id: uuid.UUID, query: ListQuery) -> int:
-    return repository.count_credits(session, tenant_id, query)
+    return repository.CREDITS.count(session, tenant_id, query)
 
 
 @dataclass(frozen=True)

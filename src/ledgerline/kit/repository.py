@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from sqlalchemy import Select, Table, exists, insert, select, update
@@ -58,6 +59,23 @@ def fetch_page(session: Session, base: Select, listing: Listing, query: ListQuer
 
 def count_matching(session: Session, base: Select, listing: Listing, query: ListQuery) -> int:
     return session.execute(listing.count_statement(base, query)).scalar_one()
+
+
+@dataclass(frozen=True)
+class TenantRows:
+    """A tenant's rows of one model as a /v1 listing pages and counts them."""
+
+    model: type
+    listing: Listing
+
+    def select(self, tenant_id: uuid.UUID) -> Select:
+        return select(self.model).where(self.model.tenant_id == tenant_id)  # type: ignore[attr-defined]
+
+    def page(self, session: Session, tenant_id: uuid.UUID, query: ListQuery) -> Page:
+        return fetch_page(session, self.select(tenant_id), self.listing, query)
+
+    def count(self, session: Session, tenant_id: uuid.UUID, query: ListQuery) -> int:
+        return count_matching(session, self.select(tenant_id), self.listing, query)
 
 
 def next_number(session: Session, tenant_id: uuid.UUID, kind: str, prefix: str, *, gapless: bool = True) -> str:

@@ -5,11 +5,11 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 
-from sqlalchemy import Select, and_, select
+from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
 
-from ledgerline.kit.listing import Filter, FilterKind, Listing, ListQuery, Page
-from ledgerline.kit.repository import count_matching, fetch_page
+from ledgerline.kit.listing import Filter, FilterKind, Listing
+from ledgerline.kit.repository import TenantRows
 from ledgerline.models import Payment, PaymentAllocation, Refund
 from ledgerline.models.enums import PaymentStatus
 
@@ -31,16 +31,7 @@ REFUND_LISTING = Listing(
 )
 
 
-def _refunds(tenant_id: uuid.UUID) -> Select:
-    return select(Refund).where(Refund.tenant_id == tenant_id)
-
-
-def page_of_refunds(session: Session, tenant_id: uuid.UUID, query: ListQuery) -> Page:
-    return fetch_page(session, _refunds(tenant_id), REFUND_LISTING, query)
-
-
-def count_refunds(session: Session, tenant_id: uuid.UUID, query: ListQuery) -> int:
-    return count_matching(session, _refunds(tenant_id), REFUND_LISTING, query)
+REFUNDS = TenantRows(Refund, REFUND_LISTING)
 
 
 def refundable_allocations(session: Session, tenant_id: uuid.UUID,

@@ -9,8 +9,8 @@ from typing import Annotated, Any
 from fastapi import Depends, Path, Query
 from pydantic import BaseModel, ConfigDict, Field
 
-from ledgerline.auth import Principal, current_principal
-from ledgerline.errors import Forbidden, NotFound
+from ledgerline.auth import Principal, check_scopes, current_principal, dependency_name
+from ledgerline.errors import NotFound
 
 DEFAULT_COUNT = 100
 MAX_COUNT = 1000
@@ -36,12 +36,9 @@ def permitted(*scopes: str) -> Callable[..., Principal]:
             same_tenant = False
         if not same_tenant:
             raise NotFound(f"tenant {tenant_locator} does not exist")
-        if not any(principal.allows(scope) for scope in scopes):
-            names = " or ".join(f"'{scope}'" for scope in scopes)
-            raise Forbidden(f"this operation needs the {names} permission", scope=" ".join(scopes))
-        return principal
+        return check_scopes(principal, scopes, word="permission")
 
-    dependency.__name__ = "permitted_" + "_or_".join(s.replace(".", "_").replace("-", "_") for s in scopes)
+    dependency.__name__ = dependency_name("permitted_", scopes)
     return dependency
 
 

@@ -66,7 +66,7 @@ class AdjustmentCreate(WireInput):
             summary="List customer balance adjustments")
 def list_customer_balance_adjustments(request: Request, session: SessionDep, query: AdjustmentListQuery,
                                       principal: Annotated[Principal, Depends(require("payments.list"))]) -> Response:
-    return render_page(request, repository.page_of_adjustments(session, principal.tenant_id, query), Adjustment)
+    return render_page(request, repository.ADJUSTMENTS.page(session, principal.tenant_id, query), Adjustment)
 
 
 @router.head("/customer-balance-adjustments",
@@ -74,7 +74,7 @@ def list_customer_balance_adjustments(request: Request, session: SessionDep, que
              summary="Check whether adjustments matching the filters exist")
 def customer_balance_adjustments_exist(session: SessionDep, query: AdjustmentFilterQuery,
                                        principal: Annotated[Principal, Depends(require("payments.list"))]) -> Response:
-    return render_head(repository.count_adjustments(session, principal.tenant_id, query))
+    return render_head(repository.ADJUSTMENTS.count(session, principal.tenant_id, query))
 
 
 @router.post("/customer-balance-adjustments", status_code=201, response_model=Adjustment,

@@ -73,14 +73,14 @@ class RefundCreate(WireInput):
 @router.get("/refunds", response_model=list[Refund], responses=error_responses(400), summary="List refunds")
 def list_refunds(request: Request, session: SessionDep, query: RefundListQuery,
                  principal: Annotated[Principal, Depends(require("refunds.list"))]) -> Response:
-    return render_page(request, repository.page_of_refunds(session, principal.tenant_id, query), Refund)
+    return render_page(request, repository.REFUNDS.page(session, principal.tenant_id, query), Refund)
 
 
 @router.head("/refunds", responses={**error_responses(400), 404: {"description": "No refund matches"}},
              summary="Check whether refunds matching the filters exist")
 def refunds_exist(session: SessionDep, query: RefundFilterQuery,
                   principal: Annotated[Principal, Depends(require("refunds.list"))]) -> Response:
-    return render_head(repository.count_refunds(session, principal.tenant_id, query))
+    return render_head(repository.REFUNDS.count(session, principal.tenant_id, query))
 
 
 @router.post("/refunds", status_code=201, response_model=Refund, responses=error_responses(400, 409, 422),
