@@ -3,8 +3,10 @@
 The key is reserved in its own short transaction before the handler runs, so a
 concurrent retry sees it at once (409) instead of waiting. The response is
 stored in the request's own transaction, so it exists exactly when the work it
-describes was committed. A failed request releases its key; a reservation
-whose request died is taken over after ``idempotency_lock_seconds``.
+describes was committed; that transaction is committed while the key is still
+held, so a request that fails, at COMMIT too, releases its key. A reservation
+whose request died (the server was killed) is taken over after
+``idempotency_lock_seconds``.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from ledgerline.auth import Principal, current_principal
+from ledgerline.auth import Principal, SessionDep, current_principal
 from ledgerline.db import Database
 from ledgerline.errors import Conflict, InvalidRequest
 from ledgerline.models import IdempotencyKey
@@ -122,12 +124,14 @@ def _release(db: Database, *, tenant_id: uuid.UUID, key: str) -> None:
 
 
 @asynccontextmanager
-async def reserved_key(request: Request, principal: Principal,
-                       request_body: Callable[[], Awaitable[bytes]]) -> AsyncIterator[IdempotencyGuard]:
+async def reserved_key(request: Request, principal: Principal, request_body: Callable[[], Awaitable[bytes]],
+                       session: Session) -> AsyncIterator[IdempotencyGuard]:
     """Reserve the request's Idempotency-Key (if it has one) for the duration of the block.
 
     ``request_body`` gives the bytes that identify the request's content; it is read only
-    when a key is present. A block that raises releases the key.
+    when a key is present. The request's ``session`` is committed at the end of the block, so
+    that a block that raises, or a commit that fails, releases the key. (A failed COMMIT may
+    still have committed; the release then finds the answer recorded and leaves it.)
     """
     key = request.headers.get(HEADER)
     if key is None:
@@ -146,15 +150,16 @@ async def reserved_key(request: Request, principal: Principal,
     guard = IdempotencyGuard(tenant_id=principal.tenant_id, key=key)
     try:
         yield guard
+        await run_in_threadpool(session.commit)
     except BaseException:
         await run_in_threadpool(_release, db, tenant_id=principal.tenant_id, key=key)
         raise
 
 
 async def idempotency_guard(
-    request: Request, principal: Annotated[Principal, Depends(current_principal)]
+    request: Request, principal: Annotated[Principal, Depends(current_principal)], session: SessionDep,
 ) -> AsyncIterator[IdempotencyGuard]:
-    async with reserved_key(request, principal, request.body) as guard:
+    async with reserved_key(request, principal, request.body, session) as guard:
         yield guard
 
 
