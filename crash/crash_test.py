@@ -35,7 +35,7 @@ from sqlalchemy import create_engine
 from sqlalchemy.engine import make_url
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
-from live_server import (BIN, ROOT, cli, free_port, kill_server, recreate_database,  # noqa: E402
+from live_server import (BIN, ROOT, cli, drop_database, free_port, kill_server, recreate_database,  # noqa: E402
                          start_server, stop_server, wait_healthy)
 from invariants import (CANCELLATION, INVOICE, PAYMENT, Write, applied_by_key, definite,  # noqa: E402
                         judge_writes, orphaned_reservations, run_checks)
@@ -71,6 +71,7 @@ class Traffic:
         self.rng = rng
         self.serial = 0
         self.round = 0                       # moves on at every restart: clients drop their dead connections
+        self.acknowledged = 0
 
     def next_write(self) -> Write:
         """The next write to send, with its key in its body; it is recorded before it is sent."""
@@ -116,6 +117,7 @@ class Traffic:
     def learn(self, write: Write, body: dict) -> None:
         """An acknowledged write adds what later writes may use."""
         with self.lock:
+            self.acknowledged += 1
             if write.what == INVOICE:
                 self.customers[body["customerId"]].append(body["id"])
             elif write.what == PAYMENT and body.get("status", "POSTED") == "POSTED":
@@ -244,13 +246,15 @@ def verify(env: dict[str, str]) -> tuple[int, int | None, str]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rounds", type=int, default=5, help="SIGKILLs, each at a random moment (default 5)")
-    parser.add_argument("--min-load", type=float, default=2.0, help="shortest load before a kill, s (default 2)")
-    parser.add_argument("--max-load", type=float, default=7.0, help="longest load before a kill, s (default 7)")
+    parser.add_argument("--min-load", type=float, default=1.0,
+                        help="shortest load before a kill, s from the first answer after a start (default 1)")
+    parser.add_argument("--max-load", type=float, default=5.0, help="longest load before a kill, s (default 5)")
     parser.add_argument("--concurrency", type=int, default=12, help="client threads (default 12)")
     parser.add_argument("--workers", type=int, default=2, help="uvicorn workers (default 2)")
     parser.add_argument("--customers", type=int, default=24, help="customers the writes share (default 24)")
     parser.add_argument("--replays", type=int, default=200,
                         help="acknowledged writes sent again at the end, at random (default 200)")
+    parser.add_argument("--drop", action="store_true", help="drop the database afterwards (default: keep it)")
     parser.add_argument("--seed", type=int, default=None, help="random seed (default: random, printed)")
     args = parser.parse_args()
     seed_value = args.seed if args.seed is not None else random.SystemRandom().randrange(1 << 32)
@@ -273,21 +277,26 @@ def main() -> int:
     log(f"seed {seed_value}; recreating database {url.database}")
     recreate_database(url.database, admin_url)
     cli(env, "migrate")
-    tenant_id = cli(env, "tenant", "create", "Crash tenant")
-    headers = {"Authorization": f"Bearer {cli(env, 'token', '--tenant', tenant_id, '--scope', '*', '--ttl', '3600')}"}
-
     server_log = open(RESULTS / "server.log", "w")
-    server = start_server(env, port, args.workers, server_log)
+    server = start_server(env, port, args.workers, server_log)  # starts while the CLI makes a tenant and token
     traffic: Traffic | None = None
     gate, stop = threading.Event(), threading.Event()
     kills = 0
     try:
+        tenant_id = cli(env, "tenant", "create", "Crash tenant")
+        token = cli(env, "token", "--tenant", tenant_id, "--scope", "*", "--ttl", "3600")
+        headers = {"Authorization": f"Bearer {token}"}
         wait_healthy(base_url, server)
         traffic = Traffic(seed(base_url, headers, args.customers, 3), uuid.uuid4().hex[:8], rng)
         log(f"server up on {base_url} ({args.workers} workers); {args.customers} customers seeded")
         threads = drive(base_url, headers, traffic, args.concurrency, gate, stop)
         for round_number in range(1, args.rounds + 1):
+            acknowledged = traffic.acknowledged
             gate.set()
+            # The first requests after a start are slow (cold workers): time the kill from the first answer.
+            deadline = time.monotonic() + 60
+            while traffic.acknowledged == acknowledged and time.monotonic() < deadline:
+                time.sleep(0.05)
             time.sleep(rng.uniform(args.min_load, args.max_load))
             gate.clear()                   # no new requests; those in flight die with the server
             kill_server(server)
@@ -325,6 +334,8 @@ def main() -> int:
         engine.dispose()
     violations = judge_writes(traffic.writes, applied, orphans)
     verify_rc, mismatches, verify_output = verify(env)
+    if args.drop:
+        drop_database(url.database, admin_url)
     return report(traffic, kills, checks, violations, verify_rc, mismatches, verify_output, seed_value,
                   time.monotonic() - started)
 
@@ -338,6 +349,14 @@ def report(traffic: Traffic, kills: int, checks, violations: list[str], verify_r
     for write in writes:
         label = "no answer" if write.status is None else str(write.status)
         by_first[label] = by_first.get(label, 0) + 1
+    refusals: dict[str, int] = {}
+    for write in writes:
+        status, _, detail = write.outcome
+        if status is not None and 400 <= status < 500:
+            message = json.loads(detail).get("message", "") if detail.startswith("{") else detail
+            path, message = re.sub(r"/\d+", "/{id}", write.path), re.sub(r"\d+", "N", message)[:90]
+            label = f"{status} {path}: {message}"
+            refusals[label] = refusals.get(label, 0) + 1
     server_errors = [write for write in writes if write.status is not None and write.status >= 500
                      and write.status != 503]
     failed_checks = [check for check in checks if not check.passed]
@@ -353,6 +372,7 @@ def report(traffic: Traffic, kills: int, checks, violations: list[str], verify_r
                                    and not write.replayed),
         "retries_refused": sum(1 for write in retried if write.final_status and 400 <= write.final_status < 500),
         "acknowledged_sent_again": len(replays),
+        "refusals": dict(sorted(refusals.items(), key=lambda item: -item[1])),
         "write_violations": violations,
         "unexpected_5xx": [f"{write.key} {write.path}: {write.status} {write.detail[:200]}" for write in server_errors],
         "checks_passed": len(checks) - len(failed_checks), "checks": len(checks),
@@ -370,6 +390,8 @@ def report(traffic: Traffic, kills: int, checks, violations: list[str], verify_r
     print(f"  retried {len(retried)} unacknowledged write(s): {summary['retries_replayed']} replayed (applied before "
           f"the kill), {summary['retries_applied_now']} applied by the retry, {summary['retries_refused']} refused "
           f"(4xx, never applied)")
+    for label, count in list(summary["refusals"].items())[:4]:
+        print(f"    refused {count}x: {label}")
     print(f"  sent {len(replays)} acknowledged write(s) again: "
           f"{sum(w.replay_was_replayed and w.replay_id == w.resource_id for w in replays)} replayed from the record")
     print(f"  every write exactly once: {'ok' if not violations else f'{len(violations)} violation(s)'}")
