@@ -46,6 +46,7 @@ DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/ledgerline_crash"
 # (LEDGERLINE_IDEMPOTENCY_LOCK_SECONDS; 60 by default, shortened so the run stays short).
 LOCK_SECONDS = 2
 RETRY_WINDOW = 30.0  # seconds a retry keeps trying while the answer is not definite
+IMPATIENT_RETRIES = 20  # during load, retries of a request the client stopped waiting for
 
 # Relative weights of the writes the clients send.
 MIX = {"invoice": 18, "customer-payment": 24, "payment": 14, "pay-invoice": 10, "invoice-payment": 10, "cancel": 24}
@@ -131,6 +132,12 @@ class Answer:
     detail: str               # the error text of any other answer
     replayed: bool            # Idempotent-Replayed: the stored answer of an earlier attempt
     body: dict | None
+    timed_out: bool = False   # the client stopped waiting; the server may still be working on it
+
+    @property
+    def key_busy(self) -> bool:
+        """409 about the key: an earlier attempt still holds it (retry after a pause)."""
+        return self.status == 409 and not definite(self.status, self.detail)
 
 
 def send(client: httpx.Client, write: Write) -> Answer:
@@ -138,6 +145,8 @@ def send(client: httpx.Client, write: Write) -> Answer:
     try:
         response = client.request(write.method, write.path, content=write.body,
                                   headers={"Content-Type": "application/json", "Idempotency-Key": write.key})
+    except httpx.TimeoutException as exc:
+        return Answer(None, None, f"{type(exc).__name__}: {exc}", False, None, timed_out=True)
     except httpx.HTTPError as exc:
         return Answer(None, None, f"{type(exc).__name__}: {exc}", False, None)
     replayed = response.headers.get("idempotent-replayed") == "true"
@@ -147,31 +156,38 @@ def send(client: httpx.Client, write: Write) -> Answer:
     return Answer(response.status_code, None, response.text[:300], replayed, None)
 
 
-def new_client(base_url: str, headers: dict[str, str]) -> httpx.Client:
-    return httpx.Client(base_url=base_url, headers=headers, timeout=15.0)
+def new_client(base_url: str, headers: dict[str, str], timeout: float = 15.0) -> httpx.Client:
+    return httpx.Client(base_url=base_url, headers=headers, timeout=timeout)
 
 
-def drive(base_url: str, headers: dict[str, str], traffic: Traffic, concurrency: int, gate: threading.Event,
-          stop: threading.Event) -> list[threading.Thread]:
+def drive(base_url: str, headers: dict[str, str], traffic: Traffic, concurrency: int, timeout: float,
+          gate: threading.Event, stop: threading.Event) -> list[threading.Thread]:
     """Client threads that send writes while ``gate`` is open (the server is up), until ``stop``."""
 
     def worker() -> None:
-        client, round_number = new_client(base_url, headers), traffic.round
+        client, round_number = new_client(base_url, headers, timeout), traffic.round
         try:
             while not stop.is_set():
                 if not gate.wait(timeout=0.1):
                     continue
                 if round_number != traffic.round:  # a new server: connections to the killed one are dead
                     client.close()
-                    client, round_number = new_client(base_url, headers), traffic.round
+                    client, round_number = new_client(base_url, headers, timeout), traffic.round
                 write = traffic.next_write()
                 answer = send(client, write)
-                write.status, write.resource_id, write.detail = answer.status, answer.resource_id, answer.detail
+                write.answered(answer.status, answer.resource_id, answer.detail)
+                # A client that gave up waiting retries at once, as clients do; the server is still working
+                # on the first attempt, so the retry must be told 409 until that one is done, then replay it.
+                while (answer.timed_out or answer.key_busy) and gate.is_set() and write.retries < IMPATIENT_RETRIES:
+                    if answer.key_busy:
+                        time.sleep(0.25)
+                    answer = send(client, write)
+                    write.answered(answer.status, answer.resource_id, answer.detail, answer.replayed)
                 if answer.body is not None:
                     traffic.learn(write, answer.body)
                 elif answer.status is None:  # the connection died with the server: a fresh one next time
                     client.close()
-                    client = new_client(base_url, headers)
+                    client = new_client(base_url, headers, timeout)
         finally:
             client.close()
 
@@ -189,10 +205,7 @@ def retry(base_url: str, headers: dict[str, str], writes: list[Write], concurren
         with new_client(base_url, headers) as client:
             while True:
                 answer = send(client, write)
-                write.retries += 1
-                write.final_status, write.final_id, write.final_detail = (answer.status, answer.resource_id,
-                                                                          answer.detail)
-                write.replayed = answer.replayed
+                write.answered(answer.status, answer.resource_id, answer.detail, answer.replayed)
                 if definite(answer.status, answer.detail) or time.monotonic() > deadline:
                     return
                 time.sleep(0.5)
@@ -252,6 +265,8 @@ def main() -> int:
     parser.add_argument("--concurrency", type=int, default=12, help="client threads (default 12)")
     parser.add_argument("--workers", type=int, default=2, help="uvicorn workers (default 2)")
     parser.add_argument("--customers", type=int, default=24, help="customers the writes share (default 24)")
+    parser.add_argument("--client-timeout", type=float, default=3.0,
+                        help="seconds a client waits for an answer during load before it retries (default 3)")
     parser.add_argument("--replays", type=int, default=200,
                         help="acknowledged writes sent again at the end, at random (default 200)")
     parser.add_argument("--drop", action="store_true", help="drop the database afterwards (default: keep it)")
@@ -289,7 +304,7 @@ def main() -> int:
         wait_healthy(base_url, server)
         traffic = Traffic(seed(base_url, headers, args.customers, 3), uuid.uuid4().hex[:8], rng)
         log(f"server up on {base_url} ({args.workers} workers); {args.customers} customers seeded")
-        threads = drive(base_url, headers, traffic, args.concurrency, gate, stop)
+        threads = drive(base_url, headers, traffic, args.concurrency, args.client_timeout, gate, stop)
         for round_number in range(1, args.rounds + 1):
             acknowledged = traffic.acknowledged
             gate.set()
@@ -366,6 +381,7 @@ def report(traffic: Traffic, kills: int, checks, violations: list[str], verify_r
         "writes": len(writes),
         "acknowledged": sum(write.acknowledged for write in writes),
         "first_answers": dict(sorted(by_first.items())),
+        "timed_out_and_retried_during_load": sum(1 for write in retried if "Timeout" in write.detail),
         "retried_writes": len(retried), "retry_requests": sum(write.retries for write in retried),
         "retries_replayed": sum(write.replayed for write in retried),
         "retries_applied_now": sum(1 for write in retried if write.final_status and 200 <= write.final_status < 300
@@ -387,13 +403,14 @@ def report(traffic: Traffic, kills: int, checks, violations: list[str], verify_r
     print(f"crash test: {summary['requests_sent']} requests ({len(writes)} writes + {summary['retry_requests']} "
           f"retries + {len(replays)} replays) in {summary['seconds']} s, {kills} SIGKILLs, seed {seed_value}")
     print(f"  acknowledged (2xx): {summary['acknowledged']}; first answers: {summary['first_answers']}")
-    print(f"  retried {len(retried)} unacknowledged write(s): {summary['retries_replayed']} replayed (applied before "
-          f"the kill), {summary['retries_applied_now']} applied by the retry, {summary['retries_refused']} refused "
-          f"(4xx, never applied)")
+    print(f"  retried {len(retried)} unacknowledged write(s) ({summary['timed_out_and_retried_during_load']} at once "
+          f"after a client timeout, the rest after the last restart): {summary['retries_replayed']} replayed "
+          f"(applied by an earlier attempt), {summary['retries_applied_now']} applied by the retry, "
+          f"{summary['retries_refused']} refused (4xx, never applied)")
     for label, count in list(summary["refusals"].items())[:4]:
         print(f"    refused {count}x: {label}")
     print(f"  sent {len(replays)} acknowledged write(s) again: "
-          f"{sum(w.replay_was_replayed and w.replay_id == w.resource_id for w in replays)} replayed from the record")
+          f"{sum(w.replay_was_replayed and w.replay_id == w.outcome[1] for w in replays)} replayed from the record")
     print(f"  every write exactly once: {'ok' if not violations else f'{len(violations)} violation(s)'}")
     for line in violations[:10]:
         print(f"    {line}")

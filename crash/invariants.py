@@ -177,7 +177,8 @@ PAYMENT, CANCELLATION, INVOICE = "payment", "cancellation", "invoice"
 _APPLIED_SQL = """
     SELECT 'payment' AS what, notes AS key, id FROM payments WHERE tenant_id = :tenant AND notes LIKE :pattern
     UNION ALL
-    SELECT 'cancellation', notes, payment_id FROM payment_cancellations WHERE tenant_id = :tenant AND notes LIKE :pattern
+    SELECT 'cancellation', notes, payment_id FROM payment_cancellations
+    WHERE tenant_id = :tenant AND notes LIKE :pattern
     UNION ALL
     SELECT 'invoice', reference_number, id FROM invoices WHERE tenant_id = :tenant AND reference_number LIKE :pattern"""
 
@@ -204,10 +205,14 @@ def orphaned_reservations(connection: Connection, tenant_id: uuid.UUID, key_pref
                                                  {"tenant": tenant_id, "pattern": key_prefix + "%"})]
 
 
+# 409s about the key itself, not the request: another attempt holds it, or let it go just now.
+_KEY_BUSY = ("still in progress", "released concurrently")
+
+
 def definite(status: int | None, detail: str = "") -> bool:
     """Whether an answer says if the write was applied: 2xx yes, 4xx no. No answer, a 5xx, or a
-    409 'still in progress' (the first attempt's reservation, orphaned by the crash) say nothing."""
-    return status is not None and status < 500 and not (status == 409 and "in progress" in detail)
+    409 about the key (an earlier attempt, perhaps orphaned by the crash, still holds it) say nothing."""
+    return status is not None and status < 500 and not (status == 409 and any(busy in detail for busy in _KEY_BUSY))
 
 
 @dataclass
@@ -219,26 +224,19 @@ class Write:
     method: str
     path: str
     body: str
-    status: int | None = None        # the first answer; None when none came (the server died, or was down)
+    status: int | None = None        # the first answer; None when none came (the server died, was down, was slow)
     resource_id: int | None = None   # the id a 2xx answer named (for a cancellation: the payment's)
     detail: str = ""                 # the error text of a non-2xx answer, or the transport error
-    retries: int = 0
+    retries: int = 0                 # the same key and body sent again
     final_status: int | None = None  # the last retry's answer (retried writes only)
     final_id: int | None = None
     final_detail: str = ""
-    replayed: bool = False           # a retry answered with the first attempt's stored response
+    replayed: bool = False           # the last retry was answered with an earlier attempt's stored response
     # An acknowledged write sent again after the last restart: it must be answered from the record.
     replay_status: int | None = None
     replay_id: int | None = None
     replay_was_replayed: bool = False
-
-    @property
-    def acknowledged(self) -> bool:
-        return self.status is not None and 200 <= self.status < 300
-
-    @property
-    def needs_retry(self) -> bool:
-        return not definite(self.status, self.detail)
+    attempted: bool = False
 
     @property
     def outcome(self) -> tuple[int | None, int | None, str]:
@@ -246,6 +244,24 @@ class Write:
         if self.retries:
             return self.final_status, self.final_id, self.final_detail
         return self.status, self.resource_id, self.detail
+
+    @property
+    def acknowledged(self) -> bool:
+        status = self.outcome[0]
+        return status is not None and 200 <= status < 300
+
+    @property
+    def needs_retry(self) -> bool:
+        status, _, detail = self.outcome
+        return not definite(status, detail)
+
+    def answered(self, status: int | None, resource_id: int | None, detail: str, replayed: bool = False) -> None:
+        """Record an attempt's answer: the first one, or a retry's."""
+        if not self.attempted:
+            self.status, self.resource_id, self.detail, self.attempted = status, resource_id, detail, True
+        else:
+            self.retries += 1
+            self.final_status, self.final_id, self.final_detail, self.replayed = status, resource_id, detail, replayed
 
 
 def judge_writes(writes: Sequence[Write], applied: Mapping[tuple[str, str], Iterable[int]],
@@ -261,21 +277,17 @@ def judge_writes(writes: Sequence[Write], applied: Mapping[tuple[str, str], Iter
     for write in writes:
         ids = sorted(set(applied.get((write.what, write.key), ())))
         status, resource_id, detail = write.outcome
-        if write.acknowledged and ids != [write.resource_id]:
-            violations.append(f"{write.key}: acknowledged {write.status} with id {write.resource_id}, "
-                              f"but the database holds {ids or 'nothing'}")
-        elif write.acknowledged and write.replay_status is not None and (
-                (write.replay_status, write.replay_id, write.replay_was_replayed)
-                != (write.status, write.resource_id, True)):
-            violations.append(f"{write.key}: acknowledged {write.status} with id {write.resource_id}, but sent "
-                              f"again it was answered {write.replay_status} with id {write.replay_id}"
-                              f"{'' if write.replay_was_replayed else ', not replayed'}")
-        elif not definite(status, detail):
+        if not definite(status, detail):
             violations.append(f"{write.key}: no definite answer after {write.retries} retries "
                               f"({status}: {detail[:200] or 'no answer'})")
         elif 200 <= status < 300 and ids != [resource_id]:
             violations.append(f"{write.key}: answered {status} with id {resource_id}, "
                               f"but the database holds {ids or 'nothing'}")
+        elif 200 <= status < 300 and write.replay_status is not None and (
+                (write.replay_status, write.replay_id, write.replay_was_replayed) != (status, resource_id, True)):
+            violations.append(f"{write.key}: answered {status} with id {resource_id}, but sent again it was "
+                              f"answered {write.replay_status} with id {write.replay_id}"
+                              f"{'' if write.replay_was_replayed else ', not replayed'}")
         elif not 200 <= status < 300 and ids:
             violations.append(f"{write.key}: answered {status}, yet applied as {write.what} {ids}")
     return violations

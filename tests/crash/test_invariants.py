@@ -149,6 +149,8 @@ def test_judge_accepts_writes_applied_as_answered():
     ([write("a", None, retries=3, final_status=409, final_detail="still in progress")], {}, [],
      "no definite answer"),
     ([write("a", 503)], {}, [], "no definite answer"),
+    ([write("a", 409, detail="this Idempotency-Key was released concurrently; retry the request")], {}, [],
+     "no definite answer"),
     ([write("a", None, retries=1, final_status=201, final_id=7)], {}, [], "answered 201 with id 7"),
     ([write("a", 201, 1, replay_status=201, replay_id=9, replay_was_replayed=False)], {("payment", "a"): [1]}, [],
      "sent again it was answered 201 with id 9, not replayed"),
