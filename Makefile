@@ -37,3 +37,9 @@ clean:
 .PHONY: bench
 bench: install
 	$(BIN)/python bench/customer_payments.py
+
+# SIGKILL the server mid-load, restart it, check nothing was lost, doubled or half-applied (crash/README.md).
+# PostgreSQL only: CRASH_DATABASE_URL (default the local cluster's ledgerline_crash, recreated). Not part of `test`.
+.PHONY: crash-test
+crash-test: install
+	$(BIN)/python crash/crash_test.py $(CRASH_ARGS)

@@ -20,8 +20,6 @@ import json
 import os
 import platform
 import re
-import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -29,47 +27,21 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
-from pathlib import Path
 
 import httpx
 import psycopg
 
-ROOT = Path(__file__).resolve().parents[1]
-BIN = Path(sys.executable).parent
+from live_server import (ADMIN_URL, BIN, ROOT, cli, drop_database, free_port, recreate_database, start_server,
+                         stop_server, wait_healthy)
+
 RESULTS = ROOT / "bench" / "results"
 INVOICES_PER_CUSTOMER = 5
 INVOICE_MINOR = 1000          # 10.00 GBP
 PAYMENT = "50.00"             # exactly the 5 invoices
-ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 
 
 def log(message: str) -> None:
     print(f"[bench {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def recreate_database(name: str) -> None:
-    with psycopg.connect(ADMIN_URL, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
-
-
-def drop_database(name: str) -> None:
-    with psycopg.connect(ADMIN_URL, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
-def cli(env: dict[str, str], *args: str) -> str:
-    done = subprocess.run([str(BIN / "ledgerline"), *args], cwd=ROOT, env=env, capture_output=True, text=True,
-                          timeout=120)
-    if done.returncode != 0:
-        raise RuntimeError(f"ledgerline {' '.join(args)} failed ({done.returncode}): {done.stderr.strip()}")
-    return done.stdout.strip()
 
 
 def seed_by_sql(database_url: str, tenant_id: str, customers: int) -> list[int]:
@@ -244,31 +216,6 @@ class WaitSampler(threading.Thread):
                 "mean_sessions_per_sample": {key: round(count / max(self.samples, 1), 2) for key, count in top}}
 
 
-def wait_healthy(base_url: str, server: subprocess.Popen, timeout: float = 60.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise RuntimeError(f"server exited with {server.returncode} before answering /healthz")
-        try:
-            if httpx.get(f"{base_url}/healthz", timeout=1.0).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.2)
-    raise RuntimeError("server did not answer /healthz in time")
-
-
-def stop_server(server: subprocess.Popen) -> None:
-    if server.poll() is not None:
-        return
-    server.send_signal(signal.SIGTERM)       # uvicorn's supervisor stops its workers
-    try:
-        server.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        os.killpg(server.pid, signal.SIGKILL)  # our own process group (start_new_session)
-        server.wait(timeout=10)
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--duration", type=float, default=20.0, help="seconds of measured load (default 20)")
@@ -307,9 +254,7 @@ def main() -> int:
         conn.execute("VACUUM ANALYZE")
 
     server_log = open(RESULTS / "server.log", "w")
-    server = subprocess.Popen(
-        [str(BIN / "ledgerline"), "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", str(args.workers),
-         "--no-access-log"], cwd=ROOT, env=env, stdout=server_log, stderr=subprocess.STDOUT, start_new_session=True)
+    server = start_server(env, port, args.workers, server_log)
     verify_output, verify_rc = "", None
     try:
         wait_healthy(base_url, server)

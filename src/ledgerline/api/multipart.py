@@ -20,7 +20,7 @@ from starlette.datastructures import UploadFile
 from starlette.types import Message, Receive
 
 from ledgerline.api.wire import WireRoute
-from ledgerline.auth import Principal, current_principal
+from ledgerline.auth import Principal, SessionDep, current_principal
 from ledgerline.config import Settings
 from ledgerline.errors import BadRequest, FieldError, PayloadTooLarge, UnsupportedMediaType
 from ledgerline.kit.idempotency import IdempotencyGuard, reserved_key
@@ -147,9 +147,10 @@ FormDep = Annotated[ParsedForm, Depends(read_form)]
 
 async def form_idempotency_guard(
     request: Request, principal: Annotated[Principal, Depends(current_principal)], form: FormDep,
+    session: SessionDep,
 ) -> AsyncIterator[IdempotencyGuard]:
     """Idempotency-Key for multipart POSTs: a retry with a new boundary is still the same request."""
-    async with reserved_key(request, principal, form.fingerprint) as guard:
+    async with reserved_key(request, principal, form.fingerprint, session) as guard:
         yield guard
 
 

@@ -3,8 +3,13 @@
 The key is reserved in its own short transaction before the handler runs, so a
 concurrent retry sees it at once (409) instead of waiting. The response is
 stored in the request's own transaction, so it exists exactly when the work it
-describes was committed. A failed request releases its key; a reservation
-whose request died is taken over after ``idempotency_lock_seconds``.
+describes was committed; that transaction is committed while the key is still
+held, so a request that fails, at COMMIT too, releases its key. A reservation
+whose request died (the server was killed) is taken over after
+``idempotency_lock_seconds``. The reservation's ``locked_at`` is its holder's
+lease: recording the answer and releasing the key both require it, so a request
+that was only slow, and whose key a retry took over meanwhile, is refused (409)
+and rolled back instead of applying its work a second time.
 """
 
 from __future__ import annotations
@@ -24,7 +29,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from ledgerline.auth import Principal, current_principal
+from ledgerline.auth import Principal, SessionDep, current_principal
 from ledgerline.db import Database
 from ledgerline.errors import Conflict, InvalidRequest
 from ledgerline.models import IdempotencyKey
@@ -48,18 +53,24 @@ class IdempotentReplay(Exception):
 class IdempotencyGuard:
     tenant_id: uuid.UUID | None = None
     key: str | None = None
+    lease: dt.datetime | None = None  # the reservation's locked_at while this request holds it
     completed: bool = field(default=False)
 
     def complete(self, session: Session, status_code: int, body: bytes, headers: dict[str, str]) -> None:
-        """Record the response in the same transaction as the work it reports."""
+        """Record the response in the same transaction as the work it reports, if the key is still ours."""
         if self.key is None:
             return
         kept = {name: value for name, value in headers.items() if name.lower() in _REPLAYED_HEADERS}
-        session.execute(
+        recorded = session.execute(
             update(IdempotencyKey)
-            .where(IdempotencyKey.tenant_id == self.tenant_id, IdempotencyKey.key == self.key)
+            .where(IdempotencyKey.tenant_id == self.tenant_id, IdempotencyKey.key == self.key,
+                   IdempotencyKey.locked_at == self.lease, IdempotencyKey.response_status.is_(None))
             .values(response_status=status_code, response_body=body.decode(), response_headers=json.dumps(kept))
-        )
+        ).rowcount
+        if recorded != 1:
+            # A retry took the key over while this request was stalled: the retry's work stands, not ours.
+            raise Conflict("a retry with this Idempotency-Key took over while this request was running; "
+                           "this attempt was not applied")
         self.completed = True
 
 
@@ -72,7 +83,8 @@ def request_fingerprint(method: str, path: str, query: str, body: bytes) -> str:
 
 
 def _reserve(db: Database, *, tenant_id: uuid.UUID, key: str, fingerprint: str, ttl: dt.timedelta,
-             lock: dt.timedelta) -> None:
+             lock: dt.timedelta) -> dt.datetime:
+    """Reserve the key, or take over a reservation abandoned for longer than ``lock``; the lease."""
     now = utcnow()
     with db.independent_transaction() as session:
         session.execute(
@@ -84,7 +96,7 @@ def _reserve(db: Database, *, tenant_id: uuid.UUID, key: str, fingerprint: str, 
         with db.independent_transaction() as session:
             session.add(IdempotencyKey(tenant_id=tenant_id, key=key, request_hash=fingerprint,
                                        locked_at=now, expires_at=now + ttl))
-        return
+        return now
     except IntegrityError:
         pass
     with db.independent_transaction() as session:
@@ -108,26 +120,32 @@ def _reserve(db: Database, *, tenant_id: uuid.UUID, key: str, fingerprint: str, 
         ).rowcount
         if taken != 1:
             raise Conflict("a request with this Idempotency-Key is still in progress")
+    return now
 
 
-def _release(db: Database, *, tenant_id: uuid.UUID, key: str) -> None:
+def _release(db: Database, *, tenant_id: uuid.UUID, key: str, lease: dt.datetime) -> None:
+    """Give the key up, unless it was answered meanwhile or a retry has taken it over."""
     with db.independent_transaction() as session:
         session.execute(
             delete(IdempotencyKey).where(
                 IdempotencyKey.tenant_id == tenant_id,
                 IdempotencyKey.key == key,
+                IdempotencyKey.locked_at == lease,
                 IdempotencyKey.response_status.is_(None),
             )
         )
 
 
 @asynccontextmanager
-async def reserved_key(request: Request, principal: Principal,
-                       request_body: Callable[[], Awaitable[bytes]]) -> AsyncIterator[IdempotencyGuard]:
+async def reserved_key(request: Request, principal: Principal, request_body: Callable[[], Awaitable[bytes]],
+                       session: Session) -> AsyncIterator[IdempotencyGuard]:
     """Reserve the request's Idempotency-Key (if it has one) for the duration of the block.
 
     ``request_body`` gives the bytes that identify the request's content; it is read only
-    when a key is present. A block that raises releases the key.
+    when a key is present. The request's ``session`` is committed at the end of the block, so
+    that a block that raises, or a commit that fails, releases the key (after rolling the
+    session back). A failed COMMIT may still have committed; the release then finds the answer
+    recorded and leaves it.
     """
     key = request.headers.get(HEADER)
     if key is None:
@@ -138,23 +156,27 @@ async def reserved_key(request: Request, principal: Principal,
     db: Database = request.app.state.db
     settings = request.app.state.settings
     fingerprint = request_fingerprint(request.method, request.url.path, request.url.query, await request_body())
-    await run_in_threadpool(
+    lease = await run_in_threadpool(
         _reserve, db, tenant_id=principal.tenant_id, key=key, fingerprint=fingerprint,
         ttl=dt.timedelta(hours=settings.idempotency_ttl_hours),
         lock=dt.timedelta(seconds=settings.idempotency_lock_seconds),
     )
-    guard = IdempotencyGuard(tenant_id=principal.tenant_id, key=key)
+    guard = IdempotencyGuard(tenant_id=principal.tenant_id, key=key, lease=lease)
     try:
         yield guard
+        await run_in_threadpool(session.commit)
     except BaseException:
-        await run_in_threadpool(_release, db, tenant_id=principal.tenant_id, key=key)
+        # End the request's transaction first: it may hold what the release must lock (SQLite's one
+        # write lock, or on PostgreSQL the key's row once the answer was recorded).
+        await run_in_threadpool(session.rollback)
+        await run_in_threadpool(_release, db, tenant_id=principal.tenant_id, key=key, lease=lease)
         raise
 
 
 async def idempotency_guard(
-    request: Request, principal: Annotated[Principal, Depends(current_principal)]
+    request: Request, principal: Annotated[Principal, Depends(current_principal)], session: SessionDep,
 ) -> AsyncIterator[IdempotencyGuard]:
-    async with reserved_key(request, principal, request.body) as guard:
+    async with reserved_key(request, principal, request.body, session) as guard:
         yield guard
 
 

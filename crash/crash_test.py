@@ -1,0 +1,431 @@
+"""Crash test: SIGKILL the server mid-load, restart it, and prove nothing was lost, doubled or half-done.
+
+Loopback only and bounded (about a minute): a fresh PostgreSQL database ``ledgerline_crash`` on
+the local cluster (``CRASH_DATABASE_URL`` to use another), ``ledgerline serve --workers N`` as a
+subprocess, and client threads sending payment, invoice and cancellation writes, each with a
+unique ``Idempotency-Key`` that the write also carries in a column (payment and cancellation
+``notes``, invoice ``referenceNumber``). Each round kills the whole server process group at a
+random moment and starts it again. Afterwards every write without a definite answer is retried
+with its key, and the database is checked: see crash/README.md and crash/invariants.py.
+
+Usage (from the repository root):
+    .venv/bin/python crash/crash_test.py [--rounds 5] [--concurrency 12] [--workers 2] [--seed N]
+
+Exits 1 on any violation.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import re
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+from sqlalchemy import create_engine
+from sqlalchemy.engine import make_url
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
+from live_server import (BIN, ROOT, cli, drop_database, free_port, kill_server, recreate_database,  # noqa: E402
+                         start_server, stop_server, wait_healthy)
+from invariants import (CANCELLATION, INVOICE, PAYMENT, Write, applied_by_key, definite,  # noqa: E402
+                        judge_writes, orphaned_reservations, run_checks)
+
+RESULTS = ROOT / "crash" / "results"
+DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/ledgerline_crash"
+# A reservation left by a killed request is taken over by its retry after this many seconds
+# (LEDGERLINE_IDEMPOTENCY_LOCK_SECONDS; 60 by default, shortened so the run stays short).
+LOCK_SECONDS = 2
+RETRY_WINDOW = 30.0  # seconds a retry keeps trying while the answer is not definite
+IMPATIENT_RETRIES = 20  # during load, retries of a request the client stopped waiting for
+
+# Relative weights of the writes the clients send.
+MIX = {"invoice": 18, "customer-payment": 24, "payment": 14, "pay-invoice": 10, "invoice-payment": 10, "cancel": 24}
+
+
+def log(message: str) -> None:
+    print(f"[crash {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+def money(minor: int) -> str:
+    return f"{minor // 100}.{minor % 100:02d}"
+
+
+class Traffic:
+    """What the clients know: customers, acknowledged invoices and cancellable payments, every write."""
+
+    def __init__(self, customers: dict[int, list[int]], run_id: str, rng: random.Random) -> None:
+        self.customers = customers           # customer id -> acknowledged POSTED invoice ids
+        self.cancellable: list[int] = []     # acknowledged POSTED payments not yet sent a cancel
+        self.writes: list[Write] = []
+        self.lock = threading.Lock()
+        self.run_id = run_id
+        self.rng = rng
+        self.serial = 0
+        self.round = 0                       # moves on at every restart: clients drop their dead connections
+        self.acknowledged = 0
+
+    def next_write(self) -> Write:
+        """The next write to send, with its key in its body; it is recorded before it is sent."""
+        with self.lock:
+            self.serial += 1
+            key = f"{self.run_id}-{self.serial:06d}"
+            kinds, weights = zip(*MIX.items())
+            kind = self.rng.choices(kinds, weights)[0]
+            if kind == "cancel" and not self.cancellable:
+                kind = "customer-payment"
+            customer = self.rng.choice(list(self.customers))
+            invoices = self.customers[customer]
+            if kind in ("pay-invoice", "invoice-payment") and not invoices:
+                kind = "customer-payment"
+            amount = money(self.rng.randint(100, 4000))
+            if kind == "invoice":
+                write = Write(key, INVOICE, "POST", "/v1/invoices", json.dumps(
+                    {"customerId": customer, "issueDate": f"2026-{self.rng.randint(1, 12):02d}-01",
+                     "totalInMajorCurrency": amount, "status": "POSTED", "referenceNumber": key}))
+            elif kind == "customer-payment":
+                write = Write(key, PAYMENT, "POST", "/v1/customer-payments", json.dumps(
+                    {"customerId": customer, "amountInMajorCurrency": amount, "type": "CREDIT_CARD",
+                     "description": key, "reference": key}))
+            elif kind == "payment":
+                write = Write(key, PAYMENT, "POST", "/v1/payments", json.dumps(
+                    {"customerId": customer, "amountInMajorCurrency": amount, "paymentMethod": "CHEQUE",
+                     "status": "POSTED", "invoicesToPay": self.rng.sample(invoices, min(2, len(invoices))),
+                     "notes": key, "referenceNumber": key}))
+            elif kind == "pay-invoice":
+                write = Write(key, PAYMENT, "POST", f"/v1/invoices/{self.rng.choice(invoices)}/pay", json.dumps(
+                    {"paymentMethod": "BACS", "notes": key}))
+            elif kind == "invoice-payment":
+                write = Write(key, PAYMENT, "POST", "/v1/invoice-payments", json.dumps(
+                    {"generatedInvoiceId": self.rng.choice(invoices), "amountInMajorCurrency": amount,
+                     "paymentMethod": "DIRECT_DEBIT", "description": key}))
+            else:
+                payment_id = self.cancellable.pop(self.rng.randrange(len(self.cancellable)))
+                write = Write(key, CANCELLATION, "POST", f"/v1/payments/{payment_id}/cancel", json.dumps(
+                    {"notes": key, "issueReason": "crash test"}))
+            self.writes.append(write)
+            return write
+
+    def learn(self, write: Write, body: dict) -> None:
+        """An acknowledged write adds what later writes may use."""
+        with self.lock:
+            self.acknowledged += 1
+            if write.what == INVOICE:
+                self.customers[body["customerId"]].append(body["id"])
+            elif write.what == PAYMENT and body.get("status", "POSTED") == "POSTED":
+                self.cancellable.append(body["id"])
+
+
+@dataclass(frozen=True)
+class Answer:
+    status: int | None        # None: no answer (the server died or was down)
+    resource_id: int | None   # the id a 2xx answer names (a cancellation answers its payment)
+    detail: str               # the error text of any other answer
+    replayed: bool            # Idempotent-Replayed: the stored answer of an earlier attempt
+    body: dict | None
+    timed_out: bool = False   # the client stopped waiting; the server may still be working on it
+
+    @property
+    def key_busy(self) -> bool:
+        """409 about the key: an earlier attempt still holds it (retry after a pause)."""
+        return self.status == 409 and not definite(self.status, self.detail)
+
+
+def send(client: httpx.Client, write: Write) -> Answer:
+    """One attempt of the write, with its Idempotency-Key and the very same body bytes each time."""
+    try:
+        response = client.request(write.method, write.path, content=write.body,
+                                  headers={"Content-Type": "application/json", "Idempotency-Key": write.key})
+    except httpx.TimeoutException as exc:
+        return Answer(None, None, f"{type(exc).__name__}: {exc}", False, None, timed_out=True)
+    except httpx.HTTPError as exc:
+        return Answer(None, None, f"{type(exc).__name__}: {exc}", False, None)
+    replayed = response.headers.get("idempotent-replayed") == "true"
+    if 200 <= response.status_code < 300:
+        body = response.json()
+        return Answer(response.status_code, int(body["id"]), "", replayed, body)
+    return Answer(response.status_code, None, response.text[:300], replayed, None)
+
+
+def new_client(base_url: str, headers: dict[str, str], timeout: float = 15.0) -> httpx.Client:
+    return httpx.Client(base_url=base_url, headers=headers, timeout=timeout)
+
+
+def drive(base_url: str, headers: dict[str, str], traffic: Traffic, concurrency: int, timeout: float,
+          gate: threading.Event, stop: threading.Event) -> list[threading.Thread]:
+    """Client threads that send writes while ``gate`` is open (the server is up), until ``stop``."""
+
+    def worker() -> None:
+        client, round_number = new_client(base_url, headers, timeout), traffic.round
+        try:
+            while not stop.is_set():
+                if not gate.wait(timeout=0.1):
+                    continue
+                if round_number != traffic.round:  # a new server: connections to the killed one are dead
+                    client.close()
+                    client, round_number = new_client(base_url, headers, timeout), traffic.round
+                write = traffic.next_write()
+                answer = send(client, write)
+                write.answered(answer.status, answer.resource_id, answer.detail)
+                # A client that gave up waiting retries at once, as clients do; the server is still working
+                # on the first attempt, so the retry must be told 409 until that one is done, then replay it.
+                while (answer.timed_out or answer.key_busy) and gate.is_set() and write.retries < IMPATIENT_RETRIES:
+                    if answer.key_busy:
+                        time.sleep(0.25)
+                    answer = send(client, write)
+                    write.answered(answer.status, answer.resource_id, answer.detail, answer.replayed)
+                if answer.body is not None:
+                    traffic.learn(write, answer.body)
+                elif answer.status is None:  # the connection died with the server: a fresh one next time
+                    client.close()
+                    client = new_client(base_url, headers, timeout)
+        finally:
+            client.close()
+
+    threads = [threading.Thread(target=worker, name=f"client-{n}", daemon=True) for n in range(concurrency)]
+    for thread in threads:
+        thread.start()
+    return threads
+
+
+def retry(base_url: str, headers: dict[str, str], writes: list[Write], concurrency: int) -> None:
+    """Resend every write without a definite answer, same key and body, until one comes (bounded)."""
+
+    def one(write: Write) -> None:
+        deadline = time.monotonic() + RETRY_WINDOW
+        with new_client(base_url, headers) as client:
+            while True:
+                answer = send(client, write)
+                write.answered(answer.status, answer.resource_id, answer.detail, answer.replayed)
+                if definite(answer.status, answer.detail) or time.monotonic() > deadline:
+                    return
+                time.sleep(0.5)
+
+    with ThreadPoolExecutor(concurrency) as pool:
+        list(pool.map(one, writes))
+
+
+def replay(base_url: str, headers: dict[str, str], writes: list[Write], concurrency: int) -> None:
+    """Send acknowledged writes again: each must be answered from its idempotency record, applying nothing."""
+
+    def one(write: Write) -> None:
+        with new_client(base_url, headers) as client:
+            answer = send(client, write)
+        write.replay_status, write.replay_id, write.replay_was_replayed = (answer.status, answer.resource_id,
+                                                                           answer.replayed)
+
+    with ThreadPoolExecutor(concurrency) as pool:
+        list(pool.map(one, writes))
+
+
+def seed(base_url: str, headers: dict[str, str], customers: int, invoices: int) -> dict[int, list[int]]:
+    """Customers with a few POSTED invoices each, through the API (not part of what is checked per key)."""
+
+    def one(index: int) -> tuple[int, list[int]]:
+        with new_client(base_url, headers) as client:
+            response = client.post("/v1/customers", json={"name": f"Crash customer {index}", "currency": "GBP"})
+            response.raise_for_status()
+            customer_id = response.json()["id"]
+            ids = []
+            for k in range(invoices):
+                invoice = client.post("/v1/invoices", json={
+                    "customerId": customer_id, "issueDate": f"2026-01-{k + 1:02d}",
+                    "totalInMajorCurrency": "25.00", "status": "POSTED"})
+                invoice.raise_for_status()
+                ids.append(invoice.json()["id"])
+            return customer_id, ids
+
+    with ThreadPoolExecutor(4) as pool:
+        return dict(pool.map(one, range(customers)))
+
+
+def verify(env: dict[str, str]) -> tuple[int, int | None, str]:
+    done = subprocess.run([str(BIN / "ledgerline"), "verify"], cwd=ROOT, env=env, capture_output=True, text=True,
+                          timeout=300)
+    output = (done.stdout + done.stderr).strip()
+    match = re.search(r"verify: (\d+) mismatch", output)
+    return done.returncode, int(match.group(1)) if match else None, output
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--rounds", type=int, default=5, help="SIGKILLs, each at a random moment (default 5)")
+    parser.add_argument("--min-load", type=float, default=1.0,
+                        help="shortest load before a kill, s from the first answer after a start (default 1)")
+    parser.add_argument("--max-load", type=float, default=5.0, help="longest load before a kill, s (default 5)")
+    parser.add_argument("--concurrency", type=int, default=12, help="client threads (default 12)")
+    parser.add_argument("--workers", type=int, default=2, help="uvicorn workers (default 2)")
+    parser.add_argument("--customers", type=int, default=24, help="customers the writes share (default 24)")
+    parser.add_argument("--client-timeout", type=float, default=3.0,
+                        help="seconds a client waits for an answer during load before it retries (default 3)")
+    parser.add_argument("--replays", type=int, default=200,
+                        help="acknowledged writes sent again at the end, at random (default 200)")
+    parser.add_argument("--drop", action="store_true", help="drop the database afterwards (default: keep it)")
+    parser.add_argument("--seed", type=int, default=None, help="random seed (default: random, printed)")
+    args = parser.parse_args()
+    seed_value = args.seed if args.seed is not None else random.SystemRandom().randrange(1 << 32)
+    rng = random.Random(seed_value)
+
+    url = make_url(os.environ.get("CRASH_DATABASE_URL", DEFAULT_URL))
+    if url.get_backend_name() != "postgresql" or not url.database:
+        raise SystemExit("CRASH_DATABASE_URL must name a PostgreSQL database (postgresql+psycopg://.../name)")
+    database_url = url.render_as_string(hide_password=False)
+    admin_url = url.set(drivername="postgresql", database="postgres").render_as_string(hide_password=False)
+    env = {**os.environ, "DATABASE_URL": database_url, "LEDGERLINE_JWT_SECRET": os.urandom(32).hex(),
+           "LEDGERLINE_ENVIRONMENT": "production", "LEDGERLINE_SQL_ECHO": "false",
+           "LEDGERLINE_IDEMPOTENCY_LOCK_SECONDS": str(LOCK_SECONDS)}
+    env.pop("LEDGERLINE_DATABASE_URL", None)
+    port = free_port()
+    base_url = f"http://127.0.0.1:{port}"
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    started = time.monotonic()
+
+    log(f"seed {seed_value}; recreating database {url.database}")
+    recreate_database(url.database, admin_url)
+    cli(env, "migrate")
+    server_log = open(RESULTS / "server.log", "w")
+    server = start_server(env, port, args.workers, server_log)  # starts while the CLI makes a tenant and token
+    traffic: Traffic | None = None
+    gate, stop = threading.Event(), threading.Event()
+    kills = 0
+    try:
+        tenant_id = cli(env, "tenant", "create", "Crash tenant")
+        token = cli(env, "token", "--tenant", tenant_id, "--scope", "*", "--ttl", "3600")
+        headers = {"Authorization": f"Bearer {token}"}
+        wait_healthy(base_url, server)
+        traffic = Traffic(seed(base_url, headers, args.customers, 3), uuid.uuid4().hex[:8], rng)
+        log(f"server up on {base_url} ({args.workers} workers); {args.customers} customers seeded")
+        threads = drive(base_url, headers, traffic, args.concurrency, args.client_timeout, gate, stop)
+        for round_number in range(1, args.rounds + 1):
+            acknowledged = traffic.acknowledged
+            gate.set()
+            # The first requests after a start are slow (cold workers): time the kill from the first answer.
+            deadline = time.monotonic() + 60
+            while traffic.acknowledged == acknowledged and time.monotonic() < deadline:
+                time.sleep(0.05)
+            time.sleep(rng.uniform(args.min_load, args.max_load))
+            gate.clear()                   # no new requests; those in flight die with the server
+            kill_server(server)
+            kills += 1
+            traffic.round += 1
+            log(f"round {round_number}: killed the server (SIGKILL to its process group) after "
+                f"{len(traffic.writes)} writes in all")
+            restarted = time.monotonic()
+            server = start_server(env, port, args.workers, server_log)
+            wait_healthy(base_url, server)
+            log(f"  restarted in {time.monotonic() - restarted:.1f} s")
+        stop.set()
+        for thread in threads:
+            thread.join(timeout=30)
+        pending = [write for write in traffic.writes if write.needs_retry]
+        log(f"server restarted; retrying {len(pending)} write(s) without a definite answer")
+        retry(base_url, headers, pending, args.concurrency)
+        acknowledged = [write for write in traffic.writes if write.acknowledged]
+        again = rng.sample(acknowledged, min(args.replays, len(acknowledged)))
+        log(f"sending {len(again)} acknowledged write(s) again with their keys")
+        replay(base_url, headers, again, args.concurrency)
+    finally:
+        stop.set()
+        gate.set()
+        stop_server(server)
+        server_log.close()
+
+    engine = create_engine(database_url)
+    try:
+        with engine.connect() as connection:
+            checks = run_checks(connection, uuid.UUID(tenant_id))
+            applied = applied_by_key(connection, uuid.UUID(tenant_id), traffic.run_id)
+            orphans = orphaned_reservations(connection, uuid.UUID(tenant_id), traffic.run_id)
+    finally:
+        engine.dispose()
+    violations = judge_writes(traffic.writes, applied, orphans)
+    verify_rc, mismatches, verify_output = verify(env)
+    if args.drop:
+        drop_database(url.database, admin_url)
+    return report(traffic, kills, checks, violations, verify_rc, mismatches, verify_output, seed_value,
+                  time.monotonic() - started)
+
+
+def report(traffic: Traffic, kills: int, checks, violations: list[str], verify_rc: int, mismatches: int | None,
+           verify_output: str, seed_value: int, seconds: float) -> int:
+    writes = traffic.writes
+    retried = [write for write in writes if write.retries]
+    replays = [write for write in writes if write.replay_status is not None]
+    by_first: dict[str, int] = {}
+    for write in writes:
+        label = "no answer" if write.status is None else str(write.status)
+        by_first[label] = by_first.get(label, 0) + 1
+    refusals: dict[str, int] = {}
+    for write in writes:
+        status, _, detail = write.outcome
+        if status is not None and 400 <= status < 500:
+            message = json.loads(detail).get("message", "") if detail.startswith("{") else detail
+            path, message = re.sub(r"/\d+", "/{id}", write.path), re.sub(r"\d+", "N", message)[:90]
+            label = f"{status} {path}: {message}"
+            refusals[label] = refusals.get(label, 0) + 1
+    server_errors = [write for write in writes if write.status is not None and write.status >= 500
+                     and write.status != 503]
+    failed_checks = [check for check in checks if not check.passed]
+    summary = {
+        "seed": seed_value, "seconds": round(seconds, 1), "kills": kills,
+        "requests_sent": len(writes) + sum(write.retries for write in writes) + len(replays),
+        "writes": len(writes),
+        "acknowledged": sum(write.acknowledged for write in writes),
+        "first_answers": dict(sorted(by_first.items())),
+        "timed_out_and_retried_during_load": sum(1 for write in retried if "Timeout" in write.detail),
+        "retried_writes": len(retried), "retry_requests": sum(write.retries for write in retried),
+        "retries_replayed": sum(write.replayed for write in retried),
+        "retries_applied_now": sum(1 for write in retried if write.final_status and 200 <= write.final_status < 300
+                                   and not write.replayed),
+        "retries_refused": sum(1 for write in retried if write.final_status and 400 <= write.final_status < 500),
+        "acknowledged_sent_again": len(replays),
+        "refusals": dict(sorted(refusals.items(), key=lambda item: -item[1])),
+        "write_violations": violations,
+        "unexpected_5xx": [f"{write.key} {write.path}: {write.status} {write.detail[:200]}" for write in server_errors],
+        "checks_passed": len(checks) - len(failed_checks), "checks": len(checks),
+        "failed_checks": {check.name: {"rows": check.offending, "examples": [list(map(str, row)) for row in
+                                                                              check.examples]}
+                          for check in failed_checks},
+        "verify": {"exit_code": verify_rc, "mismatches": mismatches},
+    }
+    (RESULTS / "latest.json").write_text(json.dumps(summary, indent=2) + "\n")
+    ok = (not violations and not server_errors and not failed_checks and verify_rc == 0 and mismatches == 0
+          and kills > 0)
+    print(f"crash test: {summary['requests_sent']} requests ({len(writes)} writes + {summary['retry_requests']} "
+          f"retries + {len(replays)} replays) in {summary['seconds']} s, {kills} SIGKILLs, seed {seed_value}")
+    print(f"  acknowledged (2xx): {summary['acknowledged']}; first answers: {summary['first_answers']}")
+    print(f"  retried {len(retried)} unacknowledged write(s) ({summary['timed_out_and_retried_during_load']} at once "
+          f"after a client timeout, the rest after the last restart): {summary['retries_replayed']} replayed "
+          f"(applied by an earlier attempt), {summary['retries_applied_now']} applied by the retry, "
+          f"{summary['retries_refused']} refused (4xx, never applied)")
+    for label, count in list(summary["refusals"].items())[:4]:
+        print(f"    refused {count}x: {label}")
+    print(f"  sent {len(replays)} acknowledged write(s) again: "
+          f"{sum(w.replay_was_replayed and w.replay_id == w.outcome[1] for w in replays)} replayed from the record")
+    print(f"  every write exactly once: {'ok' if not violations else f'{len(violations)} violation(s)'}")
+    for line in violations[:10]:
+        print(f"    {line}")
+    for line in summary["unexpected_5xx"][:5]:
+        print(f"    server error: {line}")
+    print(f"  invariant checks: {summary['checks_passed']}/{len(checks)} passed")
+    for check in checks:
+        print(f"    [{'ok' if check.passed else 'FAIL'}] {check.name}"
+              + ("" if check.passed else f": {check.offending} row(s), e.g. {check.examples[:2]}"))
+    print(f"  ledgerline verify: exit {verify_rc}, {mismatches} mismatch(es)")
+    if verify_rc != 0:
+        print("    " + verify_output[-500:].replace("\n", "\n    "))
+    print(f"crash test {'PASSED' if ok else 'FAILED'} (details in {RESULTS / 'latest.json'})")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
