@@ -44,14 +44,16 @@ CHECKS: dict[str, str] = {
            OR EXISTS (SELECT 1 FROM payment_allocations a WHERE a.tenant_id = p.tenant_id AND a.payment_id = p.id)
            OR EXISTS (SELECT 1 FROM payment_cancellations c WHERE c.tenant_id = p.tenant_id AND c.payment_id = p.id)
            OR EXISTS (SELECT 1 FROM credits c WHERE c.tenant_id = p.tenant_id AND c.payment_id = p.id))""",
-    # A posted payment's amount is exactly its live allocations plus its customer credit.
+    # A posted payment's amount is exactly its live allocations plus its customer credit plus what refunds
+    # took from that credit (refunds on invoices leave the allocations whole).
     "posted payment = live allocations + credit": """
         SELECT p.id, p.amount_minor, p.unallocated_minor, coalesce(sum(a.amount_minor), 0) AS allocated
         FROM payments p
         LEFT JOIN payment_allocations a ON a.tenant_id = p.tenant_id AND a.payment_id = p.id AND a.reversed_at IS NULL
         WHERE p.tenant_id = :tenant AND p.status = 'POSTED'
-        GROUP BY p.id, p.amount_minor, p.unallocated_minor
-        HAVING p.amount_minor <> p.unallocated_minor + coalesce(sum(a.amount_minor), 0)""",
+        GROUP BY p.id, p.amount_minor, p.unallocated_minor, p.refunded_minor
+        HAVING p.amount_minor <> p.unallocated_minor + coalesce(sum(a.amount_minor), 0)
+                                 + p.refunded_minor - coalesce(sum(a.refunded_minor), 0)""",
     # A cancelled payment has one cancellation and one PAYMENT_CANCELLED entry for its amount, and
     # nothing of it is left live: no allocation, no credit, no shortfall write-off.
     "cancelled payment is fully reversed": f"""
@@ -118,19 +120,26 @@ CHECKS: dict[str, str] = {
         WHERE i.tenant_id = :tenant
         GROUP BY i.id, i.status, i.posted_at
         HAVING count(j.id) <> CASE WHEN i.status = 'POSTED' OR i.posted_at IS NOT NULL THEN 1 ELSE 0 END""",
-    # A posted invoice owes its total less its live allocations and write-offs, and says so.
+    # A posted invoice owes its total less its live allocations (net of refunds) and live write-offs, and
+    # its payment status says so.
     "invoice outstanding = total - live allocations": """
         SELECT i.id, i.total_minor, i.outstanding_minor, i.payment_status, coalesce(a.live, 0) AS allocated,
                coalesce(w.live, 0) AS written_off
         FROM invoices i
-        LEFT JOIN (SELECT invoice_id, sum(amount_minor) AS live FROM payment_allocations
+        LEFT JOIN (SELECT invoice_id, sum(amount_minor - refunded_minor) AS live FROM payment_allocations
                    WHERE tenant_id = :tenant AND reversed_at IS NULL GROUP BY invoice_id) a ON a.invoice_id = i.id
-        LEFT JOIN (SELECT invoice_id, sum(amount_minor) AS live FROM credits
-                   WHERE tenant_id = :tenant AND reversed_at IS NULL AND invoice_id IS NOT NULL
-                   GROUP BY invoice_id) w ON w.invoice_id = i.id
+        LEFT JOIN (SELECT t.invoice_id, sum(t.amount_minor) AS live FROM credit_targets t
+                   JOIN credits c ON c.id = t.credit_id AND c.tenant_id = t.tenant_id
+                   WHERE t.tenant_id = :tenant AND c.reversed_at IS NULL
+                     AND c.type IN ('shortfallWriteOff', 'writeOff')
+                   GROUP BY t.invoice_id) w ON w.invoice_id = i.id
         WHERE i.tenant_id = :tenant AND i.status = 'POSTED' AND (
               i.outstanding_minor <> i.total_minor - coalesce(a.live, 0) - coalesce(w.live, 0)
-           OR i.payment_status <> CASE WHEN i.outstanding_minor = 0 THEN 'PAID'
+           OR i.payment_status <> CASE WHEN i.outstanding_minor = 0 AND i.written_off_minor > 0 THEN 'WRITTEN_OFF'
+                                       WHEN i.outstanding_minor = 0 THEN 'PAID'
+                                       WHEN i.refunded_minor > 0 AND i.outstanding_minor = i.total_minor
+                                           THEN 'REFUNDED'
+                                       WHEN i.refunded_minor > 0 THEN 'PART_REFUNDED'
                                        WHEN i.outstanding_minor = i.total_minor THEN 'UNPAID'
                                        ELSE 'PARTIALLY_PAID' END)""",
     # Without balance adjustments, a customer's credit is the credit of its posted payments.

@@ -86,8 +86,8 @@ CORRUPTIONS = {
         "UPDATE payments SET status = 'POSTED' WHERE id = :cancelled",
         {"live payment has no cancellation", "posted payment = live allocations + credit"}),
     "draft payment with an allocation": (
-        "INSERT INTO payment_allocations (tenant_id, payment_id, invoice_id, amount_minor, created_at) "
-        "SELECT tenant_id, :draft, :invoice, 100, created_at FROM payments WHERE id = :draft",
+        "INSERT INTO payment_allocations (tenant_id, payment_id, invoice_id, amount_minor, refunded_minor, created_at) "
+        "SELECT tenant_id, :draft, :invoice, 100, 0, created_at FROM payments WHERE id = :draft",
         {"unposted payment moved no money", "allocation has its payment", "allocations match ALLOCATION entries",
          "invoice outstanding = total - live allocations"}),
     "posted invoice without its journal entry": (
