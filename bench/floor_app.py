@@ -302,7 +302,7 @@ def create_app() -> FastAPI:
                                      {"tenant_id_1": tenant, "payment_id_1_1": payment_id})).fetchone()
             balance = await (await run(conn, sql.CUSTOMER_BALANCE, {
                 "coalesce_2": 0, "tenant_id_1": tenant, "customer_id_1": customer_id, "status_1": "POSTED",
-                "tenant_id_2": tenant, "id_1": customer_id})).fetchone()
+                "outstanding_minor_1": 0, "tenant_id_2": tenant, "id_1": customer_id})).fetchone()
         answer = {"id": payment_id, "customerId": customer_id, "amountInMajorCurrency": major(amount, currency),
                   "resultingCustomerBalance": major(int(balance["anon_1"]), currency),
                   "currencyId": CURRENCY_IDS.get(currency), "description": body.get("description"),

@@ -256,7 +256,8 @@ CUSTOMER_BALANCE = (
     'SELECT customers.credit_minor - (SELECT coalesce(sum(invoices.outstanding_minor), '
     '%(coalesce_2)s::INTEGER) AS coalesce_1 \nFROM invoices \nWHERE invoices.tenant_id = '
     '%(tenant_id_1)s::UUID AND invoices.customer_id = %(customer_id_1)s::BIGINT AND invoices.status = '
-    '%(status_1)s) AS anon_1 \nFROM customers \nWHERE customers.tenant_id = %(tenant_id_2)s::UUID AND '
+    '%(status_1)s AND invoices.outstanding_minor > %(outstanding_minor_1)s::BIGINT) AS anon_1 \nFROM customers '
+    '\nWHERE customers.tenant_id = %(tenant_id_2)s::UUID AND '
     'customers.id = %(id_1)s::BIGINT'
 )
 CUSTOMER_ID_OF_PAYMENT = (

@@ -110,7 +110,8 @@ def customer_payment_script(invoices: int = 5, invoice_minor: int = 1000) -> str
     lines.append(render(sql.values_rows(sql.INSERT_ALLOCATIONS, invoices), allocations))
     lines.append(render(sql.FIRST_ALLOCATED_INVOICE, {"tenant_id_1": T, "payment_id_1_1": ":p_id"}))
     lines.append(render(sql.CUSTOMER_BALANCE, {"coalesce_2": "0", "tenant_id_1": T, "customer_id_1": ":customer",
-                                               "status_1": "'POSTED'", "tenant_id_2": T, "id_1": ":customer"}))
+                                               "status_1": "'POSTED'", "outstanding_minor_1": "0", "tenant_id_2": T,
+                                               "id_1": ":customer"}))
     lines.append("COMMIT;")
     return "\n".join(lines) + "\n"
 
