@@ -101,8 +101,8 @@ def _line(*values: object) -> str:
 
 
 class Writers:
-    """One COPY per table, open at once on one connection is not possible; buffers per table instead,
-    flushed through COPY in chunks."""
+    """Rows buffered per table and flushed by COPY in chunks (one connection cannot hold several
+    COPYs open at once)."""
 
     COLUMNS = {
         "customers": "id, tenant_id, locator, uuid, version, created_at, updated_at, number, name, currency, "
@@ -131,6 +131,11 @@ class Writers:
         buffer.append(line)
         if len(buffer) >= self.chunk:
             self.flush(table)
+
+    @property
+    def rows(self) -> int:
+        """Rows written or waiting in a buffer."""
+        return self.written + sum(len(buffer) for buffer in self.buffers.values())
 
     def flush(self, table: str | None = None) -> None:
         for name in ([table] if table else TABLES):
@@ -280,7 +285,7 @@ def seed(cluster: Cluster, tenant_id: uuid.UUID, plan: Plan) -> dict[str, list[i
             ids[group] = []
             for _ in range(count):
                 ids[group].append(seeder.customer(profile, group))
-                progress.update(seeder.out.written)
+                progress.update(seeder.out.rows)
         seeder.out.flush()
         progress.finish(seeder.out.written)
         log(f"copied {seeder.out.written:,} rows in {time.perf_counter() - started:.0f}s; rebuilding "

@@ -14,7 +14,7 @@ from contextlib import contextmanager
 
 from sqlalchemy import event
 
-_PARAM = re.compile(r"%\(([a-zA-Z_0-9]+)\)s|%s|\$\d+|:[a-zA-Z_]\w*")
+_PARAM = re.compile(r"%\(([a-zA-Z_0-9]+)\)s|%s|\$\d+|(?<!:):[a-zA-Z_]\w*")   # not the :: of casts
 _NUMBERED = re.compile(r"__\[POSTCOMPILE_\w+\]")
 _SPACE = re.compile(r"\s+")
 
