@@ -94,18 +94,21 @@ class Server:
         self.process = subprocess.Popen(argv, cwd=ROOT, env=env, stdout=self._log, stderr=subprocess.STDOUT,
                                         start_new_session=True)
 
-    def wait_healthy(self, timeout: float = 60.0) -> None:
+    def wait_healthy(self, workers: int = 1, timeout: float = 120.0) -> None:
+        """Until every worker has started (uvicorn logs each startup) and /healthz answers: a worker
+        still importing the application would hold the first requests sent to it for seconds."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise RuntimeError(f"{self.name} exited with {self.process.returncode}; see {self.log_path}")
+            started = self.log_path.read_text(errors="replace").count("Application startup complete")
             try:
-                if httpx.get(f"{self.base_url}/healthz", timeout=1.0).status_code == 200:
+                if started >= workers and httpx.get(f"{self.base_url}/healthz", timeout=1.0).status_code == 200:
                     return
             except httpx.HTTPError:
                 pass
             time.sleep(0.2)
-        raise RuntimeError(f"{self.name} did not answer /healthz in {timeout:.0f}s; see {self.log_path}")
+        raise RuntimeError(f"{self.name} did not start {workers} worker(s) in {timeout:.0f}s; see {self.log_path}")
 
     def stop(self) -> None:
         if self.process.poll() is None:

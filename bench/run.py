@@ -61,7 +61,7 @@ def start_ledgerline(env: dict[str, str], workers: int) -> Server:
     port = free_port()
     server = Server("ledgerline", [str(BIN / "ledgerline"), "serve", "--host", "127.0.0.1", "--port", str(port),
                                    "--workers", str(workers), "--no-access-log"], env, port)
-    server.wait_healthy()
+    server.wait_healthy(workers)
     return server
 
 
@@ -71,8 +71,8 @@ def start_floor(cluster: Cluster, tenant_id: uuid.UUID, workers: int) -> Server:
            "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
     server = Server("floor", [str(BIN / "python"), "-m", "uvicorn", "bench.floor_app:create_app", "--factory",
                               "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers),
-                              "--no-access-log", "--log-level", "warning"], env, port)
-    server.wait_healthy()
+                              "--no-access-log"], env, port)
+    server.wait_healthy(workers)
     return server
 
 
@@ -107,6 +107,9 @@ def check_same_sql(cluster: Cluster, tenant_id: uuid.UUID, secret: str, customer
     """Each measured request once against Ledgerline and once against the floor app, in-process:
     the statements (shapes) and the JSON answers must be the same. ``customers``: two customers in the
     same state, one paid (and cancelled) through each app."""
+    import warnings
+
+    warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testclient` is deprecated")
     from starlette.testclient import TestClient
 
     from bench import floor_app
