@@ -49,6 +49,14 @@ async def run(conn, statement: str, params: dict[str, Any] | None = None):  # no
     return await conn.execute(statement, params)
 
 
+async def one(conn, statement: str, params: dict[str, Any]) -> dict[str, Any] | None:  # noqa: ANN001
+    return await (await run(conn, statement, params)).fetchone()
+
+
+async def rows(conn, statement: str, params: dict[str, Any]) -> list[dict[str, Any]]:  # noqa: ANN001
+    return await (await run(conn, statement, params)).fetchall()
+
+
 def major(minor: int, currency: str) -> Decimal:
     return Decimal(int(minor)).scaleb(-EXPONENTS[currency])
 
@@ -195,7 +203,7 @@ def create_app() -> FastAPI:
     @app.get("/v1/payments/{payment_id}")
     async def get_payment(payment_id: int, request: Request) -> Response:
         async with request.app.state.pool.connection() as conn:
-            payment = await (await run(conn, sql.PAYMENT_BY_ID, {"tenant_id_1": tenant, "id_1": payment_id})).fetchone()
+            payment = await one(conn, sql.PAYMENT_BY_ID, {"tenant_id_1": tenant, "id_1": payment_id})
             if payment is None:
                 return error(404, f"Payment {payment_id} not found")
             body = (await payment_views(conn, tenant, [payment]))[0]
@@ -208,7 +216,7 @@ def create_app() -> FastAPI:
             return error(400, "the floor knows only sort=receivedOn:desc")
         async with request.app.state.pool.connection() as conn:
             params = {"tenant_id_1": tenant, "customer_id_1": customerId}
-            total = (await (await run(conn, sql.COUNT_PAYMENTS_OF_CUSTOMER, params)).fetchone())["count_1"]
+            total = (await one(conn, sql.COUNT_PAYMENTS_OF_CUSTOMER, params))["count_1"]
             cur = await run(conn, sql.PAGE_PAYMENTS_OF_CUSTOMER_RECEIVED_ON_DESC,
                             {**params, "param_1": pageSize, "param_2": (page - 1) * pageSize})
             rows = await payment_views(conn, tenant, await cur.fetchall())
@@ -218,7 +226,7 @@ def create_app() -> FastAPI:
     @app.get("/v1/customer-credit-status")
     async def credit_status(request: Request, page: int = 1, pageSize: int = 100) -> Response:  # noqa: N803
         async with request.app.state.pool.connection() as conn:
-            total = (await (await run(conn, sql.COUNT_CUSTOMERS, {"tenant_id_1": tenant})).fetchone())["count_1"]
+            total = (await one(conn, sql.COUNT_CUSTOMERS, {"tenant_id_1": tenant}))["count_1"]
             cur = await run(conn, sql.PAGE_CREDIT_FIGURES, {
                 "coalesce_2": 0, "tenant_id_1": tenant, "status_1": "POSTED", "coalesce_4": 0, "tenant_id_2": tenant,
                 "status_2": "DRAFT", "status_3": "OPEN", "tenant_id_3": tenant, "param_1": pageSize,
@@ -245,19 +253,19 @@ def create_app() -> FastAPI:
         customer_id, method = int(body["customerId"]), body["type"]
         pool: AsyncConnectionPool = request.app.state.pool
         async with pool.connection() as conn, conn.transaction():
-            customer = await (await run(conn, sql.CUSTOMER, {"tenant_id_1": tenant, "id_1": customer_id})).fetchone()
+            customer = await one(conn, sql.CUSTOMER, {"tenant_id_1": tenant, "id_1": customer_id})
             if customer is None:
                 return error(422, f"customer {customer_id} does not exist")
             currency = customer["currency"]
             amount = int(Decimal(body["amountInMajorCurrency"]).scaleb(EXPONENTS[currency]))
             await run(conn, sql.SHORTFALL_TOLERANCE, {"pk_1": tenant, "pk_2": currency})
-            customer = await (await run(conn, sql.CUSTOMER_FOR_UPDATE,
-                                        {"tenant_id_1": tenant, "id_1": customer_id})).fetchone()
-            kind = await (await run(conn, sql.DEFAULT_TRANSACTION_TYPE, {
+            customer = await one(conn, sql.CUSTOMER_FOR_UPDATE,
+                                        {"tenant_id_1": tenant, "id_1": customer_id})
+            kind = await one(conn, sql.DEFAULT_TRANSACTION_TYPE, {
                 "tenant_id_1": tenant, "classification_1": "PAYMENT", "alternative_code_1": "PAYMENT",
-                "param_1": 1})).fetchone()
-            setting = await (await run(conn, sql.PAYMENT_METHOD_SETTING,
-                                       {"tenant_id_1": tenant, "method_1": method})).fetchone()
+                "param_1": 1})
+            setting = await one(conn, sql.PAYMENT_METHOD_SETTING,
+                                       {"tenant_id_1": tenant, "method_1": method})
             if setting is not None and not setting["active"]:
                 return error(422, f"payment method {method} is deactivated in this tenant")
             number = await next_number(pool, tenant, "payment", "PAY")
@@ -274,7 +282,7 @@ def create_app() -> FastAPI:
                 "bills_to_pay": Json([]), "custom_attributes": Json([]), "third_party_status": None,
                 "created_by": subject, "updated_by": subject, **dict.fromkeys(UDF), "tenant_id": tenant,
                 "locator": str(ULID()), "uuid": uuid.uuid4(), "version": 1, "created_at": now, "updated_at": now}
-            payment_id = (await (await run(conn, sql.INSERT_PAYMENT, values)).fetchone())["id"]
+            payment_id = (await one(conn, sql.INSERT_PAYMENT, values))["id"]
             cur = await run(conn, sql.OPEN_INVOICES_FOR_UPDATE, {
                 "tenant_id_1": tenant, "customer_id_1": customer_id, "status_1": "POSTED", "outstanding_minor_1": 0})
             remaining, plan = amount, []
@@ -298,11 +306,11 @@ def create_app() -> FastAPI:
             await run(conn, sql.values_rows(sql.INSERT_ALLOCATIONS, len(plan)), sql.row_params([
                 {"tenant_id": tenant, "payment_id": payment_id, "invoice_id": invoice["id"], "amount_minor": applied,
                  "created_at": now, "reversed_at": None} for invoice, applied in plan]))
-            first = await (await run(conn, sql.FIRST_ALLOCATED_INVOICE,
-                                     {"tenant_id_1": tenant, "payment_id_1_1": payment_id})).fetchone()
-            balance = await (await run(conn, sql.CUSTOMER_BALANCE, {
+            first = await one(conn, sql.FIRST_ALLOCATED_INVOICE,
+                                     {"tenant_id_1": tenant, "payment_id_1_1": payment_id})
+            balance = await one(conn, sql.CUSTOMER_BALANCE, {
                 "coalesce_2": 0, "tenant_id_1": tenant, "customer_id_1": customer_id, "status_1": "POSTED",
-                "outstanding_minor_1": 0, "tenant_id_2": tenant, "id_1": customer_id})).fetchone()
+                "outstanding_minor_1": 0, "tenant_id_2": tenant, "id_1": customer_id})
         answer = {"id": payment_id, "customerId": customer_id, "amountInMajorCurrency": major(amount, currency),
                   "resultingCustomerBalance": major(int(balance["anon_1"]), currency),
                   "currencyId": CURRENCY_IDS.get(currency), "description": body.get("description"),
@@ -316,25 +324,25 @@ def create_app() -> FastAPI:
     async def cancel_payment(payment_id: int, request: Request) -> Response:
         pool: AsyncConnectionPool = request.app.state.pool
         async with pool.connection() as conn, conn.transaction():
-            row = await (await run(conn, sql.CUSTOMER_ID_OF_PAYMENT, {"tenant_id_1": tenant, "id_1": payment_id})).fetchone()
+            row = await one(conn, sql.CUSTOMER_ID_OF_PAYMENT, {"tenant_id_1": tenant, "id_1": payment_id})
             if row is None:
                 return error(404, f"Payment {payment_id} not found")
             customer_id = row["customer_id"]
-            customer = await (await run(conn, sql.CUSTOMER_FOR_UPDATE,
-                                        {"tenant_id_1": tenant, "id_1": customer_id})).fetchone()
-            payment = await (await run(conn, sql.PAYMENT_FOR_UPDATE, {"tenant_id_1": tenant, "id_1": payment_id})).fetchone()
+            customer = await one(conn, sql.CUSTOMER_FOR_UPDATE,
+                                        {"tenant_id_1": tenant, "id_1": customer_id})
+            payment = await one(conn, sql.PAYMENT_FOR_UPDATE, {"tenant_id_1": tenant, "id_1": payment_id})
             if payment["status"] != "POSTED":
                 return error(409, f"payment {payment_id} is {payment['status']}; only a POSTED payment can be cancelled")
-            kind = await (await run(conn, sql.DEFAULT_TRANSACTION_TYPE, {
+            kind = await one(conn, sql.DEFAULT_TRANSACTION_TYPE, {
                 "tenant_id_1": tenant, "classification_1": "PAYMENT_CANCELLATION",
-                "alternative_code_1": "PAYMENT_CANCELLATION", "param_1": 1})).fetchone()
+                "alternative_code_1": "PAYMENT_CANCELLATION", "param_1": 1})
             if customer["credit_minor"] < payment["unallocated_minor"] or payment["unallocated_minor"]:
                 return error(409, "the floor only cancels payments that left no credit")
             now = dt.datetime.now(dt.timezone.utc)
-            allocations = await (await run(conn, sql.ACTIVE_ALLOCATIONS,
-                                           {"tenant_id_1": tenant, "payment_id_1": payment_id})).fetchall()
-            credits = await (await run(conn, sql.ACTIVE_SHORTFALL_CREDITS,
-                                       {"tenant_id_1": tenant, "payment_id_1": payment_id})).fetchall()
+            allocations = await rows(conn, sql.ACTIVE_ALLOCATIONS,
+                                           {"tenant_id_1": tenant, "payment_id_1": payment_id})
+            credits = await rows(conn, sql.ACTIVE_SHORTFALL_CREDITS,
+                                       {"tenant_id_1": tenant, "payment_id_1": payment_id})
             if credits:
                 return error(409, "the floor does not reverse shortfall write-offs")
             ids = sorted({a["invoice_id"] for a in allocations})

@@ -38,9 +38,9 @@ def in_params(name: str, values: list[int]) -> dict[str, int]:
 def row_params(rows: list[dict[str, object]]) -> dict[str, object]:
     return {f"{column}__{n}": value for n, row in enumerate(rows) for column, value in row.items()}
 
-
-PAYMENT_BY_ID = (
-    'SELECT payments.number, payments.customer_id, payments.currency, payments.amount_minor, '
+# Column lists several statements share, as SQLAlchemy writes them.
+_PAYMENT_COLUMNS = (
+    'payments.number, payments.customer_id, payments.currency, payments.amount_minor, '
     'payments.unallocated_minor, payments.status, payments.payment_method, payments.type_id, '
     'payments.category_id, payments.rejection_reason_id, payments.tenders, payments.reference_number, '
     'payments.back_office_code, payments.received_on, payments.issued_on, payments.posted_on, '
@@ -51,15 +51,35 @@ PAYMENT_BY_ID = (
     'payments.udf_string_6, payments.udf_string_7, payments.udf_string_8, payments.udf_float_1, '
     'payments.udf_float_2, payments.udf_float_3, payments.udf_float_4, payments.udf_date_1, '
     'payments.udf_date_2, payments.udf_date_3, payments.udf_date_4, payments.id, payments.tenant_id, '
-    'payments.locator, payments.uuid, payments.version, payments.created_at, payments.updated_at \nFROM '
-    'payments \nWHERE payments.tenant_id = %(tenant_id_1)s::UUID AND payments.id = %(id_1)s::BIGINT'
+    'payments.locator, payments.uuid, payments.version, payments.created_at, payments.updated_at'
 )
-LIVE_ALLOCATIONS_OF_PAYMENTS = (
-    'SELECT payment_allocations.id, payment_allocations.tenant_id, payment_allocations.payment_id, '
+_INVOICE_COLUMNS = (
+    'invoices.number, invoices.customer_id, invoices.bill_run_type, invoices.bill_run_id, '
+    'invoices.bill_id, invoices.issue_date, invoices.due_date, invoices.currency, invoices.total_minor, '
+    'invoices.outstanding_minor, invoices.status, invoices.payment_status, invoices.reference_number, '
+    'invoices.back_office_code, invoices.posted_at, invoices.cancelled_at, invoices.id, '
+    'invoices.tenant_id, invoices.locator, invoices.uuid, invoices.version, invoices.created_at, '
+    'invoices.updated_at'
+)
+_CUSTOMER_COLUMNS = (
+    'customers.number, customers.name, customers.currency, customers.credit_threshold_minor, '
+    'customers.credit_minor, customers.status, customers.contract_owner_id, customers.billing_cycle_id, '
+    'customers.sub_brand_id, customers.reference_number, customers.id, customers.tenant_id, '
+    'customers.locator, customers.uuid, customers.version, customers.created_at, customers.updated_at'
+)
+_ALLOCATION_COLUMNS = (
+    'payment_allocations.id, payment_allocations.tenant_id, payment_allocations.payment_id, '
     'payment_allocations.invoice_id, payment_allocations.amount_minor, payment_allocations.created_at, '
-    'payment_allocations.reversed_at \nFROM payment_allocations \nWHERE payment_allocations.tenant_id = '
-    '%(tenant_id_1)s::UUID AND payment_allocations.payment_id IN (%(payment_id_1_1)s::BIGINT) AND '
-    'payment_allocations.reversed_at IS NULL ORDER BY payment_allocations.id'
+    'payment_allocations.reversed_at'
+)
+
+PAYMENT_BY_ID = 'SELECT ' + _PAYMENT_COLUMNS + (
+    ' \nFROM payments \nWHERE payments.tenant_id = %(tenant_id_1)s::UUID AND payments.id = %(id_1)s::BIGINT'
+)
+LIVE_ALLOCATIONS_OF_PAYMENTS = 'SELECT ' + _ALLOCATION_COLUMNS + (
+    ' \nFROM payment_allocations \nWHERE payment_allocations.tenant_id = %(tenant_id_1)s::UUID AND '
+    'payment_allocations.payment_id IN (%(payment_id_1_1)s::BIGINT) AND payment_allocations.reversed_at '
+    'IS NULL ORDER BY payment_allocations.id'
 )
 CANCELLATIONS_OF_PAYMENTS = (
     'SELECT payment_cancellations.id, payment_cancellations.tenant_id, payment_cancellations.number, '
@@ -94,20 +114,8 @@ COUNT_PAYMENTS_OF_CUSTOMER = (
     'payments.updated_at AS updated_at \nFROM payments \nWHERE payments.tenant_id = %(tenant_id_1)s::UUID '
     'AND payments.customer_id = %(customer_id_1)s::BIGINT) AS anon_1'
 )
-PAGE_PAYMENTS_OF_CUSTOMER_RECEIVED_ON_DESC = (
-    'SELECT payments.number, payments.customer_id, payments.currency, payments.amount_minor, '
-    'payments.unallocated_minor, payments.status, payments.payment_method, payments.type_id, '
-    'payments.category_id, payments.rejection_reason_id, payments.tenders, payments.reference_number, '
-    'payments.back_office_code, payments.received_on, payments.issued_on, payments.posted_on, '
-    'payments.notes, payments.rejection_reason, payments.received_by_user, payments.received_by_unit, '
-    'payments.invoices_to_pay, payments.bills_to_pay, payments.custom_attributes, '
-    'payments.third_party_status, payments.created_by, payments.updated_by, payments.udf_string_1, '
-    'payments.udf_string_2, payments.udf_string_3, payments.udf_string_4, payments.udf_string_5, '
-    'payments.udf_string_6, payments.udf_string_7, payments.udf_string_8, payments.udf_float_1, '
-    'payments.udf_float_2, payments.udf_float_3, payments.udf_float_4, payments.udf_date_1, '
-    'payments.udf_date_2, payments.udf_date_3, payments.udf_date_4, payments.id, payments.tenant_id, '
-    'payments.locator, payments.uuid, payments.version, payments.created_at, payments.updated_at \nFROM '
-    'payments \nWHERE payments.tenant_id = %(tenant_id_1)s::UUID AND payments.customer_id = '
+PAGE_PAYMENTS_OF_CUSTOMER_RECEIVED_ON_DESC = 'SELECT ' + _PAYMENT_COLUMNS + (
+    ' \nFROM payments \nWHERE payments.tenant_id = %(tenant_id_1)s::UUID AND payments.customer_id = '
     '%(customer_id_1)s::BIGINT ORDER BY payments.received_on DESC, payments.id ASC \n LIMIT '
     '%(param_1)s::INTEGER OFFSET %(param_2)s::INTEGER'
 )
@@ -131,12 +139,8 @@ PAGE_CREDIT_FIGURES = (
     'ASC \n LIMIT %(param_1)s::INTEGER OFFSET %(param_2)s::INTEGER) AS page ORDER BY page.customer_id '
     'ASC, page.customer_id ASC'
 )
-CUSTOMER = (
-    'SELECT customers.number, customers.name, customers.currency, customers.credit_threshold_minor, '
-    'customers.credit_minor, customers.status, customers.contract_owner_id, customers.billing_cycle_id, '
-    'customers.sub_brand_id, customers.reference_number, customers.id, customers.tenant_id, '
-    'customers.locator, customers.uuid, customers.version, customers.created_at, customers.updated_at '
-    '\nFROM customers \nWHERE customers.tenant_id = %(tenant_id_1)s::UUID AND customers.id = '
+CUSTOMER = 'SELECT ' + _CUSTOMER_COLUMNS + (
+    ' \nFROM customers \nWHERE customers.tenant_id = %(tenant_id_1)s::UUID AND customers.id = '
     '%(id_1)s::BIGINT'
 )
 SHORTFALL_TOLERANCE = (
@@ -147,12 +151,8 @@ SHORTFALL_TOLERANCE = (
     '\nFROM shortfall_tolerances \nWHERE shortfall_tolerances.tenant_id = %(pk_1)s::UUID AND '
     'shortfall_tolerances.currency = %(pk_2)s::VARCHAR'
 )
-CUSTOMER_FOR_UPDATE = (
-    'SELECT customers.number, customers.name, customers.currency, customers.credit_threshold_minor, '
-    'customers.credit_minor, customers.status, customers.contract_owner_id, customers.billing_cycle_id, '
-    'customers.sub_brand_id, customers.reference_number, customers.id, customers.tenant_id, '
-    'customers.locator, customers.uuid, customers.version, customers.created_at, customers.updated_at '
-    '\nFROM customers \nWHERE customers.tenant_id = %(tenant_id_1)s::UUID AND customers.id = '
+CUSTOMER_FOR_UPDATE = 'SELECT ' + _CUSTOMER_COLUMNS + (
+    ' \nFROM customers \nWHERE customers.tenant_id = %(tenant_id_1)s::UUID AND customers.id = '
     '%(id_1)s::BIGINT FOR NO KEY UPDATE'
 )
 DEFAULT_TRANSACTION_TYPE = (
@@ -203,16 +203,10 @@ INSERT_PAYMENT = (
     '%(created_at)s::TIMESTAMP WITH TIME ZONE, %(updated_at)s::TIMESTAMP WITH TIME ZONE) RETURNING '
     'payments.id'
 )
-OPEN_INVOICES_FOR_UPDATE = (
-    'SELECT invoices.number, invoices.customer_id, invoices.bill_run_type, invoices.bill_run_id, '
-    'invoices.bill_id, invoices.issue_date, invoices.due_date, invoices.currency, invoices.total_minor, '
-    'invoices.outstanding_minor, invoices.status, invoices.payment_status, invoices.reference_number, '
-    'invoices.back_office_code, invoices.posted_at, invoices.cancelled_at, invoices.id, '
-    'invoices.tenant_id, invoices.locator, invoices.uuid, invoices.version, invoices.created_at, '
-    'invoices.updated_at \nFROM invoices \nWHERE invoices.tenant_id = %(tenant_id_1)s::UUID AND '
-    'invoices.customer_id = %(customer_id_1)s::BIGINT AND invoices.status = %(status_1)s AND '
-    'invoices.outstanding_minor > %(outstanding_minor_1)s::BIGINT ORDER BY invoices.issue_date, '
-    'invoices.id FOR NO KEY UPDATE'
+OPEN_INVOICES_FOR_UPDATE = 'SELECT ' + _INVOICE_COLUMNS + (
+    ' \nFROM invoices \nWHERE invoices.tenant_id = %(tenant_id_1)s::UUID AND invoices.customer_id = '
+    '%(customer_id_1)s::BIGINT AND invoices.status = %(status_1)s AND invoices.outstanding_minor > '
+    '%(outstanding_minor_1)s::BIGINT ORDER BY invoices.issue_date, invoices.id FOR NO KEY UPDATE'
 )
 UPDATE_INVOICE_OUTSTANDING = (
     'UPDATE invoices SET outstanding_minor=%(outstanding_minor)s::BIGINT, '
@@ -256,36 +250,21 @@ CUSTOMER_BALANCE = (
     'SELECT customers.credit_minor - (SELECT coalesce(sum(invoices.outstanding_minor), '
     '%(coalesce_2)s::INTEGER) AS coalesce_1 \nFROM invoices \nWHERE invoices.tenant_id = '
     '%(tenant_id_1)s::UUID AND invoices.customer_id = %(customer_id_1)s::BIGINT AND invoices.status = '
-    '%(status_1)s AND invoices.outstanding_minor > %(outstanding_minor_1)s::BIGINT) AS anon_1 \nFROM customers '
-    '\nWHERE customers.tenant_id = %(tenant_id_2)s::UUID AND '
-    'customers.id = %(id_1)s::BIGINT'
+    '%(status_1)s AND invoices.outstanding_minor > %(outstanding_minor_1)s::BIGINT) AS anon_1 \nFROM '
+    'customers \nWHERE customers.tenant_id = %(tenant_id_2)s::UUID AND customers.id = %(id_1)s::BIGINT'
 )
 CUSTOMER_ID_OF_PAYMENT = (
     'SELECT payments.customer_id \nFROM payments \nWHERE payments.tenant_id = %(tenant_id_1)s::UUID AND '
     'payments.id = %(id_1)s::BIGINT'
 )
-PAYMENT_FOR_UPDATE = (
-    'SELECT payments.number, payments.customer_id, payments.currency, payments.amount_minor, '
-    'payments.unallocated_minor, payments.status, payments.payment_method, payments.type_id, '
-    'payments.category_id, payments.rejection_reason_id, payments.tenders, payments.reference_number, '
-    'payments.back_office_code, payments.received_on, payments.issued_on, payments.posted_on, '
-    'payments.notes, payments.rejection_reason, payments.received_by_user, payments.received_by_unit, '
-    'payments.invoices_to_pay, payments.bills_to_pay, payments.custom_attributes, '
-    'payments.third_party_status, payments.created_by, payments.updated_by, payments.udf_string_1, '
-    'payments.udf_string_2, payments.udf_string_3, payments.udf_string_4, payments.udf_string_5, '
-    'payments.udf_string_6, payments.udf_string_7, payments.udf_string_8, payments.udf_float_1, '
-    'payments.udf_float_2, payments.udf_float_3, payments.udf_float_4, payments.udf_date_1, '
-    'payments.udf_date_2, payments.udf_date_3, payments.udf_date_4, payments.id, payments.tenant_id, '
-    'payments.locator, payments.uuid, payments.version, payments.created_at, payments.updated_at \nFROM '
-    'payments \nWHERE payments.tenant_id = %(tenant_id_1)s::UUID AND payments.id = %(id_1)s::BIGINT FOR '
-    'NO KEY UPDATE'
+PAYMENT_FOR_UPDATE = 'SELECT ' + _PAYMENT_COLUMNS + (
+    ' \nFROM payments \nWHERE payments.tenant_id = %(tenant_id_1)s::UUID AND payments.id = '
+    '%(id_1)s::BIGINT FOR NO KEY UPDATE'
 )
-ACTIVE_ALLOCATIONS = (
-    'SELECT payment_allocations.id, payment_allocations.tenant_id, payment_allocations.payment_id, '
-    'payment_allocations.invoice_id, payment_allocations.amount_minor, payment_allocations.created_at, '
-    'payment_allocations.reversed_at \nFROM payment_allocations \nWHERE payment_allocations.tenant_id = '
-    '%(tenant_id_1)s::UUID AND payment_allocations.payment_id = %(payment_id_1)s::BIGINT AND '
-    'payment_allocations.reversed_at IS NULL ORDER BY payment_allocations.id'
+ACTIVE_ALLOCATIONS = 'SELECT ' + _ALLOCATION_COLUMNS + (
+    ' \nFROM payment_allocations \nWHERE payment_allocations.tenant_id = %(tenant_id_1)s::UUID AND '
+    'payment_allocations.payment_id = %(payment_id_1)s::BIGINT AND payment_allocations.reversed_at IS '
+    'NULL ORDER BY payment_allocations.id'
 )
 ACTIVE_SHORTFALL_CREDITS = (
     'SELECT credits.id, credits.tenant_id, credits.locator, credits.type, credits.state, '
@@ -294,14 +273,9 @@ ACTIVE_SHORTFALL_CREDITS = (
     'credits.tenant_id = %(tenant_id_1)s::UUID AND credits.payment_id = %(payment_id_1)s::BIGINT AND '
     'credits.reversed_at IS NULL ORDER BY credits.id'
 )
-INVOICES_FOR_UPDATE = (
-    'SELECT invoices.number, invoices.customer_id, invoices.bill_run_type, invoices.bill_run_id, '
-    'invoices.bill_id, invoices.issue_date, invoices.due_date, invoices.currency, invoices.total_minor, '
-    'invoices.outstanding_minor, invoices.status, invoices.payment_status, invoices.reference_number, '
-    'invoices.back_office_code, invoices.posted_at, invoices.cancelled_at, invoices.id, '
-    'invoices.tenant_id, invoices.locator, invoices.uuid, invoices.version, invoices.created_at, '
-    'invoices.updated_at \nFROM invoices \nWHERE invoices.tenant_id = %(tenant_id_1)s::UUID AND '
-    'invoices.id IN (%(id_1_1)s::BIGINT) ORDER BY invoices.id FOR NO KEY UPDATE'
+INVOICES_FOR_UPDATE = 'SELECT ' + _INVOICE_COLUMNS + (
+    ' \nFROM invoices \nWHERE invoices.tenant_id = %(tenant_id_1)s::UUID AND invoices.id IN '
+    '(%(id_1_1)s::BIGINT) ORDER BY invoices.id FOR NO KEY UPDATE'
 )
 UPDATE_PAYMENT_CANCELLED = (
     'UPDATE payments SET status=%(status)s, version=%(version)s::INTEGER, '
