@@ -34,9 +34,18 @@ test: install
 clean:
 	rm -rf $(VENV) ledgerline.db ledgerline.db-wal ledgerline.db-shm
 
+# Ledgerline against its floors on PostgreSQL (BENCH_DATABASE_URL, default the local cluster);
+# BENCH_ARGS="--scale 0.01 --duration 3" for a quick run. See bench/README.md.
+BENCH_ARGS ?=
+BENCH_STAMP := $(VENV)/.bench-stamp
+
+$(BENCH_STAMP): pyproject.toml $(STAMP)
+	@$(BIN)/python -m pip install --quiet --disable-pip-version-check -e ".[test,bench]"
+	@touch $(BENCH_STAMP)
+
 .PHONY: bench
-bench: install
-	$(BIN)/python bench/customer_payments.py
+bench: $(BENCH_STAMP)
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 # SIGKILL the server mid-load, restart it, check nothing was lost, doubled or half-applied (crash/README.md).
 # PostgreSQL only: CRASH_DATABASE_URL (default the local cluster's ledgerline_crash, recreated). Not part of `test`.

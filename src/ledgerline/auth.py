@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Request
+from fastapi.concurrency import run_in_threadpool
 from jose import JWTError, jwt
 from jose.exceptions import ExpiredSignatureError, JWTClaimsError
 from sqlalchemy.orm import Session
@@ -116,13 +117,15 @@ def _bearer_token(request: Request) -> str:
     return token.strip()
 
 
-def current_principal(request: Request, session: SessionDep) -> Principal:
+async def current_principal(request: Request, session: SessionDep) -> Principal:
+    """Async, like ``require``'s check: no worker-thread hop per request for CPU work. The one
+    database read (a tenant not seen yet by this process) goes to the thread pool."""
     principal = decode_token(_bearer_token(request), request.app.state.settings)
     known: set[uuid.UUID] = request.app.state.known_tenants
     if principal.tenant_id not in known:
         from ledgerline.models import Tenant  # local: models import db, db must not import models
 
-        if session.get(Tenant, principal.tenant_id) is None:
+        if await run_in_threadpool(session.get, Tenant, principal.tenant_id) is None:
             raise Unauthorized("token names a tenant that does not exist")
         known.add(principal.tenant_id)  # tenants are never deleted, so this cache never goes stale
     request.state.principal = principal
@@ -145,7 +148,7 @@ def require(scope: str, *alternatives: str) -> Callable[..., Principal]:
     """Dependency factory: the caller's principal, provided it holds ``scope`` or one of the alternatives."""
     accepted = (scope, *alternatives)
 
-    def dependency(principal: Annotated[Principal, Depends(current_principal)]) -> Principal:
+    async def dependency(principal: Annotated[Principal, Depends(current_principal)]) -> Principal:
         return check_scopes(principal, accepted)
 
     dependency.__name__ = dependency_name("require_", accepted)

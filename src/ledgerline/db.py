@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -9,6 +10,7 @@ from contextlib import contextmanager
 from fastapi import Request
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import Session, sessionmaker
 
 _BEGIN_OPTION = "ledgerline_sqlite_begin"
@@ -25,15 +27,41 @@ def make_engine(url: str, *, echo: bool = False, search_path: str | None = None,
         _configure_sqlite(engine)
         return engine
     connect_args = {"options": f"-csearch_path={search_path}"} if search_path else {}
-    engine = create_engine(url, echo=echo, pool_pre_ping=True, pool_size=pool_size, max_overflow=max_overflow,
-                           connect_args=connect_args)
+    engine = create_engine(url, echo=echo, pool_size=pool_size, max_overflow=max_overflow, connect_args=connect_args)
     # Numbers that may skip values are taken in short transactions of their own. Their own small
     # pool means they never wait for a connection behind the very requests that need them.
-    numbering = create_engine(url, echo=echo, pool_pre_ping=True, pool_size=2, max_overflow=8,
-                              connect_args=connect_args)
+    numbering = create_engine(url, echo=echo, pool_size=2, max_overflow=8, connect_args=connect_args)
+    for each in (engine, numbering):
+        ping_when_idle(each, PING_AFTER_IDLE_SECONDS)
     _NUMBERING_ENGINES[engine] = numbering
     event.listen(engine, "engine_disposed", lambda _engine: numbering.dispose())
     return engine
+
+
+# A pooled PostgreSQL connection is pinged before use only when it has been idle this long. A busy
+# server saves a round trip per request (pool_pre_ping would ping every checkout); a connection that
+# may have gone stale (a restarted or failed-over database, an idle timeout) is still checked first.
+PING_AFTER_IDLE_SECONDS = 5.0
+_IDLE_SINCE = "ledgerline_idle_since"
+
+
+def ping_when_idle(engine: Engine, idle_seconds: float) -> None:
+    """Pessimistic disconnect handling for connections idle ``idle_seconds`` or more: a failed ping
+    makes the pool replace the connection (DisconnectionError) before anyone uses it."""
+
+    @event.listens_for(engine, "checkin")
+    def _checked_in(_dbapi_connection, record) -> None:  # noqa: ANN001
+        record.info[_IDLE_SINCE] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _checked_out(dbapi_connection, record, _proxy) -> None:  # noqa: ANN001
+        since = record.info.get(_IDLE_SINCE)
+        if since is None or time.monotonic() - since < idle_seconds:   # new, or in use a moment ago
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except Exception as exc:  # noqa: BLE001 - any failure means the connection is not usable
+            raise DisconnectionError(f"pooled connection failed its ping: {exc}") from exc
 
 
 def numbering_engine(engine: Engine) -> Engine | None:

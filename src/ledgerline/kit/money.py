@@ -102,12 +102,23 @@ def to_minor(amount: Decimal, currency: str) -> int:
     return int(scaled)
 
 
+# Scaling an integer of up to _MAJOR_DIGITS digits by a currency's exponent never rounds in this
+# context. Made once: a Context per call (scale_exact) was a visible share of rendering a page of amounts.
+_MAJOR_DIGITS = 38
+_MAJOR = Context(prec=_MAJOR_DIGITS + 2, Emax=MAX_EMAX, Emin=MIN_EMIN)
+_MAJOR_LIMIT = 10**_MAJOR_DIGITS
+
+
 def to_major(minor: int, currency: str) -> Decimal:
     # PostgreSQL's SUM(bigint) is NUMERIC, so an integral Decimal is minor units too.
-    integral = isinstance(minor, Decimal) and minor.is_finite() and minor == minor.to_integral_value()
-    if not integral and (isinstance(minor, bool) or not isinstance(minor, int)):
-        raise MoneyError("minor units must be an integer")
-    return scale_exact(Decimal(int(minor)), -exponent(currency))
+    if type(minor) is not int:
+        integral = isinstance(minor, Decimal) and minor.is_finite() and minor == minor.to_integral_value()
+        if not integral and (isinstance(minor, bool) or not isinstance(minor, int)):
+            raise MoneyError("minor units must be an integer")
+        minor = int(minor)
+    if -_MAJOR_LIMIT < minor < _MAJOR_LIMIT:
+        return Decimal(minor).scaleb(-exponent(currency), context=_MAJOR)
+    return scale_exact(Decimal(minor), -exponent(currency))
 
 
 @dataclass(frozen=True)

@@ -67,9 +67,13 @@ def balance_mismatches(session: Session, tenant_id: uuid.UUID | None) -> Sequenc
 
 
 def balance_of(session: Session, tenant_id: uuid.UUID, customer_id: int) -> int:
-    """The customer's balance in minor units: unallocated credit minus what posted invoices owe."""
+    """The customer's balance in minor units: unallocated credit minus what posted invoices owe.
+
+    Only invoices that owe something are summed (the others add 0), so the partial index of open
+    invoices answers it, however many paid invoices the customer has."""
     outstanding = select(func.coalesce(func.sum(Invoice.outstanding_minor), 0)).where(
-        Invoice.tenant_id == tenant_id, Invoice.customer_id == customer_id, Invoice.status == InvoiceStatus.POSTED
+        Invoice.tenant_id == tenant_id, Invoice.customer_id == customer_id, Invoice.status == InvoiceStatus.POSTED,
+        Invoice.outstanding_minor > 0,
     ).scalar_subquery()
     stmt = select(Customer.credit_minor - outstanding).where(Customer.tenant_id == tenant_id, Customer.id == customer_id)
     return int(session.execute(stmt).scalar_one())

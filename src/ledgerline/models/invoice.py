@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import BigInteger, CheckConstraint, Date, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import BigInteger, CheckConstraint, Date, ForeignKey, Index, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ledgerline.models.base import BigId, Base, TenantScoped, UTCDateTime
@@ -65,6 +65,11 @@ class Invoice(TenantScoped, Base):
         # Covers the per-customer sums (debt, open bill run value): index-only scans, no heap reads.
         Index("ix_invoices_tenant_customer_status_amounts", "tenant_id", "customer_id", "status", "bill_run_id",
               "outstanding_minor", "total_minor"),
+        # A customer's open invoices only: allocation and the balance read these, and their cost must not
+        # grow with the customer's paid history (bench/README.md, allocation growth).
+        Index("ix_invoices_tenant_customer_open", "tenant_id", "customer_id", "issue_date", "id", "outstanding_minor",
+              postgresql_where=text("status = 'POSTED' AND outstanding_minor > 0"),
+              sqlite_where=text("status = 'POSTED' AND outstanding_minor > 0")),
         Index("ix_invoices_tenant_issue_date", "tenant_id", "issue_date"),
         Index("ix_invoices_tenant_due_date", "tenant_id", "due_date"),
         Index("ix_invoices_tenant_status", "tenant_id", "status"),

@@ -21,6 +21,7 @@ from ledgerline.invoices.service import change_outstanding
 from ledgerline.kit.listing import Listing, ListQuery, Page
 from ledgerline.kit.money import Money
 from ledgerline.kit.repository import get_scoped, next_number
+from ledgerline.ledger.repository import balance_of
 from ledgerline.ledger.service import record
 from ledgerline.models import Bill, Customer, Invoice, Payment, PaymentAllocation, PaymentCancellation
 from ledgerline.models.base import utcnow
@@ -130,10 +131,15 @@ def create_payment(
 
 def _check_methods(session: Session, tenant_id: uuid.UUID, payment_method: PaymentMethod,
                    tenders: Sequence[Mapping[str, Any]]) -> None:
+    """Each distinct method is looked up once (the default tender repeats the payment's method)."""
+    checked = {payment_method}
     reference.check_method_enabled(session, tenant_id=tenant_id, method=payment_method, field="paymentMethod")
     for position, tender in enumerate(tenders):
-        reference.check_method_enabled(session, tenant_id=tenant_id, method=PaymentMethod(tender["method"]),
-                                       field=f"tenders[{position}].method")
+        method = PaymentMethod(tender["method"])
+        if method not in checked:
+            checked.add(method)
+            reference.check_method_enabled(session, tenant_id=tenant_id, method=method,
+                                           field=f"tenders[{position}].method")
 
 
 def _check_back_office_code(session: Session, tenant_id: uuid.UUID, type_id: int, code: str | None,
@@ -368,6 +374,13 @@ def customer_payment_views(session: Session, *, tenant_id: uuid.UUID, customer_i
     balances = repository.balances_after_posting(session, tenant_id, customer_id, ids)
     invoices = repository.first_allocated_invoices(session, tenant_id, ids)
     return [CustomerPaymentView(payment, balances.get(payment.id), invoices.get(payment.id)) for payment in payments]
+
+
+def posted_customer_payment_view(session: Session, *, tenant_id: uuid.UUID, payment: Payment) -> CustomerPaymentView:
+    """A payment just posted in this transaction: the balance after it is the customer's balance now
+    (no journal scan, whose cost grows with the customer's history)."""
+    invoice = repository.first_allocated_invoices(session, tenant_id, [payment.id]).get(payment.id)
+    return CustomerPaymentView(payment, balance_of(session, tenant_id, payment.customer_id), invoice)
 
 
 def list_customer_payments(session: Session, *, tenant_id: uuid.UUID, query: ListQuery) -> Page:

@@ -27,7 +27,7 @@ def permitted(*scopes: str) -> Callable[..., Principal]:
     """The caller's principal, provided the path's tenant is the token's (else 404) and it holds one of
     ``scopes`` (else 403): Socotra lists each operation's permissions, any of which grants it."""
 
-    def dependency(principal: Annotated[Principal, Depends(current_principal)],
+    async def dependency(principal: Annotated[Principal, Depends(current_principal)],
                    tenant_locator: Annotated[str, Path(alias="tenantLocator", description="The tenant (a UUID)")]
                    ) -> Principal:
         try:

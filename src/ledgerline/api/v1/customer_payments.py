@@ -19,7 +19,6 @@ from ledgerline.auth import Principal, SessionDep, require
 from ledgerline.balances import service as balances
 from ledgerline.kit.idempotency import IdempotencyDep
 from ledgerline.kit.listing import ListQuery
-from ledgerline.ledger.repository import balance_of
 from ledgerline.models.enums import BillRunType, PaymentMethod, PaymentStatus
 from ledgerline.payments import repository, service
 from ledgerline.payments.service import CustomerPaymentView
@@ -115,10 +114,7 @@ def create_customer_payment(request: Request, body: CustomerPaymentCreate, sessi
         payment_method=body.type, status=PaymentStatus.POSTED, notes=body.description,
         reference_number=body.reference, created_by=principal.subject,
         tolerance_minor=shortfall_tolerance(request, session, tenant_id, currency))
-    view = service.customer_payment_views(session, tenant_id=tenant_id, customer_id=body.customer_id,
-                                          payments=[payment])[0]
-    # The balance after this request, which is the balance right after posting it.
-    view = CustomerPaymentView(view.payment, balance_of(session, tenant_id, body.customer_id), view.invoice)
+    view = service.posted_customer_payment_view(session, tenant_id=tenant_id, payment=payment)
     return render_recorded(session, guard, CustomerPayment.of(view, body.bill_run_type), status_code=201,
                            location=f"/v1/payments/{payment.id}")
 
