@@ -9,25 +9,16 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
-import sys
 import time
-from pathlib import Path
 from typing import IO
 
 import httpx
 import psycopg
 
-ROOT = Path(__file__).resolve().parents[1]
-BIN = Path(sys.executable).parent
+from common import BIN, ROOT, cli, free_port  # noqa: F401 - the crash test imports them from here
+
 ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def recreate_database(name: str, admin_url: str = ADMIN_URL) -> None:
@@ -39,14 +30,6 @@ def recreate_database(name: str, admin_url: str = ADMIN_URL) -> None:
 def drop_database(name: str, admin_url: str = ADMIN_URL) -> None:
     with psycopg.connect(admin_url, autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
-def cli(env: dict[str, str], *args: str) -> str:
-    done = subprocess.run([str(BIN / "ledgerline"), *args], cwd=ROOT, env=env, capture_output=True, text=True,
-                          timeout=120)
-    if done.returncode != 0:
-        raise RuntimeError(f"ledgerline {' '.join(args)} failed ({done.returncode}): {done.stderr.strip()}")
-    return done.stdout.strip()
 
 
 def start_server(env: dict[str, str], port: int, workers: int, log_file: IO) -> subprocess.Popen:
