@@ -15,8 +15,10 @@ import simplejson
 from fastapi import Request, Response, params
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
+from starlette.types import Message, Receive
 
-from ledgerline.errors import FieldError, UnsupportedMediaType
+from ledgerline.config import Settings
+from ledgerline.errors import BadRequest, FieldError, PayloadTooLarge, UnsupportedMediaType
 
 MAX_JSON_DEPTH = 64
 
@@ -100,15 +102,58 @@ def is_json_media_type(content_type: str) -> bool:
     return message.get_content_maintype() == "application" and (subtype == "json" or subtype.endswith("+json"))
 
 
+def _too_large(limit: int) -> PayloadTooLarge:
+    message = f"the request body is larger than {limit} bytes"
+    return PayloadTooLarge(f"Payload too large: {message}", errors=[FieldError("body", message)])
+
+
+def _declared_length(request: Request) -> int | None:
+    header = request.headers.get("content-length")
+    if header is None:
+        return None
+    if not (header.isascii() and header.strip().isdigit()):
+        raise BadRequest("Invalid Content-Length header", errors=[FieldError("Content-Length", "must be a number")])
+    return int(header)
+
+
+def _bounded(receive: Receive, limit: int) -> Receive:
+    """``receive`` that fails with 413 once the body read so far passes ``limit``."""
+    received = 0
+
+    async def bounded_receive() -> Message:
+        nonlocal received
+        message = await receive()
+        if message["type"] == "http.request":
+            received += len(message.get("body", b""))
+            if received > limit:
+                raise _too_large(limit)
+        return message
+
+    return bounded_receive
+
+
 class WireRoute(APIRoute):
-    """Routes whose JSON bodies are parsed with exact decimals."""
+    """Routes whose JSON bodies are parsed with exact decimals, and whose bodies are bounded.
+
+    A body beyond ``body_limit`` is refused with 413 up front (``Content-Length``) or, when it
+    is streamed without one, as soon as the bytes read pass the limit: the rest is never read.
+    """
+
+    @staticmethod
+    def body_limit(settings: Settings) -> int:
+        return settings.max_body_bytes
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handler = super().get_route_handler()
         takes_json = self.body_field is not None and not isinstance(self.body_field.field_info, params.Form)
+        body_limit = self.body_limit
 
         async def route_handler(request: Request) -> Response:
-            wire = WireRequest(request.scope, request.receive)
+            limit = body_limit(request.app.state.settings)
+            declared = _declared_length(request)
+            if declared is not None and declared > limit:
+                raise _too_large(limit)
+            wire = WireRequest(request.scope, _bounded(request.receive, limit))
             # FastAPI would hand a body of another media type to validation as raw bytes (a
             # confusing 422); say what is wrong instead.
             content_type = wire.headers.get("content-type", "")

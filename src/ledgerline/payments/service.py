@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from ledgerline.errors import Conflict, InvalidRequest, not_found
 from ledgerline.invoices.service import payment_status_of
 from ledgerline.kit.ids import new_locator
-from ledgerline.kit.listing import Listing, ListQuery, Page
+from ledgerline.kit.listing import Listing, ListQuery, Page, single_id
 from ledgerline.kit.money import Money
 from ledgerline.kit.repository import get_scoped, next_number
 from ledgerline.ledger.service import record
@@ -374,7 +374,7 @@ def customer_payment_views(session: Session, *, tenant_id: uuid.UUID, customer_i
 
 
 def list_customer_payments(session: Session, *, tenant_id: uuid.UUID, query: ListQuery) -> Page:
-    customer_id = int(query.filters["customer_id"])
+    customer_id = single_id(query, "customer_id")
     page = repository.page_of_customer_payments(session, tenant_id, query)
     page.items = customer_payment_views(session, tenant_id=tenant_id, customer_id=customer_id, payments=page.items)
     return page

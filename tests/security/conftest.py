@@ -1,0 +1,81 @@
+"""An RS256 deployment with an issuer, a seeded tenant, and a way to prove nothing was written."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from fastapi.testclient import TestClient
+from sqlalchemy import func, select
+
+from ledgerline.app import create_app
+from ledgerline.config import Settings
+from ledgerline.models import Base
+from tests.conftest import RollbackDatabase, bearer, make_tenant
+from tests.factories import create_customer, create_invoice
+
+ISSUER = "https://issuer.ledgerline.test"
+
+
+@dataclass(frozen=True)
+class Keys:
+    private: str
+    public: str
+
+
+def rsa_pem_pair() -> Keys:
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    private = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                serialization.NoEncryption()).decode()
+    public = key.public_key().public_bytes(serialization.Encoding.PEM,
+                                           serialization.PublicFormat.SubjectPublicKeyInfo).decode()
+    return Keys(private, public)
+
+
+@pytest.fixture(scope="session")
+def keys() -> Keys:
+    return rsa_pem_pair()
+
+
+@pytest.fixture
+def rs256_settings(keys: Keys) -> Settings:
+    """Production-like: RS256 only, verified with a public key, an issuer and an audience; small bodies."""
+    return Settings(_env_file=None, environment="test", database_url="sqlite://", jwt_algorithms="RS256",
+                    jwt_public_key=keys.public, jwt_private_key=keys.private, jwt_issuer=ISSUER,
+                    max_body_bytes=4096, max_logo_bytes=4096)
+
+
+@dataclass
+class Deployment:
+    client: TestClient
+    settings: Settings
+    tenant_id: uuid.UUID
+    auth: dict[str, str]
+    customer_id: int
+
+
+@pytest.fixture
+def deployment(rs256_settings: Settings, database: RollbackDatabase) -> Deployment:
+    client = TestClient(create_app(rs256_settings, database=database), raise_server_exceptions=False)
+    tenant_id = make_tenant(database)
+    auth = bearer(rs256_settings, tenant_id)
+    customer = create_customer(client, auth, name="Acme Ltd")
+    create_customer(client, auth, name="Zeta plc", currency="EUR")
+    create_invoice(client, auth, customer["id"], status="POSTED")
+    return Deployment(client, rs256_settings, tenant_id, auth, customer["id"])
+
+
+@pytest.fixture
+def row_counts(database: RollbackDatabase) -> Callable[[], dict[str, int]]:
+    """Rows in every table, to compare before and after an attack."""
+
+    def count() -> dict[str, int]:
+        with database.session() as session:
+            return {table.name: session.scalar(select(func.count()).select_from(table))
+                    for table in Base.metadata.sorted_tables}
+
+    return count
