@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from http import HTTPStatus
 from typing import Any
 
 from ledgerline.app import create_app
@@ -64,3 +65,26 @@ def filled_path(path: str, operation: dict[str, Any], values: dict[str, Any] | N
 
 def body_media_types(operation: dict[str, Any]) -> list[str]:
     return list(operation.get("requestBody", {}).get("content", {}))
+
+
+def envelope_problems(path: str, status: int, body: Any) -> list[str]:
+    """What is wrong with an error body for the surface ``path`` belongs to (DESIGN.md section 4)."""
+    if path.startswith("/v1/"):
+        if not isinstance(body, dict) or set(body) != {"error", "message", "errors"}:
+            return [f"not the /v1 envelope: {body!r}"]
+        problems = [] if body["message"] else ["empty message"]
+        if body["error"] != HTTPStatus(status).phrase:
+            problems.append(f"error {body['error']!r} is not the reason phrase of {status}")
+        return problems + [f"bad field error {error!r}" for error in body["errors"]
+                           if not isinstance(error, dict) or set(error) != {"field", "message"}]
+    if path.startswith("/billing/"):  # Socotra: problem+json
+        ok = isinstance(body, dict) and body.get("status") == status and bool(body.get("title"))
+        return [] if ok else [f"not problem+json with status {status}: {body!r}"]
+    if path.startswith("/api/v3/"):  # Exsited
+        errors = body.get("errors") if isinstance(body, dict) else None
+        ok = isinstance(errors, list) and errors and all(isinstance(e, dict) and e.get("message") for e in errors)
+        return [] if ok else [f"not the Exsited envelope: {body!r}"]
+    if path.startswith("/crmapi/"):  # CRM.COM
+        code = body.get("status", {}).get("code") if isinstance(body, dict) else None
+        return [] if code not in (None, "OK") else [f"not the CRM.COM error envelope: {body!r}"]
+    return []

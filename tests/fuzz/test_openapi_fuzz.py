@@ -8,7 +8,6 @@ content type, a body that matches the documented schema, and 4xx answers in the 
 from __future__ import annotations
 
 import re
-from http import HTTPStatus
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -16,11 +15,13 @@ from typing import Any
 
 import pytest
 import schemathesis
+from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from hypothesis.errors import Unsatisfiable
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
+from schemathesis.python import asgi
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
     negative_data_rejection,
@@ -28,17 +29,22 @@ from schemathesis.specs.openapi.checks import (
     response_schema_conformance,
     status_code_conformance,
 )
-from schemathesis.python import asgi
-
-from fastapi.testclient import TestClient
 from sqlalchemy.engine import Connection
 
 from ledgerline.app import create_app
 from tests.conftest import RollbackDatabase, bearer, make_settings, make_tenant
 from tests.factories import (
-    create_bill, create_bill_run, create_billing_cycle, create_customer, create_invoice, create_resource, create_site,
-    create_sub_brand, image_bytes,
+    create_bill,
+    create_bill_run,
+    create_billing_cycle,
+    create_customer,
+    create_invoice,
+    create_resource,
+    create_site,
+    create_sub_brand,
+    image_bytes,
 )
+from tests.spec import SPEC, envelope_problems, operations
 
 # Examples per operation and mode: 173 operations x 2 modes x 2 backends must fit CI's budget.
 POSITIVE_EXAMPLES = 12
@@ -46,15 +52,8 @@ NEGATIVE_EXAMPLES = 8
 FUZZ = settings(derandomize=True, database=None, deadline=None, phases=[Phase.explicit, Phase.generate],
                 suppress_health_check=list(HealthCheck))
 
-
-def _spec() -> dict[str, Any]:
-    return create_app(make_settings(), database=object()).openapi()  # type: ignore[arg-type]
-
-
-SPEC = _spec()
 SCHEMA = schemathesis.openapi.from_dict(SPEC)
-OPERATIONS = [(method.upper(), path) for path, item in SPEC["paths"].items() for method in item
-              if method in {"get", "put", "post", "delete", "patch", "head"}]
+OPERATIONS = [(method, path) for method, path, _ in operations()]
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_headers_conformance,
           response_schema_conformance, negative_data_rejection]
 
@@ -98,20 +97,6 @@ def known_path_values(client, auth, tenant_id, path: str) -> dict[str, Any]:
         if response.status_code == 200 and (found := _first_id(response.json())) is not None:
             values[name] = found
     return values
-
-
-def envelope_problems(path: str, status: int, body: Any) -> list[str]:
-    """What is wrong with a 4xx body for the surface the path belongs to (an empty list when nothing)."""
-    if path.startswith("/v1/"):
-        if not isinstance(body, dict) or set(body) != {"error", "message", "errors"}:
-            return [f"not the /v1 envelope: {body!r}"]
-        problems = [] if body["message"] else ["empty message"]
-        if body["error"] != HTTPStatus(status).phrase:
-            problems.append(f"error {body['error']!r} is not the reason phrase of {status}")
-        problems += [f"bad field error {error!r}" for error in body["errors"]
-                     if not isinstance(error, dict) or set(error) != {"field", "message"}]
-        return problems
-    return []
 
 
 @dataclass

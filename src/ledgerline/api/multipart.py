@@ -17,10 +17,10 @@ from fastapi import Depends, Request, Response
 from python_multipart.multipart import parse_options_header
 from starlette.datastructures import UploadFile
 
-from ledgerline.api.wire import WireRoute
+from ledgerline.api.wire import NUL_MESSAGE, WireRoute, nul_path
 from ledgerline.auth import Principal, current_principal
 from ledgerline.config import Settings
-from ledgerline.errors import BadRequest, FieldError, UnsupportedMediaType
+from ledgerline.errors import FieldError, InvalidRequest, UnsupportedMediaType
 from ledgerline.kit.idempotency import IdempotencyGuard, reserved_key
 
 FORM_DATA = "multipart/form-data"
@@ -96,6 +96,8 @@ async def read_form(request: Request) -> ParsedForm:
             if isinstance(value, UploadFile):
                 value = UploadedFile(filename=value.filename or "", content_type=value.content_type,
                                      data=await value.read())
+            elif nul_path([name, value]) is not None:
+                raise InvalidRequest.for_field(name, NUL_MESSAGE)
             parts.append((name, value))
         return ParsedForm(parts)
     finally:

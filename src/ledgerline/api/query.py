@@ -2,7 +2,8 @@
 
 FastAPI ignores a query parameter it does not know and keeps the last of a repeated one, so
 ``?customerID=5`` (a typo) would list every customer and ``?status=PAID&status=UNPAID`` one
-status silently. Under a surface that opts in, both are a 400 naming the parameter.
+status silently. Under a surface that opts in, both are a 400 naming the parameter, and so is a
+NUL character (PostgreSQL cannot compare text with one).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from collections import Counter
 from fastapi import Request
 from fastapi.dependencies.models import Dependant
 
+from ledgerline.api.wire import NUL_MESSAGE
 from ledgerline.errors import BadRequest, FieldError
 
 def _query_parameters(dependant: Dependant) -> tuple[frozenset[str], frozenset[str]]:
@@ -42,6 +44,9 @@ def reject_unknown_query_parameters(request: Request) -> None:
         route._ledgerline_query_parameters = declared  # type: ignore[union-attr]  # computed once per route
     names, repeatable = declared
     counts = Counter(name for name, _ in request.query_params.multi_items())
+    for name, value in request.query_params.multi_items():
+        if "\x00" in name or "\x00" in value:
+            raise BadRequest(f"Invalid parameter '{name}': {NUL_MESSAGE}", errors=[FieldError(name, NUL_MESSAGE)])
     for name, count in counts.items():
         if name not in names:
             allowed = ", ".join(sorted(names)) or "none"

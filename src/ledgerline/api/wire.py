@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import email.message
 import enum
@@ -18,7 +19,7 @@ from fastapi.routing import APIRoute
 from starlette.types import Message, Receive
 
 from ledgerline.config import Settings
-from ledgerline.errors import BadRequest, FieldError, PayloadTooLarge, UnsupportedMediaType
+from ledgerline.errors import BadRequest, FieldError, InvalidRequest, PayloadTooLarge, UnsupportedMediaType
 
 MAX_JSON_DEPTH = 64
 
@@ -67,6 +68,32 @@ def _depth(value: Any, limit: int) -> int:
     return deepest
 
 
+NUL_MESSAGE = "must not contain the NUL character (\\u0000)"
+
+
+def nul_path(value: Any, path: str = "") -> str | None:
+    """The dotted path of the first key or text in ``value`` holding a NUL character, if any.
+
+    PostgreSQL cannot store NUL in text (SQLite can): refused at the edge, it is a 4xx naming the
+    field on every backend instead of a 500 on one.
+    """
+    stack = [(value, path)]
+    while stack:
+        node, where = stack.pop()
+        if isinstance(node, str):
+            if "\x00" in node:
+                return where or "body"
+        elif isinstance(node, dict):
+            for key, child in node.items():
+                name = f"{where}.{key}" if where else str(key)
+                if "\x00" in str(key):
+                    return name
+                stack.append((child, name))
+        elif isinstance(node, list):
+            stack.extend((child, f"{where}.{index}" if where else str(index)) for index, child in enumerate(node))
+    return None
+
+
 def loads(body: bytes) -> Any:
     """Parse a JSON body with every number that has a fraction as an exact Decimal.
 
@@ -84,6 +111,8 @@ def loads(body: bytes) -> Any:
         raise json.JSONDecodeError(str(exc), text, 0) from None
     if _depth(value, MAX_JSON_DEPTH) > MAX_JSON_DEPTH:
         raise json.JSONDecodeError(f"nested deeper than {MAX_JSON_DEPTH} levels", text, 0)
+    if (where := nul_path(value)) is not None:
+        raise InvalidRequest.for_field(where, NUL_MESSAGE)
     return value
 
 
@@ -154,12 +183,19 @@ class WireRoute(APIRoute):
             if declared is not None and declared > limit:
                 raise _too_large(limit)
             wire = WireRequest(request.scope, _bounded(request.receive, limit))
+            # Read here, so that passing the limit is a 413 (FastAPI would turn it into a 400).
+            body = await wire.body()
             # FastAPI would hand a body of another media type to validation as raw bytes (a
             # confusing 422); say what is wrong instead.
             content_type = wire.headers.get("content-type", "")
-            if takes_json and not is_json_media_type(content_type) and await wire.body():
+            if takes_json and not is_json_media_type(content_type) and body:
                 problem = f"{content_type or '(none)'} is not supported; send application/json"
                 raise UnsupportedMediaType(f"Content-Type {problem}", errors=[FieldError("Content-Type", problem)])
+            if takes_json and body:
+                # Parsed here too, so that a rule loads() enforces is a 422 (FastAPI would make it a 400);
+                # malformed JSON is left to FastAPI, which reports it as such.
+                with contextlib.suppress(json.JSONDecodeError):
+                    await wire.json()
             return await handler(wire)
 
         return route_handler
