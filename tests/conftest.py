@@ -103,8 +103,9 @@ class RollbackDatabase(Database):
             yield session
 
 
-@pytest.fixture
-def database(engine: Engine) -> Iterator[RollbackDatabase]:
+@contextmanager
+def rolled_back(engine: Engine) -> Iterator[RollbackDatabase]:
+    """A database whose every write is rolled back when the block ends."""
     connection = engine.connect()
     outer = connection.begin()
     try:
@@ -112,6 +113,22 @@ def database(engine: Engine) -> Iterator[RollbackDatabase]:
     finally:
         outer.rollback()
         connection.close()
+
+
+@pytest.fixture
+def database(engine: Engine) -> Iterator[RollbackDatabase]:
+    with rolled_back(engine) as database:
+        yield database
+
+
+@contextmanager
+def savepoint(database: RollbackDatabase) -> Iterator[RollbackDatabase]:
+    """For suites that seed once per module (``rolled_back``): one test's writes, undone after it."""
+    nested = database.connection.begin_nested()
+    try:
+        yield database
+    finally:
+        nested.rollback()
 
 
 @pytest.fixture

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from ledgerline.app import create_app
 from ledgerline.config import Settings
 from ledgerline.models import Base
-from tests.conftest import RollbackDatabase, bearer, make_tenant
+from tests.conftest import RollbackDatabase, bearer, make_settings, make_tenant, rolled_back, savepoint
 from tests.factories import create_customer, create_invoice
 
 ISSUER = "https://issuer.ledgerline.test"
@@ -41,7 +41,6 @@ def keys() -> Keys:
     return rsa_pem_pair()
 
 
-@pytest.fixture
 def rs256_settings(keys: Keys) -> Settings:
     """Production-like: RS256 only, verified with a public key, an issuer and an audience; small bodies."""
     return Settings(_env_file=None, environment="test", database_url="sqlite://", jwt_algorithms="RS256",
@@ -51,31 +50,42 @@ def rs256_settings(keys: Keys) -> Settings:
 
 @dataclass
 class Deployment:
+    """A seeded tenant in two apps on one database: RS256 with small bodies, and the defaults (HS256)."""
+
+    database: RollbackDatabase
     client: TestClient
     settings: Settings
     tenant_id: uuid.UUID
     auth: dict[str, str]
     customer_id: int
+    default_client: TestClient
+    default_auth: dict[str, str]
 
-
-@pytest.fixture
-def deployment(rs256_settings: Settings, database: RollbackDatabase) -> Deployment:
-    client = TestClient(create_app(rs256_settings, database=database), raise_server_exceptions=False)
-    tenant_id = make_tenant(database)
-    auth = bearer(rs256_settings, tenant_id)
-    customer = create_customer(client, auth, name="Acme Ltd")
-    create_customer(client, auth, name="Zeta plc", currency="EUR")
-    create_invoice(client, auth, customer["id"], status="POSTED")
-    return Deployment(client, rs256_settings, tenant_id, auth, customer["id"])
-
-
-@pytest.fixture
-def row_counts(database: RollbackDatabase) -> Callable[[], dict[str, int]]:
-    """Rows in every table, to compare before and after an attack."""
-
-    def count() -> dict[str, int]:
-        with database.session() as session:
+    def row_counts(self) -> dict[str, int]:
+        """Rows in every table, to compare before and after an attack."""
+        with self.database.session() as session:
             return {table.name: session.scalar(select(func.count()).select_from(table))
                     for table in Base.metadata.sorted_tables}
 
-    return count
+
+@pytest.fixture(scope="module")
+def seeded(engine, keys: Keys) -> Iterator[Deployment]:
+    """Built once per module and backend (an app is slow to build); tests run in savepoints."""
+    with rolled_back(engine) as database:
+        settings = rs256_settings(keys)
+        client = TestClient(create_app(settings, database=database), raise_server_exceptions=False)
+        tenant_id = make_tenant(database)
+        auth = bearer(settings, tenant_id, ttl=3600)
+        customer = create_customer(client, auth, name="Acme Ltd")
+        create_customer(client, auth, name="Zeta plc", currency="EUR")
+        create_invoice(client, auth, customer["id"], status="POSTED")
+        defaults = make_settings()
+        default_client = TestClient(create_app(defaults, database=database), raise_server_exceptions=False)
+        yield Deployment(database, client, settings, tenant_id, auth, customer["id"], default_client,
+                         bearer(defaults, tenant_id, ttl=3600))
+
+
+@pytest.fixture
+def deployment(seeded: Deployment) -> Iterator[Deployment]:
+    with savepoint(seeded.database):
+        yield seeded

@@ -49,8 +49,8 @@ def chunks(data: bytes, size: int = 1024) -> Iterator[bytes]:
         yield data[start:start + size]
 
 
-def test_oversized_json_bodies_are_413(deployment: Deployment, row_counts, record_property):
-    before = row_counts()
+def test_oversized_json_bodies_are_413(deployment: Deployment, record_property):
+    before = deployment.row_counts()
     body = json_document(upload_body_limit(deployment.settings) + 1)  # past every route's limit
     for method, path, operation, media_type in JSON_BODIES:
         label = f"{method} {path} ({media_type})"
@@ -61,7 +61,7 @@ def test_oversized_json_bodies_are_413(deployment: Deployment, row_counts, recor
                                              content=chunks(body))
         assert "content-length" not in streamed.request.headers
         assert_refused(streamed, 413, label + " streamed", "body")
-    assert row_counts() == before
+    assert deployment.row_counts() == before
     record_property("requests_sent", 2 * len(JSON_BODIES))
 
 
@@ -71,9 +71,10 @@ def test_a_body_at_the_limit_is_read(deployment: Deployment):
     assert response.status_code == 201, response.text
 
 
-def test_the_default_limit_is_one_mebibyte(client, auth):
-    response = client.post("/v1/customers", headers={**auth, "Content-Type": "application/json"},
-                           content=b'{"name": "x", "currency": "GBP"' + b" " * (1024 * 1024) + b"}")
+def test_the_default_limit_is_one_mebibyte(deployment: Deployment):
+    headers = {**deployment.default_auth, "Content-Type": "application/json"}
+    content = b'{"name": "x", "currency": "GBP"' + b" " * (1024 * 1024) + b"}"
+    response = deployment.default_client.post("/v1/customers", headers=headers, content=content)
     assert_refused(response, 413, "POST /v1/customers", "body")
 
 
@@ -84,9 +85,9 @@ def test_a_content_length_that_is_not_a_size_is_refused(deployment: Deployment, 
     assert response.status_code == status, response.text
 
 
-def test_oversized_uploads_are_413(deployment: Deployment, row_counts, record_property):
+def test_oversized_uploads_are_413(deployment: Deployment, record_property):
     """Upload routes take the logo limit plus room for the form fields; past that the body is not read."""
-    before = row_counts()
+    before = deployment.row_counts()
     limit = upload_body_limit(deployment.settings)
     for method, path, operation in UPLOADS:
         part = "logo" if method == "POST" else "file"
@@ -98,19 +99,21 @@ def test_oversized_uploads_are_413(deployment: Deployment, row_counts, record_pr
         headers = {**deployment.auth, "Content-Type": request.headers["Content-Type"]}
         streamed = deployment.client.request(method, request.url, headers=headers, content=chunks(body))
         assert_refused(streamed, 413, f"{method} {path} streamed", "body")
-    assert row_counts() == before
+    assert deployment.row_counts() == before
     record_property("requests_sent", 2 * len(UPLOADS))
 
 
 @pytest.mark.parametrize("depth", [MAX_JSON_DEPTH + 1, 100_000])
-def test_deeply_nested_json_is_400(client, auth, tenant_id, depth: int, row_counts, record_property):
-    before = row_counts()
+def test_deeply_nested_json_is_400(deployment: Deployment, depth: int, record_property):
+    """Through the app with the default body limit, which the deepest document fits."""
+    before = deployment.row_counts()
     nested = b"[" * depth + b"]" * depth
     for method, path, operation, media_type in JSON_BODIES:
-        target = filled_path(path, operation, {"tenantLocator": tenant_id})
+        target = filled_path(path, operation, {"tenantLocator": deployment.tenant_id})
         for document in (nested, b'{"name": ' + nested + b"}"):
-            response = client.request(method, target, content=document, headers={**auth, "Content-Type": media_type})
+            headers = {**deployment.default_auth, "Content-Type": media_type}
+            response = deployment.default_client.request(method, target, content=document, headers=headers)
             assert_refused(response, 400, f"{method} {path} depth {depth}", "body")
             assert "nested" in response.json()["message"], response.text
-    assert row_counts() == before
+    assert deployment.row_counts() == before
     record_property("requests_sent", 2 * len(JSON_BODIES))

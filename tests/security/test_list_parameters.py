@@ -43,9 +43,9 @@ def hostile_targets(operation: dict[str, Any]) -> list[str]:
 
 @pytest.mark.parametrize(("path", "operation"), LISTS, ids=[path for path, _ in LISTS])
 def test_hostile_values_are_literals_or_400(deployment: Deployment, path: str, operation: dict[str, Any],
-                                            row_counts, record_property):
+                                            record_property):
     url = filled_path(path, operation, {"tenantLocator": deployment.tenant_id})
-    before = row_counts()
+    before = deployment.row_counts()
     sent = 0
     for name in hostile_targets(operation):
         for value in HOSTILE:
@@ -60,7 +60,7 @@ def test_hostile_values_are_literals_or_400(deployment: Deployment, path: str, o
             assert envelope_problems(path, 400, response.json()) == [], label
             if path.startswith("/v1/"):
                 assert name in [error["field"] for error in response.json()["errors"]], f"{label}: {response.text}"
-    assert row_counts() == before
+    assert deployment.row_counts() == before
     customers = deployment.client.get("/v1/customers", params={"sort": "name"}, headers=deployment.auth)
     assert [row["name"] for row in customers.json()] == ["Acme Ltd", "Zeta plc"]
     record_property("requests_sent", sent + 1)
