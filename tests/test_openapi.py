@@ -208,11 +208,14 @@ def test_head_operations_document_headers_not_a_body(spec):
         assert "X-Total-Count" in operation["responses"]["200"]["headers"], path
 
 
-def test_every_v1_operation_documents_400(spec):
+def test_every_v1_operation_documents_400_and_413_when_it_takes_a_body(spec):
     """Malformed JSON and unknown or repeated query parameters are a 400 on any /v1 operation."""
     missing = [f"{method.upper()} {path}" for path, method, operation in operations(spec)
                if path.startswith("/v1/") and "400" not in operation["responses"]]
     assert missing == []
+    # and every body is bounded (413)
+    assert [f"{method.upper()} {path}" for path, method, operation in operations(spec)
+            if "requestBody" in operation and "413" not in operation["responses"]] == []
 
 
 def test_lists_that_take_fields_document_projected_rows(spec, docs_client):

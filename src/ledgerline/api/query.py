@@ -16,6 +16,7 @@ from fastapi.dependencies.models import Dependant
 from ledgerline.api.wire import NUL_MESSAGE
 from ledgerline.errors import BadRequest, FieldError
 
+
 def _query_parameters(dependant: Dependant) -> tuple[frozenset[str], frozenset[str]]:
     """The names of the route's query parameters, and those of them that may repeat (lists)."""
     names: set[str] = set()
