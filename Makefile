@@ -31,6 +31,14 @@ PYTEST_WORKERS ?= auto
 test: install
 	@$(BIN)/python -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
+# The schemathesis suite (every operation of the OpenAPI) and the security suite, alone.
+.PHONY: fuzz security
+fuzz: install
+	@$(BIN)/python -m pytest -n $(PYTEST_WORKERS) tests/fuzz $(PYTEST_ARGS)
+
+security: install
+	@$(BIN)/python -m pytest -n $(PYTEST_WORKERS) tests/security $(PYTEST_ARGS)
+
 clean:
 	rm -rf $(VENV) ledgerline.db ledgerline.db-wal ledgerline.db-shm
 

@@ -103,8 +103,9 @@ class RollbackDatabase(Database):
             yield session
 
 
-@pytest.fixture
-def database(engine: Engine) -> Iterator[RollbackDatabase]:
+@contextmanager
+def rolled_back(engine: Engine) -> Iterator[RollbackDatabase]:
+    """A database whose every write is rolled back when the block ends."""
     connection = engine.connect()
     outer = connection.begin()
     try:
@@ -115,14 +116,35 @@ def database(engine: Engine) -> Iterator[RollbackDatabase]:
 
 
 @pytest.fixture
+def database(engine: Engine) -> Iterator[RollbackDatabase]:
+    with rolled_back(engine) as database:
+        yield database
+
+
+@contextmanager
+def savepoint(database: RollbackDatabase) -> Iterator[RollbackDatabase]:
+    """For suites that seed once per module (``rolled_back``): one test's writes, undone after it."""
+    nested = database.connection.begin_nested()
+    try:
+        yield database
+    finally:
+        nested.rollback()
+
+
+@pytest.fixture
 def session(database: RollbackDatabase) -> Iterator[Session]:
     with database.session() as session:
         yield session
 
 
+def make_settings(**overrides: object) -> Settings:
+    """The settings every test app runs with (an HS256 secret; the database is given to the app)."""
+    return Settings(_env_file=None, environment="test", jwt_secret=JWT_SECRET, database_url="sqlite://", **overrides)
+
+
 @pytest.fixture
 def settings() -> Settings:
-    return Settings(_env_file=None, environment="test", jwt_secret=JWT_SECRET, database_url="sqlite://")
+    return make_settings()
 
 
 @pytest.fixture
@@ -171,9 +193,28 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:  # no
                           or f"-{b}-" in nodeid), "no database")
             counts.setdefault(which, {}).setdefault(outcome, 0)
             counts[which][outcome] += 1
+    _report_requests_sent(terminalreporter)
     if counts:
         terminalreporter.section("tests per database backend")
         for which in ("sqlite", "postgresql", "no database"):
             if which in counts:
                 detail = ", ".join(f"{n} {outcome}" for outcome, n in counts[which].items())
                 terminalreporter.write_line(f"{which}: {detail}")
+
+
+def _report_requests_sent(terminalreporter) -> None:  # noqa: ANN001
+    """Requests the fuzz and security suites sent (tests record them as ``requests_sent``), per backend."""
+    sent: dict[tuple[str, str], int] = {}
+    for outcome in ("passed", "failed"):
+        for report in terminalreporter.stats.get(outcome, []):
+            if getattr(report, "when", "call") != "call":
+                continue
+            for name, value in getattr(report, "user_properties", ()):
+                if name == "requests_sent":
+                    suite = report.nodeid.split("::")[0].removeprefix("tests/").split("/")[0]
+                    which = next((b for b in ("postgresql", "sqlite") if b in report.nodeid), "no database")
+                    sent[(suite, which)] = sent.get((suite, which), 0) + value
+    if sent:
+        terminalreporter.section("requests sent")
+        for (suite, which), count in sorted(sent.items()):
+            terminalreporter.write_line(f"{suite} ({which}): {count} requests")

@@ -183,3 +183,28 @@ def test_id_beyond_int64_is_404_not_500(client, auth):
 
 def test_errors_outside_v1_use_the_same_envelope(client):
     envelope(client.post("/healthz"), 405, "Method Not Allowed")
+
+
+# --- NUL characters (PostgreSQL cannot store or compare them: they were a 500 there) -------
+
+
+@pytest.mark.parametrize("content", [b'{"name": "Ac\\u0000me", "currency": "GBP"}',
+                                     b'{"name": "Acme", "currency": "GBP", "attributes": {"k\\u0000": 1}}'])
+def test_nul_in_a_json_body_is_422_naming_the_field(client, auth, content):
+    body = envelope(post_raw(client, auth, content), 422, "Unprocessable Entity")
+    assert body["errors"][0]["field"] in ("name", "attributes.k\x00")
+    assert "NUL" in body["message"]
+    assert client.get("/v1/customers", headers=auth).json() == []
+
+
+@pytest.mark.parametrize("params", [{"name": "Ac\x00me"}, {"name\x00": "Acme"}])
+def test_nul_in_a_query_parameter_is_400_naming_it(client, auth, params):
+    body = envelope(client.get("/v1/customers", params=params, headers=auth), 400, "Bad Request")
+    assert body["errors"][0]["field"] == next(iter(params))
+
+
+def test_nul_in_a_form_field_is_422_naming_it(client, auth):
+    response = client.post("/v1/contract-owner-sub-brands", headers=auth,
+                           files=[("subBrand[name]", (None, "Acme\x00North"))])
+    body = envelope(response, 422, "Unprocessable Entity")
+    assert body["errors"][0]["field"] == "subBrand[name]"

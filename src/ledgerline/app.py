@@ -88,6 +88,10 @@ def _document_security(app: FastAPI) -> None:
                 for operation in operations.values():
                     operation.setdefault("security", [{"bearerAuth": []}])
                     _document_problems(operation)
+            if "head" in operations:
+                _document_head(operations["head"])
+            if "get" in operations:
+                _document_projection(schema, operations["get"])
         _drop_unreferenced(schema, "HTTPValidationError", "ValidationError")
         app.openapi_schema = schema
         return schema
@@ -104,6 +108,34 @@ def _drop_unreferenced(schema: dict, *names: str) -> None:
             rest["schemas"] = {key: value for key, value in components.items() if key != name}
             if f"#/components/schemas/{name}\"" not in json.dumps(rest):
                 del components[name]
+
+
+def _document_head(operation: dict) -> None:
+    """A HEAD answer has headers only: no body is documented, and the count is a header."""
+    for code, response in operation.get("responses", {}).items():
+        response.pop("content", None)
+        if code in ("200", "404"):
+            response.setdefault("headers", {})["X-Total-Count"] = {
+                "description": "How many rows match the filters", "schema": {"type": "integer", "minimum": 0}}
+
+
+def _document_projection(schema: dict, operation: dict) -> None:
+    """A list that takes ``fields`` answers rows of only those fields: each row is the resource or a part of it."""
+    if not any(parameter.get("name") == "fields" for parameter in operation.get("parameters", [])):
+        return
+    for content in operation.get("responses", {}).get("200", {}).get("content", {}).values():
+        items = content.get("schema", {}).get("items", {})
+        ref = items.get("$ref", "")
+        if not ref.startswith("#/components/schemas/"):
+            continue
+        name = ref.rsplit("/", 1)[1]
+        components = schema["components"]["schemas"]
+        if f"{name}Fields" not in components:
+            partial = {key: value for key, value in components[name].items() if key != "required"}
+            partial["title"] = f"{name}Fields"
+            partial["description"] = f"{name} with only the fields named by the `fields` parameter"
+            components[f"{name}Fields"] = partial
+        content["schema"]["items"] = {"anyOf": [{"$ref": ref}, {"$ref": f"{ref}Fields"}]}
 
 
 def _error_body() -> dict:
@@ -128,15 +160,17 @@ def _document_v1_validation(operation: dict) -> None:
     the /v1 envelope (see ``api/errors.py``).
     """
     responses = operation.setdefault("responses", {})
-    if "requestBody" in operation:  # WireRoute refuses other media types
+    if "requestBody" in operation:  # WireRoute refuses other media types and bounds the body
+        responses.setdefault("413", {"description": "The body is larger than the limit (not read further)",
+                                     "content": _error_body()})
         responses.setdefault("415", {"description": "The body is not JSON (Content-Type)", "content": _error_body()})
+    # Any /v1 operation refuses an unknown or repeated query parameter (api/query.py) and malformed JSON.
+    responses.setdefault("400", {"description": "Bad request: a parameter or the body is malformed "
+                                                "(the field is named)", "content": _error_body()})
     default = responses.get("422", {})
     if "HTTPValidationError" not in str(default.get("content", "")):
         return
     del responses["422"]
-    if operation.get("parameters"):
-        responses.setdefault("400", {"description": "Bad request: a parameter is malformed (the field is named)",
-                                     "content": _error_body()})
     if "requestBody" in operation:
         responses["422"] = {"description": "The body breaks a field or domain rule (each field is named)",
                             "content": _error_body()}

@@ -41,6 +41,8 @@ class Settings(BaseSettings):
 
     # Largest sub-brand logo accepted; request bodies carrying one are cut off a little above it.
     max_logo_bytes: int = Field(default=1024 * 1024, ge=1, le=64 * 1024 * 1024)
+    # Largest request body any other route reads (JSON documents are small); beyond it: 413.
+    max_body_bytes: int = Field(default=1024 * 1024, ge=1024, le=64 * 1024 * 1024)
 
     @field_validator("jwt_algorithms")
     @classmethod

@@ -1,8 +1,7 @@
 """multipart/form-data in and out: bounded request bodies, parsed forms, encoded answers, Accept.
 
-Uploads are the one kind of request whose body can be large, so the routes that take them
-refuse a body beyond their limit up front (``Content-Length``) or, when it is streamed
-without one, as soon as the bytes read pass the limit: the rest is never read.
+Uploads are the one kind of request whose body can be large: the routes that take them raise
+the body limit every route applies (``api/wire.py``) to theirs.
 """
 
 from __future__ import annotations
@@ -10,19 +9,18 @@ from __future__ import annotations
 import hashlib
 import json
 import secrets
-from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Annotated
 
-from fastapi import Depends, Request, Response
+from fastapi import Depends, Request
 from python_multipart.multipart import parse_options_header
 from starlette.datastructures import UploadFile
-from starlette.types import Message, Receive
 
-from ledgerline.api.wire import WireRoute
+from ledgerline.api.wire import NUL_MESSAGE, WireRoute, nul_path
 from ledgerline.auth import Principal, SessionDep, current_principal
 from ledgerline.config import Settings
-from ledgerline.errors import BadRequest, FieldError, PayloadTooLarge, UnsupportedMediaType
+from ledgerline.errors import FieldError, InvalidRequest, UnsupportedMediaType
 from ledgerline.kit.idempotency import IdempotencyGuard, reserved_key
 
 FORM_DATA = "multipart/form-data"
@@ -36,51 +34,13 @@ MAX_FORM_FILES = 4
 
 # --- bounded request bodies -------------------------------------------------------
 
-def _too_large(limit: int) -> PayloadTooLarge:
-    message = f"the request body is larger than {limit} bytes"
-    return PayloadTooLarge(f"Payload too large: {message}", errors=[FieldError("body", message)])
-
-
-def _declared_length(request: Request) -> int | None:
-    header = request.headers.get("content-length")
-    if header is None:
-        return None
-    if not (header.isascii() and header.strip().isdigit()):
-        raise BadRequest("Invalid Content-Length header", errors=[FieldError("Content-Length", "must be a number")])
-    return int(header)
-
-
-def _bounded(receive: Receive, limit: int) -> Receive:
-    """``receive`` that fails with 413 once the body read so far passes ``limit``."""
-    received = 0
-
-    async def bounded_receive() -> Message:
-        nonlocal received
-        message = await receive()
-        if message["type"] == "http.request":
-            received += len(message.get("body", b""))
-            if received > limit:
-                raise _too_large(limit)
-        return message
-
-    return bounded_receive
-
-
 def body_limited_route(limit_of: Callable[[Settings], int]) -> type[WireRoute]:
     """A route class whose request bodies may hold at most ``limit_of(settings)`` bytes."""
 
     class BodyLimitedRoute(WireRoute):
-        def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
-            handler = super().get_route_handler()
-
-            async def route_handler(request: Request) -> Response:
-                limit = limit_of(request.app.state.settings)
-                declared = _declared_length(request)
-                if declared is not None and declared > limit:
-                    raise _too_large(limit)
-                return await handler(Request(request.scope, _bounded(request.receive, limit)))
-
-            return route_handler
+        @staticmethod
+        def body_limit(settings: Settings) -> int:
+            return limit_of(settings)
 
     return BodyLimitedRoute
 
@@ -136,6 +96,8 @@ async def read_form(request: Request) -> ParsedForm:
             if isinstance(value, UploadFile):
                 value = UploadedFile(filename=value.filename or "", content_type=value.content_type,
                                      data=await value.read())
+            elif nul_path([name, value]) is not None:
+                raise InvalidRequest.for_field(name, NUL_MESSAGE)
             parts.append((name, value))
         return ParsedForm(parts)
     finally:

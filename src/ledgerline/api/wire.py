@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import email.message
 import enum
@@ -15,8 +16,10 @@ import simplejson
 from fastapi import Request, Response, params
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
+from starlette.types import Message, Receive
 
-from ledgerline.errors import FieldError, UnsupportedMediaType
+from ledgerline.config import Settings
+from ledgerline.errors import BadRequest, FieldError, InvalidRequest, PayloadTooLarge, UnsupportedMediaType
 
 MAX_JSON_DEPTH = 64
 
@@ -65,6 +68,32 @@ def _depth(value: Any, limit: int) -> int:
     return deepest
 
 
+NUL_MESSAGE = "must not contain the NUL character (\\u0000)"
+
+
+def nul_path(value: Any, path: str = "") -> str | None:
+    """The dotted path of the first key or text in ``value`` holding a NUL character, if any.
+
+    PostgreSQL cannot store NUL in text (SQLite can): refused at the edge, it is a 4xx naming the
+    field on every backend instead of a 500 on one.
+    """
+    stack = [(value, path)]
+    while stack:
+        node, where = stack.pop()
+        if isinstance(node, str):
+            if "\x00" in node:
+                return where or "body"
+        elif isinstance(node, dict):
+            for key, child in node.items():
+                name = f"{where}.{key}" if where else str(key)
+                if "\x00" in str(key):
+                    return name
+                stack.append((child, name))
+        elif isinstance(node, list):
+            stack.extend((child, f"{where}.{index}" if where else str(index)) for index, child in enumerate(node))
+    return None
+
+
 def loads(body: bytes) -> Any:
     """Parse a JSON body with every number that has a fraction as an exact Decimal.
 
@@ -82,6 +111,8 @@ def loads(body: bytes) -> Any:
         raise json.JSONDecodeError(str(exc), text, 0) from None
     if _depth(value, MAX_JSON_DEPTH) > MAX_JSON_DEPTH:
         raise json.JSONDecodeError(f"nested deeper than {MAX_JSON_DEPTH} levels", text, 0)
+    if (where := nul_path(value)) is not None:
+        raise InvalidRequest.for_field(where, NUL_MESSAGE)
     return value
 
 
@@ -100,21 +131,71 @@ def is_json_media_type(content_type: str) -> bool:
     return message.get_content_maintype() == "application" and (subtype == "json" or subtype.endswith("+json"))
 
 
+def _too_large(limit: int) -> PayloadTooLarge:
+    message = f"the request body is larger than {limit} bytes"
+    return PayloadTooLarge(f"Payload too large: {message}", errors=[FieldError("body", message)])
+
+
+def _declared_length(request: Request) -> int | None:
+    header = request.headers.get("content-length")
+    if header is None:
+        return None
+    if not (header.isascii() and header.strip().isdigit()):
+        raise BadRequest("Invalid Content-Length header", errors=[FieldError("Content-Length", "must be a number")])
+    return int(header)
+
+
+def _bounded(receive: Receive, limit: int) -> Receive:
+    """``receive`` that fails with 413 once the body read so far passes ``limit``."""
+    received = 0
+
+    async def bounded_receive() -> Message:
+        nonlocal received
+        message = await receive()
+        if message["type"] == "http.request":
+            received += len(message.get("body", b""))
+            if received > limit:
+                raise _too_large(limit)
+        return message
+
+    return bounded_receive
+
+
 class WireRoute(APIRoute):
-    """Routes whose JSON bodies are parsed with exact decimals."""
+    """Routes whose JSON bodies are parsed with exact decimals, and whose bodies are bounded.
+
+    A body beyond ``body_limit`` is refused with 413 up front (``Content-Length``) or, when it
+    is streamed without one, as soon as the bytes read pass the limit: the rest is never read.
+    """
+
+    @staticmethod
+    def body_limit(settings: Settings) -> int:
+        return settings.max_body_bytes
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handler = super().get_route_handler()
         takes_json = self.body_field is not None and not isinstance(self.body_field.field_info, params.Form)
+        body_limit = self.body_limit
 
         async def route_handler(request: Request) -> Response:
-            wire = WireRequest(request.scope, request.receive)
+            limit = body_limit(request.app.state.settings)
+            declared = _declared_length(request)
+            if declared is not None and declared > limit:
+                raise _too_large(limit)
+            wire = WireRequest(request.scope, _bounded(request.receive, limit))
+            # Read here, so that passing the limit is a 413 (FastAPI would turn it into a 400).
+            body = await wire.body()
             # FastAPI would hand a body of another media type to validation as raw bytes (a
             # confusing 422); say what is wrong instead.
             content_type = wire.headers.get("content-type", "")
-            if takes_json and not is_json_media_type(content_type) and await wire.body():
+            if takes_json and not is_json_media_type(content_type) and body:
                 problem = f"{content_type or '(none)'} is not supported; send application/json"
                 raise UnsupportedMediaType(f"Content-Type {problem}", errors=[FieldError("Content-Type", problem)])
+            if takes_json and body:
+                # Parsed here too, so that a rule loads() enforces is a 422 (FastAPI would make it a 400);
+                # malformed JSON is left to FastAPI, which reports it as such.
+                with contextlib.suppress(json.JSONDecodeError):
+                    await wire.json()
             return await handler(wire)
 
         return route_handler

@@ -108,6 +108,11 @@ def _bad(parameter: str, message: str) -> BadRequest:
     return BadRequest(f"Invalid parameter '{parameter}': {message}", errors=[FieldError(parameter, message)])
 
 
+def single_id(query: ListQuery, name: str) -> int:
+    """The value of an id filter that must name exactly one row (400 naming it otherwise)."""
+    return _parse_int(name, query.filters.get(name, ""))
+
+
 def _split_operator(raw: str, allowed: Iterable[str]) -> tuple[str, str]:
     head, sep, tail = raw.partition(":")
     if sep and head in allowed:

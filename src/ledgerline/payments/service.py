@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from ledgerline.credits import service as credits
 from ledgerline.errors import Conflict, InvalidRequest, not_found
 from ledgerline.invoices.service import change_outstanding
-from ledgerline.kit.listing import Listing, ListQuery, Page
+from ledgerline.kit.listing import Listing, ListQuery, Page, single_id
 from ledgerline.kit.money import Money
 from ledgerline.kit.repository import get_scoped, next_number
 from ledgerline.ledger.repository import balance_of
@@ -384,7 +384,7 @@ def posted_customer_payment_view(session: Session, *, tenant_id: uuid.UUID, paym
 
 
 def list_customer_payments(session: Session, *, tenant_id: uuid.UUID, query: ListQuery) -> Page:
-    customer_id = int(query.filters["customer_id"])
+    customer_id = single_id(query, "customer_id")
     page = repository.page_of_customer_payments(session, tenant_id, query)
     page.items = customer_payment_views(session, tenant_id=tenant_id, customer_id=customer_id, payments=page.items)
     return page

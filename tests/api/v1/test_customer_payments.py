@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import pytest
+
 from tests.factories import create_customer
 
 
@@ -75,3 +77,11 @@ def test_balance_of_unknown_customer_is_404(client, auth, other_auth):
     assert client.get("/v1/customer-balances", params={"customer_id": customer["id"]},
                       headers=other_auth).status_code == 404
     assert client.get("/v1/customer-balances", headers=auth).status_code == 400
+
+
+@pytest.mark.parametrize("value", ["", "in:1,2", "abc", "1 OR 1=1"])
+def test_list_customer_id_that_is_not_one_id_is_400(client, auth, value):
+    # Found by the fuzz suite: an empty customer_id was a 500 (int('')), "in:1,2" too.
+    response = client.get("/v1/customer-payments", params={"customer_id": value}, headers=auth)
+    assert response.status_code == 400, response.text
+    assert response.json()["errors"][0]["field"] == "customer_id"

@@ -384,3 +384,18 @@ def test_amounts_in_lists_are_exact_decimals(client, auth, customers):
     rows = {row["name"]: row for row in client.get("/v1/customers", headers=auth).json()}
     assert Decimal(str(rows["100% Widgets"]["creditThreshold"])) == Decimal("1.250")
     assert rows["ACME Holdings"]["creditThreshold"] == 1000
+
+
+def test_unknown_query_parameter_is_400_naming_it(client, auth, customers):
+    # A typo'd filter must not silently list everything (found by the fuzz suite).
+    assert_bad_parameter(client.get("/v1/customers", params={"currencyCode": "GBP"}, headers=auth), "currencyCode")
+    assert client.head("/v1/customers", params={"nmae": "Acme Ltd"}, headers=auth).status_code == 400
+    assert_bad_parameter(client.get(f"/v1/customers/{customers['Acme Ltd']['id']}", params={"x": "1"},
+                                    headers=auth), "x")
+
+
+def test_repeated_single_valued_parameter_is_400(client, auth, customers):
+    response = client.get("/v1/customers?currency=GBP&currency=EUR", headers=auth)
+    assert_bad_parameter(response, "currency")
+    assert "2 times" in response.json()["message"]
+    assert client.get("/v1/customers?currency=GBP", headers=auth).status_code == 200

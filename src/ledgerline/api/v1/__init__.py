@@ -1,6 +1,8 @@
 """The Elevate-style /v1 surface."""
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends
+
+from ledgerline.api.query import reject_unknown_query_parameters
 
 from ledgerline.api.v1 import customers
 from ledgerline.api.v1 import bill_runs, bills, credit_status, invoices
@@ -23,7 +25,7 @@ from ledgerline.api.v1 import (
     suppliers,
 )
 
-router = APIRouter(prefix="/v1")
+router = APIRouter(prefix="/v1", dependencies=[Depends(reject_unknown_query_parameters)])
 router.include_router(customers.router)
 router.include_router(authenticate.router)
 router.include_router(contract_owners.router)
