@@ -175,8 +175,8 @@ async def journal(conn, entries: list[dict[str, Any]]) -> None:  # noqa: ANN001
 def entry(tenant: uuid.UUID, customer_id: int, kind: str, *, balance: int = 0, credit: int = 0, outstanding: int = 0,
           invoice_id: int | None = None, payment_id: int | None = None) -> dict[str, Any]:
     return {"tenant_id": tenant, "customer_id": customer_id, "invoice_id": invoice_id, "payment_id": payment_id,
-            "adjustment_id": None, "kind": kind, "currency": "GBP", "balance_delta": balance, "credit_delta": credit,
-            "outstanding_delta": outstanding, "created_at": dt.datetime.now(dt.timezone.utc)}
+            "adjustment_id": None, "refund_id": None, "credit_id": None, "kind": kind, "currency": "GBP",
+            "balance_delta": balance, "credit_delta": credit, "outstanding_delta": outstanding, "created_at": dt.datetime.now(dt.timezone.utc)}
 
 
 def create_app() -> FastAPI:
@@ -274,7 +274,8 @@ def create_app() -> FastAPI:
             tenders = [{"method": method, "processor": None, "reference": None, "amountMinor": amount}]
             values: dict[str, Any] = {
                 "number": number, "customer_id": customer_id, "currency": currency, "amount_minor": amount,
-                "unallocated_minor": 0, "status": "DRAFT", "payment_method": method, "type_id": kind["id"],
+                "unallocated_minor": 0, "refunded_minor": 0, "status": "DRAFT", "payment_method": method,
+                "type_id": kind["id"],
                 "category_id": None, "rejection_reason_id": None, "tenders": Json(tenders),
                 "reference_number": body.get("reference"), "back_office_code": None, "received_on": today,
                 "issued_on": today, "posted_on": None, "notes": body.get("description"), "rejection_reason": None,
@@ -294,18 +295,33 @@ def create_app() -> FastAPI:
                 remaining -= applied
             if remaining:
                 return error(409, "the floor only allocates payments that leave no credit")
-            for invoice, applied in plan:
-                await update_outstanding(conn, invoice, -applied, now)
+            # In the order of SQLAlchemy's flush: the payment, its credit, the journal, the allocations, the
+            # invoices, the subpayment credits and their targets.
+            await run(conn, sql.UPDATE_PAYMENT_POSTED, {
+                "status": "POSTED", "posted_on": today, "version": 2, "updated_at": dt.datetime.now(dt.timezone.utc),
+                "payments_id": payment_id, "payments_version": 1})
+            credit = {"tenant_id": tenant, "customer_id": customer_id, "payment_id": payment_id, "currency": currency,
+                      "description": None, "created_by": subject, "created_at": now, "realized_at": now,
+                      "reversed_at": None, "reversal_reason": None}
+            parent_id = (await one(conn, sql.INSERT_CREDIT, {
+                **credit, "locator": str(ULID()), "type": "payment", "state": "posted", "parent_id": None,
+                "amount_minor": amount}))["id"]
             await journal(conn, [entry(tenant, customer_id, "PAYMENT_POSTED", balance=amount, credit=amount,
                                        payment_id=payment_id)]
                           + [entry(tenant, customer_id, "ALLOCATION", credit=-applied, outstanding=-applied,
                                    invoice_id=invoice["id"], payment_id=payment_id) for invoice, applied in plan])
-            await run(conn, sql.UPDATE_PAYMENT_POSTED, {
-                "status": "POSTED", "posted_on": today, "version": 2, "updated_at": dt.datetime.now(dt.timezone.utc),
-                "payments_id": payment_id, "payments_version": 1})
             await run(conn, sql.values_rows(sql.INSERT_ALLOCATIONS, len(plan)), sql.row_params([
                 {"tenant_id": tenant, "payment_id": payment_id, "invoice_id": invoice["id"], "amount_minor": applied,
-                 "created_at": now, "reversed_at": None} for invoice, applied in plan]))
+                 "refunded_minor": 0, "created_at": now, "reversed_at": None} for invoice, applied in plan]))
+            for invoice, applied in plan:
+                await update_outstanding(conn, invoice, -applied, now)
+            cur = await run(conn, sql.values_rows(sql.INSERT_CREDITS, len(plan)), sql.row_params([
+                {**credit, "locator": str(ULID()), "type": "subpayment", "state": "posted", "parent_id": parent_id,
+                 "amount_minor": applied} for _, applied in plan]))
+            children = [row["id"] for row in await cur.fetchall()]
+            await run(conn, sql.values_rows(sql.INSERT_CREDIT_TARGETS, len(plan)), sql.row_params([
+                {"tenant_id": tenant, "credit_id": child, "invoice_id": invoice["id"], "amount_minor": applied}
+                for child, (invoice, applied) in zip(children, plan)]))
             first = await one(conn, sql.FIRST_ALLOCATED_INVOICE,
                                      {"tenant_id_1": tenant, "payment_id_1_1": payment_id})
             balance = await one(conn, sql.CUSTOMER_BALANCE, {
@@ -341,35 +357,41 @@ def create_app() -> FastAPI:
             now = dt.datetime.now(dt.timezone.utc)
             allocations = await rows(conn, sql.ACTIVE_ALLOCATIONS,
                                            {"tenant_id_1": tenant, "payment_id_1": payment_id})
-            credits = await rows(conn, sql.ACTIVE_SHORTFALL_CREDITS,
-                                       {"tenant_id_1": tenant, "payment_id_1": payment_id})
+            credits = await rows(conn, sql.ACTIVE_SHORTFALL_CREDITS, {
+                "tenant_id_1": tenant, "payment_id_1": payment_id, "type_1": "shortfallWriteOff", "state_1": "reversed"})
             if credits:
                 return error(409, "the floor does not reverse shortfall write-offs")
             ids = sorted({a["invoice_id"] for a in allocations})
             cur = await run(conn, sql.in_list(sql.INVOICES_FOR_UPDATE, "id_1", len(ids)),
                             {"tenant_id_1": tenant, **sql.in_params("id_1", ids)})
             invoices = {invoice["id"]: invoice for invoice in await cur.fetchall()}
-            number = await next_number(pool, tenant, "payment_cancellation", "PCN")
             for allocation in allocations:
                 invoice = invoices[allocation["invoice_id"]]
                 await update_outstanding(conn, invoice, allocation["amount_minor"], now)
                 invoice["outstanding_minor"] += allocation["amount_minor"]
                 invoice["version"] += 1
             amount = payment["amount_minor"]
+            # The credit UPDATE flushes what is pending first (journal, allocations); the cancellation's number
+            # is taken after it, then the last flush: the PAYMENT_CANCELLED entry, the payment, the cancellation.
             await journal(conn, [entry(tenant, customer_id, "ALLOCATION_REVERSED", credit=a["amount_minor"],
                                        outstanding=a["amount_minor"], invoice_id=a["invoice_id"], payment_id=payment_id)
-                                 for a in allocations]
-                          + [entry(tenant, customer_id, "PAYMENT_CANCELLED", balance=-amount, credit=-amount,
-                                   payment_id=payment_id)])
-            updated = dt.datetime.now(dt.timezone.utc)
-            await run(conn, sql.UPDATE_PAYMENT_CANCELLED, {
-                "status": "CANCELLED", "version": payment["version"] + 1, "updated_at": updated,
-                "payments_id": payment_id, "payments_version": payment["version"]})
+                                 for a in allocations])
             async with conn.cursor() as cursor:
                 if RECORDED is not None:   # one executemany, as SQLAlchemy sends it
                     RECORDED.append(normalize(sql.REVERSE_ALLOCATION))
                 await cursor.executemany(sql.REVERSE_ALLOCATION, [
                     {"reversed_at": now, "payment_allocations_id": a["id"]} for a in allocations])
+            await run(conn, sql.REVERSE_PAYMENT_CREDITS, {
+                "state": "reversed", "reversed_at": dt.datetime.now(dt.timezone.utc),
+                "reversal_reason": "payment cancelled", "tenant_id_1": tenant, "payment_id_1": payment_id,
+                "type_1_1": "payment", "type_1_2": "subpayment", "state_1": "reversed"})
+            number = await next_number(pool, tenant, "payment_cancellation", "PCN")
+            await run(conn, sql.INSERT_JOURNAL_ENTRY, entry(tenant, customer_id, "PAYMENT_CANCELLED", balance=-amount,
+                                                            credit=-amount, payment_id=payment_id))
+            updated = dt.datetime.now(dt.timezone.utc)
+            await run(conn, sql.UPDATE_PAYMENT_CANCELLED, {
+                "status": "CANCELLED", "version": payment["version"] + 1, "updated_at": updated,
+                "payments_id": payment_id, "payments_version": payment["version"]})
             await run(conn, sql.INSERT_CANCELLATION, {
                 "tenant_id": tenant, "number": number, "payment_id": payment_id, "type_id": kind["id"],
                 "category_id": payment["category_id"], "amount_minor": amount, "currency": payment["currency"],

@@ -41,8 +41,9 @@ def row_params(rows: list[dict[str, object]]) -> dict[str, object]:
 # Column lists several statements share, as SQLAlchemy writes them.
 _PAYMENT_COLUMNS = (
     'payments.number, payments.customer_id, payments.currency, payments.amount_minor, '
-    'payments.unallocated_minor, payments.status, payments.payment_method, payments.type_id, '
-    'payments.category_id, payments.rejection_reason_id, payments.tenders, payments.reference_number, '
+    'payments.unallocated_minor, payments.refunded_minor, payments.status, payments.payment_method, '
+    'payments.type_id, payments.category_id, payments.rejection_reason_id, payments.tenders, '
+    'payments.reference_number, '
     'payments.back_office_code, payments.received_on, payments.issued_on, payments.posted_on, '
     'payments.notes, payments.rejection_reason, payments.received_by_user, payments.received_by_unit, '
     'payments.invoices_to_pay, payments.bills_to_pay, payments.custom_attributes, '
@@ -56,7 +57,8 @@ _PAYMENT_COLUMNS = (
 _INVOICE_COLUMNS = (
     'invoices.number, invoices.customer_id, invoices.bill_run_type, invoices.bill_run_id, '
     'invoices.bill_id, invoices.issue_date, invoices.due_date, invoices.currency, invoices.total_minor, '
-    'invoices.outstanding_minor, invoices.status, invoices.payment_status, invoices.reference_number, '
+    'invoices.outstanding_minor, invoices.refunded_minor, invoices.written_off_minor, invoices.status, '
+    'invoices.payment_status, invoices.reference_number, '
     'invoices.back_office_code, invoices.posted_at, invoices.cancelled_at, invoices.id, '
     'invoices.tenant_id, invoices.locator, invoices.uuid, invoices.version, invoices.created_at, '
     'invoices.updated_at'
@@ -69,8 +71,8 @@ _CUSTOMER_COLUMNS = (
 )
 _ALLOCATION_COLUMNS = (
     'payment_allocations.id, payment_allocations.tenant_id, payment_allocations.payment_id, '
-    'payment_allocations.invoice_id, payment_allocations.amount_minor, payment_allocations.created_at, '
-    'payment_allocations.reversed_at'
+    'payment_allocations.invoice_id, payment_allocations.amount_minor, payment_allocations.refunded_minor, '
+    'payment_allocations.created_at, payment_allocations.reversed_at'
 )
 
 PAYMENT_BY_ID = 'SELECT ' + _PAYMENT_COLUMNS + (
@@ -93,7 +95,8 @@ CANCELLATIONS_OF_PAYMENTS = (
 COUNT_PAYMENTS_OF_CUSTOMER = (
     'SELECT count(*) AS count_1 \nFROM (SELECT payments.number AS number, payments.customer_id AS '
     'customer_id, payments.currency AS currency, payments.amount_minor AS amount_minor, '
-    'payments.unallocated_minor AS unallocated_minor, payments.status AS status, payments.payment_method '
+    'payments.unallocated_minor AS unallocated_minor, payments.refunded_minor AS refunded_minor, '
+    'payments.status AS status, payments.payment_method '
     'AS payment_method, payments.type_id AS type_id, payments.category_id AS category_id, '
     'payments.rejection_reason_id AS rejection_reason_id, payments.tenders AS tenders, '
     'payments.reference_number AS reference_number, payments.back_office_code AS back_office_code, '
@@ -180,7 +183,7 @@ NEXT_NUMBER = (
     '(number_sequences.last_value + %(last_value_1)s::BIGINT) RETURNING number_sequences.last_value'
 )
 INSERT_PAYMENT = (
-    'INSERT INTO payments (number, customer_id, currency, amount_minor, unallocated_minor, status, '
+    'INSERT INTO payments (number, customer_id, currency, amount_minor, unallocated_minor, refunded_minor, status, '
     'payment_method, type_id, category_id, rejection_reason_id, tenders, reference_number, '
     'back_office_code, received_on, issued_on, posted_on, notes, rejection_reason, received_by_user, '
     'received_by_unit, invoices_to_pay, bills_to_pay, custom_attributes, third_party_status, created_by, '
@@ -188,7 +191,8 @@ INSERT_PAYMENT = (
     'udf_string_7, udf_string_8, udf_float_1, udf_float_2, udf_float_3, udf_float_4, udf_date_1, '
     'udf_date_2, udf_date_3, udf_date_4, tenant_id, locator, uuid, version, created_at, updated_at) '
     'VALUES (%(number)s::VARCHAR, %(customer_id)s::BIGINT, %(currency)s::VARCHAR, '
-    '%(amount_minor)s::BIGINT, %(unallocated_minor)s::BIGINT, %(status)s, %(payment_method)s, '
+    '%(amount_minor)s::BIGINT, %(unallocated_minor)s::BIGINT, %(refunded_minor)s::BIGINT, %(status)s, '
+    '%(payment_method)s, '
     '%(type_id)s::BIGINT, %(category_id)s::BIGINT, %(rejection_reason_id)s::BIGINT, %(tenders)s::JSON, '
     '%(reference_number)s::VARCHAR, %(back_office_code)s::VARCHAR, %(received_on)s::DATE, '
     '%(issued_on)s::DATE, %(posted_on)s::DATE, %(notes)s::VARCHAR, %(rejection_reason)s::VARCHAR, '
@@ -215,15 +219,25 @@ UPDATE_INVOICE_OUTSTANDING = (
     'invoices.version = %(invoices_version)s::INTEGER'
 )
 INSERT_JOURNAL_ENTRIES = (
-    'INSERT INTO journal_entries (tenant_id, customer_id, invoice_id, payment_id, adjustment_id, kind, '
-    'currency, balance_delta, credit_delta, outstanding_delta, created_at) SELECT p0::UUID, p1::BIGINT, '
-    'p2::BIGINT, p3::BIGINT, p4::BIGINT, p5::VARCHAR, p6::VARCHAR, p7::BIGINT, p8::BIGINT, p9::BIGINT, '
-    'p10::TIMESTAMP WITH TIME ZONE FROM (VALUES (%(tenant_id__0)s::UUID, %(customer_id__0)s::BIGINT, '
-    '%(invoice_id__0)s::BIGINT, %(payment_id__0)s::BIGINT, %(adjustment_id__0)s::BIGINT, %(kind__0)s, '
-    '%(currency__0)s::VARCHAR, %(balance_delta__0)s::BIGINT, %(credit_delta__0)s::BIGINT, '
-    '%(outstanding_delta__0)s::BIGINT, %(created_at__0)s::TIMESTAMP WITH TIME ZONE, 0)) AS imp_sen(p0, '
-    'p1, p2, p3, p4, p5, p6, p7, p8, p9, p10, sen_counter) ORDER BY sen_counter RETURNING '
-    'journal_entries.id, journal_entries.id AS id__1'
+    'INSERT INTO journal_entries (tenant_id, customer_id, invoice_id, payment_id, adjustment_id, refund_id, '
+    'credit_id, kind, currency, balance_delta, credit_delta, outstanding_delta, created_at) SELECT p0::UUID, '
+    'p1::BIGINT, p2::BIGINT, p3::BIGINT, p4::BIGINT, p5::BIGINT, p6::BIGINT, p7::VARCHAR, p8::VARCHAR, '
+    'p9::BIGINT, p10::BIGINT, p11::BIGINT, p12::TIMESTAMP WITH TIME ZONE FROM (VALUES '
+    '(%(tenant_id__0)s::UUID, %(customer_id__0)s::BIGINT, %(invoice_id__0)s::BIGINT, '
+    '%(payment_id__0)s::BIGINT, %(adjustment_id__0)s::BIGINT, %(refund_id__0)s::BIGINT, '
+    '%(credit_id__0)s::BIGINT, %(kind__0)s, %(currency__0)s::VARCHAR, %(balance_delta__0)s::BIGINT, '
+    '%(credit_delta__0)s::BIGINT, %(outstanding_delta__0)s::BIGINT, %(created_at__0)s::TIMESTAMP WITH TIME '
+    'ZONE, 0)) AS imp_sen(p0, p1, p2, p3, p4, p5, p6, p7, p8, p9, p10, p11, p12, sen_counter) ORDER BY '
+    'sen_counter RETURNING journal_entries.id, journal_entries.id AS id__1'
+)
+# One row: SQLAlchemy's plain INSERT, not the "insertmanyvalues" form.
+INSERT_JOURNAL_ENTRY = (
+    'INSERT INTO journal_entries (tenant_id, customer_id, invoice_id, payment_id, adjustment_id, refund_id, '
+    'credit_id, kind, currency, balance_delta, credit_delta, outstanding_delta, created_at) VALUES '
+    '(%(tenant_id)s::UUID, %(customer_id)s::BIGINT, %(invoice_id)s::BIGINT, %(payment_id)s::BIGINT, '
+    '%(adjustment_id)s::BIGINT, %(refund_id)s::BIGINT, %(credit_id)s::BIGINT, %(kind)s, %(currency)s::VARCHAR, '
+    '%(balance_delta)s::BIGINT, %(credit_delta)s::BIGINT, %(outstanding_delta)s::BIGINT, '
+    '%(created_at)s::TIMESTAMP WITH TIME ZONE) RETURNING journal_entries.id'
 )
 UPDATE_PAYMENT_POSTED = (
     'UPDATE payments SET status=%(status)s, posted_on=%(posted_on)s::DATE, version=%(version)s::INTEGER, '
@@ -231,12 +245,44 @@ UPDATE_PAYMENT_POSTED = (
     'payments.version = %(payments_version)s::INTEGER'
 )
 INSERT_ALLOCATIONS = (
-    'INSERT INTO payment_allocations (tenant_id, payment_id, invoice_id, amount_minor, created_at, '
-    'reversed_at) SELECT p0::UUID, p1::BIGINT, p2::BIGINT, p3::BIGINT, p4::TIMESTAMP WITH TIME ZONE, '
-    'p5::TIMESTAMP WITH TIME ZONE FROM (VALUES (%(tenant_id__0)s::UUID, %(payment_id__0)s::BIGINT, '
-    '%(invoice_id__0)s::BIGINT, %(amount_minor__0)s::BIGINT, %(created_at__0)s::TIMESTAMP WITH TIME '
-    'ZONE, %(reversed_at__0)s::TIMESTAMP WITH TIME ZONE, 0)) AS imp_sen(p0, p1, p2, p3, p4, p5, '
-    'sen_counter) ORDER BY sen_counter RETURNING payment_allocations.id, payment_allocations.id AS id__1'
+    'INSERT INTO payment_allocations (tenant_id, payment_id, invoice_id, amount_minor, refunded_minor, '
+    'created_at, reversed_at) SELECT p0::UUID, p1::BIGINT, p2::BIGINT, p3::BIGINT, p4::BIGINT, '
+    'p5::TIMESTAMP WITH TIME ZONE, p6::TIMESTAMP WITH TIME ZONE FROM (VALUES (%(tenant_id__0)s::UUID, '
+    '%(payment_id__0)s::BIGINT, %(invoice_id__0)s::BIGINT, %(amount_minor__0)s::BIGINT, '
+    '%(refunded_minor__0)s::BIGINT, %(created_at__0)s::TIMESTAMP WITH TIME ZONE, '
+    '%(reversed_at__0)s::TIMESTAMP WITH TIME ZONE, 0)) AS imp_sen(p0, p1, p2, p3, p4, p5, p6, sen_counter) '
+    'ORDER BY sen_counter RETURNING payment_allocations.id, payment_allocations.id AS id__1'
+)
+_CREDIT_INSERT_COLUMNS = (
+    'INSERT INTO credits (tenant_id, locator, type, state, customer_id, payment_id, parent_id, amount_minor, '
+    'currency, description, created_by, created_at, realized_at, reversed_at, reversal_reason) '
+)
+# The payment's credit: one row, flushed first (its id is the subpayments' parent_id).
+INSERT_CREDIT = _CREDIT_INSERT_COLUMNS + (
+    'VALUES (%(tenant_id)s::UUID, %(locator)s::VARCHAR, %(type)s, %(state)s, %(customer_id)s::BIGINT, '
+    '%(payment_id)s::BIGINT, %(parent_id)s::BIGINT, %(amount_minor)s::BIGINT, %(currency)s::VARCHAR, '
+    '%(description)s::VARCHAR, %(created_by)s::VARCHAR, %(created_at)s::TIMESTAMP WITH TIME ZONE, '
+    '%(realized_at)s::TIMESTAMP WITH TIME ZONE, %(reversed_at)s::TIMESTAMP WITH TIME ZONE, '
+    '%(reversal_reason)s::VARCHAR) RETURNING credits.id'
+)
+# The subpayments (one per allocation), then their targets.
+INSERT_CREDITS = _CREDIT_INSERT_COLUMNS + (
+    'SELECT p0::UUID, p1::VARCHAR, p2::VARCHAR, p3::VARCHAR, p4::BIGINT, p5::BIGINT, p6::BIGINT, p7::BIGINT, '
+    'p8::VARCHAR, p9::VARCHAR, p10::VARCHAR, p11::TIMESTAMP WITH TIME ZONE, p12::TIMESTAMP WITH TIME ZONE, '
+    'p13::TIMESTAMP WITH TIME ZONE, p14::VARCHAR FROM (VALUES (%(tenant_id__0)s::UUID, '
+    '%(locator__0)s::VARCHAR, %(type__0)s, %(state__0)s, %(customer_id__0)s::BIGINT, '
+    '%(payment_id__0)s::BIGINT, %(parent_id__0)s::BIGINT, %(amount_minor__0)s::BIGINT, '
+    '%(currency__0)s::VARCHAR, %(description__0)s::VARCHAR, %(created_by__0)s::VARCHAR, '
+    '%(created_at__0)s::TIMESTAMP WITH TIME ZONE, %(realized_at__0)s::TIMESTAMP WITH TIME ZONE, '
+    '%(reversed_at__0)s::TIMESTAMP WITH TIME ZONE, %(reversal_reason__0)s::VARCHAR, 0)) AS imp_sen(p0, p1, '
+    'p2, p3, p4, p5, p6, p7, p8, p9, p10, p11, p12, p13, p14, sen_counter) ORDER BY sen_counter RETURNING '
+    'credits.id, credits.id AS id__1'
+)
+INSERT_CREDIT_TARGETS = (
+    'INSERT INTO credit_targets (tenant_id, credit_id, invoice_id, amount_minor) SELECT p0::UUID, p1::BIGINT, '
+    'p2::BIGINT, p3::BIGINT FROM (VALUES (%(tenant_id__0)s::UUID, %(credit_id__0)s::BIGINT, '
+    '%(invoice_id__0)s::BIGINT, %(amount_minor__0)s::BIGINT, 0)) AS imp_sen(p0, p1, p2, p3, sen_counter) '
+    'ORDER BY sen_counter RETURNING credit_targets.id, credit_targets.id AS id__1'
 )
 FIRST_ALLOCATED_INVOICE = (
     'SELECT payment_allocations.payment_id, invoices.id, invoices.number \nFROM payment_allocations JOIN '
@@ -268,10 +314,11 @@ ACTIVE_ALLOCATIONS = 'SELECT ' + _ALLOCATION_COLUMNS + (
 )
 ACTIVE_SHORTFALL_CREDITS = (
     'SELECT credits.id, credits.tenant_id, credits.locator, credits.type, credits.state, '
-    'credits.customer_id, credits.payment_id, credits.invoice_id, credits.amount_minor, '
-    'credits.currency, credits.created_by, credits.created_at, credits.reversed_at \nFROM credits \nWHERE '
-    'credits.tenant_id = %(tenant_id_1)s::UUID AND credits.payment_id = %(payment_id_1)s::BIGINT AND '
-    'credits.reversed_at IS NULL ORDER BY credits.id'
+    'credits.customer_id, credits.payment_id, credits.parent_id, credits.amount_minor, credits.currency, '
+    'credits.description, credits.created_by, credits.created_at, credits.realized_at, credits.reversed_at, '
+    'credits.reversal_reason \nFROM credits \nWHERE credits.tenant_id = %(tenant_id_1)s::UUID AND '
+    'credits.payment_id = %(payment_id_1)s::BIGINT AND credits.type = %(type_1)s AND credits.state != '
+    '%(state_1)s ORDER BY credits.id'
 )
 INVOICES_FOR_UPDATE = 'SELECT ' + _INVOICE_COLUMNS + (
     ' \nFROM invoices \nWHERE invoices.tenant_id = %(tenant_id_1)s::UUID AND invoices.id IN '
@@ -281,6 +328,12 @@ UPDATE_PAYMENT_CANCELLED = (
     'UPDATE payments SET status=%(status)s, version=%(version)s::INTEGER, '
     'updated_at=%(updated_at)s::TIMESTAMP WITH TIME ZONE WHERE payments.id = %(payments_id)s::BIGINT AND '
     'payments.version = %(payments_version)s::INTEGER'
+)
+REVERSE_PAYMENT_CREDITS = (
+    'UPDATE credits SET state=%(state)s, reversed_at=%(reversed_at)s::TIMESTAMP WITH TIME ZONE, '
+    'reversal_reason=%(reversal_reason)s::VARCHAR WHERE credits.tenant_id = %(tenant_id_1)s::UUID AND '
+    'credits.payment_id = %(payment_id_1)s::BIGINT AND credits.type IN (%(type_1_1)s, %(type_1_2)s) AND '
+    'credits.state != %(state_1)s'
 )
 REVERSE_ALLOCATION = (
     'UPDATE payment_allocations SET reversed_at=%(reversed_at)s::TIMESTAMP WITH TIME ZONE WHERE '

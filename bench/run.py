@@ -103,6 +103,21 @@ def token_for(tenant_id: uuid.UUID, secret: str) -> str:
 
 # --- the SQL and JSON check ---------------------------------------------------------------------
 
+def same_statements(ledgerline: list[str], floor: list[str]) -> tuple[bool, bool]:
+    """(same, reordered): the shapes in the same order; or, where they differ, only writes that are the same
+    multiset. Where a flush holds a self-referential mapper (credits.parent_id), SQLAlchemy's unit of work
+    orders the INSERTs and UPDATEs of tables that do not depend on each other differently from process to
+    process (its topological sort iterates sets), so the floor's order is one of the orders Ledgerline sends."""
+    if ledgerline == floor:
+        return True, False
+    if len(ledgerline) != len(floor):
+        return False, False
+    differ = [n for n, (a, b) in enumerate(zip(ledgerline, floor)) if a != b]
+    span = slice(differ[0], differ[-1] + 1)
+    writes = all(s.split(" ", 1)[0] in ("INSERT", "UPDATE", "DELETE") for s in ledgerline[span] + floor[span])
+    return writes and sorted(ledgerline[span]) == sorted(floor[span]), True
+
+
 def check_same_sql(cluster: Cluster, tenant_id: uuid.UUID, secret: str, customers: tuple[int, int]) -> dict:
     """Each measured request once against Ledgerline and once against the floor app, in-process:
     the statements (shapes) and the JSON answers must be the same. ``customers``: two customers in the
@@ -160,9 +175,10 @@ def check_same_sql(cluster: Cluster, tenant_id: uuid.UUID, secret: str, customer
                     lj, fj = masked(lj), masked(fj)
                     lj = [masked(x) for x in lj] if isinstance(lj, list) else lj
                     fj = [masked(x) for x in fj] if isinstance(fj, list) else fj
-                report[key] = {"statements": len(lsql), "same_sql": lsql == fsql, "same_status": ls == fs,
-                               "same_json": lj == fj, "same_bytes": lbody == fbody}
-                if lsql != fsql:
+                same, reordered = same_statements(lsql, fsql)
+                report[key] = {"statements": len(lsql), "same_sql": same, "flush_reordered": reordered,
+                               "same_status": ls == fs, "same_json": lj == fj, "same_bytes": lbody == fbody}
+                if not same:
                     report[key]["ledgerline_sql"] = lsql
                     report[key]["floor_sql"] = fsql
                 if lj != fj:
@@ -338,7 +354,7 @@ def main() -> int:
     result["sql_check"] = check_same_sql(cluster, tenant_id, secret, check_customers)
     for key, check in result["sql_check"].items():
         log(f"  {key:<7} {check['statements']} statements: same SQL {check['same_sql']}, "
-            f"same JSON {check['same_json']}")
+            f"same JSON {check['same_json']}" + (" (flush order differs)" if check.get("flush_reordered") else ""))
 
     # 4. the servers and the floors
     ledgerline = start_ledgerline(env, args.workers)

@@ -1,7 +1,8 @@
 """Seed a realistic tenant fast, with COPY, writing exactly the rows the API would have written.
 
 At ``--scale 1``: 10,000 customers, each with 100 invoices of 10.00 GBP issued a week apart and
-100 payments with their allocations, plus every journal entry (so ``ledgerline verify`` passes):
+100 payments with their allocations and credits (a ``payment`` credit and a ``subpayment`` with its
+target per allocation, as posting writes them), plus every journal entry (so ``ledgerline verify`` passes):
 
 - invoices 1..80 are each paid by one payment of 10.00 (one allocation),
 - invoices 81..90 are each paid by two payments of 5.00 (two allocations each),
@@ -42,7 +43,8 @@ OPEN_PER_CUSTOMER = 10             # two 50.00 customer payments of 5 invoices e
 PAY_DAYS_AFTER_ISSUE = 10
 SUBJECT = "bench"                  # the token's subject: created_by / updated_by
 START = dt.date(2024, 1, 1)
-TABLES = ("customers", "invoices", "payments", "payment_allocations", "journal_entries")
+TABLES = ("customers", "invoices", "payments", "payment_allocations", "journal_entries", "credits",
+          "credit_targets")
 
 
 @dataclass(frozen=True)
@@ -80,7 +82,7 @@ class Plan:
         return sum(count for _, _, count in self.groups)
 
     def rows(self) -> int:
-        return sum(count * (1 + p.invoices * 2 + p.payments * 4) for _, p, count in self.groups)
+        return sum(count * (1 + p.invoices * 2 + p.payments * 7) for _, p, count in self.groups)
 
 
 def plan_for(scale: float, history_customers: int = 0, histories: tuple[int, ...] = ()) -> Plan:
@@ -108,14 +110,18 @@ class Writers:
         "invoices": "id, tenant_id, locator, uuid, version, created_at, updated_at, number, customer_id, "
                     "bill_run_type, bill_run_id, bill_id, issue_date, due_date, currency, total_minor, "
                     "outstanding_minor, status, payment_status, reference_number, back_office_code, posted_at, "
-                    "cancelled_at",
+                    "cancelled_at, refunded_minor, written_off_minor",
         "payments": "id, tenant_id, locator, uuid, version, created_at, updated_at, number, customer_id, currency, "
                     "amount_minor, unallocated_minor, status, payment_method, type_id, category_id, tenders, "
                     "reference_number, received_on, issued_on, posted_on, notes, invoices_to_pay, bills_to_pay, "
-                    "custom_attributes, created_by, updated_by",
-        "payment_allocations": "id, tenant_id, payment_id, invoice_id, amount_minor, created_at, reversed_at",
+                    "custom_attributes, created_by, updated_by, refunded_minor",
+        "payment_allocations": "id, tenant_id, payment_id, invoice_id, amount_minor, created_at, reversed_at, "
+                               "refunded_minor",
         "journal_entries": "id, tenant_id, customer_id, invoice_id, payment_id, adjustment_id, kind, currency, "
                            "balance_delta, credit_delta, outstanding_delta, created_at",
+        "credits": "id, tenant_id, locator, type, state, customer_id, payment_id, parent_id, amount_minor, currency, "
+                   "description, created_by, created_at, realized_at, reversed_at, reversal_reason",
+        "credit_targets": "id, tenant_id, credit_id, invoice_id, amount_minor",
     }
 
     def __init__(self, conn: psycopg.Connection, chunk: int = 20_000) -> None:
@@ -228,7 +234,7 @@ class Seeder:
             out.add("invoices", _line(iid, tenant, ULID(), uuid.uuid4(), version, _ts(issue), updated, number, cid,
                                       "NORMAL", None, None, issue, issue, "GBP", INVOICE_MINOR,
                                       0 if paid else INVOICE_MINOR, "POSTED", "PAID" if paid else "UNPAID",
-                                      None, None, _ts(issue), None))
+                                      None, None, _ts(issue), None, 0, 0))
             events.append((issue, 0, f"I{iid}"))
             for n, amount in enumerate(payments_of.get(k, ())):
                 pid, hour = self._id("payments"), 10 + n
@@ -236,9 +242,18 @@ class Seeder:
                 out.add("payments", _line(pid, tenant, ULID(), uuid.uuid4(), 2, stamp, stamp,
                                           self._number("payment", "PAY"), cid, "GBP", amount, 0, "POSTED", method,
                                           self.type_id, None, _tenders(method, amount), f"REF-{pid}", pay_day,
-                                          pay_day, pay_day, "bench seed", "[]", "[]", "[]", SUBJECT, SUBJECT))
+                                          pay_day, pay_day, "bench seed", "[]", "[]", "[]", SUBJECT, SUBJECT, 0))
                 out.add("payment_allocations", _line(self._id("payment_allocations"), tenant, pid, iid, amount,
-                                                     stamp, None))
+                                                     stamp, None, 0))
+                # credits.service.record_payment_credits: the payment credit, then a subpayment per allocation
+                # (parent first, one target each), created and realized when the payment posted.
+                parent = self._id("credits")
+                out.add("credits", _line(parent, tenant, ULID(), "payment", "posted", cid, pid, None, amount, "GBP",
+                                         None, SUBJECT, stamp, stamp, None, None))
+                child = self._id("credits")
+                out.add("credits", _line(child, tenant, ULID(), "subpayment", "posted", cid, pid, parent, amount,
+                                         "GBP", None, SUBJECT, stamp, stamp, None, None))
+                out.add("credit_targets", _line(self._id("credit_targets"), tenant, child, iid, amount))
                 events.append((pay_day, hour, f"P{pid}:{iid}:{amount}:{stamp}"))
         events.sort()
         for day, _, event in events:

@@ -9,7 +9,7 @@ import pytest
 
 from bench import floor_sql, seed
 from bench.pgbench_floor import cancel_script, customer_payment_script, render
-from bench.run import ENDPOINTS, markdown, ratio
+from bench.run import ENDPOINTS, markdown, ratio, same_statements
 from bench.sqlcapture import normalize
 
 
@@ -44,10 +44,47 @@ def test_a_seeded_customer_adds_up_as_verify_checks_it(profile):
     assert [e["id"] for e in journal] == sorted((e["id"] for e in journal), key=int)
 
 
+@pytest.mark.parametrize("profile", [seed.STANDARD, seed.history(30)])
+def test_every_seeded_payment_has_the_credits_posting_writes(profile):
+    seeder = seed.Seeder(_NoCopy(), uuid.uuid4(), payment_type_id=1)   # type: ignore[arg-type]
+    seeder.out.chunk = 10**9
+    seeder.customer(profile, "standard")
+    payments, allocations = _rows(seeder, "payments"), _rows(seeder, "payment_allocations")
+    credits, targets = _rows(seeder, "credits"), _rows(seeder, "credit_targets")
+    by_id = {c["id"]: c for c in credits}
+    parents = [c for c in credits if c["type"] == "payment"]
+    children = [c for c in credits if c["type"] == "subpayment"]
+    assert len(parents) == len(payments) and len(children) == len(targets) == len(allocations)
+    assert all(c["state"] == "posted" and c["reversed_at"] == "\\N" and c["created_by"] == seed.SUBJECT
+               and c["realized_at"] == c["created_at"] for c in credits)
+    for payment, parent in zip(payments, parents):   # the payment's credit, created when it posted
+        assert (parent["payment_id"], parent["amount_minor"], parent["created_at"]) == \
+            (payment["id"], payment["amount_minor"], payment["created_at"])
+    for child in children:
+        assert int(by_id[child["parent_id"]]["id"]) < int(child["id"])          # parent inserted first
+        assert by_id[child["parent_id"]]["payment_id"] == child["payment_id"]
+    # ledgerline verify: per invoice, live subpayment targets = live allocations
+    live = sorted((a["invoice_id"], a["amount_minor"]) for a in allocations)
+    assert sorted((t["invoice_id"], t["amount_minor"]) for t in targets) == live
+    assert {t["credit_id"] for t in targets} == {c["id"] for c in children}
+    assert {p["refunded_minor"] for p in payments} | {a["refunded_minor"] for a in allocations} == {"0"}
+    assert {(i["refunded_minor"], i["written_off_minor"]) for i in _rows(seeder, "invoices")} == {("0", "0")}
+
+
+def test_the_sql_check_allows_a_reordered_flush_only():
+    reads, writes = ["SELECT a", "SELECT b"], ["INSERT INTO x", "UPDATE y", "INSERT INTO z"]
+    assert same_statements(reads + writes, reads + writes) == (True, False)
+    assert same_statements(reads + writes, reads + writes[::-1]) == (True, True)
+    assert same_statements(reads + writes, reads[::-1] + writes)[0] is False      # reads keep their order
+    assert same_statements(reads + writes, reads + writes[:2] + ["INSERT INTO w"])[0] is False
+
+
 def test_the_pgbench_scripts_give_every_parameter_a_value():
     post, cancel = customer_payment_script(), cancel_script()
     assert "%(" not in post and "%(" not in cancel
     assert post.count("UPDATE invoices SET") == 5 and cancel.count("UPDATE payment_allocations SET") == 5
+    assert post.count("INSERT INTO credits") == 2 and post.count("INSERT INTO credit_targets") == 1
+    assert cancel.count("UPDATE credits SET") == 1
     with pytest.raises(KeyError):
         render(floor_sql.CUSTOMER, {"tenant_id_1": ":tenant"})
 
