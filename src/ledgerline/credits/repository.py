@@ -21,10 +21,8 @@ CREDIT_LISTING = Listing(
         Filter("id", FilterKind.ID, Credit.id, "Filter by credit identifier"),
         Filter("customerId", FilterKind.ID, Credit.customer_id, "Filter by customer"),
         Filter("paymentId", FilterKind.ID, Credit.payment_id, "Filter by the payment a credit comes from"),
-        Filter("creditType", FilterKind.STRING, Credit.type, "Filter by credit type (payment, subpayment, "
-               "shortfallWriteOff, writeOff, ...)"),
-        Filter("creditState", FilterKind.STRING, Credit.state, "Filter by credit state (posted, distributed, "
-               "reversed, ...)"),
+        Filter("creditType", FilterKind.ENUM, Credit.type, "Filter by credit type", enum_type=CreditType),
+        Filter("creditState", FilterKind.ENUM, Credit.state, "Filter by credit state", enum_type=CreditState),
         Filter("amountInMajorCurrency", FilterKind.AMOUNT, Credit.amount_minor, "Filter by amount",
                currency_column=Credit.currency),
         Filter("createdAt", FilterKind.DATE, Credit.created_at, "Filter by creation date"),

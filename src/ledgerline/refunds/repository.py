@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from ledgerline.kit.listing import Filter, FilterKind, Listing
 from ledgerline.kit.repository import TenantRows
 from ledgerline.models import Payment, PaymentAllocation, Refund
-from ledgerline.models.enums import PaymentStatus
+from ledgerline.models.enums import BillRunType, PaymentStatus
 
 REFUND_LISTING = Listing(
     sortable={"id": Refund.id, "amountInMajorCurrency": Refund.amount_minor, "createdAt": Refund.created_at},
@@ -19,7 +19,8 @@ REFUND_LISTING = Listing(
         Filter("id", FilterKind.ID, Refund.id, "Filter by refund identifier"),
         Filter("customerId", FilterKind.ID, Refund.customer_id, "Filter by customer"),
         Filter("invoiceId", FilterKind.ID, Refund.invoice_id, "Filter by invoice"),
-        Filter("billRunType", FilterKind.STRING, Refund.bill_run_type, "Filter by bill run type (NORMAL, ADHOC)"),
+        Filter("billRunType", FilterKind.ENUM, Refund.bill_run_type, "Filter by bill run type",
+               enum_type=BillRunType),
         Filter("amountInMajorCurrency", FilterKind.AMOUNT, Refund.amount_minor, "Filter by amount",
                currency_column=Refund.currency),
         Filter("createdAt", FilterKind.DATE, Refund.created_at, "Filter by creation date"),

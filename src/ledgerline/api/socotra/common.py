@@ -17,10 +17,11 @@ MAX_COUNT = 1000
 ULID_PATTERN = r"^[0-9A-HJKMNP-TV-Za-hjkmnp-tv-z]{26}$"
 
 Locator = Annotated[str, Path(pattern=ULID_PATTERN, description="A ULID", examples=["01JDQ3Z6V1T8G9C6W7N5K2M4PX"])]
-Offset = Annotated[int, Query(ge=0, le=2**31, description="How many items to skip")]
-Count = Annotated[int, Query(ge=1, le=MAX_COUNT, description=f"How many items at most (default {DEFAULT_COUNT}, "
-                                                             f"at most {MAX_COUNT})")]
-Extended = Annotated[bool, Query(description="Also return targets, parentCreditLocator and createdBy")]
+Offset = Annotated[int, Query(ge=0, le=2**31, description="How many items to skip", examples=[0])]
+Count = Annotated[int, Query(ge=1, le=MAX_COUNT, examples=[DEFAULT_COUNT],
+                             description=f"How many items at most (default {DEFAULT_COUNT}, at most {MAX_COUNT})")]
+Extended = Annotated[bool, Query(description="Also return targets, parentCreditLocator and createdBy",
+                                 examples=[False])]
 
 
 def permitted(*scopes: str) -> Callable[..., Principal]:
@@ -28,7 +29,8 @@ def permitted(*scopes: str) -> Callable[..., Principal]:
     ``scopes`` (else 403): Socotra lists each operation's permissions, any of which grants it."""
 
     async def dependency(principal: Annotated[Principal, Depends(current_principal)],
-                   tenant_locator: Annotated[str, Path(alias="tenantLocator", description="The tenant (a UUID)")]
+                   tenant_locator: Annotated[str, Path(alias="tenantLocator", description="The tenant (a UUID)",
+                                                       examples=["4f0c8a52-3c1e-4d7a-9b2f-6e5d4c3b2a19"])]
                    ) -> Principal:
         try:
             same_tenant = uuid.UUID(tenant_locator) == principal.tenant_id
@@ -67,4 +69,4 @@ _TEXT = {400: "A parameter is malformed", 401: "Missing or invalid bearer token"
 
 def problem_responses(*codes: int) -> dict[int | str, dict[str, Any]]:
     """Documented as application/json here; the app's OpenAPI hook files them under application/problem+json."""
-    return {code: {"model": Problem, "description": _TEXT[code]} for code in (400, 401, 403, *codes)}
+    return {code: {"model": Problem, "description": _TEXT[code]} for code in (400, 401, 403, 404, *codes)}

@@ -21,7 +21,8 @@ from ledgerline.models.enums import CreditState, CreditType
 
 router = APIRouter(tags=["credits (Socotra)"])
 
-AccountLocator = Annotated[str | None, Query(pattern=ULID_PATTERN, description="Only this account's credits")]
+AccountLocator = Annotated[str | None, Query(pattern=ULID_PATTERN, description="Only this account's credits",
+                                             examples=["01JDQ3Z6V1T8G9C6W7N5K2M4PX"])]
 
 
 class CreditItem(SocotraModel):
@@ -163,7 +164,7 @@ def fetch_shortfall_credit(locator: Locator, session: SessionDep,
 def fetch_credits_for_an_invoice(
         locator: Locator, session: SessionDep,
         principal: Annotated[Principal, Depends(permitted("invoices.read", "invoices.list"))],
-        includeReversed: Annotated[bool, Query(description="Also reversed credits")] = False,
+        includeReversed: Annotated[bool, Query(description="Also reversed credits", examples=[True])] = False,
         offset: Offset = 0, count: Count = DEFAULT_COUNT, extended: Extended = False) -> Response:
     found = service.slice_of_credits(session, tenant_id=principal.tenant_id, offset=offset, count=count,
                                      invoice_locator=locator.upper(), include_reversed=includeReversed)
