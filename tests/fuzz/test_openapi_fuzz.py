@@ -130,6 +130,9 @@ def fuzz(world: World) -> Iterator[World]:
         yield world
 
 
+REQUEST_TIMEOUT_SECONDS = 60
+
+
 @pytest.mark.parametrize(("method", "path"), OPERATIONS, ids=[f"{m} {p}" for m, p in OPERATIONS])
 def test_operation_answers_as_documented(method: str, path: str, fuzz: World, request) -> None:
     operation = SCHEMA[path][method]
@@ -148,7 +151,9 @@ def test_operation_answers_as_documented(method: str, path: str, fuzz: World, re
                 case.path_parameters.update({name: value for name, value in known.items()
                                              if name in case.path_parameters})
             sent += 1
-            response = case.call(session=session, headers=auth)
+            # In-process ASGI: the timeout only guards against a hang, so it is generous enough that a
+            # stall of the shared CI machine is not mistaken for one (10 s, the default, once was).
+            response = case.call(session=session, headers=auth, timeout=REQUEST_TIMEOUT_SECONDS)
             case.validate_response(response, checks=CHECKS, headers=auth)
             if 400 <= response.status_code < 500 and method != "HEAD":
                 problems = envelope_problems(path, response.status_code, response.json())
