@@ -87,12 +87,6 @@ def locators_of(session: Session, tenant_id: uuid.UUID, model: type[Customer] | 
     return {row[0]: row[1] for row in session.execute(stmt)}
 
 
-def id_by_locator(session: Session, tenant_id: uuid.UUID, model: type[Customer] | type[Invoice],
-                  locator: str) -> int | None:
-    return session.execute(select(model.id).where(model.tenant_id == tenant_id, model.locator == locator)
-                           ).scalar_one_or_none()
-
-
 def live_credits_of_payment(session: Session, tenant_id: uuid.UUID, payment_id: int,
                             credit_type: CreditType) -> list[Credit]:
     stmt = (select(Credit).where(Credit.tenant_id == tenant_id, Credit.payment_id == payment_id,

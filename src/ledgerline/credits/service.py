@@ -21,7 +21,7 @@ from ledgerline.errors import Conflict, InvalidRequest, not_found
 from ledgerline.invoices.service import change_outstanding
 from ledgerline.kit.listing import ListQuery, Page
 from ledgerline.kit.money import Money
-from ledgerline.kit.repository import get_scoped
+from ledgerline.kit.repository import get_scoped, id_holding
 from ledgerline.ledger.service import record
 from ledgerline.models import Credit, CreditTarget, Customer, Invoice, Payment
 from ledgerline.models.base import utcnow
@@ -225,11 +225,11 @@ def slice_of_credits(session: Session, *, tenant_id: uuid.UUID, offset: int, cou
     """Unknown account locators match nothing (an empty, completed list); an unknown invoice is 404."""
     customer_id = invoice_id = None
     if account_locator is not None:
-        customer_id = repository.id_by_locator(session, tenant_id, Customer, account_locator)
+        customer_id = id_holding(session, Customer, tenant_id, {"locator": account_locator}, other_than=None)
         if customer_id is None:
             return Slice([], True)
     if invoice_locator is not None:
-        invoice_id = repository.id_by_locator(session, tenant_id, Invoice, invoice_locator)
+        invoice_id = id_holding(session, Invoice, tenant_id, {"locator": invoice_locator}, other_than=None)
         if invoice_id is None:
             raise not_found("Invoice", invoice_locator)
     rows = repository.slice_of_credits(session, tenant_id, offset=offset, count=count, customer_id=customer_id,

@@ -67,16 +67,28 @@ def _check_within(amount_minor: int, refundable_minor: int, currency: str, what:
                                        f"must not exceed {limit}, the amount {what} collected and not yet refunded")
 
 
+def _refunded(session: Session, tenant_id: uuid.UUID, invoice_id: int | None,
+              customer_id: int | None) -> tuple[Invoice | None, int]:
+    """What is refunded: the invoice (when named) and the customer, checked (422 naming the field)."""
+    if invoice_id is None:
+        if customer_id is None:
+            raise InvalidRequest.for_field("invoiceId", "give the invoiceId or the customerId to refund")
+        return None, customer_id
+    invoice = get_scoped(session, Invoice, tenant_id, invoice_id)
+    if invoice is None:
+        raise InvalidRequest.for_field("invoiceId", f"invoice {invoice_id} does not exist")
+    if customer_id is not None and customer_id != invoice.customer_id:
+        raise InvalidRequest.for_field("customerId", f"invoice {invoice_id} is not an invoice of customer "
+                                                     f"{customer_id}")
+    return invoice, invoice.customer_id
+
+
 def currency_of_refund(session: Session, *, tenant_id: uuid.UUID, invoice_id: int | None,
                        customer_id: int | None) -> str:
     """The currency the amount is read in: the invoice's, else the customer's (422 naming the unknown id)."""
-    if invoice_id is not None:
-        invoice = get_scoped(session, Invoice, tenant_id, invoice_id)
-        if invoice is None:
-            raise InvalidRequest.for_field("invoiceId", f"invoice {invoice_id} does not exist")
+    invoice, customer_id = _refunded(session, tenant_id, invoice_id, customer_id)
+    if invoice is not None:
         return invoice.currency
-    if customer_id is None:
-        raise InvalidRequest.for_field("invoiceId", "give the invoiceId or the customerId to refund")
     customer = get_scoped(session, Customer, tenant_id, customer_id)
     if customer is None:
         raise InvalidRequest.for_field("customerId", f"customer {customer_id} does not exist")
@@ -89,20 +101,12 @@ def create_refund(session: Session, *, tenant_id: uuid.UUID, amount_minor: int, 
                   created_by: str | None = None) -> Refund:
     if amount_minor <= 0:
         raise InvalidRequest.for_field("amountInMajorCurrency", "must be greater than zero")
-    invoice = None
-    if invoice_id is not None:
-        invoice = get_scoped(session, Invoice, tenant_id, invoice_id)
-        if invoice is None:
-            raise InvalidRequest.for_field("invoiceId", f"invoice {invoice_id} does not exist")
-        if customer_id is not None and customer_id != invoice.customer_id:
-            raise InvalidRequest.for_field("customerId", f"invoice {invoice_id} is not an invoice of customer "
-                                                         f"{customer_id}")
+    invoice, customer_id = _refunded(session, tenant_id, invoice_id, customer_id)
+    if invoice is not None:
         if bill_run_type is not None and bill_run_type is not invoice.bill_run_type:
             raise InvalidRequest.for_field("billRunType", f"invoice {invoice_id} is a {invoice.bill_run_type.value} "
                                                           f"invoice, not {bill_run_type.value}")
-        customer_id, bill_run_type = invoice.customer_id, invoice.bill_run_type
-    elif customer_id is None:
-        raise InvalidRequest.for_field("invoiceId", "give the invoiceId or the customerId to refund")
+        bill_run_type = invoice.bill_run_type
     customer = get_scoped(session, Customer, tenant_id, customer_id, for_update=True)
     if customer is None:
         raise InvalidRequest.for_field("customerId", f"customer {customer_id} does not exist")
