@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -14,9 +13,8 @@ from fastapi_offline import FastAPIOffline
 from ledgerline import __version__
 from ledgerline.api import health
 from ledgerline.api import socotra, v1
-from ledgerline.api.socotra.envelope import PROBLEM_JSON, render_error as render_problem
-from ledgerline.api.errors import install_error_handlers, register_surface
-from ledgerline.api.v1.envelope import render_error as render_v1_error
+from ledgerline.api.errors import install_error_handlers
+from ledgerline.api.surface import Surface, Surfaces
 from ledgerline.config import Settings, get_settings
 from ledgerline.db import Database, make_engine
 
@@ -31,6 +29,11 @@ Authenticate with `Authorization: Bearer <JWT>`.
 def _operation_id(route: APIRoute) -> str:
     head, *rest = route.name.split("_")
     return head + "".join(part.capitalize() for part in rest) if rest else head
+
+
+# Every API surface the application serves, each one object (api/surface.py). The first also
+# answers errors of paths outside every surface.
+SURFACES: list[Surface] = [v1.SURFACE, socotra.SURFACE]
 
 
 def create_app(settings: Settings | None = None, *, database: Database | None = None) -> FastAPI:
@@ -57,18 +60,17 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     app.state.settings = settings
     app.state.db = database
     app.state.known_tenants = set()
-    register_surface("/v1", render_v1_error)
-    register_surface("/billing/", render_problem)
+    app.state.surfaces = Surfaces(SURFACES)
     install_error_handlers(app)
     app.include_router(health.router)
-    app.include_router(v1.router)
-    app.include_router(socotra.router)
-    _document_security(app)
+    for surface in SURFACES:
+        app.include_router(surface.router)
+    _document(app, app.state.surfaces)
     return app
 
 
-def _document_security(app: FastAPI) -> None:
-    """Declare bearer auth in OpenAPI once, applied to every /v1 operation."""
+def _document(app: FastAPI, surfaces: Surfaces) -> None:
+    """Bearer auth declared once; each surface documents its own operations (errors, security)."""
     original = app.openapi
 
     def openapi() -> dict:
@@ -78,16 +80,9 @@ def _document_security(app: FastAPI) -> None:
         schema.setdefault("components", {}).setdefault("securitySchemes", {})["bearerAuth"] = {
             "type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
         for path, operations in schema.get("paths", {}).items():
-            if re.match(r"^/v1/(?!authenticate$)", path):
-                for operation in operations.values():
-                    operation.setdefault("security", [{"bearerAuth": []}])
-            if path.startswith("/v1/") and "ErrorBody" in schema["components"].get("schemas", {}):
-                for operation in operations.values():
-                    _document_v1_validation(operation)
-            if path.startswith("/billing/"):
-                for operation in operations.values():
-                    operation.setdefault("security", [{"bearerAuth": []}])
-                    _document_problems(operation)
+            surface = surfaces.for_path(path)
+            if surface.owns(path) and surface.document is not None:
+                surface.document(schema, path, operations)
             if "head" in operations:
                 _document_head(operations["head"])
             if "get" in operations:
@@ -136,41 +131,3 @@ def _document_projection(schema: dict, operation: dict) -> None:
             partial["description"] = f"{name} with only the fields named by the `fields` parameter"
             components[f"{name}Fields"] = partial
         content["schema"]["items"] = {"anyOf": [{"$ref": ref}, {"$ref": f"{ref}Fields"}]}
-
-
-def _error_body() -> dict:
-    return {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorBody"}}}
-
-
-def _document_problems(operation: dict) -> None:
-    """/billing answers errors as application/problem+json, a bad parameter as 400 (never FastAPI's 422)."""
-    responses = operation.setdefault("responses", {})
-    if "HTTPValidationError" in str(responses.get("422", {}).get("content", "")):
-        del responses["422"]
-    for code, response in responses.items():
-        content = response.get("content", {})
-        if code.startswith(("4", "5")) and "application/json" in content:
-            response["content"] = {PROBLEM_JSON: content.pop("application/json")}
-
-
-def _document_v1_validation(operation: dict) -> None:
-    """Replace FastAPI's default 422 (``{"detail": [...]}``, never sent) with what /v1 answers.
-
-    A bad query or path parameter is a 400 and a body that breaks a rule a 422, both in
-    the /v1 envelope (see ``api/errors.py``).
-    """
-    responses = operation.setdefault("responses", {})
-    if "requestBody" in operation:  # WireRoute refuses other media types and bounds the body
-        responses.setdefault("413", {"description": "The body is larger than the limit (not read further)",
-                                     "content": _error_body()})
-        responses.setdefault("415", {"description": "The body is not JSON (Content-Type)", "content": _error_body()})
-    # Any /v1 operation refuses an unknown or repeated query parameter (api/query.py) and malformed JSON.
-    responses.setdefault("400", {"description": "Bad request: a parameter or the body is malformed "
-                                                "(the field is named)", "content": _error_body()})
-    default = responses.get("422", {})
-    if "HTTPValidationError" not in str(default.get("content", "")):
-        return
-    del responses["422"]
-    if "requestBody" in operation:
-        responses["422"] = {"description": "The body breaks a field or domain rule (each field is named)",
-                            "content": _error_body()}

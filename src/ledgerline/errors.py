@@ -19,10 +19,15 @@ class LedgerlineError(Exception):
         super().__init__(message)
         self.message = message
         self.errors = errors or []
+        # Set by for_field: the message names the first field, so a surface renaming the field
+        # (domain name -> wire name) writes the message anew.
+        self.names_field = False
 
     @classmethod
     def for_field(cls, field: str, message: str) -> Self:
-        return cls(f"Validation failed for field '{field}': {message}", errors=[FieldError(field, message)])
+        error = cls(field_message(field, message), errors=[FieldError(field, message)])
+        error.names_field = True
+        return error
 
 
 class BadRequest(LedgerlineError):
@@ -74,6 +79,10 @@ class InvalidRequest(LedgerlineError):
     """A well-formed body that breaks a field rule or a domain rule."""
 
     status_code = 422
+
+
+def field_message(field: str, message: str) -> str:
+    return f"Validation failed for field '{field}': {message}"
 
 
 def not_found(entity: str, identifier: object) -> NotFound:

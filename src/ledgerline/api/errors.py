@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from http import HTTPStatus
 
@@ -13,7 +12,8 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from ledgerline.errors import FieldError, Forbidden, LedgerlineError, Unauthorized
+from ledgerline.api.surface import operation_overrides
+from ledgerline.errors import FieldError, Forbidden, LedgerlineError, Unauthorized, field_message
 from ledgerline.kit.idempotency import IdempotentReplay
 
 log = logging.getLogger("ledgerline.errors")
@@ -31,25 +31,17 @@ class ErrorInfo:
         return HTTPStatus(self.status).phrase
 
 
-Renderer = Callable[[ErrorInfo], Response]
-_renderers: list[tuple[str, Renderer]] = []
-
-
-def register_surface(prefix: str, renderer: Renderer) -> None:
-    """Each surface renders errors under its base path in its own envelope."""
-    _renderers[:] = [(known, existing) for known, existing in _renderers if known != prefix]
-    _renderers.append((prefix, renderer))
-    _renderers.sort(key=lambda item: len(item[0]), reverse=True)
-
-
-def _render(request: Request, info: ErrorInfo) -> Response:
-    path = request.url.path
-    for prefix, renderer in _renderers:
-        if path.startswith(prefix):
-            response = renderer(info)
-            break
-    else:
-        response = _renderers[-1][1](info) if _renderers else Response(status_code=info.status)
+def _render(request: Request, info: ErrorInfo, *, domain_names: bool = False, names_field: bool = False) -> Response:
+    """The error in the envelope of the surface the request came through. Field names a service
+    raised (domain names) become the surface's wire names here, and nowhere else."""
+    surface = request.app.state.surfaces.for_path(request.url.path)
+    if domain_names and info.errors:
+        overrides = operation_overrides(request)
+        info.errors = [FieldError(surface.field_names.wire(item.field, overrides), item.message)
+                       for item in info.errors]
+        if names_field:
+            info.message = field_message(info.errors[0].field, info.errors[0].message)
+    response = surface.render_error(info)
     response.headers.update(info.headers)
     return response
 
@@ -85,7 +77,7 @@ def _from_ledgerline(exc: LedgerlineError) -> ErrorInfo:
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(LedgerlineError)
     async def _ledgerline(request: Request, exc: LedgerlineError) -> Response:
-        return _render(request, _from_ledgerline(exc))
+        return _render(request, _from_ledgerline(exc), domain_names=True, names_field=exc.names_field)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> Response:

@@ -1,8 +1,12 @@
 """The Elevate-style /v1 surface."""
 
 from fastapi import APIRouter, Depends
+from pydantic.alias_generators import to_camel
 
 from ledgerline.api.query import reject_unknown_query_parameters
+from ledgerline.api.surface import FieldNames, Surface
+from ledgerline.api.v1.envelope import render_error
+from ledgerline.api.v1.openapi import document_operations
 
 from ledgerline.api.v1 import customers
 from ledgerline.api.v1 import bill_runs, bills, credit_status, invoices
@@ -50,3 +54,23 @@ for admin_module in (suppliers, invoice_document_profiles, invoice_templates, in
                      admin_contacts, commission_agents, custom_field_definitions):
     router.include_router(admin_module.router)
 router.include_router(invoice_marketing_info.preview_router)
+
+# Domain field names that /v1 calls otherwise; every other snake_case name is camelCased.
+FIELD_NAMES = FieldNames(
+    names={
+        "amount": "amountInMajorCurrency",
+        "customer": "customerId",
+        "invoice": "invoiceId",
+        "bill": "billId",
+        "payment": "paymentId",
+        "intended_invoices": "invoicesToPay",
+        "intended_bills": "billsToPay",
+        "transaction_type": "typeId",
+        "category": "categoryId",
+        "rejection_reason": "rejectionReasonId",
+    },
+    default=to_camel,
+)
+
+SURFACE = Surface(name="elevate", prefix="/v1", router=router, render_error=render_error,
+                  field_names=FIELD_NAMES, document=document_operations)

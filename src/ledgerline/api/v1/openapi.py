@@ -1,0 +1,38 @@
+"""What the OpenAPI document says of /v1 operations beyond what FastAPI derives from the routes."""
+
+from __future__ import annotations
+
+
+def _error_body() -> dict:
+    return {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorBody"}}}
+
+
+def document_operations(schema: dict, path: str, operations: dict) -> None:
+    for operation in operations.values():
+        if path != "/v1/authenticate":
+            operation.setdefault("security", [{"bearerAuth": []}])
+        if "ErrorBody" in schema["components"].get("schemas", {}):
+            _document_validation(operation)
+
+
+def _document_validation(operation: dict) -> None:
+    """Replace FastAPI's default 422 (``{"detail": [...]}``, never sent) with what /v1 answers.
+
+    A bad query or path parameter is a 400 and a body that breaks a rule a 422, both in
+    the /v1 envelope (see ``api/errors.py``).
+    """
+    responses = operation.setdefault("responses", {})
+    if "requestBody" in operation:  # WireRoute refuses other media types and bounds the body
+        responses.setdefault("413", {"description": "The body is larger than the limit (not read further)",
+                                     "content": _error_body()})
+        responses.setdefault("415", {"description": "The body is not JSON (Content-Type)", "content": _error_body()})
+    # Any /v1 operation refuses an unknown or repeated query parameter (api/query.py) and malformed JSON.
+    responses.setdefault("400", {"description": "Bad request: a parameter or the body is malformed "
+                                                "(the field is named)", "content": _error_body()})
+    default = responses.get("422", {})
+    if "HTTPValidationError" not in str(default.get("content", "")):
+        return
+    del responses["422"]
+    if "requestBody" in operation:
+        responses["422"] = {"description": "The body breaks a field or domain rule (each field is named)",
+                            "content": _error_body()}
