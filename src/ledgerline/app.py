@@ -17,6 +17,7 @@ from ledgerline.api.errors import install_error_handlers
 from ledgerline.api.surface import Surface, Surfaces
 from ledgerline.config import Settings, get_settings
 from ledgerline.db import Database, make_engine
+from ledgerline.tenants.context import TenantContexts
 
 DESCRIPTION = """
 Ledgerline is a self-hostable billing and payments ledger. The `/v1` surface follows the
@@ -60,6 +61,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     app.state.settings = settings
     app.state.db = database
     app.state.known_tenants = set()
+    app.state.tenant_contexts = TenantContexts(settings.shortfall_tolerance)
     app.state.surfaces = Surfaces(SURFACES)
     install_error_handlers(app)
     app.include_router(health.router)

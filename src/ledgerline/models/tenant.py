@@ -15,6 +15,8 @@ class Tenant(Base):
     id: Mapped[uuid.UUID] = mapped_column(Uuid(), primary_key=True)
     # Elevate's login names the tenant as its "brand".
     name: Mapped[str] = mapped_column(String(100), nullable=False, unique=True)
+    # Bumped by every change to the tenant's policy (tolerances, reference data): tenants/context.py.
+    settings_version: Mapped[int] = mapped_column(BigInteger, nullable=False, default=1, server_default="1")
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow, nullable=False)
 
 

@@ -23,6 +23,7 @@ from ledgerline.models import (
 from ledgerline.models.enums import PaymentMethod, TransactionClassification
 from ledgerline.models.reference import ReferenceEntry
 from ledgerline.reference import defaults, repository
+from ledgerline.tenants.repository import bump_settings_version
 
 E = TypeVar("E", bound=ReferenceEntry)
 
@@ -77,6 +78,7 @@ def create_entry(session: Session, model: type[E], *, tenant_id: uuid.UUID, **va
     _check_unique(session, model, tenant_id, values)
     entry = model(tenant_id=tenant_id, **values)
     session.add(entry)
+    bump_settings_version(session, tenant_id)  # the tenant's context (tenants/context.py) holds the entries
     session.flush()
     return entry
 
@@ -86,6 +88,8 @@ def update_entry(session: Session, entry: E, changes: Mapping[str, Any]) -> E:
     _check_unique(session, type(entry), entry.tenant_id, changes, own_id=entry.id)
     for name, value in changes.items():
         setattr(entry, name, value)
+    if changes:
+        bump_settings_version(session, entry.tenant_id)
     session.flush()
     return entry
 
@@ -157,6 +161,7 @@ def set_tolerance(session: Session, *, tenant_id: uuid.UUID, currency: str, amou
         tolerance = ShortfallTolerance(tenant_id=tenant_id, currency=currency, amount_minor=amount_minor)
         session.add(tolerance)
     tolerance.amount_minor = amount_minor
+    bump_settings_version(session, tenant_id)
     session.flush()
     return tolerance
 
@@ -166,4 +171,5 @@ def delete_tolerance(session: Session, *, tenant_id: uuid.UUID, currency: str) -
     if tolerance is None:
         raise not_found("Shortfall tolerance", currency)
     session.delete(tolerance)
+    bump_settings_version(session, tenant_id)
     session.flush()

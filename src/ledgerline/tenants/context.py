@@ -1,0 +1,135 @@
+"""A tenant's policy, loaded once per process: what every money rule needs to know of the tenant.
+
+Shortfall tolerances (the tenant's own over the server's defaults), the financial transaction types
+and categories payments may name and the default type per classification, and the payment methods
+the tenant has switched off. Adapters hand the context to services; services apply the rules. The
+context carries the tenant's ``settings_version``; every change to those settings bumps it in the
+same transaction, and the money path, which reads the version with the customer row it locks,
+reloads a context that is older (so several processes or nodes never apply a stale policy).
+"""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from sqlalchemy.orm import Session
+
+from ledgerline.errors import InvalidRequest
+from ledgerline.kit.money import Money, round_major, to_minor
+from ledgerline.models.enums import PaymentMethod, TransactionClassification
+from ledgerline.tenants import repository
+
+
+@dataclass(frozen=True)
+class ReferenceEntryView:
+    id: int
+    name: str
+    active: bool
+    classification: TransactionClassification | None = None
+
+
+@dataclass(frozen=True)
+class TenantContext:
+    tenant_id: uuid.UUID
+    version: int
+    tolerances: Mapping[str, int] = field(default_factory=dict)  # currency -> minor units, defaults applied
+    transaction_types: Mapping[int, ReferenceEntryView] = field(default_factory=dict)
+    default_types: Mapping[TransactionClassification, int] = field(default_factory=dict)
+    categories: Mapping[int, ReferenceEntryView] = field(default_factory=dict)
+    disabled_methods: frozenset[PaymentMethod] = frozenset()
+
+    def tolerance(self, currency: str) -> Money:
+        """How far a payment meant for an invoice may fall short and still settle it (0 by default)."""
+        return Money(self.tolerances.get(currency, 0), currency)
+
+    def transaction_type(self, type_id: int | None, classification: TransactionClassification, *,
+                         field: str = "transaction_type") -> int:
+        """The named type, active and of the classification; by default the tenant's default one."""
+        if type_id is None:
+            if classification not in self.default_types:
+                raise InvalidRequest.for_field(
+                    field, f"no active financial transaction type is classified {classification.value}; name one")
+            return self.default_types[classification]
+        entry = self._usable(self.transaction_types, type_id, "financial transaction type", field)
+        if entry.classification is not classification:
+            raise InvalidRequest.for_field(
+                field, f"type {type_id} is classified {entry.classification.value}, not {classification.value}")
+        return entry.id
+
+    def category(self, category_id: int | None, *, field: str = "category") -> int | None:
+        if category_id is None:
+            return None
+        return self._usable(self.categories, category_id, "financial transaction category", field).id
+
+    def check_method(self, method: PaymentMethod, *, field: str) -> None:
+        if method in self.disabled_methods:
+            raise InvalidRequest.for_field(field, f"payment method {method.value} is deactivated in this tenant")
+
+    @staticmethod
+    def _usable(entries: Mapping[int, ReferenceEntryView], entry_id: int, label: str, field: str) -> ReferenceEntryView:
+        entry = entries.get(entry_id)
+        if entry is None:
+            raise InvalidRequest.for_field(field, f"{label} {entry_id} does not exist")
+        if not entry.active:
+            raise InvalidRequest.for_field(field, f"{entry.name!r} is deactivated")
+        return entry
+
+
+def load(session: Session, tenant_id: uuid.UUID, server_tolerances: Mapping[str, Decimal]) -> TenantContext | None:
+    """The tenant's context read from the database; None when there is no such tenant."""
+    version = repository.settings_version(session, tenant_id)
+    if version is None:
+        return None
+    tolerances = {code: to_minor(round_major(amount, code), code) for code, amount in server_tolerances.items()}
+    tolerances.update(repository.tolerances(session, tenant_id))
+    type_rows = sorted(repository.transaction_types(session, tenant_id), key=lambda row: row.id)
+    types = {row.id: ReferenceEntryView(row.id, row.name, row.active, row.classification) for row in type_rows}
+    # The default of a classification: its active type coded as the classification itself, else its first one.
+    defaults: dict[TransactionClassification, int] = {}
+    for row in sorted((row for row in type_rows if row.active),
+                      key=lambda row: (row.alternative_code != row.classification.value, row.id)):
+        defaults.setdefault(row.classification, row.id)
+    categories = {row.id: ReferenceEntryView(row.id, row.name, row.active)
+                  for row in repository.transaction_categories(session, tenant_id)}
+    return TenantContext(tenant_id=tenant_id, version=version, tolerances=tolerances, transaction_types=types,
+                         default_types=defaults, categories=categories,
+                         disabled_methods=frozenset(repository.disabled_methods(session, tenant_id)))
+
+
+class TenantContexts:
+    """The process's cache of tenant contexts. A context is replaced when a newer version is seen."""
+
+    def __init__(self, server_tolerances: Mapping[str, Decimal]) -> None:
+        self._server_tolerances = dict(server_tolerances)
+        self._contexts: dict[uuid.UUID, TenantContext] = {}
+        self._lock = threading.Lock()
+
+    def cached(self, tenant_id: uuid.UUID) -> TenantContext | None:
+        return self._contexts.get(tenant_id)
+
+    def get(self, session: Session, tenant_id: uuid.UUID) -> TenantContext | None:
+        """The cached context, else loaded (None: no such tenant)."""
+        context = self._contexts.get(tenant_id)
+        return context if context is not None else self.reload(session, tenant_id)
+
+    def reload(self, session: Session, tenant_id: uuid.UUID) -> TenantContext | None:
+        context = load(session, tenant_id, self._server_tolerances)
+        if context is not None:
+            with self._lock:
+                known = self._contexts.get(tenant_id)
+                if known is None or known.version <= context.version:
+                    self._contexts[tenant_id] = context
+        return context
+
+    def at_version(self, session: Session, context: TenantContext, version: int) -> TenantContext:
+        """``context`` if it is of ``version`` (read under the caller's lock), else the tenant's context reloaded."""
+        if context.version == version:
+            return context
+        return self.reload(session, context.tenant_id) or context
+
+    def forget(self, tenant_id: uuid.UUID) -> None:
+        self._contexts.pop(tenant_id, None)
