@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, Table, exists, insert, select, update
+from sqlalchemy import ColumnElement, Select, Table, and_, exists, false, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -16,6 +16,7 @@ from ledgerline.db import numbering_engine
 from ledgerline.errors import InvalidRequest
 from ledgerline.kit.ids import format_number
 from ledgerline.kit.listing import Listing, ListQuery, Page
+from ledgerline.kit.refs import Ref
 from ledgerline.models import Base, NumberSequence
 
 T = TypeVar("T")
@@ -35,6 +36,14 @@ def get_scoped(session: Session, model: type[T], tenant_id: uuid.UUID, entity_id
         # KEY SHARE lock of other transactions' foreign-key checks, closing deadlock cycles.
         stmt = stmt.with_for_update(key_share=True).execution_options(populate_existing=True)
     return session.execute(stmt).scalar_one_or_none()
+
+
+def ref_clause(model: type[Any], tenant_id: uuid.UUID, ref: Ref) -> ColumnElement[bool]:
+    """The condition that finds the tenant's row a reference names (false for an id no BIGINT holds)."""
+    name, value = ref.key
+    if name == "id" and not -(2**63) <= value < 2**63:  # type: ignore[operator]
+        return false()
+    return and_(model.tenant_id == tenant_id, getattr(model, name) == value)
 
 
 def check_references(session: Session, tenant_id: uuid.UUID, values: dict[str, Any],
