@@ -33,7 +33,7 @@ from ledgerline.models import (
     Credit, Customer, CustomerBalanceAdjustment, Invoice, Payment, PaymentAllocation, Refund,
 )
 from ledgerline.models.enums import CreditState, CreditType, InvoiceStatus, PaymentMethod, PaymentStatus
-from ledgerline.payments import service
+from tests import payment_calls as service
 from ledgerline.refunds.service import create_refund
 
 T = TypeVar("T")

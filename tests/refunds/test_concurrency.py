@@ -12,7 +12,7 @@ from ledgerline.errors import Conflict, InvalidRequest
 from ledgerline.ledger.service import verify
 from ledgerline.models import Customer, Invoice, Refund
 from ledgerline.models.enums import PaymentMethod, PaymentStatus
-from ledgerline.payments import service as payments
+from tests import payment_calls as payments
 from ledgerline.refunds.service import create_refund
 from tests.payments.test_concurrency import (  # noqa: F401 - wide_engine is a fixture
     BASE_DAY, _committed, _new_customer, _new_invoice, _new_tenant, wide_engine,

@@ -124,3 +124,10 @@ def update_site(session: Session, *, site: Site, changes: dict[str, Any]) -> Sit
 def delete_site(session: Session, *, site: Site) -> None:
     session.delete(site)
     session.flush()
+
+
+def currency_of_customer(session: Session, *, tenant_id: uuid.UUID, customer_id: int) -> str:
+    customer = get_scoped(session, Customer, tenant_id, customer_id)
+    if customer is None:
+        raise InvalidRequest.for_field("customer", f"customer {customer_id} does not exist")
+    return customer.currency

@@ -17,7 +17,7 @@ from ledgerline.auth import Principal, SessionDep, require
 from ledgerline.kit.idempotency import IdempotencyDep
 from ledgerline.kit.listing import ListQuery
 from ledgerline.models import CustomerBalanceAdjustment as AdjustmentEntity
-from ledgerline.payments.service import currency_of_customer
+from ledgerline.customers.service import currency_of_customer
 
 router = APIRouter(tags=["customer balance adjustments"], route_class=WireRoute)
 
