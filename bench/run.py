@@ -25,6 +25,7 @@ import datetime as dt
 import json
 import os
 import platform
+import random
 import subprocess
 import sys
 import tempfile
@@ -223,8 +224,6 @@ def check_same_sql(cluster: Cluster, tenant_id: uuid.UUID, secret: str, customer
 
 def check_fixed_floors(cluster: Cluster, tenant_id: uuid.UUID, tpcb_scale: int) -> dict:
     """Each fixed floor once, in-process on the floor app: the status and the statements it sends."""
-    import random
-
     from starlette.testclient import TestClient
 
     from bench import fixed_floor, floor_app
