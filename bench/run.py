@@ -152,8 +152,9 @@ def same_statements(ledgerline: list[str], floor: list[str]) -> tuple[bool, bool
 
 def check_same_sql(cluster: Cluster, tenant_id: uuid.UUID, secret: str, customers: tuple[int, int]) -> dict:
     """Each measured request once against Ledgerline and once against the floor app, in-process:
-    the statements (shapes) and the JSON answers must be the same; Ledgerline's statements and COMMITs
-    are counted. ``customers``: two customers in the same state, one paid (and cancelled) through each app."""
+    the statements (shapes) and the JSON answers must be the same; Ledgerline's statements (an
+    executemany once per row: PostgreSQL executes each) and COMMITs are counted. ``customers``: two
+    customers in the same state, one paid (and cancelled) through each app."""
     import warnings
 
     warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testclient` is deprecated")
@@ -199,16 +200,18 @@ def check_same_sql(cluster: Cluster, tenant_id: uuid.UUID, secret: str, customer
                     floor_app.RECORDED = None
                     if key == "post":
                         created[name] = response.json().get("id")
-                    answers[name][key] = (response.status_code, response.content, shapes, recorder.commits)
+                    answers[name][key] = (response.status_code, response.content, shapes,
+                                          (recorder.executions, recorder.commits))
             for key, *_ in ENDPOINTS:
-                (ls, lbody, lsql, commits), (fs, fbody, fsql, _) = answers["ledgerline"][key], answers["floor"][key]
+                (ls, lbody, lsql, (executed, commits)), (fs, fbody, fsql, _) = (answers["ledgerline"][key],
+                                                                                answers["floor"][key])
                 lj, fj = (json.loads(b, parse_float=Decimal) for b in (lbody, fbody))
                 if key in ("post", "cancel"):   # other customers, payments, timestamps: compare the rest
                     lj, fj = masked(lj), masked(fj)
                     lj = [masked(x) for x in lj] if isinstance(lj, list) else lj
                     fj = [masked(x) for x in fj] if isinstance(fj, list) else fj
                 same, reordered = same_statements(lsql, fsql)
-                report[key] = {"statements": len(lsql), "commits": commits, "same_sql": same,
+                report[key] = {"statements": executed, "shapes": len(lsql), "commits": commits, "same_sql": same,
                                "flush_reordered": reordered,
                                "same_status": ls == fs, "same_json": lj == fj, "same_bytes": lbody == fbody}
                 if not same:

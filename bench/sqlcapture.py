@@ -39,10 +39,12 @@ def sends_commit(dbapi_connection: object) -> bool:
 
 
 class Recorder:
-    """Listens on engines (``listen``); while ``recording``, keeps each statement and counts COMMITs."""
+    """Listens on engines (``listen``); while ``recording``, keeps each statement, counts the statements
+    PostgreSQL executes (``executions``: an executemany once per row) and the COMMITs sent."""
 
     def __init__(self) -> None:
         self.statements: list[tuple[str, object]] = []
+        self.executions = 0
         self.commits = 0
         self.active = False
 
@@ -53,6 +55,7 @@ class Recorder:
     def __call__(self, conn, cursor, statement, parameters, context, executemany) -> None:  # noqa: ANN001
         if self.active:
             self.statements.append((statement, parameters))
+            self.executions += len(parameters) if executemany else 1
 
     def on_commit(self, conn) -> None:  # noqa: ANN001
         # Fired before the DBAPI commit, while the transaction (if any) is still open.
@@ -62,6 +65,7 @@ class Recorder:
     @contextmanager
     def recording(self):  # noqa: ANN201
         self.statements = []
+        self.executions = 0
         self.commits = 0
         self.active = True
         try:

@@ -157,10 +157,10 @@ def test_the_recorder_counts_statements_and_only_the_commits_sent():
             conn.execute(text("INSERT INTO t VALUES (2)"))
             conn.commit()
         with engine.begin() as conn:
-            conn.execute(text("UPDATE t SET x = x + 1"))
+            conn.execute(text("UPDATE t SET x = x + :d"), [{"d": 1}, {"d": 2}, {"d": 3}])   # an executemany
     assert [normalize(s) for s, _ in statements] == ["INSERT INTO t VALUES (1)", "INSERT INTO t VALUES (2)",
-                                                      "UPDATE t SET x = x + 1"]
-    assert recorder.commits == 2
+                                                      "UPDATE t SET x = x + ?"]
+    assert recorder.executions == 5 and recorder.commits == 2
 
 
 class _Cursor:
