@@ -55,7 +55,10 @@ class Recorder:
     def __call__(self, conn, cursor, statement, parameters, context, executemany) -> None:  # noqa: ANN001
         if self.active:
             self.statements.append((statement, parameters))
-            self.executions += len(parameters) if executemany else 1
+            # A true executemany runs the statement once per row; "insertmanyvalues" (also reported as
+            # executemany) sends one multi-row INSERT per batch.
+            style = getattr(getattr(context, "execute_style", None), "name", None)
+            self.executions += len(parameters) if executemany and style == "EXECUTEMANY" else 1
 
     def on_commit(self, conn) -> None:  # noqa: ANN001
         # Fired before the DBAPI commit, while the transaction (if any) is still open.

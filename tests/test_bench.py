@@ -12,7 +12,7 @@ from contextlib import asynccontextmanager
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlalchemy import create_engine, text
+from sqlalchemy import Column, Integer, MetaData, Table, create_engine, insert, text
 
 from bench import fixed_floor, floor_sql, seed
 from bench.loadgen import Run
@@ -146,6 +146,7 @@ def test_a_queue_ends_its_warmup_once_a_quarter_of_it_is_taken():
 
 def test_the_recorder_counts_statements_and_only_the_commits_sent():
     engine = create_engine("sqlite://")
+    table = Table("t", MetaData(), Column("x", Integer))
     recorder = Recorder()
     recorder.listen(engine)
     with engine.begin() as conn:   # before recording: neither counted
@@ -158,9 +159,12 @@ def test_the_recorder_counts_statements_and_only_the_commits_sent():
             conn.commit()
         with engine.begin() as conn:
             conn.execute(text("UPDATE t SET x = x + :d"), [{"d": 1}, {"d": 2}, {"d": 3}])   # an executemany
-    assert [normalize(s) for s, _ in statements] == ["INSERT INTO t VALUES (1)", "INSERT INTO t VALUES (2)",
-                                                      "UPDATE t SET x = x + ?"]
-    assert recorder.executions == 5 and recorder.commits == 2
+            # "insertmanyvalues": one multi-row INSERT, which SQLAlchemy also reports as an executemany
+            conn.execute(insert(table).returning(table.c.x), [{"x": 7}, {"x": 8}, {"x": 9}])
+    shapes = [normalize(s) for s, _ in statements]
+    assert shapes[:3] == ["INSERT INTO t VALUES (1)", "INSERT INTO t VALUES (2)", "UPDATE t SET x = x + ?"]
+    assert len(shapes) == 4 and shapes[3].startswith("INSERT INTO t (x) VALUES (?), (?), (?)")
+    assert recorder.executions == 6 and recorder.commits == 2
 
 
 class _Cursor:
