@@ -28,7 +28,7 @@ from fastapi import FastAPI, Request, Response
 # Scale 1 of pgbench: 1 branch, 10 tellers, 100,000 accounts (pgbench's own proportions).
 TELLERS_PER_BRANCH = 10
 ACCOUNTS_PER_BRANCH = 100_000
-EXPONENTS = {"GBP": 2, "EUR": 2, "USD": 2, "JPY": 0, "BHD": 3}
+EXPONENTS = {"GBP": 2, "EUR": 2, "USD": 2, "JPY": 0, "BHD": 3}   # minor units per major, both floors
 
 PAYMENT = ("SELECT id, number, customer_id, currency, amount_minor, status FROM payments "
            "WHERE id = %(id)s")

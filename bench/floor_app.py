@@ -31,10 +31,9 @@ from psycopg_pool import AsyncConnectionPool
 from ulid import ULID
 
 from bench import floor_sql as sql
-from bench.fixed_floor import add_fixed_routes
+from bench.fixed_floor import EXPONENTS, add_fixed_routes
 from bench.sqlcapture import normalize
 
-EXPONENTS = {"GBP": 2, "EUR": 2, "USD": 2, "JPY": 0, "BHD": 3}
 CURRENCY_IDS = {"GBP": 826, "EUR": 978, "USD": 840, "JPY": 392, "BHD": 48}
 UDF = ([f"udf_string_{n}" for n in range(1, 9)] + [f"udf_float_{n}" for n in range(1, 5)]
        + [f"udf_date_{n}" for n in range(1, 5)])
