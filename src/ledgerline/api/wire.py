@@ -1,4 +1,5 @@
-"""Wire plumbing shared by every surface: exact-decimal JSON in and out."""
+"""Wire plumbing and types shared by every surface: exact-decimal JSON in and out, exact amounts,
+ISO currency codes, reference ids and the strict input base (each surface adds its alias generator)."""
 
 from __future__ import annotations
 
@@ -10,18 +11,63 @@ import json
 import uuid
 from collections.abc import Callable, Coroutine
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any
 
 import simplejson
 from fastapi import Request, Response, params
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, WithJsonSchema, field_validator
 from starlette.types import Message, Receive
 
 from ledgerline.config import Settings
 from ledgerline.errors import BadRequest, FieldError, InvalidRequest, PayloadTooLarge, UnsupportedMediaType
+from ledgerline.kit.money import is_currency
 
 MAX_JSON_DEPTH = 64
+
+# A JSON number carried as an exact Decimal in both directions.
+Amount = Annotated[Decimal, WithJsonSchema({"type": "number", "examples": [100.0]})]
+
+
+def _iso_currency(code: str) -> str:
+    if not is_currency(code):
+        raise ValueError(f"'{code}' is not an ISO 4217 currency code")
+    return code
+
+
+CurrencyCode = Annotated[
+    str, Field(min_length=3, max_length=3, description="ISO 4217 code", examples=["GBP"]),
+    AfterValidator(_iso_currency),
+]
+
+# The identifier of another entity named in a body: an int64 id (a larger one could not be looked up).
+ReferenceId = Annotated[int, Field(ge=1, le=2**63 - 1, examples=[1])]
+
+
+def _has_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(key) or _has_nul(item) for key, item in value.items())
+    if isinstance(value, (list, tuple)):
+        return any(_has_nul(item) for item in value)
+    return False
+
+
+class StrictInput(BaseModel):
+    """Request bodies of every surface: unknown fields refused, text stripped, NUL refused per field.
+    A surface subclasses it with its alias generator (camelCase on /v1, snake_case elsewhere)."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, populate_by_name=True)
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _refuse_nul(cls, value: Any) -> Any:
+        # PostgreSQL text cannot hold NUL: refuse it as a field error rather than fail at the database.
+        if _has_nul(value):
+            raise ValueError("must not contain the NUL character (\\u0000)")
+        return value
 
 
 def _default(value: Any) -> Any:
