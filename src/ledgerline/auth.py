@@ -12,13 +12,10 @@ from fastapi import Depends, Request
 from fastapi.concurrency import run_in_threadpool
 from jose import JWTError, jwt
 from jose.exceptions import ExpiredSignatureError, JWTClaimsError
-from sqlalchemy.orm import Session
 
 from ledgerline.config import Settings
-from ledgerline.db import get_session
+from ledgerline.db import Database
 from ledgerline.errors import Forbidden, Unauthorized
-
-SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 
 
 @dataclass(frozen=True)
@@ -117,15 +114,21 @@ def _bearer_token(request: Request) -> str:
     return token.strip()
 
 
-async def current_principal(request: Request, session: SessionDep) -> Principal:
+def _tenant_exists(db: Database, tenant_id: uuid.UUID) -> bool:
+    from ledgerline.models import Tenant  # local: models import db, db must not import models
+
+    with db.session(write=False) as session:
+        return session.get(Tenant, tenant_id) is not None
+
+
+async def current_principal(request: Request) -> Principal:
     """Async, like ``require``'s check: no worker-thread hop per request for CPU work. The one
-    database read (a tenant not seen yet by this process) goes to the thread pool."""
+    database read (a tenant not seen yet by this process) goes to the thread pool, on a session of
+    its own: the request's session is only used in the request's worker thread."""
     principal = decode_token(_bearer_token(request), request.app.state.settings)
     known: set[uuid.UUID] = request.app.state.known_tenants
     if principal.tenant_id not in known:
-        from ledgerline.models import Tenant  # local: models import db, db must not import models
-
-        if await run_in_threadpool(session.get, Tenant, principal.tenant_id) is None:
+        if not await run_in_threadpool(_tenant_exists, request.app.state.db, principal.tenant_id):
             raise Unauthorized("token names a tenant that does not exist")
         known.add(principal.tenant_id)  # tenants are never deleted, so this cache never goes stale
     request.state.principal = principal

@@ -15,8 +15,9 @@ from ledgerline.api.v1.responses import render, render_page, render_recorded
 from ledgerline.api.v1.schemas import Amount, WireInput, WireModel, error_responses, major, minor_from_wire
 from ledgerline.api.v1.payments import shortfall_tolerance
 from ledgerline.api.wire import WireRoute
-from ledgerline.auth import Principal, SessionDep, require
+from ledgerline.auth import Principal, require
 from ledgerline.balances import service as balances
+from ledgerline.db import SessionDep
 from ledgerline.kit.idempotency import IdempotencyDep
 from ledgerline.kit.listing import ListQuery
 from ledgerline.models.enums import BillRunType, PaymentMethod, PaymentStatus

@@ -19,7 +19,8 @@ from ledgerline.api.v1.responses import render_head, render_page, render_recorde
 from ledgerline.api.v1.schemas import Amount, WireInput, WireModel, error_responses, major, minor_from_wire
 from ledgerline.api.v1.payments import shortfall_tolerance
 from ledgerline.api.wire import WireRoute
-from ledgerline.auth import Principal, SessionDep, require
+from ledgerline.auth import Principal, require
+from ledgerline.db import SessionDep
 from ledgerline.errors import InvalidRequest
 from ledgerline.kit.idempotency import IdempotencyDep, IdempotencyGuard
 from ledgerline.kit.listing import ListQuery

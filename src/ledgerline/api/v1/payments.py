@@ -16,7 +16,8 @@ from ledgerline.api.v1.patching import JSON_PATCH_BODY, PatchOperation, patched_
 from ledgerline.api.v1.responses import check_if_match, render_head, render_page, render_recorded, render_resource
 from ledgerline.api.v1.schemas import Amount, Timestamp, WireInput, WireModel, error_responses, major, minor_from_wire
 from ledgerline.api.wire import WireRoute
-from ledgerline.auth import Principal, SessionDep, require
+from ledgerline.auth import Principal, require
+from ledgerline.db import SessionDep
 from ledgerline.kit.idempotency import IdempotencyDep
 from ledgerline.kit.listing import ListQuery
 from ledgerline.models.enums import PaymentMethod, PaymentStatus
