@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
 import re
 from collections.abc import AsyncIterator
@@ -19,6 +21,7 @@ from ledgerline.api.errors import install_error_handlers, register_surface
 from ledgerline.api.v1.envelope import render_error as render_v1_error
 from ledgerline.config import Settings, get_settings
 from ledgerline.db import Database, make_engine
+from ledgerline.kit.idempotency import sweep_periodically
 
 DESCRIPTION = """
 Ledgerline is a self-hostable billing and payments ledger. The `/v1` surface follows the
@@ -41,7 +44,13 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
         owned = getattr(app.state, "db", None) is None
         if owned:
             app.state.db = Database(make_engine(settings.database_url, echo=settings.sql_echo))
+        sweep = (asyncio.create_task(sweep_periodically(app.state.db, settings.idempotency_sweep_seconds))
+                 if settings.idempotency_sweep_seconds else None)
         yield
+        if sweep is not None:
+            sweep.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await sweep
         if owned:
             app.state.db.dispose()
             app.state.db = None

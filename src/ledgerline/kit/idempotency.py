@@ -14,17 +14,21 @@ second time.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import hashlib
 import json
+import logging
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Annotated
 
 from fastapi import Depends, Request
-from sqlalchemy import delete, select, update
-from sqlalchemy.exc import IntegrityError
+from fastapi.concurrency import run_in_threadpool
+from sqlalchemy import and_, delete, or_, select, tuple_, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from ledgerline.auth import Principal, current_principal
@@ -32,6 +36,8 @@ from ledgerline.db import Database, current_request_transaction
 from ledgerline.errors import Conflict, InvalidRequest
 from ledgerline.models import IdempotencyKey
 from ledgerline.models.base import utcnow
+
+log = logging.getLogger("ledgerline.idempotency")
 
 HEADER = "Idempotency-Key"
 MAX_KEY_LENGTH = 255
@@ -99,43 +105,78 @@ def request_fingerprint(method: str, path: str, query: str, body: bytes) -> str:
 
 def _reserve(db: Database, *, tenant_id: uuid.UUID, key: str, fingerprint: str, ttl: dt.timedelta,
              lock: dt.timedelta) -> dt.datetime:
-    """Reserve the key, or take over a reservation abandoned for longer than ``lock``; the lease."""
+    """Reserve the key, or take over a reservation abandoned for longer than ``lock``; the lease.
+
+    One statement takes a new key, an expired one (its 24 h are over: it is free again) and one
+    whose request died without an answer (``INSERT ... ON CONFLICT DO UPDATE ... WHERE``, which
+    locks the row it conflicts with, so two retries never both take it). Only when it takes
+    nothing is the row read, to say why: another request, an answer to replay, or still running.
+    """
     now = utcnow()
+    insert = (sqlite_insert if db.is_sqlite else pg_insert)(IdempotencyKey)
+    new = insert.excluded
+    taken = insert.values(tenant_id=tenant_id, key=key, request_hash=fingerprint, locked_at=now,
+                          expires_at=now + ttl).on_conflict_do_update(
+        index_elements=[IdempotencyKey.tenant_id, IdempotencyKey.key],
+        set_={"request_hash": new.request_hash, "locked_at": new.locked_at, "expires_at": new.expires_at,
+              "response_status": None, "response_body": None, "response_headers": None},
+        where=or_(IdempotencyKey.expires_at < now,
+                  and_(IdempotencyKey.response_status.is_(None), IdempotencyKey.locked_at < now - lock,
+                       IdempotencyKey.request_hash == fingerprint)),
+    ).returning(IdempotencyKey.locked_at)
     with db.independent_transaction() as session:
-        session.execute(
-            delete(IdempotencyKey).where(
-                IdempotencyKey.tenant_id == tenant_id, IdempotencyKey.key == key, IdempotencyKey.expires_at < now
-            )
-        )
-    try:
-        with db.independent_transaction() as session:
-            session.add(IdempotencyKey(tenant_id=tenant_id, key=key, request_hash=fingerprint,
-                                       locked_at=now, expires_at=now + ttl))
-        return now
-    except IntegrityError:
-        pass
-    with db.independent_transaction() as session:
+        if session.execute(taken).first() is not None:
+            return now
         row = session.execute(
-            select(IdempotencyKey).where(IdempotencyKey.tenant_id == tenant_id, IdempotencyKey.key == key)
-        ).scalar_one_or_none()
-        if row is None:  # expired and removed in between: the caller may simply retry
-            raise Conflict("this Idempotency-Key was released concurrently; retry the request")
-        if row.request_hash != fingerprint:
-            raise InvalidRequest.for_field(HEADER, "this key was already used with a different request")
-        if row.response_status is not None:
-            raise IdempotentReplay(row.response_status, row.response_body or "", json.loads(row.response_headers or "{}"))
-        if row.locked_at > now - lock:
-            raise Conflict("a request with this Idempotency-Key is still in progress")
-        # The first request died without an answer: take the reservation over (compare-and-set).
-        taken = session.execute(
-            update(IdempotencyKey)
-            .where(IdempotencyKey.tenant_id == tenant_id, IdempotencyKey.key == key,
-                   IdempotencyKey.locked_at == row.locked_at, IdempotencyKey.response_status.is_(None))
-            .values(locked_at=now)
-        ).rowcount
-        if taken != 1:
-            raise Conflict("a request with this Idempotency-Key is still in progress")
-    return now
+            select(IdempotencyKey.request_hash, IdempotencyKey.response_status, IdempotencyKey.response_body,
+                   IdempotencyKey.response_headers)
+            .where(IdempotencyKey.tenant_id == tenant_id, IdempotencyKey.key == key)
+        ).one_or_none()
+    if row is None:  # released concurrently: the caller may simply retry
+        raise Conflict("this Idempotency-Key was released concurrently; retry the request")
+    if row.request_hash != fingerprint:
+        raise InvalidRequest.for_field(HEADER, "this key was already used with a different request")
+    if row.response_status is not None:
+        raise IdempotentReplay(row.response_status, row.response_body or "", json.loads(row.response_headers or "{}"))
+    raise Conflict("a request with this Idempotency-Key is still in progress")
+
+
+SWEEP_BATCH = 1000
+
+
+def sweep_expired(db: Database, *, now: dt.datetime | None = None, batch: int = SWEEP_BATCH) -> int:
+    """Delete the keys whose 24 h are over, ``batch`` rows per short transaction; how many.
+
+    Safe while other processes sweep too (a row another sweep deleted first is skipped) and while
+    requests take expired keys over: the outer condition is checked again on the row a takeover
+    rewrote, so a key taken a moment ago is never deleted. Reserving never needs the sweep (an
+    expired key is taken like a free one); it only keeps the table small.
+    """
+    now = now or utcnow()
+    expired = IdempotencyKey.expires_at < now
+    oldest = select(IdempotencyKey.tenant_id, IdempotencyKey.key).where(expired).limit(batch)
+    removed = 0
+    while True:
+        with db.independent_transaction() as session:
+            count = session.execute(
+                delete(IdempotencyKey).where(tuple_(IdempotencyKey.tenant_id, IdempotencyKey.key).in_(oldest), expired)
+            ).rowcount
+        removed += count
+        if count < batch:
+            return removed
+
+
+async def sweep_periodically(db: Database, interval_seconds: float) -> None:
+    """The expiry sweep, off the hot path: every ``interval_seconds`` (the lifespan runs this task)."""
+    while True:
+        await asyncio.sleep(interval_seconds)
+        try:
+            removed = await run_in_threadpool(sweep_expired, db)
+        except Exception:  # noqa: BLE001 - a failed sweep is retried at the next interval
+            log.exception("the Idempotency-Key expiry sweep failed")
+        else:
+            if removed:
+                log.info("Idempotency-Key sweep removed %d expired keys", removed)
 
 
 def _release(db: Database, *, tenant_id: uuid.UUID, key: str, lease: dt.datetime) -> None:
