@@ -34,7 +34,7 @@ def make_engine(url: str, *, echo: bool = False, search_path: str | None = None,
         return engine
     connect_args = {"options": f"-csearch_path={search_path}"} if search_path else {}
     engine = create_engine(url, echo=echo, pool_size=pool_size, max_overflow=max_overflow, connect_args=connect_args)
-    # Numbers that may skip values are taken in short transactions of their own. Their own small
+    # Numbers that may skip values are reserved in blocks, in short transactions of their own. Their own small
     # pool means they never wait for a connection behind the very requests that need them.
     numbering = create_engine(url, echo=echo, pool_size=2, max_overflow=8, connect_args=connect_args)
     for each in (engine, numbering):
