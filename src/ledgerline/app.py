@@ -19,6 +19,7 @@ from ledgerline.api import socotra, v1
 from ledgerline.api.socotra.envelope import PROBLEM_JSON, render_error as render_problem
 from ledgerline.api.errors import install_error_handlers, register_surface
 from ledgerline.api.v1.envelope import render_error as render_v1_error
+from ledgerline.auth import VerifiedTokens
 from ledgerline.config import Settings, get_settings
 from ledgerline.db import Database, make_engine
 from ledgerline.kit.idempotency import sweep_periodically
@@ -66,6 +67,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     app.state.settings = settings
     app.state.db = database
     app.state.known_tenants = set()
+    app.state.verified_tokens = VerifiedTokens()
     register_surface("/v1", render_v1_error)
     register_surface("/billing/", render_problem)
     install_error_handlers(app)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import threading
+import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -40,6 +42,11 @@ def _verification_key(settings: Settings, algorithm: str) -> str:
 
 
 def decode_token(token: str, settings: Settings) -> Principal:
+    return verify_token(token, settings)[0]
+
+
+def verify_token(token: str, settings: Settings) -> tuple[Principal, float]:
+    """The token's principal and its ``exp`` (seconds since the epoch), once signature and claims check out."""
     try:
         header = jwt.get_unverified_header(token)
     except JWTError:
@@ -70,7 +77,46 @@ def decode_token(token: str, settings: Settings) -> Principal:
     except (KeyError, ValueError):
         raise Unauthorized("token has no valid 'tenant' claim") from None
     scopes = frozenset(str(claims.get("scope", "")).split())
-    return Principal(tenant_id=tenant_id, subject=str(claims["sub"]), scopes=scopes)
+    return Principal(tenant_id=tenant_id, subject=str(claims["sub"]), scopes=scopes), float(claims["exp"])
+
+
+TOKEN_CACHE_SIZE = 10_000
+
+
+class VerifiedTokens:
+    """Principals of tokens already verified, each until its ``exp``: one signature check per token
+    and process instead of one per request.
+
+    Bounded (the oldest entry is evicted first); an entry is never served at or after its ``exp``,
+    so an expired token is verified again, and refused. One per application, since the settings
+    (keys, audience, issuer) it verified against are the application's.
+    """
+
+    def __init__(self, size: int = TOKEN_CACHE_SIZE, clock: Callable[[], float] = time.time) -> None:
+        self._size, self._clock = size, clock
+        self._entries: dict[str, tuple[Principal, float]] = {}  # in insertion order: the oldest first
+        self._lock = threading.Lock()
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def __contains__(self, token: str) -> bool:
+        return token in self._entries
+
+    def principal(self, token: str, settings: Settings) -> Principal:
+        entry = self._entries.get(token)
+        if entry is not None:
+            principal, expires = entry
+            if self._clock() < expires:
+                return principal
+            with self._lock:
+                self._entries.pop(token, None)
+        principal, expires = verify_token(token, settings)  # raises Unauthorized
+        with self._lock:
+            while len(self._entries) >= self._size:
+                del self._entries[next(iter(self._entries))]
+            self._entries[token] = (principal, expires)
+        return principal
 
 
 def issue_token(
@@ -125,7 +171,7 @@ async def current_principal(request: Request) -> Principal:
     """Async, like ``require``'s check: no worker-thread hop per request for CPU work. The one
     database read (a tenant not seen yet by this process) goes to the thread pool, on a session of
     its own: the request's session is only used in the request's worker thread."""
-    principal = decode_token(_bearer_token(request), request.app.state.settings)
+    principal = request.app.state.verified_tokens.principal(_bearer_token(request), request.app.state.settings)
     known: set[uuid.UUID] = request.app.state.known_tenants
     if principal.tenant_id not in known:
         if not await run_in_threadpool(_tenant_exists, request.app.state.db, principal.tenant_id):
