@@ -230,7 +230,7 @@ def in_request_transaction(endpoint: Callable[..., T]) -> Callable[..., Awaitabl
     return run_in_one_thread
 
 
-async def request_session(request: Request) -> Session:
+async def request_session() -> Session:
     """The request's session; ``RequestTransaction.run`` commits it when the endpoint returns."""
     return current_request_transaction().open_session()
 
