@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -15,8 +17,10 @@ from ledgerline.api import health
 from ledgerline.api import socotra, v1
 from ledgerline.api.errors import install_error_handlers
 from ledgerline.api.surface import Surface, Surfaces
+from ledgerline.auth import VerifiedTokens
 from ledgerline.config import Settings, get_settings
 from ledgerline.db import Database, make_engine
+from ledgerline.kit.idempotency import sweep_periodically
 from ledgerline.tenants.context import TenantContexts
 
 DESCRIPTION = """
@@ -45,7 +49,13 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
         owned = getattr(app.state, "db", None) is None
         if owned:
             app.state.db = Database(make_engine(settings.database_url, echo=settings.sql_echo))
+        sweep = (asyncio.create_task(sweep_periodically(app.state.db, settings.idempotency_sweep_seconds))
+                 if settings.idempotency_sweep_seconds else None)
         yield
+        if sweep is not None:
+            sweep.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await sweep
         if owned:
             app.state.db.dispose()
             app.state.db = None
@@ -60,9 +70,9 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     )
     app.state.settings = settings
     app.state.db = database
-    app.state.known_tenants = set()
     app.state.tenant_contexts = TenantContexts(settings.shortfall_tolerance)
     app.state.surfaces = Surfaces(SURFACES)
+    app.state.verified_tokens = VerifiedTokens()
     install_error_handlers(app)
     app.include_router(health.router)
     for surface in SURFACES:

@@ -35,6 +35,8 @@ class Settings(BaseSettings):
     idempotency_ttl_hours: int = Field(default=24, ge=1)
     # A reservation older than this is treated as abandoned (its request crashed).
     idempotency_lock_seconds: int = Field(default=60, ge=1)
+    # How often each process deletes expired keys (0: never; reserving does not need it).
+    idempotency_sweep_seconds: float = Field(default=60, ge=0)
 
     # Per-currency shortfall tolerance default, e.g. {"GBP": "1.00"}; tenants may override.
     shortfall_tolerance: dict[str, Decimal] = Field(default_factory=dict)
