@@ -10,7 +10,7 @@ from fastapi import FastAPI
 from fastapi.routing import APIRoute
 from fastapi_offline import FastAPIOffline
 
-from ledgerline import __version__
+from ledgerline import __version__, read_routing
 from ledgerline.api import health
 from ledgerline.api import socotra, v1
 from ledgerline.api.errors import install_error_handlers
@@ -44,8 +44,10 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         owned = getattr(app.state, "db", None) is None
         if owned:
-            app.state.db = Database(make_engine(settings.database_url, echo=settings.sql_echo))
-        yield
+            app.state.db = Database(make_engine(settings.database_url, echo=settings.sql_echo,
+                                                transaction_pooler=settings.database_transaction_pooler))
+        with read_routing.lifespan(app, settings):
+            yield
         if owned:
             app.state.db.dispose()
             app.state.db = None
@@ -64,6 +66,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     app.state.tenant_contexts = TenantContexts(settings.shortfall_tolerance)
     app.state.surfaces = Surfaces(SURFACES)
     install_error_handlers(app)
+    read_routing.install(app, settings)
     app.include_router(health.router)
     for surface in SURFACES:
         app.include_router(surface.router)

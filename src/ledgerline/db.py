@@ -21,12 +21,16 @@ _NUMBERING_ENGINES: weakref.WeakKeyDictionary[Engine, Engine] = weakref.WeakKeyD
 
 
 def make_engine(url: str, *, echo: bool = False, search_path: str | None = None, pool_size: int = 10,
-                max_overflow: int = 20) -> Engine:
+                max_overflow: int = 20, transaction_pooler: bool = False) -> Engine:
     if url.startswith("sqlite"):
         engine = create_engine(url, echo=echo, connect_args={"check_same_thread": False, "timeout": 30})
         _configure_sqlite(engine)
         return engine
-    connect_args = {"options": f"-csearch_path={search_path}"} if search_path else {}
+    connect_args: dict[str, object] = {"options": f"-csearch_path={search_path}"} if search_path else {}
+    if transaction_pooler:
+        # Behind PgBouncer's transaction mode each transaction may get another server connection: a
+        # statement psycopg prepared on one ("_pg3_0") is missing or already taken on the next.
+        connect_args["prepare_threshold"] = None
     engine = create_engine(url, echo=echo, pool_size=pool_size, max_overflow=max_overflow, connect_args=connect_args)
     # Numbers that may skip values are taken in short transactions of their own. Their own small
     # pool means they never wait for a connection behind the very requests that need them.
@@ -118,10 +122,16 @@ _READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 def get_session(request: Request) -> Iterator[Session]:
     """The request's unit of work: commit when the endpoint returns, roll back when it raises."""
     db: Database = request.app.state.db
-    session = db.session(write=request.method not in _READ_METHODS)
+    router = getattr(request.app.state, "read_router", None)  # read_routing.ReadRouter, when a replica is set
+    session = router.replica_session(request) if router is not None else None
+    primary = session is None
+    if primary:
+        session = db.session(write=request.method not in _READ_METHODS)
     try:
         yield session
         session.commit()
+        if router is not None and primary:
+            router.after_primary_commit(request, session)
     except BaseException:
         session.rollback()
         raise
