@@ -10,7 +10,8 @@
 #                 ├─► ledgerline         PostgreSQL 15 primary  127.0.0.1:${PRIMARY_PORT}
 #                 └─► ledgerline_replica hot standby (pg_basebackup, streaming) 127.0.0.1:${REPLICA_PORT}
 #
-# deploy/cluster.sh up | down | status | env | restart-host N
+# deploy/cluster.sh up | down | status | env
+#                   restart-host N | restart-pgbouncer | stop-replica | start-replica   (for the fault test)
 #
 # Everything lives under $RUN_DIR (default deploy/run/): data directories, configs, logs, pid files.
 # It is a PostgreSQL instance of its own (the machine's binaries, run as the postgres user), never the
@@ -301,11 +302,36 @@ cmd_restart_host() {  # the fault test (issue 17 item 4) kills and restarts host
     log "host $i restarted"
 }
 
+cmd_restart_pgbouncer() {
+    require_root
+    is_up || die "the cluster is not up"
+    stop_pidfile "$RUN_DIR/pgbouncer/pgbouncer.pid"
+    as_postgres pgbouncer -q -d "$RUN_DIR/pgbouncer/pgbouncer.ini"
+    wait_for 20 "PgBouncer" psql -qtA -h "$BRIDGE_ADDR" -p "$PGBOUNCER_PORT" -U ledgerline -d ledgerline -c "SELECT 1"
+    log "pgbouncer restarted"
+}
+
+cmd_stop_replica() {
+    require_root
+    stop_postgres "$RUN_DIR/pg-replica"
+    log "replica stopped"
+}
+
+cmd_start_replica() {
+    require_root
+    as_postgres "$PGBIN/pg_ctl" -D "$RUN_DIR/pg-replica" -l "$RUN_DIR/log/pg-replica.log" -w -t 60 start >/dev/null
+    log "replica started"
+}
+
 case "${1:-}" in
     up) cmd_up ;;
     restart-host) cmd_restart_host "${2:?host number}" ;;
+    restart-pgbouncer) cmd_restart_pgbouncer ;;
+    stop-replica) cmd_stop_replica ;;
+    start-replica) cmd_start_replica ;;
     down) cmd_down ;;
     status) cmd_status ;;
     env) cat "$RUN_DIR/cluster.env" ;;
-    *) echo "usage: $0 up|down|status|env|restart-host N" >&2; exit 2 ;;
+    *) echo "usage: $0 up|down|status|env|restart-host N|restart-pgbouncer|stop-replica|start-replica" >&2
+       exit 2 ;;
 esac
