@@ -137,6 +137,9 @@ def routed(schema: str) -> Iterator[Routed]:
         tenant = create_tenant(session, name=f"routing-{uuid.uuid4().hex[:12]}").id
     routed = Routed(TestClient(app, raise_server_exceptions=False), bearer(settings, tenant), standby, router,
                     _statements(primary.engine), _statements(replica))
+    first = routed.client.get("/v1/customers", headers=routed.auth)   # the process finds the tenant
+    assert first.headers[READ_FROM_HEADER] == "primary" and standby.probes == 0
+    routed.reset()
     try:
         yield routed
     finally:
@@ -160,6 +163,30 @@ def test_a_list_reads_the_standby_in_a_read_only_transaction(routed):
     assert response.headers[READ_FROM_HEADER] == "replica"
     assert _reads_customers(routed.replica_sql) and not _reads_customers(routed.primary_sql)
     assert routed.standby.read_only == ["on"]
+
+
+def test_a_tenant_the_process_has_not_seen_is_read_on_the_primary_first(schema):
+    """Else a tenant made a moment ago could be 401 on a standby that does not have it yet."""
+    primary = Database(make_engine(PG_URL, search_path=schema))
+    replica = make_engine(PG_URL, search_path=schema)
+    settings = _settings(PG_URL)
+    app = create_app(settings, database=primary)
+    app.state.read_router = ReadRouter(replica, check_seconds=60.0)
+    replica_sql = _statements(replica)
+    with primary.independent_transaction() as session:
+        from ledgerline.tenants.service import create_tenant
+        tenant = create_tenant(session, name=f"routing-{uuid.uuid4().hex[:12]}").id
+    try:
+        client = TestClient(app)
+        response = client.get("/v1/customers", headers=bearer(settings, tenant))
+        assert response.status_code == 200 and response.headers[READ_FROM_HEADER] == "primary"
+        assert replica_sql == []
+        assert client.get("/v1/customers", headers=bearer(settings, tenant)).headers[READ_FROM_HEADER] == "replica"
+        garbage = client.get("/v1/customers", headers={"Authorization": "Bearer not.a.token"})
+        assert garbage.status_code == 401 and garbage.headers[READ_FROM_HEADER] == "primary"
+    finally:
+        primary.dispose()
+        replica.dispose()
 
 
 def test_a_write_answers_the_primary_position_as_header_and_cookie(routed):

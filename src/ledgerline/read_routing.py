@@ -14,7 +14,8 @@ With ``LEDGERLINE_READ_DATABASE_URL`` (a streaming standby of the primary) set:
   ``LEDGERLINE_READ_MAX_LAG_SECONDS`` (0 when it has replayed all it received from a live WAL
   receiver) and it answers; otherwise the primary serves, so a stopped or broken standby costs
   freshness checks, never errors.
-- ``Cache-Control: no-cache`` on a request makes it read the primary.
+- ``Cache-Control: no-cache`` on a request makes it read the primary, and so does the first request of
+  a tenant in a process (its tenant is checked on the primary, where a new tenant surely is).
 - Answers of routed GETs say where they read: ``Ledgerline-Read-From: replica | primary``.
 
 The standby's position is probed in the standby transaction that then serves the request (its later
@@ -27,11 +28,13 @@ from __future__ import annotations
 import logging
 import threading
 import time
+import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
 from fastapi import FastAPI, Request
+from jose import JWTError, jwt
 from sqlalchemy import Engine, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import SQLAlchemyError
@@ -99,6 +102,20 @@ def tolerates_staleness(request: Request) -> bool:
     return request.method in _ROUTED_METHODS and route_template(request.scope) in REPLICA_READS
 
 
+def tenant_seen(request: Request) -> bool:
+    """The token's tenant has been found by this process already (``auth``'s ``known_tenants``). A tenant
+    not seen yet is looked up on the primary: the standby may not have it yet, which would be a 401.
+    The claim is read unverified, for routing only; authentication verifies the token as always."""
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "bearer":
+        return False
+    try:
+        tenant = uuid.UUID(str(jwt.get_unverified_claims(token.strip())["tenant"]))
+    except (JWTError, KeyError, ValueError, TypeError, AttributeError):
+        return False
+    return tenant in getattr(request.app.state, "known_tenants", ())
+
+
 def wants_fresh(request: Request) -> bool:
     return "no-cache" in request.headers.get("cache-control", "").lower()
 
@@ -157,7 +174,7 @@ class ReadRouter:
             return None
         setattr(request.state, _STATE_READ_FROM, "primary")
         now = self._clock()
-        if wants_fresh(request) or now < self._down_until:
+        if wants_fresh(request) or now < self._down_until or not tenant_seen(request):
             return None
         needed = required_lsn(request)
         with self._lock:
