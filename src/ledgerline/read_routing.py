@@ -12,8 +12,8 @@ With ``LEDGERLINE_READ_DATABASE_URL`` (a streaming standby of the primary) set:
   holds whichever host behind the load balancer answers.
 - **Bounded staleness for everyone else**: the standby is used only while its replay lag is at most
   ``LEDGERLINE_READ_MAX_LAG_SECONDS`` (0 when it has replayed all it received from a live WAL
-  receiver) and it answers; otherwise the primary serves, so a stopped or broken standby costs
-  freshness checks, never errors.
+  receiver) and it answers; otherwise the primary serves, so a stopped or broken standby sends the
+  reads to the primary (only a GET in flight on it when it stops can fail, with a 503 to retry).
 - ``Cache-Control: no-cache`` on a request makes it read the primary, and so does the first request of
   a tenant in a process (its tenant is checked on the primary, where a new tenant surely is).
 - Answers of routed GETs say where they read: ``Ledgerline-Read-From: replica | primary``.
