@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import pytest
@@ -24,6 +25,7 @@ from ledgerline.read_routing import (
     LSN_COOKIE, LSN_HEADER, READ_FROM_HEADER, REPLICA_READS, ReadRouter, StandbyStatus, format_lsn, parse_lsn,
     probe_standby, required_lsn,
 )
+from ledgerline.tenants.service import create_tenant
 from tests.conftest import PG_URL, alembic_config, bearer, create_postgres_schema, drop_postgres_schema, make_settings
 
 needs_postgres = pytest.mark.skipif(not PG_URL, reason="needs PostgreSQL (TEST_DATABASE_URL)")
@@ -96,7 +98,7 @@ def _statements(engine: Engine) -> list[str]:
 
 @dataclass
 class Standby:
-    """The probe of a standby that can be made to lag: None reports the real position."""
+    """A probe that reports the real position, or none (``behind``), and the lag it is told to."""
     behind: bool = False
     lag_seconds: float = 0.0
     probes: int = 0
@@ -113,7 +115,6 @@ class Standby:
 class Routed:
     client: TestClient
     auth: dict[str, str]
-    standby: Standby
     router: ReadRouter
     primary_sql: list[str]
     replica_sql: list[str]
@@ -123,28 +124,41 @@ class Routed:
         self.replica_sql.clear()
 
 
-@pytest.fixture
-def routed(schema: str) -> Iterator[Routed]:
+@contextmanager
+def routed_app(schema: str, replica: Engine | None = None, *, warm: bool = True,
+               probe: Callable[[Connection], StandbyStatus] = probe_standby) -> Iterator[Routed]:
+    """The app on a committed schema with a second engine as its standby, and a tenant with a token.
+    ``warm``: one GET first, so the process has found the tenant (its first request reads the primary)."""
     primary = Database(make_engine(PG_URL, search_path=schema))
-    replica = make_engine(PG_URL, search_path=schema)
-    standby = Standby()
-    router = ReadRouter(replica, max_lag_seconds=5.0, check_seconds=60.0, probe=standby)
+    replica = replica if replica is not None else make_engine(PG_URL, search_path=schema)
     settings = _settings(PG_URL)
     app = create_app(settings, database=primary)
-    app.state.read_router = router
+    app.state.read_router = ReadRouter(replica, max_lag_seconds=5.0, check_seconds=60.0, probe=probe)
     with primary.independent_transaction() as session:
-        from ledgerline.tenants.service import create_tenant
         tenant = create_tenant(session, name=f"routing-{uuid.uuid4().hex[:12]}").id
-    routed = Routed(TestClient(app, raise_server_exceptions=False), bearer(settings, tenant), standby, router,
+    routed = Routed(TestClient(app, raise_server_exceptions=False), bearer(settings, tenant), app.state.read_router,
                     _statements(primary.engine), _statements(replica))
-    first = routed.client.get("/v1/customers", headers=routed.auth)   # the process finds the tenant
-    assert first.headers[READ_FROM_HEADER] == "primary" and standby.probes == 0
-    routed.reset()
     try:
+        if warm:
+            first = routed.client.get("/v1/customers", headers=routed.auth)
+            assert first.headers[READ_FROM_HEADER] == "primary"
+            routed.reset()
         yield routed
     finally:
         primary.dispose()
         replica.dispose()
+
+
+@pytest.fixture
+def standby() -> Standby:
+    return Standby()
+
+
+@pytest.fixture
+def routed(schema: str, standby: Standby) -> Iterator[Routed]:
+    with routed_app(schema, probe=standby) as routed:
+        assert standby.probes == 0
+        yield routed
 
 
 def _customer(routed: Routed, name: str = "Acme") -> dict:
@@ -157,36 +171,23 @@ def _reads_customers(statements: list[str]) -> bool:
     return any("FROM customers" in each for each in statements)
 
 
-def test_a_list_reads_the_standby_in_a_read_only_transaction(routed):
+def test_a_list_reads_the_standby_in_a_read_only_transaction(routed, standby):
     response = routed.client.get("/v1/customers", headers=routed.auth)
     assert response.status_code == 200
     assert response.headers[READ_FROM_HEADER] == "replica"
     assert _reads_customers(routed.replica_sql) and not _reads_customers(routed.primary_sql)
-    assert routed.standby.read_only == ["on"]
+    assert standby.read_only == ["on"]
 
 
 def test_a_tenant_the_process_has_not_seen_is_read_on_the_primary_first(schema):
     """Else a tenant made a moment ago could be 401 on a standby that does not have it yet."""
-    primary = Database(make_engine(PG_URL, search_path=schema))
-    replica = make_engine(PG_URL, search_path=schema)
-    settings = _settings(PG_URL)
-    app = create_app(settings, database=primary)
-    app.state.read_router = ReadRouter(replica, check_seconds=60.0)
-    replica_sql = _statements(replica)
-    with primary.independent_transaction() as session:
-        from ledgerline.tenants.service import create_tenant
-        tenant = create_tenant(session, name=f"routing-{uuid.uuid4().hex[:12]}").id
-    try:
-        client = TestClient(app)
-        response = client.get("/v1/customers", headers=bearer(settings, tenant))
+    with routed_app(schema, warm=False) as routed:
+        response = routed.client.get("/v1/customers", headers=routed.auth)
         assert response.status_code == 200 and response.headers[READ_FROM_HEADER] == "primary"
-        assert replica_sql == []
-        assert client.get("/v1/customers", headers=bearer(settings, tenant)).headers[READ_FROM_HEADER] == "replica"
-        garbage = client.get("/v1/customers", headers={"Authorization": "Bearer not.a.token"})
+        assert routed.replica_sql == []
+        assert routed.client.get("/v1/customers", headers=routed.auth).headers[READ_FROM_HEADER] == "replica"
+        garbage = routed.client.get("/v1/customers", headers={"Authorization": "Bearer not.a.token"})
         assert garbage.status_code == 401 and garbage.headers[READ_FROM_HEADER] == "primary"
-    finally:
-        primary.dispose()
-        replica.dispose()
 
 
 def test_a_write_answers_the_primary_position_as_header_and_cookie(routed):
@@ -202,16 +203,16 @@ def test_a_write_answers_the_primary_position_as_header_and_cookie(routed):
     assert not routed.replica_sql
 
 
-def test_a_client_reads_its_own_write_from_the_primary_until_the_standby_has_replayed_it(routed):
+def test_a_client_reads_its_own_write_from_the_primary_until_the_standby_has_replayed_it(routed, standby):
     routed.client.get("/v1/customers", headers=routed.auth)          # the standby is looked at: caught up
-    routed.standby.behind = True
+    standby.behind = True
     created = _customer(routed)                                       # the cookie now holds its position
     routed.reset()
     response = routed.client.get("/v1/customers", headers=routed.auth)
     assert response.headers[READ_FROM_HEADER] == "primary"
     assert created["id"] in [row["id"] for row in response.json()]
     assert _reads_customers(routed.primary_sql) and not _reads_customers(routed.replica_sql)
-    assert routed.standby.probes == 2                                 # the cached look was older than the write
+    assert standby.probes == 2                                 # the cached look was older than the write
 
     # Another client (no cookie) may read the standby, stale as it is.
     other = TestClient(routed.client.app)
@@ -222,7 +223,7 @@ def test_a_client_reads_its_own_write_from_the_primary_until_the_standby_has_rep
     response = routed.client.get("/v1/customers", headers={**routed.auth, LSN_HEADER: created_lsn(routed)})
     assert response.headers[READ_FROM_HEADER] == "primary"
 
-    routed.standby.behind = False                                     # replayed: the standby serves again
+    standby.behind = False                                     # replayed: the standby serves again
     response = routed.client.get("/v1/customers", headers={**routed.auth, LSN_HEADER: created_lsn(routed)})
     assert response.headers[READ_FROM_HEADER] == "replica"
     assert created["id"] in [row["id"] for row in response.json()]
@@ -235,34 +236,20 @@ def created_lsn(routed: Routed) -> str:
 
 def test_with_the_real_probe_a_write_is_read_back_from_the_standby(schema):
     """No fake: the standby (here the same server) reports a position at or past the write's."""
-    primary = Database(make_engine(PG_URL, search_path=schema))
-    replica = make_engine(PG_URL, search_path=schema)
-    settings = _settings(PG_URL)
-    app = create_app(settings, database=primary)
-    app.state.read_router = ReadRouter(replica, check_seconds=60.0)
-    with primary.independent_transaction() as session:
-        from ledgerline.tenants.service import create_tenant
-        tenant = create_tenant(session, name=f"routing-{uuid.uuid4().hex[:12]}").id
-    auth = bearer(settings, tenant)
-    try:
-        client = TestClient(app)
-        client.get("/v1/customers", headers=auth)
-        created = client.post("/v1/customers", json={"name": "Acme", "currency": "GBP"}, headers=auth).json()
-        response = client.get("/v1/customers", headers=auth)
+    with routed_app(schema) as routed:
+        created = _customer(routed)
+        response = routed.client.get("/v1/customers", headers=routed.auth)
         assert response.headers[READ_FROM_HEADER] == "replica"
         assert [row["id"] for row in response.json()] == [created["id"]]
-    finally:
-        primary.dispose()
-        replica.dispose()
 
 
-def test_a_standby_lagging_past_the_bound_is_not_read_and_is_looked_at_again_later(routed):
-    routed.standby.lag_seconds = 6.0
+def test_a_standby_lagging_past_the_bound_is_not_read_and_is_looked_at_again_later(routed, standby):
+    standby.lag_seconds = 6.0
     for _ in range(3):
         assert routed.client.get("/v1/customers", headers=routed.auth).headers[READ_FROM_HEADER] == "primary"
-    assert routed.standby.probes == 1                     # one look per check interval, not one per request
+    assert standby.probes == 1                     # one look per check interval, not one per request
     assert not _reads_customers(routed.replica_sql)
-    routed.standby.lag_seconds = 0.5
+    standby.lag_seconds = 0.5
     routed.router.check_seconds = 0.0                     # the interval has passed
     assert routed.client.get("/v1/customers", headers=routed.auth).headers[READ_FROM_HEADER] == "replica"
 
@@ -297,27 +284,15 @@ def test_credit_status_may_read_the_standby_and_no_cache_asks_for_the_primary(ro
 
 
 def test_an_unreachable_standby_means_primary_reads_not_errors(schema):
-    primary = Database(make_engine(PG_URL, search_path=schema))
     unreachable = make_engine("postgresql+psycopg://nobody@127.0.0.1:1/nothing")
-    settings = _settings(PG_URL)
-    app = create_app(settings, database=primary)
-    router = ReadRouter(unreachable, check_seconds=60.0)
-    app.state.read_router = router
     attempts: list[object] = []
     event.listen(unreachable, "do_connect", lambda *args: attempts.append(args))
-    with primary.independent_transaction() as session:
-        from ledgerline.tenants.service import create_tenant
-        tenant = create_tenant(session, name=f"routing-{uuid.uuid4().hex[:12]}").id
-    try:
-        client = TestClient(app, raise_server_exceptions=False)
+    with routed_app(schema, unreachable) as routed:
         for _ in range(3):
-            response = client.get("/v1/customers", headers=bearer(settings, tenant))
+            response = routed.client.get("/v1/customers", headers=routed.auth)
             assert response.status_code == 200
             assert response.headers[READ_FROM_HEADER] == "primary"
         assert len(attempts) == 1           # not tried again within the check interval
-    finally:
-        primary.dispose()
-        unreachable.dispose()
 
 
 def test_the_lifespan_makes_and_disposes_the_router_from_the_settings(tmp_path):
