@@ -12,7 +12,7 @@ from fastapi import FastAPI
 from fastapi.routing import APIRoute
 from fastapi_offline import FastAPIOffline
 
-from ledgerline import __version__
+from ledgerline import __version__, read_routing
 from ledgerline.api import health
 from ledgerline.api import socotra, v1
 from ledgerline.api.errors import install_error_handlers
@@ -48,10 +48,12 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         owned = getattr(app.state, "db", None) is None
         if owned:
-            app.state.db = Database(make_engine(settings.database_url, echo=settings.sql_echo))
+            app.state.db = Database(make_engine(settings.database_url, echo=settings.sql_echo,
+                                                transaction_pooler=settings.database_transaction_pooler))
         sweep = (asyncio.create_task(sweep_periodically(app.state.db, settings.idempotency_sweep_seconds))
                  if settings.idempotency_sweep_seconds else None)
-        yield
+        with read_routing.lifespan(app, settings):
+            yield
         if sweep is not None:
             sweep.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -74,6 +76,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     app.state.surfaces = Surfaces(SURFACES)
     app.state.verified_tokens = VerifiedTokens()
     install_error_handlers(app)
+    read_routing.install(app, settings)
     app.include_router(health.router)
     for surface in SURFACES:
         app.include_router(surface.router)

@@ -27,12 +27,16 @@ _NUMBERING_ENGINES: weakref.WeakKeyDictionary[Engine, Engine] = weakref.WeakKeyD
 
 
 def make_engine(url: str, *, echo: bool = False, search_path: str | None = None, pool_size: int = 10,
-                max_overflow: int = 20) -> Engine:
+                max_overflow: int = 20, transaction_pooler: bool = False) -> Engine:
     if url.startswith("sqlite"):
         engine = create_engine(url, echo=echo, connect_args={"check_same_thread": False, "timeout": 30})
         _configure_sqlite(engine)
         return engine
-    connect_args = {"options": f"-csearch_path={search_path}"} if search_path else {}
+    connect_args: dict[str, object] = {"options": f"-csearch_path={search_path}"} if search_path else {}
+    if transaction_pooler:
+        # Behind PgBouncer's transaction mode each transaction may get another server connection: a
+        # statement psycopg prepared on one ("_pg3_0") is missing or already taken on the next.
+        connect_args["prepare_threshold"] = None
     engine = create_engine(url, echo=echo, pool_size=pool_size, max_overflow=max_overflow, connect_args=connect_args)
     # Numbers that may skip values are reserved in blocks, in short transactions of their own. Their own small
     # pool means they never wait for a connection behind the very requests that need them.
@@ -142,17 +146,26 @@ class RequestTransaction:
     IO, so the dependencies that hand it out, and the claims, are async.
     """
 
-    __slots__ = ("_db", "_write", "session", "_claims", "_ran")
+    __slots__ = ("_db", "_write", "session", "_claims", "_ran", "_request", "_router", "_primary")
 
-    def __init__(self, db: Database, *, write: bool) -> None:
+    def __init__(self, db: Database, *, write: bool, request: Request | None = None) -> None:
         self._db, self._write = db, write
         self.session: Session | None = None
         self._claims: list[Claim] = []
         self._ran = False
+        self._request = request
+        # read_routing.ReadRouter, when a replica is configured: stale-tolerant GETs read the standby.
+        self._router = getattr(request.app.state, "read_router", None) if request is not None else None
+        self._primary = True
 
     def open_session(self) -> Session:
         if self.session is None:
-            self.session = self._db.session(write=self._write)
+            if self._router is not None:
+                # At most once per check interval this probes the standby (a short read).
+                self.session = self._router.replica_session(self._request)
+                self._primary = self.session is None
+            if self.session is None:
+                self.session = self._db.session(write=self._write)
         return self.session
 
     def claim(self, claim: Claim) -> None:
@@ -169,6 +182,8 @@ class RequestTransaction:
             result = endpoint(**values)
             if session is not None:
                 session.commit()
+                if self._router is not None and self._primary:
+                    self._router.after_primary_commit(self._request, session)
             return result
         except BaseException:
             if session is not None:
@@ -199,7 +214,7 @@ _CURRENT: ContextVar[RequestTransaction | None] = ContextVar("ledgerline_request
 @asynccontextmanager
 async def request_transaction_for(request: Request) -> AsyncIterator[RequestTransaction]:
     """The unit of work of the request being handled (route classes open it, see ``api/wire.py``)."""
-    unit = RequestTransaction(request.app.state.db, write=request.method not in _READ_METHODS)
+    unit = RequestTransaction(request.app.state.db, write=request.method not in _READ_METHODS, request=request)
     token = _CURRENT.set(unit)
     try:
         yield unit
