@@ -12,6 +12,7 @@ from fastapi.routing import APIRoute
 from fastapi_offline import FastAPIOffline
 
 from ledgerline import __version__
+from ledgerline import observability
 from ledgerline.api import health
 from ledgerline.api import socotra, v1
 from ledgerline.api.socotra.envelope import PROBLEM_JSON, render_error as render_problem
@@ -41,10 +42,12 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
         owned = getattr(app.state, "db", None) is None
         if owned:
             app.state.db = Database(make_engine(settings.database_url, echo=settings.sql_echo))
+        observability.observe_database(app.state.db)
         yield
         if owned:
             app.state.db.dispose()
             app.state.db = None
+        observability.shutdown()
 
     app = FastAPIOffline(
         title="Ledgerline",
@@ -61,6 +64,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     register_surface("/billing/", render_problem)
     install_error_handlers(app)
     app.include_router(health.router)
+    observability.install(app, settings)
     app.include_router(v1.router)
     app.include_router(socotra.router)
     _document_security(app)

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from ledgerline.kit.money import Money, MoneyError
+from ledgerline.observability.metrics import timed_allocation
 
 
 @dataclass(frozen=True)
@@ -46,6 +47,7 @@ def oldest_first(invoices: Sequence[OpenInvoice]) -> list[OpenInvoice]:
     return sorted(invoices, key=lambda invoice: (invoice.issue_date, invoice.id))
 
 
+@timed_allocation  # ledgerline_allocation_duration_seconds; the rule itself stays pure
 def allocate(
     amount: Money,
     *,
