@@ -178,6 +178,7 @@ def _cmd_verify(args: argparse.Namespace) -> int:
 
 def _cmd_seed(args: argparse.Namespace) -> int:
     """Demo data through the services, with a progress bar on stderr."""
+    from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from ledgerline import demo
@@ -197,7 +198,7 @@ def _cmd_seed(args: argparse.Namespace) -> int:
 
     columns = (TextColumn("seeding customers"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     try:
-        with Progress(*columns, transient=not sys.stderr.isatty(), disable=args.quiet) as bar:
+        with Progress(*columns, console=Console(stderr=True), disable=args.quiet) as bar:
             def progress(indices: Iterator[int], total: int) -> Iterator[int]:
                 task = bar.add_task("customers", total=total)
                 for index in indices:
