@@ -60,3 +60,10 @@ bench: $(BENCH_STAMP)
 .PHONY: crash-test
 crash-test: install
 	$(BIN)/python crash/crash_test.py $(CRASH_ARGS)
+
+# `ledgerline serve --workers 4` under a load of 1,000 requests; every scrape of /metrics must count them all
+# (prometheus-client multiprocess mode). The same test runs smaller in `make test`.
+.PHONY: metrics-smoke
+metrics-smoke: install
+	METRICS_SMOKE_REQUESTS=1000 METRICS_SMOKE_WORKERS=4 $(BIN)/python -m pytest -p no:xdist \
+	    tests/observability/test_multiprocess.py $(PYTEST_ARGS)
