@@ -1,0 +1,114 @@
+"""What the observability middleware costs per request (README "Operating", issue 16).
+
+Two measurements, each as the best of several interleaved rounds of CPU time (``time.process_time``, all
+threads of the process: on a shared machine the wall clock mostly measures the neighbours):
+1. the middleware alone around a bare ASGI app, awaited directly: its own cost per request, with the
+   metrics only and with metrics and the JSON request log;
+2. through TestClient, 2,000 sequential ``GET /healthz`` and 2,000 authenticated ``GET /v1/customers/{id}``
+   against the app with the middleware (metrics + JSON request log) and without it.
+Logs go to /dev/null so that their formatting is counted but the terminal is not.
+
+    .venv/bin/python scripts/middleware_overhead.py [--requests 2000] [--rounds 5]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+
+def bare_middleware(requests: int, rounds: int) -> dict[str, float]:
+    from ledgerline.observability.middleware import ObservabilityMiddleware
+
+    async def app(scope, receive, send):
+        await send({"type": "http.response.start", "status": 200, "headers": [(b"content-type", b"text/plain")]})
+        await send({"type": "http.response.body", "body": b"ok"})
+
+    async def send(_message):
+        return None
+
+    targets = {"bare": app, "metrics": ObservabilityMiddleware(app, log_requests=False),
+               "metrics+log": ObservabilityMiddleware(app)}
+
+    async def run(target) -> float:
+        started = time.process_time()
+        for _ in range(requests):
+            scope = {"type": "http", "method": "GET", "path": "/x", "headers": [(b"host", b"x")]}
+            await target(scope, None, send)
+        return (time.process_time() - started) / requests
+
+    best: dict[str, float] = {}
+    for _ in range(rounds):
+        for name, target in targets.items():
+            best[name] = min(best.get(name, float("inf")), asyncio.run(run(target)))
+    return best
+
+
+def through_the_app(requests: int, rounds: int) -> dict[str, tuple[float, float]]:
+    from fastapi.testclient import TestClient
+
+    from ledgerline.app import create_app
+    from ledgerline.auth import issue_token
+    from ledgerline.cli import migrate
+    from ledgerline.config import Settings
+    from ledgerline.customers.service import create_customer
+    from ledgerline.db import Database, make_engine
+    from ledgerline.tenants.service import create_tenant
+
+    directory = Path(tempfile.mkdtemp(prefix="ledgerline-overhead-"))
+    url = f"sqlite:///{directory / 'overhead.db'}"
+    base = dict(_env_file=None, database_url=url, jwt_secret="overhead-secret-0123456789abcdefghijklmnop",
+                log_format="json")
+    migrate(Settings(**base))
+    database = Database(make_engine(url))
+    with database.session() as session, session.begin():
+        tenant_id = create_tenant(session, name="Overhead").id
+        customer_id = create_customer(session, tenant_id=tenant_id, name="Jane", currency="GBP").id
+    settings_on = Settings(**base)
+    settings_off = Settings(**base, metrics_enabled=False, log_requests=False)
+    token = issue_token(settings_on, tenant_id=tenant_id, subject="bench", scopes="*", ttl_seconds=3600)
+    auth = {"Authorization": f"Bearer {token}"}
+    paths = {"GET /healthz": ("/healthz", {}), "GET /v1/customers/{id}": (f"/v1/customers/{customer_id}", auth)}
+    results: dict[str, tuple[list[float], list[float]]] = {name: ([], []) for name in paths}
+    with TestClient(create_app(settings_off)) as without, TestClient(create_app(settings_on)) as with_:
+        for _ in range(rounds):
+            for name, (path, headers) in paths.items():
+                for position, client in enumerate((without, with_)):
+                    assert client.get(path, headers=headers).status_code == 200
+                    started = time.process_time()
+                    for _ in range(requests):
+                        client.get(path, headers=headers)
+                    results[name][position].append((time.process_time() - started) / requests)
+    database.dispose()
+    return {name: (min(off), min(on)) for name, (off, on) in results.items()}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--requests", type=int, default=2000)
+    parser.add_argument("--rounds", type=int, default=5)
+    args = parser.parse_args()
+    real_stderr = sys.stderr
+    sys.stderr = open(os.devnull, "w")  # the request log is formatted and written, to nowhere
+    try:
+        alone = bare_middleware(args.requests * 5, args.rounds)
+        app = through_the_app(args.requests, args.rounds)
+    finally:
+        sys.stderr.close()
+        sys.stderr = real_stderr
+    bare = alone["bare"]
+    print(f"middleware alone (CPU per request): bare app {bare * 1e6:.1f} µs; "
+          f"+{(alone['metrics'] - bare) * 1e6:.1f} µs with metrics; "
+          f"+{(alone['metrics+log'] - bare) * 1e6:.1f} µs with metrics and the JSON log line")
+    for name, (off, on) in app.items():
+        print(f"{name} through TestClient (CPU per request): {off * 1e6:.0f} µs without, {on * 1e6:.0f} µs with "
+              f"({(on - off) * 1e6:+.0f} µs, {(on / off - 1) * 100:+.1f}%)")
+
+
+if __name__ == "__main__":
+    main()
