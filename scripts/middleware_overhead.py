@@ -9,6 +9,12 @@ threads of the process: on a shared machine the wall clock mostly measures the n
 Logs go to /dev/null so that their formatting is counted but the terminal is not.
 
     .venv/bin/python scripts/middleware_overhead.py [--requests 2000] [--rounds 5]
+
+Instructions instead of time (repeatable whatever the neighbours do), one app per run:
+
+    valgrind --tool=callgrind --instr-atstart=no --callgrind-out-file=/tmp/cg.%p \
+        .venv/bin/python scripts/middleware_overhead.py --callgrind on --requests 500
+    (and --callgrind off); the difference of the two totals over the requests is the cost per request.
 """
 
 from __future__ import annotations
@@ -93,11 +99,37 @@ def through_the_app(requests: int, rounds: int) -> dict[str, tuple[float, float]
     return {name: (min(off), min(on)) for name, (off, on) in results.items()}
 
 
+def callgrind(variant: str, requests: int) -> None:
+    """Only the request loop is counted: collection is switched on and off around it."""
+    import subprocess
+
+    from fastapi.testclient import TestClient
+
+    from ledgerline.app import create_app
+    from ledgerline.config import Settings
+
+    on = variant == "on"
+    settings = Settings(_env_file=None, database_url="sqlite://", jwt_secret="x" * 40, log_format="json",
+                        metrics_enabled=on, log_requests=on)
+    with TestClient(create_app(settings)) as client:
+        for _ in range(50):
+            client.get("/healthz")
+        subprocess.run(["callgrind_control", "--instr=on", str(os.getpid())], check=True, capture_output=True)
+        for _ in range(requests):
+            client.get("/healthz")
+        subprocess.run(["callgrind_control", "--instr=off", str(os.getpid())], check=True, capture_output=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=2000)
     parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--callgrind", choices=("on", "off"), help="one app, its request loop only (see above)")
     args = parser.parse_args()
+    if args.callgrind:
+        sys.stderr = open(os.devnull, "w")
+        callgrind(args.callgrind, args.requests)
+        return
     real_stderr = sys.stderr
     sys.stderr = open(os.devnull, "w")  # the request log is formatted and written, to nowhere
     try:
