@@ -108,9 +108,8 @@ def callgrind(variant: str, requests: int) -> None:
     from ledgerline.app import create_app
     from ledgerline.config import Settings
 
-    on = variant == "on"
     settings = Settings(_env_file=None, database_url="sqlite://", jwt_secret="x" * 40, log_format="json",
-                        metrics_enabled=on, log_requests=on)
+                        metrics_enabled=variant != "off", log_requests=variant == "on")
     with TestClient(create_app(settings)) as client:
         for _ in range(50):
             client.get("/healthz")
@@ -124,7 +123,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=2000)
     parser.add_argument("--rounds", type=int, default=5)
-    parser.add_argument("--callgrind", choices=("on", "off"), help="one app, its request loop only (see above)")
+    parser.add_argument("--callgrind", choices=("on", "metrics", "off"),
+                        help="one app, its request loop only (see above); metrics: no request log")
     args = parser.parse_args()
     if args.callgrind:
         sys.stderr = open(os.devnull, "w")
