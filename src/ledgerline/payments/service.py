@@ -31,6 +31,7 @@ from ledgerline.payments.planning import CustomerSnapshot, InvoiceSnapshot, Post
 from ledgerline.payments.values import (
     USER_FIELDS, AllocationLine, Cancellation, NewPayment, PaymentDetails, RecordedPayment,
 )
+from ledgerline.observability import metrics
 from ledgerline.reference import service as reference
 from ledgerline.tenants.context import TenantContext
 
@@ -157,15 +158,20 @@ def _posted(payment: dict[str, Any], plan: PostingPlan, invoices: Sequence[Invoi
         first_invoice=(allocations[0].invoice_id, allocations[0].invoice_number) if allocations else None)
 
 
+# Allocation time is observed around the pure rule (ledgerline_allocation_duration_seconds).
+_timed_plan_posting = metrics.timed_allocation(plan_posting)
+
+
 def _post(session: Session, tenant: TenantContext, customer: CustomerSnapshot, payment: dict[str, Any],
           intended: Sequence[int], *, is_new: bool, now: dt.datetime) -> RecordedPayment:
     """Allocate the payment over the customer's open invoices (locked here, after the customer) and write it."""
     invoices = repository.lock_open_invoices(session, tenant.tenant_id, customer.id)
-    plan = plan_posting(customer=customer, open_invoices=invoices, intended=intended,
+    plan = _timed_plan_posting(customer=customer, open_invoices=invoices, intended=intended,
                         amount=Money(payment["amount_minor"], payment["currency"]),
                         tolerance=tenant.tolerance(payment["currency"]))
     recorded = _posted(payment, plan, invoices, now)
     repository.apply_postings(session, [repository.Posting(tenant.tenant_id, customer.id, payment, plan, is_new)], now)
+    metrics.payment_posted(session, payment["currency"])
     return recorded
 
 
@@ -262,6 +268,7 @@ def cancel_payment(session: Session, *, tenant: TenantContext, payment: PaymentR
     if row["status"] is PaymentStatus.PENDING_VERIFICATION:
         row["status"] = PaymentStatus.CANCELLED
         repository.update_payment(session, tenant.tenant_id, row, ("status", "updated_by"), now)
+        metrics.payment_cancelled(session, row["currency"])
         return RecordedPayment(payment=row)
     if row["refunded_minor"]:
         raise Conflict(f"payment {row['id']} has been refunded in part or whole; it cannot be cancelled")
@@ -284,6 +291,7 @@ def cancel_payment(session: Session, *, tenant: TenantContext, payment: PaymentR
                                   plan=plan, cancellation=cancelled,
                                   reason=cancellation.issue_reason or "payment cancelled", now=now)
     row.update(status=PaymentStatus.CANCELLED, unallocated_minor=0)
+    metrics.payment_cancelled(session, row["currency"])
     return RecordedPayment(payment=row, cancellation=cancelled)
 
 
