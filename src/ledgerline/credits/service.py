@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from ledgerline.credits import repository
 from ledgerline.errors import Conflict, InvalidRequest, not_found
+from ledgerline.invoices import repository as invoices_repository
 from ledgerline.invoices.service import change_outstanding
 from ledgerline.kit.listing import ListQuery, Page
 from ledgerline.kit.money import Money
@@ -26,7 +27,6 @@ from ledgerline.ledger.service import record
 from ledgerline.models import Credit, CreditTarget, Customer, Invoice, Payment
 from ledgerline.models.base import utcnow
 from ledgerline.models.enums import CreditState, CreditType, InvoiceStatus, JournalKind
-from ledgerline.payments import repository as payments_repository
 from ledgerline.payments.allocation import Allocation
 
 
@@ -103,7 +103,7 @@ def write_off(session: Session, *, tenant_id: uuid.UUID, targets: Sequence[Write
     customer = get_scoped(session, Customer, tenant_id, customer_id, for_update=True)
     if customer is None:
         raise InvalidRequest.for_field("customerId", f"customer {customer_id} does not exist")
-    invoices = payments_repository.invoices_for_update(session, tenant_id, [t.invoice_id for t in targets])
+    invoices = invoices_repository.invoices_for_update(session, tenant_id, [t.invoice_id for t in targets])
     now = utcnow()
     credit = Credit(tenant_id=tenant_id, type=CreditType.WRITE_OFF, state=CreditState.POSTED, customer_id=customer.id,
                     currency=customer.currency, amount_minor=0, description=description, created_by=created_by,
@@ -156,7 +156,7 @@ def reverse_credit(session: Session, *, tenant_id: uuid.UUID, credit_id: int, re
     if credit.state is CreditState.REVERSED:
         raise Conflict(f"credit {credit.id} is reversed already")
     targets = repository.targets_for_update(session, tenant_id, credit.id)
-    invoices = payments_repository.invoices_for_update(session, tenant_id, [target.invoice_id for target in targets])
+    invoices = invoices_repository.invoices_for_update(session, tenant_id, [target.invoice_id for target in targets])
     for target in targets:
         invoice = invoices[target.invoice_id]
         invoice.written_off_minor -= target.amount_minor

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from decimal import Decimal
 
 from ledgerline.errors import Conflict, InvalidRequest, not_found
+from ledgerline.invoices import repository as invoices_repository
 from ledgerline.kit.ids import new_locator, new_uuid
 from ledgerline.kit.listing import Listing, ListQuery, Page, single_id
 from ledgerline.kit.money import Money, MoneyError, to_major
@@ -90,7 +91,7 @@ def _intended_invoice_ids(session: Session, tenant_id: uuid.UUID, customer_id: i
                                            f"customer {customer_id}")
         ids.append(invoice.id)
     bill_ids = []
-    for position, bill in enumerate(repository.bills_named(session, tenant_id, new.intended_bills)):
+    for position, bill in enumerate(invoices_repository.bills_named(session, tenant_id, new.intended_bills)):
         if bill is None or bill["customer_id"] != customer_id:
             raise InvalidRequest.for_field(f"intended_bills[{position}]",
                                            f"bill {new.intended_bills[position]} is not a bill of customer {customer_id}")
@@ -193,7 +194,7 @@ def _record(session: Session, tenant: TenantContext, customer: CustomerSnapshot,
     if not new.post:
         repository.insert_payment(session, payment)
         return RecordedPayment(payment=payment)
-    intended = [*invoice_ids, *repository.posted_invoice_ids_of_bills(session, tenant.tenant_id, bill_ids)]
+    intended = [*invoice_ids, *invoices_repository.posted_invoice_ids_of_bills(session, tenant.tenant_id, bill_ids)]
     return _post(session, tenant, customer, payment, intended, is_new=True, now=now)
 
 
@@ -215,7 +216,7 @@ def post_payment(session: Session, *, tenant: TenantContext, payment: PaymentRef
     now = utcnow()
     row.update(updated_by=actor, version=row["version"] + 1, updated_at=now)
     intended = [*row["invoices_to_pay"],
-                *repository.posted_invoice_ids_of_bills(session, tenant.tenant_id, row["bills_to_pay"])]
+                *invoices_repository.posted_invoice_ids_of_bills(session, tenant.tenant_id, row["bills_to_pay"])]
     return _post(session, tenant, customer, row, intended, is_new=False, now=now)
 
 
@@ -333,13 +334,13 @@ def pay_bill(session: Session, *, tenant: TenantContext, bill: BillRef, payment_
              check_digits: str | None = None, details: PaymentDetails = PaymentDetails(),
              actor: str | None = None) -> RecordedPayment:
     """A posted payment for exactly what the bill's invoices still owe; check digits must match."""
-    found = repository.bills_named(session, tenant.tenant_id, [bill])[0]
+    found = invoices_repository.bills_named(session, tenant.tenant_id, [bill])[0]
     if found is None:
         raise not_found("Bill", bill)
     if found["check_digits"] is not None and check_digits != found["check_digits"]:
         raise InvalidRequest.for_field("check_digits", "do not match the bill's check digits")
     customer, tenant = _locked_customer(session, tenant, CustomerRef(id=found["customer_id"]))
-    invoice_ids = repository.posted_invoice_ids_of_bills(session, tenant.tenant_id, [found["id"]])
+    invoice_ids = invoices_repository.posted_invoice_ids_of_bills(session, tenant.tenant_id, [found["id"]])
     owed = sum(invoice.outstanding_minor for invoice in repository.lock_invoices(session, tenant.tenant_id, invoice_ids))
     if owed == 0:
         raise Conflict(f"bill {found['id']} has nothing outstanding; nothing to pay")
