@@ -28,28 +28,13 @@ from ledgerline.models import Payment, PaymentAllocation
 from ledgerline.models.base import utcnow
 from ledgerline.models.enums import BillRunType, InvoiceStatus, PaymentMethod, PaymentStatus, TransactionClassification
 from ledgerline.payments import repository
+from ledgerline.payments.lifecycle import check_transition
 from ledgerline.payments.planning import CustomerSnapshot, InvoiceSnapshot, PostingPlan, plan_cancellation, plan_posting
 from ledgerline.payments.values import (
     USER_FIELDS, AllocationLine, Cancellation, NewPayment, PaymentDetails, RecordedPayment,
 )
 from ledgerline.reference import service as reference
 from ledgerline.tenants.context import TenantContext
-
-# DESIGN "Payments": the only transitions there are.
-_TRANSITIONS: dict[str, frozenset[PaymentStatus]] = {
-    "post": frozenset({PaymentStatus.DRAFT, PaymentStatus.PENDING_VERIFICATION}),
-    "reject": frozenset({PaymentStatus.DRAFT, PaymentStatus.PENDING_VERIFICATION}),
-    "cancel": frozenset({PaymentStatus.POSTED, PaymentStatus.PENDING_VERIFICATION}),
-}
-
-_PAST = {"post": "posted", "reject": "rejected", "cancel": "cancelled"}
-
-
-def check_transition(payment_id: int, status: PaymentStatus, action: str) -> None:
-    allowed = _TRANSITIONS[action]
-    if status not in allowed:
-        names = " or ".join(sorted(state.value for state in allowed))
-        raise Conflict(f"payment {payment_id} is {status.value}; only a {names} payment can be {_PAST[action]}")
 
 
 def get_payment(session: Session, *, tenant_id: uuid.UUID, payment_id: int) -> Payment:
