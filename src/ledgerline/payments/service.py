@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from decimal import Decimal
 
 from ledgerline.errors import Conflict, InvalidRequest, not_found
+from ledgerline.invoices import repository as invoices_repository
 from ledgerline.kit.ids import new_locator, new_uuid
 from ledgerline.kit.listing import Listing, ListQuery, Page, single_id
 from ledgerline.kit.money import Money, MoneyError, to_major
@@ -27,6 +28,7 @@ from ledgerline.models import Payment, PaymentAllocation
 from ledgerline.models.base import utcnow
 from ledgerline.models.enums import BillRunType, InvoiceStatus, PaymentMethod, PaymentStatus, TransactionClassification
 from ledgerline.payments import repository
+from ledgerline.payments.lifecycle import check_transition
 from ledgerline.payments.planning import CustomerSnapshot, InvoiceSnapshot, PostingPlan, plan_cancellation, plan_posting
 from ledgerline.payments.values import (
     USER_FIELDS, AllocationLine, Cancellation, NewPayment, PaymentDetails, RecordedPayment,
@@ -34,22 +36,6 @@ from ledgerline.payments.values import (
 from ledgerline.observability import metrics
 from ledgerline.reference import service as reference
 from ledgerline.tenants.context import TenantContext
-
-# DESIGN "Payments": the only transitions there are.
-_TRANSITIONS: dict[str, frozenset[PaymentStatus]] = {
-    "post": frozenset({PaymentStatus.DRAFT, PaymentStatus.PENDING_VERIFICATION}),
-    "reject": frozenset({PaymentStatus.DRAFT, PaymentStatus.PENDING_VERIFICATION}),
-    "cancel": frozenset({PaymentStatus.POSTED, PaymentStatus.PENDING_VERIFICATION}),
-}
-
-_PAST = {"post": "posted", "reject": "rejected", "cancel": "cancelled"}
-
-
-def check_transition(payment_id: int, status: PaymentStatus, action: str) -> None:
-    allowed = _TRANSITIONS[action]
-    if status not in allowed:
-        names = " or ".join(sorted(state.value for state in allowed))
-        raise Conflict(f"payment {payment_id} is {status.value}; only a {names} payment can be {_PAST[action]}")
 
 
 def get_payment(session: Session, *, tenant_id: uuid.UUID, payment_id: int) -> Payment:
@@ -91,7 +77,7 @@ def _intended_invoice_ids(session: Session, tenant_id: uuid.UUID, customer_id: i
                                            f"customer {customer_id}")
         ids.append(invoice.id)
     bill_ids = []
-    for position, bill in enumerate(repository.bills_named(session, tenant_id, new.intended_bills)):
+    for position, bill in enumerate(invoices_repository.bills_named(session, tenant_id, new.intended_bills)):
         if bill is None or bill["customer_id"] != customer_id:
             raise InvalidRequest.for_field(f"intended_bills[{position}]",
                                            f"bill {new.intended_bills[position]} is not a bill of customer {customer_id}")
@@ -199,7 +185,7 @@ def _record(session: Session, tenant: TenantContext, customer: CustomerSnapshot,
     if not new.post:
         repository.insert_payment(session, payment)
         return RecordedPayment(payment=payment)
-    intended = [*invoice_ids, *repository.posted_invoice_ids_of_bills(session, tenant.tenant_id, bill_ids)]
+    intended = [*invoice_ids, *invoices_repository.posted_invoice_ids_of_bills(session, tenant.tenant_id, bill_ids)]
     return _post(session, tenant, customer, payment, intended, is_new=True, now=now)
 
 
@@ -221,7 +207,7 @@ def post_payment(session: Session, *, tenant: TenantContext, payment: PaymentRef
     now = utcnow()
     row.update(updated_by=actor, version=row["version"] + 1, updated_at=now)
     intended = [*row["invoices_to_pay"],
-                *repository.posted_invoice_ids_of_bills(session, tenant.tenant_id, row["bills_to_pay"])]
+                *invoices_repository.posted_invoice_ids_of_bills(session, tenant.tenant_id, row["bills_to_pay"])]
     return _post(session, tenant, customer, row, intended, is_new=False, now=now)
 
 
@@ -341,13 +327,13 @@ def pay_bill(session: Session, *, tenant: TenantContext, bill: BillRef, payment_
              check_digits: str | None = None, details: PaymentDetails = PaymentDetails(),
              actor: str | None = None) -> RecordedPayment:
     """A posted payment for exactly what the bill's invoices still owe; check digits must match."""
-    found = repository.bills_named(session, tenant.tenant_id, [bill])[0]
+    found = invoices_repository.bills_named(session, tenant.tenant_id, [bill])[0]
     if found is None:
         raise not_found("Bill", bill)
     if found["check_digits"] is not None and check_digits != found["check_digits"]:
         raise InvalidRequest.for_field("check_digits", "do not match the bill's check digits")
     customer, tenant = _locked_customer(session, tenant, CustomerRef(id=found["customer_id"]))
-    invoice_ids = repository.posted_invoice_ids_of_bills(session, tenant.tenant_id, [found["id"]])
+    invoice_ids = invoices_repository.posted_invoice_ids_of_bills(session, tenant.tenant_id, [found["id"]])
     owed = sum(invoice.outstanding_minor for invoice in repository.lock_invoices(session, tenant.tenant_id, invoice_ids))
     if owed == 0:
         raise Conflict(f"bill {found['id']} has nothing outstanding; nothing to pay")
