@@ -30,14 +30,14 @@ def _billing_cycle(session, tenant_id, **overrides) -> BillingCycle:
 def test_available_to_before_available_from_is_refused_naming_available_to(session, tenant_id):
     with pytest.raises(InvalidRequest) as raised:
         _contract_owner(session, tenant_id, available_to=dt.date(2023, 12, 31))
-    assert raised.value.errors[0].field == "availableTo"
+    assert raised.value.errors[0].field == "available_to"
 
 
 def test_moving_available_from_past_available_to_is_refused(session, tenant_id):
     owner = _contract_owner(session, tenant_id, available_to=dt.date(2024, 12, 31))
     with pytest.raises(InvalidRequest) as raised:
         service.update_contract_owner(session, contract_owner=owner, changes={"available_from": dt.date(2025, 1, 1)})
-    assert raised.value.errors[0].field == "availableTo"
+    assert raised.value.errors[0].field == "available_to"
     assert owner.available_from == dt.date(2024, 1, 1)
 
 
@@ -82,7 +82,7 @@ def test_tables_referencing_names_each_referencing_table_once(session, tenant_id
 def test_auto_close_needs_a_number_of_days(session, tenant_id):
     with pytest.raises(InvalidRequest) as raised:
         _billing_cycle(session, tenant_id, auto_close_enabled=True)
-    assert raised.value.errors[0].field == "autoCloseDays"
+    assert raised.value.errors[0].field == "auto_close_days"
     cycle = _billing_cycle(session, tenant_id, auto_close_enabled=True, auto_close_days=3)
     with pytest.raises(InvalidRequest):
         service.update_billing_cycle(session, billing_cycle=cycle, changes={"auto_close_days": None})

@@ -109,10 +109,10 @@ def test_create_refuses_cancelled_negative_and_misdated_invoices(session, tenant
     assert cancelled.value.errors[0].field == "status"
     with pytest.raises(InvalidRequest) as negative:
         draft(session, tenant_id, customer, total_minor=-1)
-    assert negative.value.errors[0].field == "totalInMajorCurrency"
+    assert negative.value.errors[0].field == "total"
     with pytest.raises(InvalidRequest) as misdated:
         draft(session, tenant_id, customer, due_date=DAY - dt.timedelta(days=1))
-    assert misdated.value.errors[0].field == "dueDate"
+    assert misdated.value.errors[0].field == "due_date"
 
 
 def test_closing_a_run_posts_its_drafts_and_the_session_sees_it(session, tenant_id, customer):
@@ -135,7 +135,7 @@ def test_invoice_joins_only_an_open_run_of_its_type(session, tenant_id, customer
     adhoc = service.create_bill_run(session, tenant_id=tenant_id, run_date=DAY, type=BillRunType.ADHOC)
     with pytest.raises(InvalidRequest) as wrong_type:
         draft(session, tenant_id, customer, bill_run_id=adhoc.id)
-    assert wrong_type.value.errors[0].field == "billRunId"
+    assert wrong_type.value.errors[0].field == "bill_run_id"
     invoice = draft(session, tenant_id, customer, bill_run_id=adhoc.id, bill_run_type=BillRunType.ADHOC)
     with pytest.raises(InvalidRequest):
         service.update_invoice(session, invoice=invoice, changes={"bill_run_type": BillRunType.NORMAL})

@@ -82,7 +82,7 @@ def test_a_named_type_must_exist_in_the_tenant(session, tenant_id, database):
     for type_id in (foreign.id, 2**62):
         field, message = refusal(reference.transaction_type, session, tenant_id=tenant_id, type_id=type_id,
                                  classification=PAYMENT)
-        assert (field, message) == ("typeId", f"financial transaction type {type_id} does not exist")
+        assert (field, message) == ("transaction_type", f"financial transaction type {type_id} does not exist")
 
 
 def test_a_named_type_must_be_active_and_of_the_classification(session, tenant_id):
@@ -90,12 +90,12 @@ def test_a_named_type_must_be_active_and_of_the_classification(session, tenant_i
                                         classification=TransactionClassification.REFUND)
     field, message = refusal(reference.transaction_type, session, tenant_id=tenant_id, type_id=refund.id,
                              classification=PAYMENT)
-    assert (field, message) == ("typeId", f"type {refund.id} is classified REFUND, not PAYMENT")
+    assert (field, message) == ("transaction_type", f"type {refund.id} is classified REFUND, not PAYMENT")
     card = new_type(session, tenant_id, "Card payment", "CARD")
     assert reference.transaction_type(session, tenant_id=tenant_id, type_id=card.id, classification=PAYMENT) is card
     deactivate(session, card)
     assert refusal(reference.transaction_type, session, tenant_id=tenant_id, type_id=card.id,
-                   classification=PAYMENT) == ("typeId", "'Card payment' is deactivated")
+                   classification=PAYMENT) == ("transaction_type", "'Card payment' is deactivated")
 
 
 # --- categories, rejection reasons, payment methods --------------------------------------------------
@@ -103,12 +103,12 @@ def test_a_named_type_must_be_active_and_of_the_classification(session, tenant_i
 def test_no_category_is_none_and_a_named_one_must_be_usable(session, tenant_id):
     assert reference.category(session, tenant_id=tenant_id, category_id=None) is None
     assert refusal(reference.category, session, tenant_id=tenant_id, category_id=2**62) == (
-        "categoryId", f"financial transaction category {2**62} does not exist")
+        "category", f"financial transaction category {2**62} does not exist")
     general = repository.page_of(session, FinancialTransactionCategory, tenant_id, ListQuery()).items[0]
     assert reference.category(session, tenant_id=tenant_id, category_id=general.id) is general
     deactivate(session, general)
     assert refusal(reference.category, session, tenant_id=tenant_id, category_id=general.id) == (
-        "categoryId", "'General' is deactivated")
+        "category", "'General' is deactivated")
 
 
 def test_a_deactivated_rejection_reason_is_refused(session, tenant_id):
@@ -117,7 +117,7 @@ def test_a_deactivated_rejection_reason_is_refused(session, tenant_id):
     assert reference.rejection_reason(session, tenant_id=tenant_id, reason_id=reason.id) is reason
     deactivate(session, reason)
     assert refusal(reference.rejection_reason, session, tenant_id=tenant_id, reason_id=reason.id) == (
-        "rejectionReasonId", "'Stopped cheque' is deactivated")
+        "rejection_reason", "'Stopped cheque' is deactivated")
 
 
 def test_a_deactivated_payment_method_is_refused_naming_the_callers_field(session, tenant_id):
@@ -194,7 +194,7 @@ def test_setting_a_tolerance_again_changes_the_one_row(session, tenant_id):
 
 def test_a_negative_tolerance_is_refused(session, tenant_id):
     assert refusal(reference.set_tolerance, session, tenant_id=tenant_id, currency="GBP", amount_minor=-1) == (
-        "amountInMajorCurrency", "must not be negative")
+        "amount", "must not be negative")
     assert reference.tolerances(session, tenant_id=tenant_id) == []
 
 

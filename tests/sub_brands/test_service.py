@@ -86,5 +86,5 @@ def test_a_logo_is_stored_with_its_type_size_and_digest(session, tenant_id, owne
 def test_references_are_checked_before_anything_is_written(session, tenant_id, owner_id, template_id):
     with pytest.raises(InvalidRequest) as raised:
         _sub_brand(session, tenant_id, owner_id, 999999)
-    assert raised.value.errors[0].field == "emailTemplateId"
+    assert raised.value.errors[0].field == "email_template_id"
     assert _sub_brand_count(session, tenant_id) == 0

@@ -24,12 +24,12 @@ def available_to_not_before_available_from(session: Session, state: Mapping[str,
     available_from, available_to = state["available_from"], state.get("available_to")
     if available_to is not None and available_to < available_from:
         raise InvalidRequest.for_field(
-            "availableTo", f"{available_to.isoformat()} is before availableFrom {available_from.isoformat()}")
+            "available_to", f"{available_to.isoformat()} is before the date it is available from, {available_from.isoformat()}")
 
 
 def auto_close_needs_days(session: Session, state: Mapping[str, Any]) -> None:
     if state.get("auto_close_enabled") and state.get("auto_close_days") is None:
-        raise InvalidRequest.for_field("autoCloseDays", "is required when autoCloseEnabled is true")
+        raise InvalidRequest.for_field("auto_close_days", "is required when auto close is enabled")
 
 
 _CONTENT_FIELD = {MarketingContentType.TEXT: "text", MarketingContentType.RICH_TEXT: "text",

@@ -14,11 +14,11 @@ from ledgerline.kit.repository import check_references, get_scoped, next_number
 from ledgerline.models import BillingCycle, ContractOwner, ContractOwnerSubBrand, Customer, Site
 from ledgerline.models.enums import CustomerStatus
 
-# Wire field name -> model attribute, for the references a customer holds.
-_REFERENCES: dict[str, tuple[str, type]] = {
-    "contractOwnerId": ("contract_owner_id", ContractOwner),
-    "billingCycleId": ("billing_cycle_id", BillingCycle),
-    "subBrandId": ("sub_brand_id", ContractOwnerSubBrand),
+# The references a customer holds: attribute -> the model it names.
+_REFERENCES: dict[str, type] = {
+    "contract_owner_id": ContractOwner,
+    "billing_cycle_id": BillingCycle,
+    "sub_brand_id": ContractOwnerSubBrand,
 }
 
 
@@ -101,7 +101,7 @@ def get_site(session: Session, *, tenant_id: uuid.UUID, site_id: int, for_update
 
 def _check_site_customer(session: Session, tenant_id: uuid.UUID, customer_id: int) -> None:
     if get_scoped(session, Customer, tenant_id, customer_id) is None:
-        raise InvalidRequest.for_field("customerId", f"customer {customer_id} does not exist")
+        raise InvalidRequest.for_field("customer_id", f"customer {customer_id} does not exist")
 
 
 def create_site(session: Session, *, tenant_id: uuid.UUID, customer_id: int, **values: Any) -> Site:

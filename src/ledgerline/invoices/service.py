@@ -84,7 +84,7 @@ def check_deletable(invoice_id: int, status: InvoiceStatus) -> None:
 
 def check_dates(issue_date: dt.date, due_date: dt.date) -> None:
     if due_date < issue_date:
-        raise InvalidRequest.for_field("dueDate", f"must be on or after the issue date {issue_date.isoformat()}")
+        raise InvalidRequest.for_field("due_date", f"must be on or after the issue date {issue_date.isoformat()}")
 
 
 def _post(invoice: Invoice, now: dt.datetime) -> None:
@@ -107,7 +107,7 @@ def customer_for_invoice(session: Session, *, tenant_id: uuid.UUID, customer_id:
     """The customer an invoice body names; an unknown one is a field error, not a missing resource."""
     customer = get_scoped(session, Customer, tenant_id, customer_id)
     if customer is None:
-        raise InvalidRequest.for_field("customerId", f"customer {customer_id} does not exist")
+        raise InvalidRequest.for_field("customer_id", f"customer {customer_id} does not exist")
     return customer
 
 
@@ -116,9 +116,9 @@ def _check_bill(session: Session, tenant_id: uuid.UUID, bill_id: int | None, cus
         return
     bill = get_scoped(session, Bill, tenant_id, bill_id)
     if bill is None:
-        raise InvalidRequest.for_field("billId", f"bill {bill_id} does not exist")
+        raise InvalidRequest.for_field("bill_id", f"bill {bill_id} does not exist")
     if bill.customer_id != customer_id:
-        raise InvalidRequest.for_field("billId", f"bill {bill_id} belongs to another customer")
+        raise InvalidRequest.for_field("bill_id", f"bill {bill_id} belongs to another customer")
 
 
 def _check_bill_run(session: Session, tenant_id: uuid.UUID, bill_run_id: int | None,
@@ -128,11 +128,11 @@ def _check_bill_run(session: Session, tenant_id: uuid.UUID, bill_run_id: int | N
     # Locked so that the run cannot close between this check and the new draft's insert.
     run = get_scoped(session, BillRun, tenant_id, bill_run_id, for_update=True)
     if run is None:
-        raise InvalidRequest.for_field("billRunId", f"bill run {bill_run_id} does not exist")
+        raise InvalidRequest.for_field("bill_run_id", f"bill run {bill_run_id} does not exist")
     if run.status is not BillRunStatus.OPEN:
-        raise InvalidRequest.for_field("billRunId", f"bill run {bill_run_id} is {run.status.value}, not OPEN")
+        raise InvalidRequest.for_field("bill_run_id", f"bill run {bill_run_id} is {run.status.value}, not OPEN")
     if run.type is not bill_run_type:
-        raise InvalidRequest.for_field("billRunId", f"bill run {bill_run_id} is an {run.type.value} run; "
+        raise InvalidRequest.for_field("bill_run_id", f"bill run {bill_run_id} is an {run.type.value} run; "
                                                     f"the invoice is {bill_run_type.value}")
 
 
@@ -143,7 +143,7 @@ def _check_back_office_code(session: Session, tenant_id: uuid.UUID, code: str | 
     taken_by = repository.invoice_number_with_back_office_code(session, tenant_id, code, other_than=invoice_id)
     if taken_by is not None:
         message = f"backOfficeCode '{code}' is already used by invoice {taken_by}"
-        raise Conflict(message, errors=[FieldError("backOfficeCode", message)])
+        raise Conflict(message, errors=[FieldError("back_office_code", message)])
 
 
 def create_invoice(
@@ -164,7 +164,7 @@ def create_invoice(
     if status is InvoiceStatus.CANCELLED:
         raise InvalidRequest.for_field("status", "an invoice is created DRAFT or POSTED")
     if total_minor < 0:
-        raise InvalidRequest.for_field("totalInMajorCurrency", "must not be negative")
+        raise InvalidRequest.for_field("total", "must not be negative")
     due_date = issue_date if due_date is None else due_date
     check_dates(issue_date, due_date)
     customer = customer_for_invoice(session, tenant_id=tenant_id, customer_id=customer_id)
@@ -214,7 +214,7 @@ def update_invoice(session: Session, *, invoice: Invoice, changes: dict[str, Any
         "customer_id", "bill_id", "bill_run_id", "bill_run_type", "issue_date", "due_date")}
     tenant_id = invoice.tenant_id
     if "total_minor" in changes and changes["total_minor"] < 0:
-        raise InvalidRequest.for_field("totalInMajorCurrency", "must not be negative")
+        raise InvalidRequest.for_field("total", "must not be negative")
     if {"issue_date", "due_date"} & set(changes):
         check_dates(merged["issue_date"], merged["due_date"])
     if "customer_id" in changes:
@@ -293,7 +293,7 @@ def bill_view(session: Session, *, tenant_id: uuid.UUID, bill_id: int) -> BillVi
 
 def _check_period(period_start: dt.date | None, period_end: dt.date | None) -> None:
     if period_start is not None and period_end is not None and period_end < period_start:
-        raise InvalidRequest.for_field("periodEnd", f"must be on or after periodStart {period_start.isoformat()}")
+        raise InvalidRequest.for_field("period_end", f"must be on or after the period start {period_start.isoformat()}")
 
 
 def create_bill(session: Session, *, tenant_id: uuid.UUID, customer_id: int, check_digits: str | None = None,
@@ -341,7 +341,7 @@ def create_bill_run(session: Session, *, tenant_id: uuid.UUID, run_date: dt.date
                     type: BillRunType = BillRunType.NORMAL, billing_cycle_id: int | None = None,
                     description: str | None = None) -> BillRun:
     if billing_cycle_id is not None and get_scoped(session, BillingCycle, tenant_id, billing_cycle_id) is None:
-        raise InvalidRequest.for_field("billingCycleId", f"billing cycle {billing_cycle_id} does not exist")
+        raise InvalidRequest.for_field("billing_cycle_id", f"billing cycle {billing_cycle_id} does not exist")
     run = BillRun(tenant_id=tenant_id, type=type, status=BillRunStatus.OPEN, run_date=run_date,
                   billing_cycle_id=billing_cycle_id, description=description)
     session.add(run)

@@ -49,15 +49,16 @@ def ref_clause(model: type[Any], tenant_id: uuid.UUID, ref: Ref) -> ColumnElemen
 
 
 def check_references(session: Session, tenant_id: uuid.UUID, values: dict[str, Any],
-                     references: dict[str, tuple[str, type]]) -> None:
-    """422 naming the wire field of the first reference in ``values`` that is not a row of the tenant.
+                     references: Mapping[str, type]) -> None:
+    """422 naming the first attribute in ``values`` whose id is not a row of the tenant.
 
-    ``references`` maps a wire name to the attribute holding the id and the model it names.
+    ``references`` maps the attribute holding an id to the model it names; the error names the attribute
+    (a domain name: each surface renders it under its own wire name).
     """
-    for wire_name, (attribute, model) in references.items():
+    for attribute, model in references.items():
         ref = values.get(attribute)
         if ref is not None and get_scoped(session, model, tenant_id, ref) is None:
-            raise InvalidRequest.for_field(wire_name, f"{model.__name__} {ref} does not exist")
+            raise InvalidRequest.for_field(attribute, f"{model.__name__} {ref} does not exist")
 
 
 def fetch_page(session: Session, base: Select, listing: Listing, query: ListQuery, *,

@@ -104,7 +104,7 @@ def _usable(session: Session, model: type[E], tenant_id: uuid.UUID, entry_id: in
 
 
 def transaction_type(session: Session, *, tenant_id: uuid.UUID, type_id: int | None,
-                     classification: TransactionClassification, field: str = "typeId") -> FinancialTransactionType:
+                     classification: TransactionClassification, field: str = "transaction_type") -> FinancialTransactionType:
     """The named type, which must be active and of the classification; by default the tenant's default one."""
     if type_id is None:
         chosen = repository.default_type(session, tenant_id, classification)
@@ -120,14 +120,14 @@ def transaction_type(session: Session, *, tenant_id: uuid.UUID, type_id: int | N
 
 
 def category(session: Session, *, tenant_id: uuid.UUID, category_id: int | None,
-             field: str = "categoryId") -> FinancialTransactionCategory | None:
+             field: str = "category") -> FinancialTransactionCategory | None:
     if category_id is None:
         return None
     return _usable(session, FinancialTransactionCategory, tenant_id, category_id, field)
 
 
 def rejection_reason(session: Session, *, tenant_id: uuid.UUID, reason_id: int,
-                     field: str = "rejectionReasonId") -> RejectionReason:
+                     field: str = "rejection_reason") -> RejectionReason:
     return _usable(session, RejectionReason, tenant_id, reason_id, field)
 
 
@@ -155,7 +155,7 @@ def tolerances(session: Session, *, tenant_id: uuid.UUID) -> Sequence[ShortfallT
 
 def set_tolerance(session: Session, *, tenant_id: uuid.UUID, currency: str, amount_minor: int) -> ShortfallTolerance:
     if amount_minor < 0:
-        raise InvalidRequest.for_field("amountInMajorCurrency", "must not be negative")
+        raise InvalidRequest.for_field("amount", "must not be negative")
     tolerance = repository.tolerance(session, tenant_id, currency)
     if tolerance is None:
         tolerance = ShortfallTolerance(tenant_id=tenant_id, currency=currency, amount_minor=amount_minor)

@@ -20,10 +20,7 @@ from ledgerline.models import ContractOwner, ContractOwnerSubBrand, EmailTemplat
 from ledgerline.models.base import utcnow
 from ledgerline.sub_brands import repository
 
-_REFERENCES: dict[str, tuple[str, type]] = {
-    "contractOwnerId": ("contract_owner_id", ContractOwner),
-    "emailTemplateId": ("email_template_id", EmailTemplate),
-}
+_REFERENCES: dict[str, type] = {"contract_owner_id": ContractOwner, "email_template_id": EmailTemplate}
 
 
 @dataclass(frozen=True)

@@ -68,6 +68,7 @@ FIELD_NAMES = FieldNames(
         "transaction_type": "typeId",
         "category": "categoryId",
         "rejection_reason": "rejectionReasonId",
+        "total": "totalInMajorCurrency",
     },
     default=to_camel,
 )
