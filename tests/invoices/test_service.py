@@ -11,7 +11,7 @@ from ledgerline.balances import service as balances
 from ledgerline.customers import service as customers
 from ledgerline.errors import Conflict, InvalidRequest, NotFound
 from ledgerline.invoices import service
-from ledgerline.kit.listing import ListQuery
+from ledgerline.kit.criteria import Criteria
 from ledgerline.kit.money import Money
 from ledgerline.models import Customer, Invoice
 from ledgerline.models.enums import BillRunStatus, BillRunType, InvoicePaymentStatus, InvoiceStatus
@@ -183,7 +183,7 @@ def test_credit_status_counts_posted_debt_less_credit_and_open_run_drafts(sessio
     draft(session, tenant_id, customer, total_minor=4321)  # a draft in no run counts nowhere
     customer.credit_minor = 1500
     session.flush()
-    page = balances.credit_status_page(session, tenant_id=tenant_id, query=ListQuery())
+    page = balances.credit_status_page(session, tenant_id=tenant_id, criteria=Criteria(limit=100))
     [status] = page.items
     assert status.bill_amount == Money(7500, "GBP")
     assert status.value_difference == Money(2500, "GBP")
