@@ -3,43 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
-import enum
 import inspect
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import BigInteger, Boolean, Column, DateTime, Integer, MetaData, String, Table
 
 from ledgerline.api.v1.listing import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, Filter, Listing, ListQuery, id_condition
 from ledgerline.errors import BadRequest
 from ledgerline.kit.criteria import (
-    Above, AnyOf, Below, ColumnMap, Contains, Criteria, Criterion, Equals, Kind, OneOf, OnOrAfter, Sort, amount,
-    choice, day, flag, ident, text,
+    Above, AnyOf, Below, Contains, Criteria, Criterion, Equals, Kind, OneOf, OnOrAfter, Sort,
 )
+from tests.kit.things import COLUMNS, Colour
 
-
-class Colour(str, enum.Enum):
-    RED = "RED"
-    GREEN = "GREEN"
-
-
-things = Table(
-    "things", MetaData(),
-    Column("id", Integer, primary_key=True),
-    Column("name", String(50)),
-    Column("active", Boolean),
-    Column("created_at", DateTime(timezone=True)),
-    Column("amount_minor", BigInteger),
-    Column("currency", String(3)),
-    Column("colour", String(10)),
-    Column("owner_id", Integer),
-)
-
-COLUMNS = ColumnMap({
-    "id": ident(things.c.id), "name": text(things.c.name), "active": flag(things.c.active),
-    "created_at": day(things.c.created_at), "amount": amount(things.c.amount_minor, things.c.currency),
-    "colour": choice(things.c.colour, Colour), "owner_id": ident(things.c.owner_id),
-}, tiebreak=things.c.id)
 
 LISTING = Listing(
     COLUMNS,
