@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import inspect
 from decimal import Decimal
@@ -176,7 +177,7 @@ def test_query_dependency_declares_paging_sort_fields_and_every_filter():
     names = [parameter.name for parameter in inspect.signature(dependency).parameters.values()]
     assert names[:4] == ["page", "pageSize", "sort", "fields"]
     assert len(names) == 4 + len(LISTING.filters)
-    query = dependency(page=3, pageSize=20, sort="name:desc", fields="id", f_name="x", f_id=None)
+    query = asyncio.run(dependency(page=3, pageSize=20, sort="name:desc", fields="id", f_name="x", f_id=None))
     assert (query.page, query.page_size, query.fields, query.filters) == (3, 20, ["id"], {"name": "x"})
     assert query.criteria == Criteria(where=(Criterion("name", Equals("x")),), sorts=(Sort("name", True),),
                                       offset=40, limit=20)
@@ -186,7 +187,7 @@ def test_unpaged_query_dependency_has_only_filters_and_criteria_without_a_window
     dependency = LISTING.query_dependency(paged=False)
     names = [parameter.name for parameter in inspect.signature(dependency).parameters.values()]
     assert "page" not in names and "pageSize" not in names
-    query = dependency(f_colour="RED")
+    query = asyncio.run(dependency(f_colour="RED"))
     assert isinstance(query, ListQuery)
     assert query.criteria == Criteria(where=(Criterion("colour", Equals(Colour.RED)),))
 
