@@ -14,7 +14,7 @@ import pytest
 from ledgerline.balances import service as balances
 from ledgerline.balances.repository import CreditFigures
 from ledgerline.errors import NotFound
-from ledgerline.kit.listing import ListQuery
+from ledgerline.kit.criteria import Above, Criteria, Criterion, Equals, OneOf, Sort
 from ledgerline.kit.money import Money
 from tests.factories import create_bill_run, create_customer, create_invoice
 
@@ -103,7 +103,7 @@ def ledger(client, auth) -> list[int]:
 
 def test_debt_is_what_posted_invoices_owe_less_credit_and_only_open_run_drafts_are_its_value(session, tenant_id, ledger):
     owing, in_credit, idle, drafting, unlimited = ledger
-    found = figures(balances.credit_status_page(session, tenant_id=tenant_id, query=ListQuery()))
+    found = figures(balances.credit_status_page(session, tenant_id=tenant_id, criteria=Criteria()))
     gbp = lambda minor: Money(minor, "GBP")  # noqa: E731
     assert found == {
         owing: (gbp(10000), gbp(6000), gbp(4000), Decimal("60.00"), gbp(0)),
@@ -115,41 +115,41 @@ def test_debt_is_what_posted_invoices_owe_less_credit_and_only_open_run_drafts_a
 
 
 @pytest.mark.parametrize("query", [
-    ListQuery(sort=[("billAmount", True)]),
-    ListQuery(sort=[("percentageDifference", False)]),
-    ListQuery(filters={"percentageDifference": "gt:-1000"}, sort=[("customerId", False)]),
+    Criteria(sorts=(Sort("bill_amount", True),)),
+    Criteria(sorts=(Sort("percentage_difference"),)),
+    Criteria(where=(Criterion("percentage_difference", Above(Decimal(-1000))),), sorts=(Sort("customer_id"),)),
 ], ids=["sorted-by-a-figure", "sorted-by-percentage", "filtered-by-percentage"])
 def test_a_query_that_needs_every_figure_computes_the_same_figures(session, tenant_id, ledger, query):
-    page_first = figures(balances.credit_status_page(session, tenant_id=tenant_id, query=ListQuery()))
-    every_figure = figures(balances.credit_status_page(session, tenant_id=tenant_id, query=query))
+    page_first = figures(balances.credit_status_page(session, tenant_id=tenant_id, criteria=Criteria()))
+    every_figure = figures(balances.credit_status_page(session, tenant_id=tenant_id, criteria=query))
     with_percentage = {key: value for key, value in page_first.items() if value[3] is not None}
-    assert every_figure == (with_percentage if "percentageDifference" in query.filters else page_first)
+    filtered = query.condition_on("percentage_difference") is not None
+    assert every_figure == (with_percentage if filtered else page_first)
 
 
 def test_a_later_page_has_the_right_customers_and_figures(session, tenant_id, ledger):
-    query = ListQuery(page=2, page_size=2, sort=[("customerId", False)])
-    page = balances.credit_status_page(session, tenant_id=tenant_id, query=query)
+    query = Criteria(sorts=(Sort("customer_id"),), offset=2, limit=2)
+    page = balances.credit_status_page(session, tenant_id=tenant_id, criteria=query)
     assert [s.customer_id for s in page.items] == sorted(ledger)[2:4]
     assert page.total == 5
-    whole = figures(balances.credit_status_page(session, tenant_id=tenant_id, query=ListQuery()))
+    whole = figures(balances.credit_status_page(session, tenant_id=tenant_id, criteria=Criteria()))
     assert figures(page) == {key: whole[key] for key in sorted(ledger)[2:4]}
 
 
-@pytest.mark.parametrize(("filters", "expected"), [
-    ({}, 5),
-    ({"percentageDifference": "gt:0"}, 1),
-    ({"percentageDifference": "0"}, 2),
-    ({"customerId": "in:{0},{1}"}, 2),
+@pytest.mark.parametrize(("where", "expected"), [
+    (lambda ledger: (), 5),
+    (lambda ledger: (Criterion("percentage_difference", Above(Decimal(0))),), 1),
+    (lambda ledger: (Criterion("percentage_difference", Equals(Decimal(0))),), 2),
+    (lambda ledger: (Criterion("customer_id", OneOf((ledger[0], ledger[1]))),), 2),
 ], ids=["everyone", "above-zero", "exactly-zero", "two-customers"])
-def test_count_agrees_with_the_page_total(session, tenant_id, ledger, filters, expected):
-    filters = {name: value.format(*ledger) for name, value in filters.items()}
-    query = ListQuery(filters=filters)
-    assert balances.count_credit_status(session, tenant_id=tenant_id, query=query) == expected
-    assert balances.credit_status_page(session, tenant_id=tenant_id, query=query).total == expected
+def test_count_agrees_with_the_page_total(session, tenant_id, ledger, where, expected):
+    query = Criteria(where=where(ledger))
+    assert balances.count_credit_status(session, tenant_id=tenant_id, criteria=query) == expected
+    assert balances.credit_status_page(session, tenant_id=tenant_id, criteria=query).total == expected
 
 
 def test_another_tenants_customers_are_not_in_the_page(session, ledger):
-    page = balances.credit_status_page(session, tenant_id=uuid.uuid4(), query=ListQuery())
+    page = balances.credit_status_page(session, tenant_id=uuid.uuid4(), criteria=Criteria())
     assert (page.items, page.total) == ([], 0)
 
 

@@ -9,6 +9,8 @@ from sqlalchemy import update
 from ledgerline.customers import service as customers
 from ledgerline.errors import Conflict, InvalidRequest, NotFound
 from ledgerline.invoices import service
+from ledgerline.kit.criteria import Criteria
+from ledgerline.kit.money import Money
 from ledgerline.models import Customer, Invoice
 from ledgerline.models.enums import BillRunStatus, BillRunType, InvoicePaymentStatus, InvoiceStatus
 

@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 
 from ledgerline.errors import Conflict, InvalidRequest, NotFound
-from ledgerline.kit.listing import ListQuery
+from ledgerline.kit.criteria import Criteria, Sort
 from ledgerline.models import FinancialTransactionCategory, FinancialTransactionType, RejectionReason
 from ledgerline.models.enums import PaymentMethod, TransactionClassification
 from ledgerline.reference import defaults, repository
@@ -58,7 +58,7 @@ def test_a_new_tenant_has_the_default_categories_and_rejection_reasons(session, 
     entries = [(FinancialTransactionCategory, defaults.TRANSACTION_CATEGORIES),
                (RejectionReason, defaults.REJECTION_REASONS)]
     for model, expected in entries:
-        page = repository.page_of(session, model, tenant_id, ListQuery(sort=[("id", False)]))
+        page = reference.list_entries(session, model, tenant_id=tenant_id, criteria=Criteria(sorts=(Sort("id"),)))
         assert [entry.name for entry in page.items] == [name for name, *_ in expected]
 
 
@@ -104,7 +104,7 @@ def test_no_category_is_none_and_a_named_one_must_be_usable(session, tenant_id):
     assert reference.category(session, tenant_id=tenant_id, category_id=None) is None
     assert refusal(reference.category, session, tenant_id=tenant_id, category_id=2**62) == (
         "category", f"financial transaction category {2**62} does not exist")
-    general = repository.page_of(session, FinancialTransactionCategory, tenant_id, ListQuery()).items[0]
+    general = reference.list_entries(session, FinancialTransactionCategory, tenant_id=tenant_id, criteria=Criteria()).items[0]
     assert reference.category(session, tenant_id=tenant_id, category_id=general.id) is general
     deactivate(session, general)
     assert refusal(reference.category, session, tenant_id=tenant_id, category_id=general.id) == (

@@ -2,26 +2,17 @@
 
 from __future__ import annotations
 
-from ledgerline.kit.listing import Filter, FilterKind, Listing
+from ledgerline.kit.criteria import ColumnMap, amount, day, ident, text
 from ledgerline.kit.repository import TenantRows
 from ledgerline.models import CustomerBalanceAdjustment as Adjustment
 
-ADJUSTMENT_LISTING = Listing(
-    sortable={"id": Adjustment.id, "amountInMajorCurrency": Adjustment.amount_minor,
-              "createdAt": Adjustment.created_at},
-    filters=[
-        Filter("id", FilterKind.ID, Adjustment.id, "Filter by adjustment identifier"),
-        Filter("customerId", FilterKind.ID, Adjustment.customer_id, "Filter by customer"),
-        Filter("number", FilterKind.STRING, Adjustment.number, "Filter by adjustment number"),
-        Filter("amountInMajorCurrency", FilterKind.AMOUNT, Adjustment.amount_minor,
-               "Filter by amount (negative = debit)", currency_column=Adjustment.currency),
-        Filter("createdAt", FilterKind.DATE, Adjustment.created_at, "Filter by creation date"),
-    ],
-    fields=("id", "locator", "number", "customerId", "currency", "currencyId", "amountInMajorCurrency",
-            "creditUsedInMajorCurrency", "invoiceId", "resultingCustomerBalance", "description", "createdBy",
-            "createdAt"),
-    tiebreak=Adjustment.id,
-)
+ADJUSTMENT_COLUMNS = ColumnMap({
+    "id": ident(Adjustment.id),
+    "customer_id": ident(Adjustment.customer_id),
+    "number": text(Adjustment.number),
+    "amount": amount(Adjustment.amount_minor, Adjustment.currency),
+    "created_at": day(Adjustment.created_at),
+}, tiebreak=Adjustment.id)
 
 
-ADJUSTMENTS = TenantRows(Adjustment, ADJUSTMENT_LISTING)
+ADJUSTMENTS = TenantRows(Adjustment, ADJUSTMENT_COLUMNS)

@@ -12,8 +12,10 @@ import uuid
 
 from sqlalchemy.orm import Session
 
+from ledgerline.adjustments import repository
 from ledgerline.errors import InvalidRequest, not_found
 from ledgerline.invoices import service as invoices
+from ledgerline.kit.criteria import Criteria, Page
 from ledgerline.kit.repository import get_scoped, next_number
 from ledgerline.ledger.repository import balance_of
 from ledgerline.ledger.service import record
@@ -68,3 +70,11 @@ def _debit(session: Session, customer: Customer, adjustment: CustomerBalanceAdju
             session, tenant_id=customer.tenant_id, customer_id=customer.id, total_minor=debit - used,
             issue_date=utcnow().date(), bill_run_type=BillRunType.ADHOC, status=InvoiceStatus.POSTED)
         adjustment.invoice_id = invoice.id
+
+
+def list_adjustments(session: Session, *, tenant_id: uuid.UUID, criteria: Criteria) -> Page:
+    return repository.ADJUSTMENTS.page(session, tenant_id, criteria)
+
+
+def count_adjustments(session: Session, *, tenant_id: uuid.UUID, criteria: Criteria) -> int:
+    return repository.ADJUSTMENTS.count(session, tenant_id, criteria)

@@ -21,24 +21,25 @@ from ledgerline.models import (
 )
 
 CONTRACT_OWNERS = AdminEntity(
-    ContractOwner, "contract owner", filters=("name", "availableFrom"), sortable=("name", "availableFrom"),
+    ContractOwner, "contract owner", filters=("name", "available_from"), sortable=("name", "available_from"),
     rules=(rules.available_to_not_before_available_from,),
 )
 
 ADMIN_CONTACTS = AdminEntity(
     AdminContact, "admin contact",
-    filters=("name", "emailAddress", "tripwireNotifications", "usageCapNotifications", "autoCloseNotifications"),
-    sortable=("name", "emailAddress"),
+    filters=("name", "email_address", "tripwire_notifications", "usage_cap_notifications", "auto_close_notifications"),
+    sortable=("name", "email_address"),
 )
 
 BILLING_CYCLES = AdminEntity(
-    BillingCycle, "billing cycle", filters=("name", "periodUnit", "currencyCode", "autoCloseAdminContactId"),
-    sortable=("name", "periodUnit"), references={"auto_close_admin_contact_id": ADMIN_CONTACTS},
+    BillingCycle, "billing cycle", filters=("name", "period_unit", "currency_code", "auto_close_admin_contact_id"),
+    sortable=("name", "period_unit"), references={"auto_close_admin_contact_id": ADMIN_CONTACTS},
     rules=(rules.auto_close_needs_days,),
 )
 
 SUPPLIERS = AdminEntity(
-    Supplier, "supplier", filters=("name", "accountNumber", "supplierAccountId"), sortable=("name", "accountNumber"),
+    Supplier, "supplier", filters=("name", "account_number", "supplier_account_id"),
+    sortable=("name", "account_number"),
 )
 
 COMMISSION_AGENTS = AdminEntity(
@@ -46,8 +47,8 @@ COMMISSION_AGENTS = AdminEntity(
 )
 
 CUSTOM_FIELD_DEFINITIONS = AdminEntity(
-    CustomFieldDefinition, "custom field definition", filters=("label", "entityLevel"),
-    sortable=("label", "entityLevel"), unique=(("entity_level", "label"),),
+    CustomFieldDefinition, "custom field definition", filters=("label", "entity_level"),
+    sortable=("label", "entity_level"), unique=(("entity_level", "label"),),
 )
 
 INVOICE_TEMPLATES = AdminEntity(
@@ -56,22 +57,22 @@ INVOICE_TEMPLATES = AdminEntity(
 )
 
 INVOICE_SUMMARY_TEMPLATES = AdminEntity(
-    InvoiceSummaryTemplate, "invoice summary template", filters=("name", "groupBy"), sortable=("name",),
+    InvoiceSummaryTemplate, "invoice summary template", filters=("name", "group_by"), sortable=("name",),
 )
 
 INVOICE_SUMMARY_TEMPLATE_COMPONENTS = AdminEntity(
     InvoiceSummaryTemplateComponent, "invoice summary template component",
-    filters=("invoiceSummaryTemplateId", "name", "componentType"), sortable=("name", "position"),
+    filters=("invoice_summary_template_id", "name", "component_type"), sortable=("name", "position"),
     references={"invoice_summary_template_id": INVOICE_SUMMARY_TEMPLATES},
 )
 
 ELECTRONIC_SUMMARY_TEMPLATES = AdminEntity(
-    ElectronicSummaryTemplate, "electronic summary template", filters=("name", "fileFormat"), sortable=("name",),
+    ElectronicSummaryTemplate, "electronic summary template", filters=("name", "file_format"), sortable=("name",),
 )
 
 INVOICE_DOCUMENT_PROFILES = AdminEntity(
     InvoiceDocumentProfile, "invoice document profile",
-    filters=("name", "invoiceTemplateId", "invoiceSummaryTemplateId", "electronicSummaryTemplateId"),
+    filters=("name", "invoice_template_id", "invoice_summary_template_id", "electronic_summary_template_id"),
     sortable=("name",),
     references={
         "invoice_template_id": INVOICE_TEMPLATES,
@@ -86,7 +87,7 @@ SUB_BRANDS = AdminEntity(ContractOwnerSubBrand, "contract-owner sub-brand")
 
 INVOICE_MARKETING_INFO = AdminEntity(
     InvoiceMarketingInfo, "invoice marketing info", plural="invoice marketing info",
-    filters=("subBrandId", "invoiceTemplateId"), sortable=("subBrandId", "invoiceTemplateId"),
+    filters=("sub_brand_id", "invoice_template_id"), sortable=("sub_brand_id", "invoice_template_id"),
     references={"invoice_template_id": INVOICE_TEMPLATES, "sub_brand_id": SUB_BRANDS},
     unique=(("sub_brand_id", "invoice_template_id"),),
     rules=(rules.marketing_slots_fit_the_template,),

@@ -8,7 +8,7 @@ from sqlalchemy import Select, exists, select
 from sqlalchemy.orm import Session
 
 from ledgerline.admin.entity import AdminEntity
-from ledgerline.kit.listing import ListQuery, Page
+from ledgerline.kit.criteria import Criteria, Page
 from ledgerline.kit.repository import count_matching, fetch_page
 from ledgerline.models import InvoiceMarketingInfo
 from ledgerline.models.base import TenantScoped
@@ -18,12 +18,12 @@ def _in_tenant(entity: AdminEntity, tenant_id: uuid.UUID) -> Select:
     return select(entity.model).where(entity.model.tenant_id == tenant_id)
 
 
-def page_of(session: Session, entity: AdminEntity, tenant_id: uuid.UUID, query: ListQuery) -> Page:
-    return fetch_page(session, _in_tenant(entity, tenant_id), entity.listing, query)
+def page_of(session: Session, entity: AdminEntity, tenant_id: uuid.UUID, criteria: Criteria) -> Page:
+    return fetch_page(session, _in_tenant(entity, tenant_id), entity.columns, criteria)
 
 
-def count_of(session: Session, entity: AdminEntity, tenant_id: uuid.UUID, query: ListQuery) -> int:
-    return count_matching(session, _in_tenant(entity, tenant_id), entity.listing, query)
+def count_of(session: Session, entity: AdminEntity, tenant_id: uuid.UUID, criteria: Criteria) -> int:
+    return count_matching(session, _in_tenant(entity, tenant_id), entity.columns, criteria)
 
 
 def exists_in_tenant(session: Session, model: type[TenantScoped], tenant_id: uuid.UUID, entity_id: int) -> bool:

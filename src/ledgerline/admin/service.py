@@ -20,6 +20,7 @@ from ledgerline.admin.entities import (
 )
 from ledgerline.admin.entity import AdminEntity
 from ledgerline.errors import Conflict, InvalidRequest, not_found
+from ledgerline.kit.criteria import Criteria, Page
 from ledgerline.kit.repository import get_scoped, id_holding, tables_referencing
 from ledgerline.models import BillingCycle, ContractOwner, InvoiceTemplate
 from ledgerline.models.base import TenantScoped
@@ -32,6 +33,14 @@ def get(session: Session, entity: AdminEntity, *, tenant_id: uuid.UUID, entity_i
     if row is None:
         raise not_found(entity.label.capitalize(), entity_id)
     return row
+
+
+def list_rows(session: Session, entity: AdminEntity, *, tenant_id: uuid.UUID, criteria: Criteria) -> Page:
+    return repository.page_of(session, entity, tenant_id, criteria)
+
+
+def count_rows(session: Session, entity: AdminEntity, *, tenant_id: uuid.UUID, criteria: Criteria) -> int:
+    return repository.count_of(session, entity, tenant_id, criteria)
 
 
 def _check(session: Session, entity: AdminEntity, *, tenant_id: uuid.UUID, entity_id: int | None,

@@ -1,7 +1,7 @@
 """Balance queries: each customer's debt and open bill run value, aggregated in SQL.
 
 Every figure is a correlated scalar subquery on the customer row. When the order and the
-filters need no figure (sort by customerId or creditThreshold, filter by customerId), the
+criteria need no figure (sort by customer or credit threshold, a criterion on the customer), the
 page of customers is chosen first and only that page's invoices are aggregated, whatever
 the offset. Otherwise every customer's figures are computed once, in a materialized CTE
 that the filters and sorts read, instead of repeating the subqueries in WHERE and ORDER BY.
@@ -20,9 +20,9 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.functions import FunctionElement
 
-from ledgerline.errors import BadRequest, FieldError
-from ledgerline.invoices.repository import CompositeSortListing, SortKey
-from ledgerline.kit.listing import Filter, FilterKind, ListQuery, Page
+from ledgerline.kit.criteria import (
+    Above, Attribute, Below, ColumnMap, Condition, Contains, Criteria, Equals, Kind, OneOf, Page, Sort, amount, ident,
+)
 from ledgerline.kit.repository import count_matching
 from ledgerline.models import BillRun, Customer, Invoice
 from ledgerline.models.enums import BillRunStatus, InvoiceStatus
@@ -106,34 +106,26 @@ class _Columns:
     open_value: Any
 
 
-# Keeps every cross-multiplied operand inside a 64-bit integer (SQLite has nothing wider).
+# Keeps every cross-multiplied operand inside a 64-bit integer (SQLite has nothing wider): a
+# percentage compared must be below MAX_PERCENTAGE with at most MAX_PERCENTAGE_DECIMALS decimals.
 MAX_PERCENTAGE_DECIMALS = 6
 MAX_PERCENTAGE = Decimal("1e12")
 
 
-def _percentage_number(spec: str, raw: str) -> tuple[int, int]:
-    """A filter value as (numerator, k) with value = numerator / 10^k, exactly."""
-    text = raw.strip()
-    try:
-        value = Decimal(text)
-    except ArithmeticError:
-        value = None
-    if value is None or not value.is_finite() or abs(value) >= MAX_PERCENTAGE:
-        raise BadRequest(f"Invalid parameter '{spec}': '{raw}' is not a usable number",
-                         errors=[FieldError(spec, f"'{raw}' is not a usable number")])
+def _ratio_parts(value: Decimal) -> tuple[int, int]:
+    """A percentage as (numerator, k) with value = numerator / 10^k, exactly."""
     sign, digits, exponent = value.normalize().as_tuple()
-    numerator = int("".join(map(str, digits)) or "0") * (-1 if sign else 1)
     assert isinstance(exponent, int)
+    if not value.copy_abs() < MAX_PERCENTAGE or -exponent > MAX_PERCENTAGE_DECIMALS:
+        raise ValueError(f"percentage {value} is beyond what compares exactly")
+    numerator = int("".join(map(str, digits)) or "0") * (-1 if sign else 1)
     if exponent > 0:
         return numerator * 10**exponent, 0
-    if -exponent > MAX_PERCENTAGE_DECIMALS:
-        raise BadRequest(f"Invalid parameter '{spec}': at most {MAX_PERCENTAGE_DECIMALS} decimal places",
-                         errors=[FieldError(spec, f"at most {MAX_PERCENTAGE_DECIMALS} decimal places")])
     return numerator, -exponent
 
 
 def _percentage_text(columns: _Columns) -> ColumnElement[str]:
-    """The percentage as rendered (rounded half-even to 2 decimals), as text, for ``like:``."""
+    """The percentage as rendered (rounded half-even to 2 decimals), as text, for ``Contains``."""
     scaled = func.abs(columns.debt) * 10000
     quotient = int_div(scaled, columns.threshold)
     remainder = scaled - quotient * columns.threshold
@@ -148,61 +140,49 @@ def _percentage_text(columns: _Columns) -> ColumnElement[str]:
     )
 
 
-def _percentage_clause(columns: _Columns, raw: str) -> ColumnElement[bool]:
+def _percentage_clause(columns: _Columns, condition: Condition) -> ColumnElement[bool]:
     """Exact comparisons of debt / threshold x 100 with the value: integers, cross-multiplied.
 
-    Customers whose threshold is 0 have no percentage and match no percentage filter.
+    Customers whose threshold is 0 have no percentage and match no percentage criterion.
     """
-    name = "percentageDifference"
     has_percentage = columns.threshold > 0
-    head, sep, tail = raw.partition(":")
-    op, value = (head, tail) if sep and head in ("lt", "gt", "in", "like") else ("eq", raw)
-    if op == "like":
-        return and_(has_percentage, _percentage_text(columns).contains(value.strip(), autoescape=True))
-    if op == "in":
-        values = [v for v in value.split(",") if v.strip()]
-        if not values:
-            raise BadRequest(f"Invalid parameter '{name}': in: needs at least one value",
-                             errors=[FieldError(name, "in: needs at least one value")])
-        return or_(*(_percentage_clause(columns, v) for v in values))
-    numerator, k = _percentage_number(name, value)
+    if isinstance(condition, Contains):
+        return and_(has_percentage, _percentage_text(columns).contains(condition.text, autoescape=True))
+    if isinstance(condition, OneOf):
+        return or_(*(_percentage_clause(columns, Equals(value)) for value in condition.values))
+    if not isinstance(condition, (Equals, Below, Above)):
+        raise TypeError(f"{type(condition).__name__} does not apply to a percentage")
+    numerator, k = _ratio_parts(condition.value)
     # debt / threshold x 100 (op) numerator / 10^k  <=>  debt x 100 x 10^k (op) numerator x threshold
     left = columns.debt * (100 * 10**k)
     right = cast(columns.threshold, Numeric) * numerator
-    test = {"eq": left == right, "lt": left < right, "gt": left > right}[op]
+    test = left == right if isinstance(condition, Equals) else left < right if isinstance(condition, Below) \
+        else left > right
     return and_(has_percentage, test)
 
 
-def _listing(columns: _Columns) -> CompositeSortListing:
+def _columns(columns: _Columns) -> ColumnMap:
     percentage_key = case((columns.threshold > 0, ratio_sort_key(columns.debt, columns.threshold)))
-    return CompositeSortListing(
-        sortable={
-            "customerId": columns.customer_id,
-            "creditThreshold": SortKey((columns.currency, columns.threshold)),
-            "billAmount": SortKey((columns.currency, columns.debt)),
-            "valueDifference": SortKey((columns.currency, columns.threshold - columns.debt)),
-            "percentageDifference": SortKey((percentage_key,), nulls_last=True),
-            "openBillRunValue": SortKey((columns.currency, columns.open_value)),
-        },
-        filters=[
-            Filter("customerId", FilterKind.ID, columns.customer_id, "Filter by customer"),
-            Filter("percentageDifference", FilterKind.NUMBER, None,
-                   "Filter by percentageDifference, compared exactly (not as rounded); customers with a "
-                   "credit threshold of 0 have none and never match",
-                   build=lambda raw: _percentage_clause(columns, raw)),
-        ],
-        fields=("customerId", "creditThreshold", "billAmount", "valueDifference", "percentageDifference",
-                "openBillRunValue"),
-        tiebreak=columns.customer_id,
-        default_sort=("customerId",),
-    )
+
+    def money(column: Any) -> Attribute:
+        return amount(column, columns.currency, currency_first=True)
+
+    return ColumnMap({
+        "customer_id": ident(columns.customer_id),
+        "credit_threshold": money(columns.threshold),
+        "bill_amount": money(columns.debt),
+        "value_difference": money(columns.threshold - columns.debt),
+        "percentage_difference": Attribute(Kind.NUMBER, order=(percentage_key,), nulls_last=True,
+                                           compile=lambda condition: _percentage_clause(columns, condition)),
+        "open_bill_run_value": money(columns.open_value),
+    }, tiebreak=columns.customer_id, default_sort=(Sort("customer_id"),))
 
 
-# Declares the query parameters (OpenAPI); the SQL is built per request over the chosen source.
-CREDIT_STATUS_LISTING = _listing(_Columns(Customer.id, Customer.currency, Customer.credit_threshold_minor,
+# The columns of the customers table: what the criteria are checked against (and declared by).
+CREDIT_STATUS_COLUMNS = _columns(_Columns(Customer.id, Customer.currency, Customer.credit_threshold_minor,
                                           Customer.credit_minor, Customer.credit_minor))
 # Orders and filters that need no figure: the page of customers can be chosen before any aggregation.
-_CUSTOMER_SORTS = frozenset({"customerId", "creditThreshold"})
+_CUSTOMER_SORTS = frozenset({"customer_id", "credit_threshold"})
 
 
 def _customers(tenant_id: uuid.UUID) -> Select:
@@ -211,13 +191,14 @@ def _customers(tenant_id: uuid.UUID) -> Select:
                   Customer.credit_minor.label("credit_minor")).where(Customer.tenant_id == tenant_id)
 
 
-def _customer_listing(source: Any) -> CompositeSortListing:
+def _customer_columns(source: Any) -> ColumnMap:
     c = source.c if hasattr(source, "c") else source
-    return _listing(_Columns(c.customer_id, c.currency, c.threshold_minor, c.credit_minor, c.credit_minor))
+    return _columns(_Columns(c.customer_id, c.currency, c.threshold_minor, c.credit_minor, c.credit_minor))
 
 
-def _needs_every_figure(query: ListQuery) -> bool:
-    return "percentageDifference" in query.filters or any(name not in _CUSTOMER_SORTS for name, _ in query.sort)
+def _needs_every_figure(criteria: Criteria) -> bool:
+    return (criteria.condition_on("percentage_difference") is not None
+            or any(sort.attribute not in _CUSTOMER_SORTS for sort in criteria.sorts))
 
 
 def _with_figures(tenant_id: uuid.UUID, source: Any) -> list[Any]:
@@ -227,39 +208,39 @@ def _with_figures(tenant_id: uuid.UUID, source: Any) -> list[Any]:
             _open_bill_run_value_minor(tenant_id, c.customer_id).label("open_bill_run_value_minor")]
 
 
-def _customer_page(session: Session, tenant_id: uuid.UUID, query: ListQuery) -> tuple[list[Any], int]:
+def _customer_page(session: Session, tenant_id: uuid.UUID, criteria: Criteria) -> tuple[list[Any], int]:
     """Page the customers first, then aggregate the invoices of that page's customers only."""
     customers = _customers(tenant_id)
-    listing = _customer_listing(customers.selected_columns)
-    total = session.execute(listing.count_statement(customers, query)).scalar_one()
-    page = listing.page_statement(customers, query).subquery("page")
-    stmt = select(*_with_figures(tenant_id, page)).order_by(*_customer_listing(page).order_by(query))
+    columns = _customer_columns(customers.selected_columns)
+    total = session.execute(columns.count_statement(customers, criteria)).scalar_one()
+    page = columns.page_statement(customers, criteria).subquery("page")
+    stmt = select(*_with_figures(tenant_id, page)).order_by(*_customer_columns(page).order_by(criteria.sorts))
     return list(session.execute(stmt).mappings()), total
 
 
-def _every_figure(tenant_id: uuid.UUID, query: ListQuery) -> tuple[Any, CompositeSortListing]:
-    """Every (customerId-filtered) customer's figures, computed once in a materialized CTE."""
+def _every_figure(tenant_id: uuid.UUID, criteria: Criteria) -> tuple[Any, ColumnMap]:
+    """Every (customer-filtered) customer's figures, computed once in a materialized CTE."""
     customers = _customers(tenant_id)
-    if "customerId" in query.filters:
-        only = ListQuery(filters={"customerId": query.filters["customerId"]})
-        customers = customers.where(*_customer_listing(customers.selected_columns).where(only))
+    only = criteria.only("customer_id")
+    if only.where:
+        customers = customers.where(*_customer_columns(customers.selected_columns).where(only))
     inner = customers.subquery("customer")
     figures = select(*_with_figures(tenant_id, inner)).cte("credit_figures").prefix_with("MATERIALIZED")
     c = figures.c
-    return figures, _listing(_Columns(c.customer_id, c.currency, c.threshold_minor, c.debt_minor,
+    return figures, _columns(_Columns(c.customer_id, c.currency, c.threshold_minor, c.debt_minor,
                                       c.open_bill_run_value_minor))
 
 
-def _figure_page(session: Session, tenant_id: uuid.UUID, query: ListQuery) -> tuple[list[Any], int]:
-    figures, listing = _every_figure(tenant_id, query)
+def _figure_page(session: Session, tenant_id: uuid.UUID, criteria: Criteria) -> tuple[list[Any], int]:
+    figures, columns = _every_figure(tenant_id, criteria)
     c = figures.c
     # One pass: the window count is taken after filtering, before the limit.
     base = select(c.customer_id, c.currency, c.threshold_minor, c.debt_minor, c.open_bill_run_value_minor,
                   func.count().over().label("total"))
-    rows = list(session.execute(listing.page_statement(base, query)).mappings())
+    rows = list(session.execute(columns.page_statement(base, criteria)).mappings())
     if rows:
         return rows, int(rows[0]["total"])
-    return rows, count_matching(session, select(c.customer_id), listing, query)
+    return rows, count_matching(session, select(c.customer_id), columns, criteria)
 
 
 @dataclass(frozen=True)
@@ -271,19 +252,19 @@ class CreditFigures:
     open_bill_run_value_minor: int
 
 
-def page_of_credit_figures(session: Session, tenant_id: uuid.UUID, query: ListQuery) -> Page:
-    rows, total = (_figure_page if _needs_every_figure(query) else _customer_page)(session, tenant_id, query)
+def page_of_credit_figures(session: Session, tenant_id: uuid.UUID, criteria: Criteria) -> Page:
+    rows, total = (_figure_page if _needs_every_figure(criteria) else _customer_page)(session, tenant_id, criteria)
     items = [CreditFigures(row["customer_id"], row["currency"], int(row["threshold_minor"]), int(row["debt_minor"]),
                            int(row["open_bill_run_value_minor"])) for row in rows]
-    return Page(items=items, total=total, query=query)
+    return Page(items=items, total=total)
 
 
-def count_credit_figures(session: Session, tenant_id: uuid.UUID, query: ListQuery) -> int:
-    if "percentageDifference" not in query.filters:
+def count_credit_figures(session: Session, tenant_id: uuid.UUID, criteria: Criteria) -> int:
+    if criteria.condition_on("percentage_difference") is None:
         customers = _customers(tenant_id)
-        return count_matching(session, customers, _customer_listing(customers.selected_columns), query)
-    figures, listing = _every_figure(tenant_id, query)
-    return count_matching(session, select(figures.c.customer_id), listing, query)
+        return count_matching(session, customers, _customer_columns(customers.selected_columns), criteria)
+    figures, columns = _every_figure(tenant_id, criteria)
+    return count_matching(session, select(figures.c.customer_id), columns, criteria)
 
 
 def posted_payment_figures(session: Session, tenant_id: uuid.UUID, customer_id: int) -> tuple[int, int, list[str]]:

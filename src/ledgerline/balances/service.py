@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from ledgerline.balances import repository
 from ledgerline.balances.repository import CreditFigures
-from ledgerline.kit.listing import ListQuery, Page
+from ledgerline.kit.criteria import Criteria, Page
 from ledgerline.kit.money import Money
 
 
@@ -51,13 +51,13 @@ def credit_status_of(figures: CreditFigures) -> CreditStatus:
     )
 
 
-def credit_status_page(session: Session, *, tenant_id: uuid.UUID, query: ListQuery) -> Page:
-    page = repository.page_of_credit_figures(session, tenant_id, query)
-    return Page(items=[credit_status_of(figures) for figures in page.items], total=page.total, query=page.query)
+def credit_status_page(session: Session, *, tenant_id: uuid.UUID, criteria: Criteria) -> Page:
+    page = repository.page_of_credit_figures(session, tenant_id, criteria)
+    return Page(items=[credit_status_of(figures) for figures in page.items], total=page.total)
 
 
-def count_credit_status(session: Session, *, tenant_id: uuid.UUID, query: ListQuery) -> int:
-    return repository.count_credit_figures(session, tenant_id, query)
+def count_credit_status(session: Session, *, tenant_id: uuid.UUID, criteria: Criteria) -> int:
+    return repository.count_credit_figures(session, tenant_id, criteria)
 
 
 @dataclass(frozen=True)

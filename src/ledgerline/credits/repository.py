@@ -1,4 +1,4 @@
-"""Credit queries: the Socotra lists (offset/count) and the /v1 listing."""
+"""Credit queries: the rows every surface lists by criteria, and what posting and reversing credits need."""
 
 from __future__ import annotations
 
@@ -8,53 +8,39 @@ from collections.abc import Sequence
 
 from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
 
-from ledgerline.kit.listing import Filter, FilterKind, Listing
+from ledgerline.kit.criteria import ColumnMap, Criteria, amount, choice, day, ident
 from ledgerline.kit.repository import TenantRows
 from ledgerline.models import Credit, CreditTarget, Customer, Invoice
 from ledgerline.models.enums import CreditState, CreditType
 
-CREDIT_LISTING = Listing(
-    sortable={"id": Credit.id, "amountInMajorCurrency": Credit.amount_minor, "createdAt": Credit.created_at},
-    filters=[
-        Filter("id", FilterKind.ID, Credit.id, "Filter by credit identifier"),
-        Filter("customerId", FilterKind.ID, Credit.customer_id, "Filter by customer"),
-        Filter("paymentId", FilterKind.ID, Credit.payment_id, "Filter by the payment a credit comes from"),
-        Filter("creditType", FilterKind.ENUM, Credit.type, "Filter by credit type", enum_type=CreditType),
-        Filter("creditState", FilterKind.ENUM, Credit.state, "Filter by credit state", enum_type=CreditState),
-        Filter("amountInMajorCurrency", FilterKind.AMOUNT, Credit.amount_minor, "Filter by amount",
-               currency_column=Credit.currency),
-        Filter("createdAt", FilterKind.DATE, Credit.created_at, "Filter by creation date"),
-    ],
-    fields=("id", "locator", "creditType", "creditState", "customerId", "accountLocator", "paymentId",
-            "parentCreditId", "parentCreditLocator", "currency", "amountInMajorCurrency", "description", "createdBy",
-            "createdAt", "realizedAt", "reversedAt", "reversalReason", "targets"),
-    tiebreak=Credit.id,
-)
+def _targeting(test: ColumnElement[bool]) -> ColumnElement[bool]:
+    return exists().where(CreditTarget.tenant_id == Credit.tenant_id, test, CreditTarget.credit_id == Credit.id)
 
 
-CREDITS = TenantRows(Credit, CREDIT_LISTING)
+CREDIT_COLUMNS = ColumnMap({
+    "id": ident(Credit.id),
+    "customer_id": ident(Credit.customer_id),
+    "payment_id": ident(Credit.payment_id),
+    "type": choice(Credit.type, CreditType),
+    "state": choice(Credit.state, CreditState),
+    "amount": amount(Credit.amount_minor, Credit.currency),
+    "created_at": day(Credit.created_at),
+    # A credit's targets name the invoices it is applied to.
+    "invoice_id": ident(CreditTarget.invoice_id, within=_targeting),
+}, tiebreak=Credit.id)
+
+CREDITS = TenantRows(Credit, CREDIT_COLUMNS)
 
 
 def credit_by_locator(session: Session, tenant_id: uuid.UUID, locator: str) -> Credit | None:
     return session.execute(CREDITS.select(tenant_id).where(Credit.locator == locator)).scalar_one_or_none()
 
 
-def slice_of_credits(session: Session, tenant_id: uuid.UUID, *, offset: int, count: int,
-                     customer_id: int | None = None, credit_type: CreditType | None = None,
-                     invoice_id: int | None = None, include_reversed: bool = True) -> list[Credit]:
-    """Up to ``count + 1`` credits from ``offset`` in creation order: the extra row tells whether more follow."""
-    stmt = CREDITS.select(tenant_id)
-    if customer_id is not None:
-        stmt = stmt.where(Credit.customer_id == customer_id)
-    if credit_type is not None:
-        stmt = stmt.where(Credit.type == credit_type)
-    if invoice_id is not None:
-        stmt = stmt.where(exists().where(CreditTarget.tenant_id == tenant_id, CreditTarget.invoice_id == invoice_id,
-                                         CreditTarget.credit_id == Credit.id))
-    if not include_reversed:
-        stmt = stmt.where(Credit.state != CreditState.REVERSED)
-    return list(session.execute(stmt.order_by(Credit.id).offset(offset).limit(count + 1)).scalars())
+def slice_of_credits(session: Session, tenant_id: uuid.UUID, criteria: Criteria) -> list[Credit]:
+    """The credits that meet the criteria, in their order and window."""
+    return list(session.execute(CREDIT_COLUMNS.page_statement(CREDITS.select(tenant_id), criteria)).scalars())
 
 
 def targets_of(session: Session, tenant_id: uuid.UUID, credits: Sequence[Credit]) -> dict[int, list[CreditTarget]]:

@@ -20,7 +20,7 @@ from ledgerline.credits import repository
 from ledgerline.errors import Conflict, InvalidRequest, not_found
 from ledgerline.invoices import repository as invoices_repository
 from ledgerline.invoices.service import change_outstanding
-from ledgerline.kit.listing import ListQuery, Page
+from ledgerline.kit.criteria import Criteria, Criterion, Equals, NoneOf, Page
 from ledgerline.kit.money import Money
 from ledgerline.kit.repository import get_scoped, id_holding
 from ledgerline.ledger.service import record
@@ -171,14 +171,14 @@ def get_credit(session: Session, *, tenant_id: uuid.UUID, credit_id: int) -> Cre
     return views(session, tenant_id=tenant_id, credits=[credit])[0]
 
 
-def list_credits(session: Session, *, tenant_id: uuid.UUID, query: ListQuery) -> Page:
-    page = repository.CREDITS.page(session, tenant_id, query)
+def list_credits(session: Session, *, tenant_id: uuid.UUID, criteria: Criteria) -> Page:
+    page = repository.CREDITS.page(session, tenant_id, criteria)
     page.items = views(session, tenant_id=tenant_id, credits=page.items)
     return page
 
 
-def count_credits(session: Session, *, tenant_id: uuid.UUID, query: ListQuery) -> int:
-    return repository.CREDITS.count(session, tenant_id, query)
+def count_credits(session: Session, *, tenant_id: uuid.UUID, criteria: Criteria) -> int:
+    return repository.CREDITS.count(session, tenant_id, criteria)
 
 
 @dataclass(frozen=True)
@@ -202,9 +202,13 @@ def slice_of_credits(session: Session, *, tenant_id: uuid.UUID, offset: int, cou
         invoice_id = id_holding(session, Invoice, tenant_id, {"locator": invoice_locator}, other_than=None)
         if invoice_id is None:
             raise not_found("Invoice", invoice_locator)
-    rows = repository.slice_of_credits(session, tenant_id, offset=offset, count=count, customer_id=customer_id,
-                                       credit_type=credit_type, invoice_id=invoice_id,
-                                       include_reversed=include_reversed)
+    where = [Criterion(attribute, Equals(value)) for attribute, value in
+             (("customer_id", customer_id), ("type", credit_type), ("invoice_id", invoice_id)) if value is not None]
+    if not include_reversed:
+        where.append(Criterion("state", NoneOf((CreditState.REVERSED,))))
+    # One row beyond the slice tells whether more follow.
+    criteria = Criteria(where=tuple(where), offset=offset, limit=count + 1)
+    rows = repository.slice_of_credits(session, tenant_id, criteria)
     return Slice(views(session, tenant_id=tenant_id, credits=rows[:count]), len(rows) <= count)
 
 

@@ -7,77 +7,37 @@ import uuid
 from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
-from ledgerline.kit.listing import Filter, FilterKind, Listing, ListQuery, Page
-from ledgerline.kit.repository import count_matching, fetch_page
+from ledgerline.kit.criteria import ColumnMap, amount, choice, day, ident, text
+from ledgerline.kit.repository import TenantRows
 from ledgerline.models import Bill, BillingCycle, ContractOwner, ContractOwnerSubBrand, Customer, Invoice, Site
 from ledgerline.models.enums import CustomerStatus, SiteStatus
 
-CUSTOMER_LISTING = Listing(
-    sortable={
-        "id": Customer.id, "name": Customer.name, "number": Customer.number, "status": Customer.status,
-        "currency": Customer.currency, "creditThreshold": Customer.credit_threshold_minor,
-        "createdAt": Customer.created_at, "updatedAt": Customer.updated_at,
-    },
-    filters=[
-        Filter("id", FilterKind.ID, Customer.id, "Filter by customer identifier"),
-        Filter("name", FilterKind.STRING, Customer.name, "Filter by name"),
-        Filter("number", FilterKind.STRING, Customer.number, "Filter by customer number"),
-        Filter("referenceNumber", FilterKind.STRING, Customer.reference_number, "Filter by reference number"),
-        Filter("currency", FilterKind.STRING, Customer.currency, "Filter by ISO 4217 currency"),
-        Filter("status", FilterKind.ENUM, Customer.status, "Filter by life-cycle status", enum_type=CustomerStatus),
-        Filter("contractOwnerId", FilterKind.ID, Customer.contract_owner_id, "Filter by contract owner"),
-        Filter("billingCycleId", FilterKind.ID, Customer.billing_cycle_id, "Filter by billing cycle"),
-        Filter("subBrandId", FilterKind.ID, Customer.sub_brand_id, "Filter by contract-owner sub-brand"),
-        Filter("creditThreshold", FilterKind.AMOUNT, Customer.credit_threshold_minor, "Filter by credit threshold",
-               currency_column=Customer.currency),
-        Filter("createdAt", FilterKind.DATE, Customer.created_at, "Filter by creation date"),
-    ],
-    fields=(
-        "id", "locator", "uuid", "number", "name", "currency", "creditThreshold", "contractOwnerId",
-        "billingCycleId", "subBrandId", "status", "referenceNumber", "version", "createdAt", "updatedAt",
-    ),
-    tiebreak=Customer.id,
-)
+CUSTOMER_COLUMNS = ColumnMap({
+    "id": ident(Customer.id),
+    "name": text(Customer.name),
+    "number": text(Customer.number),
+    "reference_number": text(Customer.reference_number),
+    "currency": text(Customer.currency),
+    "status": choice(Customer.status, CustomerStatus),
+    "contract_owner_id": ident(Customer.contract_owner_id),
+    "billing_cycle_id": ident(Customer.billing_cycle_id),
+    "sub_brand_id": ident(Customer.sub_brand_id),
+    "credit_threshold": amount(Customer.credit_threshold_minor, Customer.currency),
+    "created_at": day(Customer.created_at),
+    "updated_at": day(Customer.updated_at),
+}, tiebreak=Customer.id)
 
-SITE_LISTING = Listing(
-    sortable={"id": Site.id, "name": Site.name, "customerId": Site.customer_id, "status": Site.status,
-              "createdAt": Site.created_at},
-    filters=[
-        Filter("id", FilterKind.ID, Site.id, "Filter by site identifier"),
-        Filter("customerId", FilterKind.ID, Site.customer_id, "Filter by customer"),
-        Filter("name", FilterKind.STRING, Site.name, "Filter by name"),
-        Filter("reference", FilterKind.STRING, Site.reference, "Filter by reference"),
-        Filter("status", FilterKind.ENUM, Site.status, "Filter by status", enum_type=SiteStatus),
-        Filter("createdAt", FilterKind.DATE, Site.created_at, "Filter by creation date"),
-    ],
-    fields=("id", "locator", "uuid", "customerId", "name", "reference", "status", "address", "version",
-            "createdAt", "updatedAt"),
-    tiebreak=Site.id,
-)
+SITE_COLUMNS = ColumnMap({
+    "id": ident(Site.id),
+    "customer_id": ident(Site.customer_id),
+    "name": text(Site.name),
+    "reference": text(Site.reference),
+    "status": choice(Site.status, SiteStatus),
+    "created_at": day(Site.created_at),
+}, tiebreak=Site.id)
 
-
-def _customers(tenant_id: uuid.UUID):
-    return select(Customer).where(Customer.tenant_id == tenant_id)
-
-
-def page_of_customers(session: Session, tenant_id: uuid.UUID, query: ListQuery) -> Page:
-    return fetch_page(session, _customers(tenant_id), CUSTOMER_LISTING, query)
-
-
-def count_customers(session: Session, tenant_id: uuid.UUID, query: ListQuery) -> int:
-    return count_matching(session, _customers(tenant_id), CUSTOMER_LISTING, query)
-
-
-def _sites(tenant_id: uuid.UUID):
-    return select(Site).where(Site.tenant_id == tenant_id)
-
-
-def page_of_sites(session: Session, tenant_id: uuid.UUID, query: ListQuery) -> Page:
-    return fetch_page(session, _sites(tenant_id), SITE_LISTING, query)
-
-
-def count_sites(session: Session, tenant_id: uuid.UUID, query: ListQuery) -> int:
-    return count_matching(session, _sites(tenant_id), SITE_LISTING, query)
+CUSTOMERS = TenantRows(Customer, CUSTOMER_COLUMNS)
+SITES = TenantRows(Site, SITE_COLUMNS)
 
 
 def customer_has_dependents(session: Session, tenant_id: uuid.UUID, customer_id: int) -> bool:

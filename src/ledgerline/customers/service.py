@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from ledgerline.customers import repository
 from ledgerline.errors import Conflict, InvalidRequest, not_found
+from ledgerline.kit.criteria import Criteria, Page
 from ledgerline.kit.money import is_currency
 from ledgerline.kit.repository import check_references, get_scoped, next_number
 from ledgerline.models import BillingCycle, ContractOwner, ContractOwnerSubBrand, Customer, Site
@@ -131,3 +132,19 @@ def currency_of_customer(session: Session, *, tenant_id: uuid.UUID, customer_id:
     if customer is None:
         raise InvalidRequest.for_field("customer", f"customer {customer_id} does not exist")
     return customer.currency
+
+
+def list_customers(session: Session, *, tenant_id: uuid.UUID, criteria: Criteria) -> Page:
+    return repository.CUSTOMERS.page(session, tenant_id, criteria)
+
+
+def count_customers(session: Session, *, tenant_id: uuid.UUID, criteria: Criteria) -> int:
+    return repository.CUSTOMERS.count(session, tenant_id, criteria)
+
+
+def list_sites(session: Session, *, tenant_id: uuid.UUID, criteria: Criteria) -> Page:
+    return repository.SITES.page(session, tenant_id, criteria)
+
+
+def count_sites(session: Session, *, tenant_id: uuid.UUID, criteria: Criteria) -> int:
+    return repository.SITES.count(session, tenant_id, criteria)

@@ -8,7 +8,9 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from ledgerline.email_templates import repository
 from ledgerline.errors import Conflict, InvalidRequest, not_found
+from ledgerline.kit.criteria import Criteria, Page
 from ledgerline.kit.repository import get_scoped, tables_referencing
 from ledgerline.models import EmailTemplate
 
@@ -74,3 +76,11 @@ def delete_email_template(session: Session, *, template: EmailTemplate) -> None:
         raise Conflict(f"email template {template.id} is still referenced by {names}")
     session.delete(template)
     session.flush()
+
+
+def list_email_templates(session: Session, *, tenant_id: uuid.UUID, criteria: Criteria) -> Page:
+    return repository.EMAIL_TEMPLATES.page(session, tenant_id, criteria)
+
+
+def count_email_templates(session: Session, *, tenant_id: uuid.UUID, criteria: Criteria) -> int:
+    return repository.EMAIL_TEMPLATES.count(session, tenant_id, criteria)

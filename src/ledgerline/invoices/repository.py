@@ -11,9 +11,9 @@ from typing import Any
 from sqlalchemy import RowMapping, Select, and_, case, exists, func, insert, literal, select, type_coerce, update
 from sqlalchemy.orm import Session
 
-from ledgerline.kit.listing import Filter, FilterKind, Listing, ListQuery, Page
+from ledgerline.kit.criteria import ColumnMap, Criteria, Page, amount, choice, day, ident, text
 from ledgerline.kit.refs import Ref
-from ledgerline.kit.repository import count_matching, fetch_page, ref_clause
+from ledgerline.kit.repository import TenantRows, count_matching, fetch_page, ref_clause
 from ledgerline.models import Bill, BillRun, Customer, Invoice, JournalEntry
 from ledgerline.models.base import UTCDateTime, utcnow
 from ledgerline.models.enums import (
@@ -21,81 +21,26 @@ from ledgerline.models.enums import (
 )
 
 
-@dataclass(frozen=True)
-class SortKey:
-    """A sort on several columns, all in the requested direction.
+INVOICE_COLUMNS = ColumnMap({
+    "id": ident(Invoice.id),
+    "customer_id": ident(Invoice.customer_id),
+    "bill_run_type": choice(Invoice.bill_run_type, BillRunType),
+    "bill_run_id": ident(Invoice.bill_run_id),
+    "bill_id": ident(Invoice.bill_id),
+    "status": choice(Invoice.status, InvoiceStatus),
+    "payment_status": choice(Invoice.payment_status, InvoicePaymentStatus),
+    "issue_date": day(Invoice.issue_date),
+    "due_date": day(Invoice.due_date),
+    "number": text(Invoice.number),
+    "reference_number": text(Invoice.reference_number),
+    "back_office_code": text(Invoice.back_office_code),
+    "currency": text(Invoice.currency),
+    "total": amount(Invoice.total_minor, Invoice.currency, currency_first=True),
+    "outstanding": amount(Invoice.outstanding_minor, Invoice.currency, currency_first=True),
+    "created_at": day(Invoice.created_at),
+}, tiebreak=Invoice.id)
 
-    Amounts in different currencies are not comparable, so amount sorts order by
-    currency first; ``nulls_last`` keeps rows without a value at the end either way.
-    """
-
-    columns: tuple[Any, ...]
-    nulls_last: bool = False
-
-
-class CompositeSortListing(Listing):
-    """A ``Listing`` whose sortable fields may be ``SortKey``s."""
-
-    def order_by(self, query: ListQuery) -> list[Any]:
-        order: list[Any] = []
-        for name, descending in query.sort:
-            key = self.sortable[name]
-            if not isinstance(key, SortKey):
-                key = SortKey((key,))
-            for column in key.columns:
-                clause = column.desc() if descending else column.asc()
-                order.append(clause.nulls_last() if key.nulls_last else clause)
-        order.append(self.tiebreak.asc())
-        return order
-
-
-INVOICE_LISTING = CompositeSortListing(
-    sortable={
-        "id": Invoice.id, "number": Invoice.number, "issueDate": Invoice.issue_date, "dueDate": Invoice.due_date,
-        "totalInMajorCurrency": SortKey((Invoice.currency, Invoice.total_minor)),
-        "outstandingInMajorCurrency": SortKey((Invoice.currency, Invoice.outstanding_minor)),
-        "status": Invoice.status, "createdAt": Invoice.created_at,
-    },
-    filters=[
-        Filter("id", FilterKind.ID, Invoice.id, "Filter by invoice identifier"),
-        Filter("customerId", FilterKind.ID, Invoice.customer_id, "Filter by customer"),
-        Filter("billRunType", FilterKind.ENUM, Invoice.bill_run_type, "Filter by bill run type",
-               enum_type=BillRunType),
-        Filter("billRunId", FilterKind.ID, Invoice.bill_run_id, "Filter by bill run"),
-        Filter("billId", FilterKind.ID, Invoice.bill_id, "Filter by bill"),
-        Filter("status", FilterKind.ENUM, Invoice.status, "Filter by life-cycle status", enum_type=InvoiceStatus),
-        Filter("paymentStatus", FilterKind.ENUM, Invoice.payment_status, "Filter by payment status",
-               enum_type=InvoicePaymentStatus),
-        Filter("issueDate", FilterKind.DATE, Invoice.issue_date, "Filter by issue date"),
-        Filter("dueDate", FilterKind.DATE, Invoice.due_date, "Filter by due date"),
-        Filter("number", FilterKind.STRING, Invoice.number, "Filter by invoice number"),
-        Filter("referenceNumber", FilterKind.STRING, Invoice.reference_number, "Filter by reference number"),
-        Filter("backOfficeCode", FilterKind.STRING, Invoice.back_office_code, "Filter by back-office code"),
-        Filter("currency", FilterKind.STRING, Invoice.currency, "Filter by ISO 4217 currency"),
-        Filter("totalInMajorCurrency", FilterKind.AMOUNT, Invoice.total_minor, "Filter by total",
-               currency_column=Invoice.currency),
-        Filter("outstandingInMajorCurrency", FilterKind.AMOUNT, Invoice.outstanding_minor,
-               "Filter by outstanding amount", currency_column=Invoice.currency),
-    ],
-    fields=(
-        "id", "locator", "uuid", "number", "customerId", "billRunType", "billRunId", "billId", "issueDate",
-        "dueDate", "currency", "totalInMajorCurrency", "outstandingInMajorCurrency", "status", "paymentStatus",
-        "referenceNumber", "backOfficeCode", "postedAt", "cancelledAt", "version", "createdAt", "updatedAt",
-    ),
-    tiebreak=Invoice.id,
-)
-
-
-def _invoices(tenant_id: uuid.UUID) -> Select:
-    return select(Invoice).where(Invoice.tenant_id == tenant_id)
-
-
-def page_of_invoices(session: Session, tenant_id: uuid.UUID, query: ListQuery) -> Page:
-    return fetch_page(session, _invoices(tenant_id), INVOICE_LISTING, query)
-
-
-def count_invoices(session: Session, tenant_id: uuid.UUID, query: ListQuery) -> int:
-    return count_matching(session, _invoices(tenant_id), INVOICE_LISTING, query)
+INVOICES = TenantRows(Invoice, INVOICE_COLUMNS)
 
 
 def customer_id_of_invoice(session: Session, tenant_id: uuid.UUID, invoice_id: int) -> int | None:
@@ -180,24 +125,15 @@ _BILL_STATUS = type_coerce(
     db_enum(BillStatus, "bill_status"),
 )
 
-BILL_LISTING = CompositeSortListing(
-    sortable={
-        "id": Bill.id, "number": Bill.number, "customerId": Bill.customer_id, "periodStart": Bill.period_start,
-        "periodEnd": Bill.period_end, "createdAt": Bill.created_at,
-    },
-    filters=[
-        Filter("id", FilterKind.ID, Bill.id, "Filter by bill identifier"),
-        Filter("customerId", FilterKind.ID, Bill.customer_id, "Filter by customer"),
-        Filter("number", FilterKind.STRING, Bill.number, "Filter by bill number"),
-        Filter("status", FilterKind.ENUM, _BILL_STATUS, "Filter by settlement status", enum_type=BillStatus),
-        Filter("periodStart", FilterKind.DATE, Bill.period_start, "Filter by period start"),
-        Filter("periodEnd", FilterKind.DATE, Bill.period_end, "Filter by period end"),
-        Filter("createdAt", FilterKind.DATE, Bill.created_at, "Filter by creation date"),
-    ],
-    fields=("id", "locator", "uuid", "number", "customerId", "checkDigits", "periodStart", "periodEnd", "status",
-            "totalInMajorCurrency", "outstandingInMajorCurrency", "currency", "version", "createdAt", "updatedAt"),
-    tiebreak=Bill.id,
-)
+BILL_COLUMNS = ColumnMap({
+    "id": ident(Bill.id),
+    "customer_id": ident(Bill.customer_id),
+    "number": text(Bill.number),
+    "status": choice(_BILL_STATUS, BillStatus),
+    "period_start": day(Bill.period_start),
+    "period_end": day(Bill.period_end),
+    "created_at": day(Bill.created_at),
+}, tiebreak=Bill.id)
 
 
 def _bills(tenant_id: uuid.UUID) -> Select:
@@ -214,13 +150,13 @@ def _bill_view(row: Any) -> BillView:
                     outstanding_minor=int(row["outstanding_minor"] or 0), status=row["status"])
 
 
-def page_of_bills(session: Session, tenant_id: uuid.UUID, query: ListQuery) -> Page:
-    page = fetch_page(session, _bills(tenant_id), BILL_LISTING, query, scalars=False)
-    return Page(items=[_bill_view(row) for row in page.items], total=page.total, query=page.query)
+def page_of_bills(session: Session, tenant_id: uuid.UUID, criteria: Criteria) -> Page:
+    page = fetch_page(session, _bills(tenant_id), BILL_COLUMNS, criteria, scalars=False)
+    return Page(items=[_bill_view(row) for row in page.items], total=page.total)
 
 
-def count_bills(session: Session, tenant_id: uuid.UUID, query: ListQuery) -> int:
-    return count_matching(session, _bills(tenant_id), BILL_LISTING, query)
+def count_bills(session: Session, tenant_id: uuid.UUID, criteria: Criteria) -> int:
+    return count_matching(session, _bills(tenant_id), BILL_COLUMNS, criteria)
 
 
 def bill_view(session: Session, tenant_id: uuid.UUID, bill_id: int) -> BillView | None:
@@ -237,33 +173,16 @@ def bill_has_invoices(session: Session, tenant_id: uuid.UUID, bill_id: int) -> b
 
 # --- bill runs ----------------------------------------------------------------------------------
 
-BILL_RUN_LISTING = CompositeSortListing(
-    sortable={"id": BillRun.id, "type": BillRun.type, "status": BillRun.status, "runDate": BillRun.run_date,
-              "createdAt": BillRun.created_at},
-    filters=[
-        Filter("id", FilterKind.ID, BillRun.id, "Filter by bill run identifier"),
-        Filter("type", FilterKind.ENUM, BillRun.type, "Filter by bill run type", enum_type=BillRunType),
-        Filter("status", FilterKind.ENUM, BillRun.status, "Filter by status", enum_type=BillRunStatus),
-        Filter("runDate", FilterKind.DATE, BillRun.run_date, "Filter by run date"),
-        Filter("billingCycleId", FilterKind.ID, BillRun.billing_cycle_id, "Filter by billing cycle"),
-        Filter("createdAt", FilterKind.DATE, BillRun.created_at, "Filter by creation date"),
-    ],
-    fields=("id", "locator", "uuid", "type", "status", "runDate", "billingCycleId", "description", "closedAt",
-            "version", "createdAt", "updatedAt"),
-    tiebreak=BillRun.id,
-)
+BILL_RUN_COLUMNS = ColumnMap({
+    "id": ident(BillRun.id),
+    "type": choice(BillRun.type, BillRunType),
+    "status": choice(BillRun.status, BillRunStatus),
+    "run_date": day(BillRun.run_date),
+    "billing_cycle_id": ident(BillRun.billing_cycle_id),
+    "created_at": day(BillRun.created_at),
+}, tiebreak=BillRun.id)
 
-
-def _bill_runs(tenant_id: uuid.UUID) -> Select:
-    return select(BillRun).where(BillRun.tenant_id == tenant_id)
-
-
-def page_of_bill_runs(session: Session, tenant_id: uuid.UUID, query: ListQuery) -> Page:
-    return fetch_page(session, _bill_runs(tenant_id), BILL_RUN_LISTING, query)
-
-
-def count_bill_runs(session: Session, tenant_id: uuid.UUID, query: ListQuery) -> int:
-    return count_matching(session, _bill_runs(tenant_id), BILL_RUN_LISTING, query)
+BILL_RUNS = TenantRows(BillRun, BILL_RUN_COLUMNS)
 
 
 def _drafts_of_run(tenant_id: uuid.UUID, bill_run_id: int) -> list[Any]:

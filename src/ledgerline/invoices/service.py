@@ -18,6 +18,7 @@ from ledgerline.customers import service as customers
 from ledgerline.errors import Conflict, FieldError, InvalidRequest, not_found
 from ledgerline.invoices import repository
 from ledgerline.invoices.repository import BillView, CustomerValue
+from ledgerline.kit.criteria import Criteria, Page
 from ledgerline.kit.repository import get_scoped, next_number
 from ledgerline.ledger import service as ledger
 from ledgerline.models import Bill, BillingCycle, BillRun, Customer, Invoice
@@ -377,3 +378,27 @@ def bill_run_customer_values(session: Session, *, tenant_id: uuid.UUID, bill_run
     """Per customer, the total of the run's draft invoices."""
     run = get_bill_run(session, tenant_id=tenant_id, bill_run_id=bill_run_id)
     return repository.draft_values_by_customer(session, tenant_id, run.id)
+
+
+def list_invoices(session: Session, *, tenant_id: uuid.UUID, criteria: Criteria) -> Page:
+    return repository.INVOICES.page(session, tenant_id, criteria)
+
+
+def count_invoices(session: Session, *, tenant_id: uuid.UUID, criteria: Criteria) -> int:
+    return repository.INVOICES.count(session, tenant_id, criteria)
+
+
+def list_bills(session: Session, *, tenant_id: uuid.UUID, criteria: Criteria) -> Page:
+    return repository.page_of_bills(session, tenant_id, criteria)
+
+
+def count_bills(session: Session, *, tenant_id: uuid.UUID, criteria: Criteria) -> int:
+    return repository.count_bills(session, tenant_id, criteria)
+
+
+def list_bill_runs(session: Session, *, tenant_id: uuid.UUID, criteria: Criteria) -> Page:
+    return repository.BILL_RUNS.page(session, tenant_id, criteria)
+
+
+def count_bill_runs(session: Session, *, tenant_id: uuid.UUID, criteria: Criteria) -> int:
+    return repository.BILL_RUNS.count(session, tenant_id, criteria)

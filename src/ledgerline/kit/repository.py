@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from ledgerline.db import numbering_engine
 from ledgerline.errors import InvalidRequest
 from ledgerline.kit.ids import format_number
-from ledgerline.kit.listing import Listing, ListQuery, Page
+from ledgerline.kit.criteria import ColumnMap, Criteria, Page
 from ledgerline.kit.refs import Ref
 from ledgerline.models import Base, NumberSequence
 
@@ -61,33 +61,34 @@ def check_references(session: Session, tenant_id: uuid.UUID, values: dict[str, A
             raise InvalidRequest.for_field(attribute, f"{model.__name__} {ref} does not exist")
 
 
-def fetch_page(session: Session, base: Select, listing: Listing, query: ListQuery, *,
+def fetch_page(session: Session, base: Select, columns: ColumnMap, criteria: Criteria, *,
                scalars: bool = True) -> Page:
-    total = session.execute(listing.count_statement(base, query)).scalar_one()
-    result = session.execute(listing.page_statement(base, query))
+    """The rows of ``base`` that meet the criteria, in their order and window, and how many meet them."""
+    total = session.execute(columns.count_statement(base, criteria)).scalar_one()
+    result = session.execute(columns.page_statement(base, criteria))
     items: list[Any] = list(result.scalars()) if scalars else list(result.mappings())
-    return Page(items=items, total=total, query=query)
+    return Page(items=items, total=total)
 
 
-def count_matching(session: Session, base: Select, listing: Listing, query: ListQuery) -> int:
-    return session.execute(listing.count_statement(base, query)).scalar_one()
+def count_matching(session: Session, base: Select, columns: ColumnMap, criteria: Criteria) -> int:
+    return session.execute(columns.count_statement(base, criteria)).scalar_one()
 
 
 @dataclass(frozen=True)
 class TenantRows:
-    """A tenant's rows of one model as a /v1 listing pages and counts them."""
+    """A tenant's rows of one model, paged and counted by criteria over its column map."""
 
     model: type
-    listing: Listing
+    columns: ColumnMap
 
     def select(self, tenant_id: uuid.UUID) -> Select:
         return select(self.model).where(self.model.tenant_id == tenant_id)  # type: ignore[attr-defined]
 
-    def page(self, session: Session, tenant_id: uuid.UUID, query: ListQuery) -> Page:
-        return fetch_page(session, self.select(tenant_id), self.listing, query)
+    def page(self, session: Session, tenant_id: uuid.UUID, criteria: Criteria) -> Page:
+        return fetch_page(session, self.select(tenant_id), self.columns, criteria)
 
-    def count(self, session: Session, tenant_id: uuid.UUID, query: ListQuery) -> int:
-        return count_matching(session, self.select(tenant_id), self.listing, query)
+    def count(self, session: Session, tenant_id: uuid.UUID, criteria: Criteria) -> int:
+        return count_matching(session, self.select(tenant_id), self.columns, criteria)
 
 
 # Numbers that may skip values are reserved this many at a time per tenant and kind, per process.

@@ -18,12 +18,12 @@ from typing import Any
 from sqlalchemy import RowMapping, Select, and_, false, func, insert, literal, or_, select, true, union_all, update
 from sqlalchemy.orm import Session
 
-from ledgerline.kit.listing import Filter, FilterKind, Listing, ListQuery, Page
 from ledgerline.kit.bulk import expire_rows, insert_rows, reserve_ids, update_rows
 from ledgerline.kit.ids import new_locator
 from ledgerline.kit.money import Money
+from ledgerline.kit.criteria import Attribute, ColumnMap, Criteria, Kind, Page, Sort, amount, choice, day, ident, text
 from ledgerline.kit.refs import Ref
-from ledgerline.kit.repository import count_matching, fetch_page, ref_clause
+from ledgerline.kit.repository import TenantRows, count_matching, fetch_page, ref_clause
 from ledgerline.models import (
     Credit, CreditTarget, Customer, Invoice, JournalEntry, Payment, PaymentAllocation, PaymentCancellation, Tenant,
 )
@@ -36,54 +36,24 @@ from ledgerline.payments.planning import (
 )
 from ledgerline.payments.values import AllocationLine
 
-PAYMENT_LISTING = Listing(
-    sortable={
-        "id": Payment.id, "number": Payment.number, "status": Payment.status,
-        "amountInMajorCurrency": Payment.amount_minor, "receivedOn": Payment.received_on,
-        "postedOn": Payment.posted_on, "createdAt": Payment.created_at,
-    },
-    filters=[
-        Filter("id", FilterKind.ID, Payment.id, "Filter by payment identifier"),
-        Filter("customerId", FilterKind.ID, Payment.customer_id, "Filter by customer"),
-        Filter("status", FilterKind.ENUM, Payment.status, "Filter by life-cycle status", enum_type=PaymentStatus),
-        Filter("paymentMethod", FilterKind.ENUM, Payment.payment_method, "Filter by payment method",
-               enum_type=PaymentMethod),
-        Filter("typeId", FilterKind.ID, Payment.type_id, "Filter by financial transaction type"),
-        Filter("categoryId", FilterKind.ID, Payment.category_id, "Filter by financial transaction category"),
-        Filter("number", FilterKind.STRING, Payment.number, "Filter by payment number"),
-        Filter("referenceNumber", FilterKind.STRING, Payment.reference_number, "Filter by reference number"),
-        Filter("backOfficeCode", FilterKind.STRING, Payment.back_office_code, "Filter by back office code"),
-        Filter("currency", FilterKind.STRING, Payment.currency, "Filter by ISO 4217 currency"),
-        Filter("receivedOn", FilterKind.DATE, Payment.received_on, "Filter by received date"),
-        Filter("postedOn", FilterKind.DATE, Payment.posted_on, "Filter by posted date"),
-        Filter("createdAt", FilterKind.DATE, Payment.created_at, "Filter by creation date"),
-        Filter("amountInMajorCurrency", FilterKind.AMOUNT, Payment.amount_minor, "Filter by amount",
-               currency_column=Payment.currency),
-    ],
-    fields=(
-        "id", "locator", "uuid", "number", "customerId", "currency", "amountInMajorCurrency",
-        "unallocatedInMajorCurrency", "status", "paymentMethod", "typeId", "categoryId", "tenders", "referenceNumber",
-        "backOfficeCode", "receivedOn", "issuedOn", "postedOn", "notes", "rejectionReason", "rejectionReasonId",
-        "receivedByUser", "receivedByUnit",
-        "invoicesToPay", "billsToPay", "allocations", "cancellation", "customAttributes", "thirdPartyStatus",
-        "udfString1", "udfString2", "udfString3", "udfString4", "udfString5", "udfString6", "udfString7",
-        "udfString8", "udfFloat1", "udfFloat2", "udfFloat3", "udfFloat4", "udfDate1", "udfDate2", "udfDate3",
-        "udfDate4", "version", "createdBy", "updatedBy", "createdAt", "updatedAt",
-    ),
-    tiebreak=Payment.id,
-)
+PAYMENT_COLUMNS = ColumnMap({
+    "id": ident(Payment.id),
+    "customer_id": ident(Payment.customer_id),
+    "status": choice(Payment.status, PaymentStatus),
+    "payment_method": choice(Payment.payment_method, PaymentMethod),
+    "type_id": ident(Payment.type_id),
+    "category_id": ident(Payment.category_id),
+    "number": text(Payment.number),
+    "reference_number": text(Payment.reference_number),
+    "back_office_code": text(Payment.back_office_code),
+    "currency": text(Payment.currency),
+    "received_on": day(Payment.received_on),
+    "posted_on": day(Payment.posted_on),
+    "created_at": day(Payment.created_at),
+    "amount": amount(Payment.amount_minor, Payment.currency),
+}, tiebreak=Payment.id)
 
-
-def _payments(tenant_id: uuid.UUID) -> Select:
-    return select(Payment).where(Payment.tenant_id == tenant_id)
-
-
-def page_of_payments(session: Session, tenant_id: uuid.UUID, query: ListQuery) -> Page:
-    return fetch_page(session, _payments(tenant_id), PAYMENT_LISTING, query)
-
-
-def count_payments(session: Session, tenant_id: uuid.UUID, query: ListQuery) -> int:
-    return count_matching(session, _payments(tenant_id), PAYMENT_LISTING, query)
+PAYMENTS = TenantRows(Payment, PAYMENT_COLUMNS)
 
 
 def customer_id_of_payment(session: Session, tenant_id: uuid.UUID, payment_id: int) -> int | None:
@@ -131,33 +101,27 @@ def back_office_code_taken(session: Session, tenant_id: uuid.UUID, type_id: int,
         Payment.id != (own_id or 0))).first() is not None
 
 
-def _exclude_credits(raw: str):  # noqa: ANN202 - a SQL clause
-    # Customer payments are all credits (money in); excluding credits leaves nothing.
-    return false() if raw.strip().lower() == "true" else true()
+def _every_row_if(value: bool):  # noqa: ANN202 - a SQL clause
+    """A flag every row has the same value of: asking for that value keeps them all, the other none."""
+    return lambda condition: true() if condition.value is value else false()
 
 
-CUSTOMER_PAYMENT_LISTING = Listing(
-    sortable={"id": Payment.id, "paymentDate": Payment.received_on, "amountInMajorCurrency": Payment.amount_minor},
-    filters=[
-        Filter("customer_id", FilterKind.ID, Payment.customer_id, "The customer (required)", required=True),
-        Filter("customerPaymentType", FilterKind.STRING, literal("CUSTOMER"), "Only CUSTOMER exists"),
-        Filter("excludeDebits", FilterKind.BOOLEAN, None, "Customer payments are never debits",
-               build=lambda raw: true()),
-        Filter("excludeCredits", FilterKind.BOOLEAN, None, "true leaves nothing: customer payments are credits",
-               build=_exclude_credits),
-    ],
-    fields=("id", "customerId", "amountInMajorCurrency", "resultingCustomerBalance", "currencyId", "description",
-            "reference", "type", "paymentDate", "customerPaymentType", "txnType", "invoiceNumber", "invoiceId",
-            "billRunType"),
-    tiebreak=Payment.id,
-)
+# Customer payments are all credits (money in).
+CUSTOMER_PAYMENT_COLUMNS = ColumnMap({
+    "id": ident(Payment.id),
+    "customer_id": ident(Payment.customer_id),
+    "received_on": day(Payment.received_on),
+    "amount": amount(Payment.amount_minor, Payment.currency),
+    "payment_type": text(literal("CUSTOMER")),
+    "is_credit": Attribute(Kind.BOOLEAN, compile=_every_row_if(True)),
+}, tiebreak=Payment.id)
 
 
-def page_of_customer_payments(session: Session, tenant_id: uuid.UUID, query: ListQuery) -> Page:
+def page_of_customer_payments(session: Session, tenant_id: uuid.UUID, criteria: Criteria) -> Page:
     """A customer's posted (and later cancelled) payments."""
     base = select(Payment).where(Payment.tenant_id == tenant_id,
                                  Payment.status.in_([PaymentStatus.POSTED, PaymentStatus.CANCELLED]))
-    return fetch_page(session, base, CUSTOMER_PAYMENT_LISTING, query)
+    return fetch_page(session, base, CUSTOMER_PAYMENT_COLUMNS, criteria)
 
 
 def balances_after_posting(session: Session, tenant_id: uuid.UUID, customer_id: int,
@@ -198,25 +162,14 @@ def first_allocated_invoices(session: Session, tenant_id: uuid.UUID,
 # A row is one live allocation: money of one payment applied to one invoice of the bill run type.
 
 
-def _invoice_payment_listing(invoice_filter: str, bill_run_filter: str, invoice_kind: str) -> Listing:
-    return Listing(
-        sortable={"id": PaymentAllocation.payment_id, "paymentDate": Payment.received_on,
-                  invoice_filter: PaymentAllocation.invoice_id},
-        filters=[
-            Filter(bill_run_filter, FilterKind.ID, Invoice.bill_run_id, f"Filter by the {invoice_kind}'s bill run"),
-            Filter("customerPaymentType", FilterKind.STRING, literal("CUSTOMER"), "Only CUSTOMER exists"),
-            Filter("customerPaymentId", FilterKind.ID, PaymentAllocation.payment_id, "Filter by payment identifier"),
-            Filter(invoice_filter, FilterKind.ID, PaymentAllocation.invoice_id, f"Filter by {invoice_kind}"),
-        ],
-        fields=("id", invoice_filter, "thirdPartyPaymentStatus", "amountInMajorCurrency", "currencyId",
-                "description", "metaData", "errorInfo", "paymentMethod", "paymentDate", "customerPaymentType",
-                "customerPaymentId"),
-        tiebreak=PaymentAllocation.id,
-    )
 
-
-INVOICE_PAYMENT_LISTING = _invoice_payment_listing("generatedInvoiceId", "billRunId", "invoice")
-ADHOC_INVOICE_PAYMENT_LISTING = _invoice_payment_listing("generatedAdhocInvoiceId", "adhocBillRunId", "adhoc invoice")
+INVOICE_PAYMENT_COLUMNS = ColumnMap({
+    "payment_id": ident(PaymentAllocation.payment_id),
+    "received_on": day(Payment.received_on),
+    "invoice_id": ident(PaymentAllocation.invoice_id),
+    "bill_run_id": ident(Invoice.bill_run_id),
+    "payment_type": text(literal("CUSTOMER")),
+}, tiebreak=PaymentAllocation.id, default_sort=(Sort("payment_id"),))
 
 
 def _live_invoice_allocations(tenant_id: uuid.UUID, bill_run_type: BillRunType) -> Select:
@@ -232,13 +185,14 @@ def _live_invoice_allocations(tenant_id: uuid.UUID, bill_run_type: BillRunType) 
 
 
 def page_of_invoice_allocations(session: Session, tenant_id: uuid.UUID, bill_run_type: BillRunType,
-                                listing: Listing, query: ListQuery) -> Page:
-    return fetch_page(session, _live_invoice_allocations(tenant_id, bill_run_type), listing, query)
+                                criteria: Criteria) -> Page:
+    return fetch_page(session, _live_invoice_allocations(tenant_id, bill_run_type), INVOICE_PAYMENT_COLUMNS, criteria)
 
 
 def count_invoice_allocations(session: Session, tenant_id: uuid.UUID, bill_run_type: BillRunType,
-                              listing: Listing, query: ListQuery) -> int:
-    return count_matching(session, _live_invoice_allocations(tenant_id, bill_run_type), listing, query)
+                              criteria: Criteria) -> int:
+    return count_matching(session, _live_invoice_allocations(tenant_id, bill_run_type), INVOICE_PAYMENT_COLUMNS,
+                          criteria)
 
 
 def invoice_allocations_of_payment(session: Session, tenant_id: uuid.UUID, bill_run_type: BillRunType,

@@ -20,7 +20,7 @@ from decimal import Decimal
 from ledgerline.errors import Conflict, InvalidRequest, not_found
 from ledgerline.invoices import repository as invoices_repository
 from ledgerline.kit.ids import new_locator, new_uuid
-from ledgerline.kit.listing import Listing, ListQuery, Page, single_id
+from ledgerline.kit.criteria import Criteria, Page
 from ledgerline.kit.money import Money, MoneyError, to_major
 from ledgerline.kit.refs import BillRef, CustomerRef, InvoiceRef, PaymentRef
 from ledgerline.kit.repository import get_scoped, next_number
@@ -360,14 +360,14 @@ def views(session: Session, *, tenant_id: uuid.UUID, payments: Sequence[Any]) ->
                             cancellation=cancellations.get(row["id"])) for row in rows]
 
 
-def list_payments(session: Session, *, tenant_id: uuid.UUID, query: ListQuery) -> Page:
-    page = repository.page_of_payments(session, tenant_id, query)
+def list_payments(session: Session, *, tenant_id: uuid.UUID, criteria: Criteria) -> Page:
+    page = repository.PAYMENTS.page(session, tenant_id, criteria)
     page.items = views(session, tenant_id=tenant_id, payments=page.items)
     return page
 
 
-def count_payments(session: Session, *, tenant_id: uuid.UUID, query: ListQuery) -> int:
-    return repository.count_payments(session, tenant_id, query)
+def count_payments(session: Session, *, tenant_id: uuid.UUID, criteria: Criteria) -> int:
+    return repository.PAYMENTS.count(session, tenant_id, criteria)
 
 
 @dataclass(frozen=True)
@@ -388,9 +388,10 @@ def customer_payment_views(session: Session, *, tenant_id: uuid.UUID, customer_i
             for payment in payments]
 
 
-def list_customer_payments(session: Session, *, tenant_id: uuid.UUID, query: ListQuery) -> Page:
-    customer_id = single_id(query, "customer_id")
-    page = repository.page_of_customer_payments(session, tenant_id, query)
+def list_customer_payments(session: Session, *, tenant_id: uuid.UUID, criteria: Criteria) -> Page:
+    """A customer's payments: the criteria name the customer (customer_id equals it)."""
+    customer_id = criteria.equals("customer_id")
+    page = repository.page_of_customer_payments(session, tenant_id, criteria)
     page.items = customer_payment_views(session, tenant_id=tenant_id, customer_id=customer_id, payments=page.items)
     return page
 
@@ -464,15 +465,15 @@ def pay_invoice_of_type(session: Session, *, tenant: TenantContext, invoice: Inv
 
 
 def list_invoice_payments(session: Session, *, tenant_id: uuid.UUID, bill_run_type: BillRunType,
-                          listing: Listing, query: ListQuery) -> Page:
-    page = repository.page_of_invoice_allocations(session, tenant_id, bill_run_type, listing, query)
+                          criteria: Criteria) -> Page:
+    page = repository.page_of_invoice_allocations(session, tenant_id, bill_run_type, criteria)
     page.items = _invoice_payment_views(session, tenant_id, page.items)
     return page
 
 
 def count_invoice_payments(session: Session, *, tenant_id: uuid.UUID, bill_run_type: BillRunType,
-                           listing: Listing, query: ListQuery) -> int:
-    return repository.count_invoice_allocations(session, tenant_id, bill_run_type, listing, query)
+                           criteria: Criteria) -> int:
+    return repository.count_invoice_allocations(session, tenant_id, bill_run_type, criteria)
 
 
 def get_invoice_payment(session: Session, *, tenant_id: uuid.UUID, bill_run_type: BillRunType,

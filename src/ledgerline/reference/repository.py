@@ -8,62 +8,34 @@ from collections.abc import Sequence
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
-from ledgerline.kit.listing import Filter, FilterKind, Listing, ListQuery, Page
-from ledgerline.kit.repository import count_matching, fetch_page
+from ledgerline.kit.criteria import Attribute, ColumnMap, choice, day, flag, ident, text
+from ledgerline.kit.repository import TenantRows
 from ledgerline.models import (
     FinancialTransactionCategory, FinancialTransactionType, PaymentMethodSetting, RejectionReason, ShortfallTolerance,
 )
 from ledgerline.models.enums import PaymentMethod, TransactionClassification
 from ledgerline.models.reference import ReferenceEntry
 
-_COMMON_FIELDS = ("id", "locator", "name", "description", "active", "version", "createdAt", "updatedAt")
+def _columns(model: type[ReferenceEntry], **specific: Attribute) -> ColumnMap:
+    return ColumnMap({
+        "id": ident(model.id), "name": text(model.name), "active": flag(model.active),
+        "created_at": day(model.created_at), **specific,
+    }, tiebreak=model.id)
 
 
-def _listing(model: type[ReferenceEntry], *specific: Filter) -> Listing:
-    return Listing(
-        sortable={"id": model.id, "name": model.name, "createdAt": model.created_at,
-                  **{spec.name: spec.column for spec in specific}},
-        filters=[
-            Filter("id", FilterKind.ID, model.id, "Filter by identifier"),
-            Filter("name", FilterKind.STRING, model.name, "Filter by name"),
-            Filter("active", FilterKind.BOOLEAN, model.active, "Filter by whether new transactions may use it"),
-            *specific,
-        ],
-        fields=(*_COMMON_FIELDS, *(spec.name for spec in specific)),
-        tiebreak=model.id,
-    )
-
-
-LISTINGS: dict[type[ReferenceEntry], Listing] = {
-    FinancialTransactionType: _listing(
-        FinancialTransactionType,
-        Filter("alternativeCode", FilterKind.STRING, FinancialTransactionType.alternative_code,
-               "Filter by alternative code"),
-        Filter("classification", FilterKind.ENUM, FinancialTransactionType.classification,
-               "Filter by classification", enum_type=TransactionClassification)),
-    FinancialTransactionCategory: _listing(
-        FinancialTransactionCategory,
-        Filter("code", FilterKind.STRING, FinancialTransactionCategory.code, "Filter by code")),
-    RejectionReason: _listing(
-        RejectionReason,
-        Filter("alternativeCode", FilterKind.STRING, RejectionReason.alternative_code, "Filter by alternative code")),
-    PaymentMethodSetting: _listing(
-        PaymentMethodSetting,
-        Filter("method", FilterKind.ENUM, PaymentMethodSetting.method, "Filter by PaymentMethod",
-               enum_type=PaymentMethod)),
-}
+ENTRIES: dict[type[ReferenceEntry], TenantRows] = {model: TenantRows(model, columns) for model, columns in (
+    (FinancialTransactionType, _columns(
+        FinancialTransactionType, alternative_code=text(FinancialTransactionType.alternative_code),
+        classification=choice(FinancialTransactionType.classification, TransactionClassification))),
+    (FinancialTransactionCategory, _columns(
+        FinancialTransactionCategory, code=text(FinancialTransactionCategory.code))),
+    (RejectionReason, _columns(RejectionReason, alternative_code=text(RejectionReason.alternative_code))),
+    (PaymentMethodSetting, _columns(PaymentMethodSetting, method=choice(PaymentMethodSetting.method, PaymentMethod))),
+)}
 
 
 def _of_tenant(model: type[ReferenceEntry], tenant_id: uuid.UUID) -> Select:
     return select(model).where(model.tenant_id == tenant_id)
-
-
-def page_of(session: Session, model: type[ReferenceEntry], tenant_id: uuid.UUID, query: ListQuery) -> Page:
-    return fetch_page(session, _of_tenant(model, tenant_id), LISTINGS[model], query)
-
-
-def count_of(session: Session, model: type[ReferenceEntry], tenant_id: uuid.UUID, query: ListQuery) -> int:
-    return count_matching(session, _of_tenant(model, tenant_id), LISTINGS[model], query)
 
 
 def default_type(session: Session, tenant_id: uuid.UUID,

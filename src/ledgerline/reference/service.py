@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 from sqlalchemy.orm import Session
 
 from ledgerline.errors import Conflict, InvalidRequest, not_found
+from ledgerline.kit.criteria import Criteria, Page
 from ledgerline.kit.money import round_major, to_minor
 from ledgerline.kit.repository import get_scoped, id_holding
 from ledgerline.models import (
@@ -62,6 +63,16 @@ def get_entry(session: Session, model: type[E], *, tenant_id: uuid.UUID, entry_i
     if entry is None:
         raise not_found(_KINDS[model].label, entry_id)
     return entry
+
+
+def list_entries(session: Session, model: type[ReferenceEntry], *, tenant_id: uuid.UUID,
+                 criteria: Criteria) -> Page:
+    return repository.ENTRIES[model].page(session, tenant_id, criteria)
+
+
+def count_entries(session: Session, model: type[ReferenceEntry], *, tenant_id: uuid.UUID,
+                  criteria: Criteria) -> int:
+    return repository.ENTRIES[model].count(session, tenant_id, criteria)
 
 
 def _check_unique(session: Session, model: type[ReferenceEntry], tenant_id: uuid.UUID, values: Mapping[str, Any],

@@ -8,31 +8,21 @@ from collections.abc import Sequence
 from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
 
-from ledgerline.kit.listing import Filter, FilterKind, Listing
+from ledgerline.kit.criteria import ColumnMap, amount, choice, day, ident
 from ledgerline.kit.repository import TenantRows
 from ledgerline.models import Payment, PaymentAllocation, Refund
 from ledgerline.models.enums import BillRunType, PaymentStatus
 
-REFUND_LISTING = Listing(
-    sortable={"id": Refund.id, "amountInMajorCurrency": Refund.amount_minor, "createdAt": Refund.created_at},
-    filters=[
-        Filter("id", FilterKind.ID, Refund.id, "Filter by refund identifier"),
-        Filter("customerId", FilterKind.ID, Refund.customer_id, "Filter by customer"),
-        Filter("invoiceId", FilterKind.ID, Refund.invoice_id, "Filter by invoice"),
-        Filter("billRunType", FilterKind.ENUM, Refund.bill_run_type, "Filter by bill run type",
-               enum_type=BillRunType),
-        Filter("amountInMajorCurrency", FilterKind.AMOUNT, Refund.amount_minor, "Filter by amount",
-               currency_column=Refund.currency),
-        Filter("createdAt", FilterKind.DATE, Refund.created_at, "Filter by creation date"),
-    ],
-    fields=("id", "locator", "number", "invoiceId", "customerId", "billRunType", "thirdPartyRefundStatus",
-            "description", "errorInfo", "paymentMethod", "amountInMajorCurrency", "currency", "currencyId",
-            "createdBy", "createdAt"),
-    tiebreak=Refund.id,
-)
+REFUND_COLUMNS = ColumnMap({
+    "id": ident(Refund.id),
+    "customer_id": ident(Refund.customer_id),
+    "invoice_id": ident(Refund.invoice_id),
+    "bill_run_type": choice(Refund.bill_run_type, BillRunType),
+    "amount": amount(Refund.amount_minor, Refund.currency),
+    "created_at": day(Refund.created_at),
+}, tiebreak=Refund.id)
 
-
-REFUNDS = TenantRows(Refund, REFUND_LISTING)
+REFUNDS = TenantRows(Refund, REFUND_COLUMNS)
 
 
 def refundable_allocations(session: Session, tenant_id: uuid.UUID,

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from ledgerline.errors import InvalidRequest, not_found
 from ledgerline.invoices.service import change_outstanding
 from ledgerline.kit.money import Money
+from ledgerline.kit.criteria import Criteria, Page
 from ledgerline.kit.repository import get_scoped, next_number
 from ledgerline.ledger.service import record
 from ledgerline.models import Customer, Invoice, Payment, Refund
@@ -174,3 +175,11 @@ def _method(session: Session, customer: Customer, requested: PaymentMethod | Non
                                                             "to take the method from; name one")
     reference.check_method_enabled(session, tenant_id=customer.tenant_id, method=requested, field="paymentMethod")
     return requested
+
+
+def list_refunds(session: Session, *, tenant_id: uuid.UUID, criteria: Criteria) -> Page:
+    return repository.REFUNDS.page(session, tenant_id, criteria)
+
+
+def count_refunds(session: Session, *, tenant_id: uuid.UUID, criteria: Criteria) -> int:
+    return repository.REFUNDS.count(session, tenant_id, criteria)

@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from ledgerline.errors import Conflict, InvalidRequest, NotFound, UnsupportedMediaType, not_found
+from ledgerline.kit.criteria import Criteria, Page
 from ledgerline.kit.images import DamagedImage, NotAnAcceptedImage, recognise_image
 from ledgerline.kit.repository import check_references, get_scoped, tables_referencing
 from ledgerline.models import ContractOwner, ContractOwnerSubBrand, EmailTemplate, SubBrandAddress, SubBrandLogo
@@ -151,3 +152,11 @@ def delete_logo(session: Session, *, sub_brand: ContractOwnerSubBrand) -> None:
         raise NotFound(f"contract owner sub-brand {sub_brand.id} has no logo")
     sub_brand.updated_at = utcnow()
     session.flush()
+
+
+def list_sub_brands(session: Session, *, tenant_id: uuid.UUID, criteria: Criteria) -> Page:
+    return repository.SUB_BRANDS.page(session, tenant_id, criteria)
+
+
+def count_sub_brands(session: Session, *, tenant_id: uuid.UUID, criteria: Criteria) -> int:
+    return repository.SUB_BRANDS.count(session, tenant_id, criteria)

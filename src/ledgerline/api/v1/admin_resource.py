@@ -18,21 +18,20 @@ and ``.delete``.
 
 import uuid
 from dataclasses import dataclass, field
-from typing import Annotated, Any
+from functools import cache, partial
+from typing import Any
 
-from fastapi import APIRouter, Body, Depends, Path, Request, Response
+from fastapi import APIRouter
 from pydantic import Field, create_model
+from pydantic.alias_generators import to_camel
+from sqlalchemy.orm import Session
 
-from ledgerline.admin import repository, service
+from ledgerline.admin import service
 from ledgerline.admin.entity import AdminEntity
-from ledgerline.api.v1.patching import JSON_PATCH_BODY, PatchOperation, patched_input
-from ledgerline.api.v1.responses import check_if_match, render_created, render_head, render_page, render_resource
-from ledgerline.api.v1.schemas import Timestamp, WireInput, WireModel, error_responses
+from ledgerline.api.v1.listing import Filter, Listing
+from ledgerline.api.v1.resource import Resource, changed_attributes
+from ledgerline.api.v1.schemas import Timestamp, WireInput, WireModel
 from ledgerline.api.wire import WireRoute
-from ledgerline.auth import Principal, require
-from ledgerline.db import SessionDep
-from ledgerline.kit.idempotency import IdempotencyDep
-from ledgerline.kit.listing import ListQuery
 
 
 class StoredResource(WireModel):
@@ -60,10 +59,26 @@ def read_schema_for(name: str, create_schema: type[WireInput]) -> type[StoredRes
     return create_model(name, __base__=StoredResource, **fields)
 
 
-def _article(label: str, plural: str) -> str:
-    if label == plural:  # uncountable ("invoice marketing info")
-        return label
-    return f"{'an' if label[0] in 'aeiou' else 'a'} {label}"
+def _filter(entity: AdminEntity, attribute: str) -> Filter:
+    words = attribute.replace("_", " ")
+    if words == "id":
+        words = f"{entity.label} identifier"
+    elif words == "created at":
+        words = "creation date"
+    elif words.endswith(" id"):
+        words = words.removesuffix(" id") + " identifier"
+    return Filter(to_camel(attribute), f"Filter by {words}")
+
+
+@cache
+def listing_of(entity: AdminEntity) -> Listing:
+    """The /v1 listing of an admin entity: its attributes in camelCase."""
+    return Listing(
+        entity.columns,
+        sortable=[to_camel(name) for name in entity.sortable_attributes],
+        filters=[_filter(entity, name) for name in entity.filterable],
+        fields=[to_camel(name) for name in entity.attributes],
+    )
 
 
 @dataclass(eq=False)
@@ -87,73 +102,31 @@ class AdminResource:
                             f"writable columns {sorted(self.entity.writable_attributes)}")
         self.router = self._router()
 
-    def wire_names(self) -> dict[str, str]:
-        """Wire name -> attribute, for the fields a client writes."""
-        return {info.alias or name: name for name, info in self.create_schema.model_fields.items()}
-
     def _router(self) -> APIRouter:
-        entity, Read, Create = self.entity, self.read_schema, self.create_schema
+        entity = self.entity
         label, plural = entity.label, entity.plural_label
-        one, many = label.replace(" ", "_"), plural.replace(" ", "_")
-        a_label = _article(label, plural)
-        attribute_of = self.wire_names()
-        collection, item = self.path, f"{self.path}/{{{one}_id}}"
 
-        EntityId = Annotated[int, Path(alias=f"{one}_id", description=f"{label.capitalize()} identifier",
-                                       examples=[1])]
-        ListQueryDep = Annotated[ListQuery, Depends(entity.listing.query_dependency())]
-        FilterQueryDep = Annotated[ListQuery, Depends(entity.listing.query_dependency(paged=False))]
-        Lister = Annotated[Principal, Depends(require(f"{self.scope_group}.list"))]
-        Reader = Annotated[Principal, Depends(require(f"{self.scope_group}.read"))]
-        Writer = Annotated[Principal, Depends(require(f"{self.scope_group}.write"))]
-        Deleter = Annotated[Principal, Depends(require(f"{self.scope_group}.delete"))]
-        Operations = Annotated[list[PatchOperation], Body(**JSON_PATCH_BODY)]
+        def get(session: Session, tenant_id: uuid.UUID, entity_id: int, for_update: bool) -> Any:
+            return service.get(session, entity, tenant_id=tenant_id, entity_id=entity_id, for_update=for_update)
 
-        def list_(request: Request, session: SessionDep, query: ListQueryDep, principal: Lister) -> Response:
-            return render_page(request, repository.page_of(session, entity, principal.tenant_id, query), Read)
+        def create(session: Session, tenant_id: uuid.UUID, body: WireInput) -> Any:
+            return service.create(session, entity, tenant_id=tenant_id, values=body.model_dump())
 
-        def exist(session: SessionDep, query: FilterQueryDep, principal: Lister) -> Response:
-            return render_head(repository.count_of(session, entity, principal.tenant_id, query))
+        def update(session: Session, tenant_id: uuid.UUID, row: Any, patched: WireInput, changed: set[str]) -> Any:
+            return service.update(session, entity, row=row, changes=changed_attributes(patched, changed))
 
-        def create(request: Request, body: Create, session: SessionDep, guard: IdempotencyDep,
-                   principal: Writer) -> Response:
-            row = service.create(session, entity, tenant_id=principal.tenant_id, values=body.model_dump())
-            return render_created(request, session, guard, Read.of(row), location=f"/v1{collection}/{row.id}")
+        resource = Resource(
+            self.path, label.replace(" ", "_"), plural.replace(" ", "_"), self.read_schema, listing_of(entity),
+            partial(service.list_rows, entity=entity), partial(service.count_rows, entity=entity),
+            scope_group=self.scope_group, label=label, plural_label=plural, get_item=get,
+            create_schema=self.create_schema, create_item=create, update_item=update, read_only=self.read_only,
+            delete_item=lambda session, row: service.delete(session, entity, row=row),
+            summaries={"delete": f"Delete {_article(label, plural)} (409 while anything references it)"},
+        )
+        return resource.add_routes(APIRouter(tags=[self.path.lstrip("/")], route_class=WireRoute))
 
-        def get(entity_id: EntityId, session: SessionDep, principal: Reader) -> Response:
-            return render_resource(Read.of(service.get(session, entity, tenant_id=principal.tenant_id,
-                                                       entity_id=entity_id)))
 
-        def patch(request: Request, entity_id: EntityId, session: SessionDep, operations: Operations,
-                  principal: Writer) -> Response:
-            row = service.get(session, entity, tenant_id=principal.tenant_id, entity_id=entity_id, for_update=True)
-            check_if_match(request, row.version)
-            patched, changed = patched_input(Read.of(row), operations, Create, read_only=self.read_only)
-            values = patched.model_dump()
-            changes = {attribute_of[name]: values[attribute_of[name]] for name in changed}
-            return render_resource(Read.of(service.update(session, entity, row=row, changes=changes)))
-
-        def delete(entity_id: EntityId, session: SessionDep, principal: Deleter) -> Response:
-            row = service.get(session, entity, tenant_id=principal.tenant_id, entity_id=entity_id)
-            service.delete(session, entity, row=row)
-            return Response(status_code=204)
-
-        router = APIRouter(tags=[self.path.lstrip("/")], route_class=WireRoute)
-        router.add_api_route(collection, list_, methods=["GET"], name=f"list_{many}", response_model=list[Read],
-                             responses=error_responses(400), summary=f"List {plural}")
-        router.add_api_route(collection, exist, methods=["HEAD"], name=f"{many}_exist",
-                             responses={**error_responses(400), 404: {"description": f"No {label} matches"}},
-                             summary=f"Check whether {plural} matching the filters exist")
-        router.add_api_route(collection, create, methods=["POST"], name=f"create_{one}", status_code=201,
-                             response_model=Read, responses=error_responses(400, 409, 422),
-                             summary=f"Create {a_label}")
-        router.add_api_route(item, get, methods=["GET"], name=f"get_{one}", response_model=Read,
-                             responses=error_responses(400, 404), summary=f"Get {a_label}")
-        router.add_api_route(item, patch, methods=["PATCH"], name=f"patch_{one}", response_model=Read,
-                             responses=error_responses(400, 404, 409, 412, 422),
-                             summary=f"Update {a_label} with JSON Patch")
-        router.add_api_route(item, delete, methods=["DELETE"], name=f"delete_{one}", status_code=204,
-                             responses=error_responses(400, 404, 409),
-                             summary=f"Delete {a_label} (409 while anything references it)")
-        return router
-
+def _article(label: str, plural: str) -> str:
+    if label == plural:  # uncountable ("invoice marketing info")
+        return label
+    return f"{'an' if label[0] in 'aeiou' else 'a'} {label}"

@@ -10,21 +10,20 @@ from pydantic import Field
 
 from ledgerline.adjustments import repository, service
 from ledgerline.api.v1.customer_payments import currency_id
-from ledgerline.api.v1.responses import render_created, render_head, render_page, render_resource
+from ledgerline.api.v1.listing import Filter, Listing
+from ledgerline.api.v1.resource import Resource
+from ledgerline.api.v1.responses import render_created, render_resource
 from ledgerline.api.v1.schemas import Amount, Timestamp, WireInput, WireModel, error_responses, major, minor_from_wire
 from ledgerline.api.wire import WireRoute
 from ledgerline.auth import Principal, require
 from ledgerline.db import SessionDep
 from ledgerline.kit.idempotency import IdempotencyDep
-from ledgerline.kit.listing import ListQuery
 from ledgerline.models import CustomerBalanceAdjustment as AdjustmentEntity
 from ledgerline.customers.service import currency_of_customer
 
 router = APIRouter(tags=["customer balance adjustments"], route_class=WireRoute)
 
 AdjustmentId = Annotated[int, Path(description="Adjustment identifier", examples=[1])]
-AdjustmentListQuery = Annotated[ListQuery, Depends(repository.ADJUSTMENT_LISTING.query_dependency())]
-AdjustmentFilterQuery = Annotated[ListQuery, Depends(repository.ADJUSTMENT_LISTING.query_dependency(paged=False))]
 LIMIT = Decimal("100000")
 
 
@@ -63,19 +62,24 @@ class AdjustmentCreate(WireInput):
     description: str | None = Field(default=None, max_length=255, examples=["Goodwill credit"])
 
 
-@router.get("/customer-balance-adjustments", response_model=list[Adjustment], responses=error_responses(400),
-            summary="List customer balance adjustments")
-def list_customer_balance_adjustments(request: Request, session: SessionDep, query: AdjustmentListQuery,
-                                      principal: Annotated[Principal, Depends(require("payments.list"))]) -> Response:
-    return render_page(request, repository.ADJUSTMENTS.page(session, principal.tenant_id, query), Adjustment)
-
-
-@router.head("/customer-balance-adjustments",
-             responses={**error_responses(400), 404: {"description": "No adjustment matches"}},
-             summary="Check whether adjustments matching the filters exist")
-def customer_balance_adjustments_exist(session: SessionDep, query: AdjustmentFilterQuery,
-                                       principal: Annotated[Principal, Depends(require("payments.list"))]) -> Response:
-    return render_head(repository.ADJUSTMENTS.count(session, principal.tenant_id, query))
+LISTING = Listing(
+    repository.ADJUSTMENT_COLUMNS,
+    sortable=("id", "amountInMajorCurrency", "createdAt"),
+    filters=[
+        Filter("id", "Filter by adjustment identifier"),
+        Filter("customerId", "Filter by customer"),
+        Filter("number", "Filter by adjustment number"),
+        Filter("amountInMajorCurrency", "Filter by amount (negative = debit)"),
+        Filter("createdAt", "Filter by creation date"),
+    ],
+    fields=("id", "locator", "number", "customerId", "currency", "currencyId", "amountInMajorCurrency",
+            "creditUsedInMajorCurrency", "invoiceId", "resultingCustomerBalance", "description", "createdBy",
+            "createdAt"),
+)
+Resource("/customer-balance-adjustments", "customer_balance_adjustment", "customer_balance_adjustments", Adjustment,
+         LISTING, service.list_adjustments, service.count_adjustments, scope_group="payments",
+         label="customer balance adjustment", no_match="No adjustment matches",
+         summaries={"head": "Check whether adjustments matching the filters exist"}).add_routes(router)
 
 
 @router.post("/customer-balance-adjustments", status_code=201, response_model=Adjustment,

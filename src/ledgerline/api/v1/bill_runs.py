@@ -10,9 +10,9 @@ from fastapi import APIRouter, Body, Depends, Path, Request, Response
 from pydantic import Field
 
 from ledgerline.api.v1.patching import JSON_PATCH_BODY, PatchOperation, patched_input
-from ledgerline.api.v1.responses import (
-    check_if_match, render_created, render_head, render_page, render_recorded, render_resource,
-)
+from ledgerline.api.v1.listing import Filter, Listing
+from ledgerline.api.v1.resource import Resource
+from ledgerline.api.v1.responses import check_if_match, render_created, render_recorded, render_resource
 from ledgerline.api.v1.schemas import Amount, Timestamp, WireInput, WireModel, error_responses, major
 from ledgerline.api.wire import WireJSONResponse, WireRoute
 from ledgerline.auth import Principal, require
@@ -20,15 +20,12 @@ from ledgerline.db import SessionDep
 from ledgerline.invoices import repository, service
 from ledgerline.invoices.repository import CustomerValue as CustomerValueRow
 from ledgerline.kit.idempotency import IdempotencyDep
-from ledgerline.kit.listing import ListQuery
 from ledgerline.models import BillRun as BillRunEntity
 from ledgerline.models.enums import BillRunStatus, BillRunType
 
 router = APIRouter(tags=["bill-runs"], route_class=WireRoute)
 
 BillRunId = Annotated[int, Path(description="Bill run identifier", examples=[1])]
-BillRunListQuery = Annotated[ListQuery, Depends(repository.BILL_RUN_LISTING.query_dependency())]
-BillRunFilterQuery = Annotated[ListQuery, Depends(repository.BILL_RUN_LISTING.query_dependency(paged=False))]
 
 
 def _today() -> dt.date:
@@ -85,21 +82,26 @@ class CustomerValue(WireModel):
 
 _READ_ONLY = ("/type", "/status", "/runDate", "/billingCycleId", "/closedAt")
 
-ListPrincipal = Annotated[Principal, Depends(require("invoices.list"))]
 ReadPrincipal = Annotated[Principal, Depends(require("invoices.read"))]
 WritePrincipal = Annotated[Principal, Depends(require("invoices.write"))]
 
 
-@router.get("/bill-runs", response_model=list[BillRun], responses=error_responses(400), summary="List bill runs")
-def list_bill_runs(request: Request, session: SessionDep, query: BillRunListQuery,
-                   principal: ListPrincipal) -> Response:
-    return render_page(request, repository.page_of_bill_runs(session, principal.tenant_id, query), BillRun)
-
-
-@router.head("/bill-runs", responses={**error_responses(400), 404: {"description": "No bill run matches"}},
-             summary="Check whether bill runs matching the filters exist")
-def bill_runs_exist(session: SessionDep, query: BillRunFilterQuery, principal: ListPrincipal) -> Response:
-    return render_head(repository.count_bill_runs(session, principal.tenant_id, query))
+LISTING = Listing(
+    repository.BILL_RUN_COLUMNS,
+    sortable=("id", "type", "status", "runDate", "createdAt"),
+    filters=[
+        Filter("id", "Filter by bill run identifier"),
+        Filter("type", "Filter by bill run type"),
+        Filter("status", "Filter by status"),
+        Filter("runDate", "Filter by run date"),
+        Filter("billingCycleId", "Filter by billing cycle"),
+        Filter("createdAt", "Filter by creation date"),
+    ],
+    fields=("id", "locator", "uuid", "type", "status", "runDate", "billingCycleId", "description", "closedAt",
+            "version", "createdAt", "updatedAt"),
+)
+Resource("/bill-runs", "bill_run", "bill_runs", BillRun, LISTING, service.list_bill_runs, service.count_bill_runs,
+         scope_group="invoices").add_routes(router)
 
 
 @router.post("/bill-runs", status_code=201, response_model=BillRun, responses=error_responses(400, 409, 422),

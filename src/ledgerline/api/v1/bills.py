@@ -4,28 +4,23 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Body, Depends, Path, Request, Response
+from fastapi import APIRouter
 from pydantic import Field
+from sqlalchemy.orm import Session
 
-from ledgerline.api.v1.patching import JSON_PATCH_BODY, PatchOperation, patched_input
-from ledgerline.api.v1.responses import check_if_match, render_created, render_head, render_page, render_resource
-from ledgerline.api.v1.schemas import Amount, Timestamp, WireInput, WireModel, error_responses, major
+from ledgerline.api.v1.listing import Filter, Listing
+from ledgerline.api.v1.resource import Resource
+from ledgerline.api.v1.schemas import Amount, Timestamp, WireInput, WireModel, major
 from ledgerline.api.wire import WireRoute
-from ledgerline.auth import Principal, require
-from ledgerline.db import SessionDep
 from ledgerline.invoices import repository, service
 from ledgerline.invoices.repository import BillView
-from ledgerline.kit.idempotency import IdempotencyDep
-from ledgerline.kit.listing import ListQuery
+from ledgerline.models import Bill as BillEntity
 from ledgerline.models.enums import BillStatus
 
 router = APIRouter(tags=["bills"], route_class=WireRoute)
 
-BillId = Annotated[int, Path(description="Bill identifier", examples=[1])]
-BillListQuery = Annotated[ListQuery, Depends(repository.BILL_LISTING.query_dependency())]
-BillFilterQuery = Annotated[ListQuery, Depends(repository.BILL_LISTING.query_dependency(paged=False))]
 
 
 class Bill(WireModel):
@@ -75,56 +70,49 @@ _BILL_ATTRIBUTES = {"customerId": "customer_id", "checkDigits": "check_digits", 
                     "periodEnd": "period_end"}
 _READ_ONLY = ("/status", "/totalInMajorCurrency", "/outstandingInMajorCurrency", "/currency")
 
-ListPrincipal = Annotated[Principal, Depends(require("invoices.list"))]
-ReadPrincipal = Annotated[Principal, Depends(require("invoices.read"))]
-WritePrincipal = Annotated[Principal, Depends(require("invoices.write"))]
-DeletePrincipal = Annotated[Principal, Depends(require("invoices.delete"))]
+LISTING = Listing(
+    repository.BILL_COLUMNS,
+    sortable=("id", "number", "customerId", "periodStart", "periodEnd", "createdAt"),
+    filters=[
+        Filter("id", "Filter by bill identifier"),
+        Filter("customerId", "Filter by customer"),
+        Filter("number", "Filter by bill number"),
+        Filter("status", "Filter by settlement status"),
+        Filter("periodStart", "Filter by period start"),
+        Filter("periodEnd", "Filter by period end"),
+        Filter("createdAt", "Filter by creation date"),
+    ],
+    fields=("id", "locator", "uuid", "number", "customerId", "checkDigits", "periodStart", "periodEnd", "status",
+            "totalInMajorCurrency", "outstandingInMajorCurrency", "currency", "version", "createdAt", "updatedAt"),
+)
 
 
-@router.get("/bills", response_model=list[Bill], responses=error_responses(400), summary="List bills")
-def list_bills(request: Request, session: SessionDep, query: BillListQuery, principal: ListPrincipal) -> Response:
-    return render_page(request, repository.page_of_bills(session, principal.tenant_id, query), Bill)
+def _get(session: Session, tenant_id: uuid.UUID, bill_id: int, for_update: bool) -> BillView | BillEntity:
+    # Reads render the view at once; writes lock the bill and render its view afterwards.
+    if for_update:
+        return service.get_bill(session, tenant_id=tenant_id, bill_id=bill_id, for_update=True)
+    return service.bill_view(session, tenant_id=tenant_id, bill_id=bill_id)
 
 
-@router.head("/bills", responses={**error_responses(400), 404: {"description": "No bill matches"}},
-             summary="Check whether bills matching the filters exist")
-def bills_exist(session: SessionDep, query: BillFilterQuery, principal: ListPrincipal) -> Response:
-    return render_head(repository.count_bills(session, principal.tenant_id, query))
+def _show(session: Session, tenant_id: uuid.UUID, row: BillView | BillEntity) -> Bill:
+    return Bill.of(row if isinstance(row, BillView) else service.bill_view(session, tenant_id=tenant_id,
+                                                                           bill_id=row.id))
 
 
-@router.post("/bills", status_code=201, response_model=Bill, responses=error_responses(400, 409, 422),
-             summary="Create a bill for a customer")
-def create_bill(request: Request, body: BillCreate, session: SessionDep, guard: IdempotencyDep,
-                principal: WritePrincipal) -> Response:
-    bill = service.create_bill(session, tenant_id=principal.tenant_id, **body.attributes())
-    view = service.bill_view(session, tenant_id=principal.tenant_id, bill_id=bill.id)
-    return render_created(request, session, guard, Bill.of(view), location=f"/v1/bills/{bill.id}")
-
-
-@router.get("/bills/{bill_id}", response_model=Bill, responses=error_responses(400, 404), summary="Get a bill")
-def get_bill(bill_id: BillId, session: SessionDep, principal: ReadPrincipal) -> Response:
-    return render_resource(Bill.of(service.bill_view(session, tenant_id=principal.tenant_id, bill_id=bill_id)))
-
-
-@router.patch("/bills/{bill_id}", response_model=Bill, responses=error_responses(400, 404, 409, 412, 422),
-              summary="Update a bill with JSON Patch")
-def patch_bill(request: Request, bill_id: BillId, session: SessionDep,
-               operations: Annotated[list[PatchOperation], Body(**JSON_PATCH_BODY)],
-               principal: WritePrincipal) -> Response:
-    tenant_id = principal.tenant_id
-    bill = service.get_bill(session, tenant_id=tenant_id, bill_id=bill_id, for_update=True)
-    check_if_match(request, bill.version)
-    current = Bill.of(service.bill_view(session, tenant_id=tenant_id, bill_id=bill_id))
-    patched, changed = patched_input(current, operations, BillCreate, read_only=_READ_ONLY)
-    attributes = patched.attributes()  # type: ignore[attr-defined]
+def _update(session: Session, tenant_id: uuid.UUID, bill: BillEntity, patched: BillCreate,
+            changed: set[str]) -> BillEntity:
+    attributes = patched.attributes()
     changes = {_BILL_ATTRIBUTES[name]: attributes[_BILL_ATTRIBUTES[name]] for name in changed}
-    service.update_bill(session, bill=bill, changes=changes)
-    return render_resource(Bill.of(service.bill_view(session, tenant_id=tenant_id, bill_id=bill_id)))
+    return service.update_bill(session, bill=bill, changes=changes)
 
 
-@router.delete("/bills/{bill_id}", status_code=204, responses=error_responses(400, 404, 409),
-               summary="Delete a bill that has no invoices")
-def delete_bill(bill_id: BillId, session: SessionDep, principal: DeletePrincipal) -> Response:
-    bill = service.get_bill(session, tenant_id=principal.tenant_id, bill_id=bill_id, for_update=True)
-    service.delete_bill(session, bill=bill)
-    return Response(status_code=204)
+BILLS = Resource(
+    "/bills", "bill", "bills", Bill, LISTING, service.list_bills, service.count_bills, scope_group="invoices",
+    get_item=_get, show=_show, create_schema=BillCreate,
+    create_item=lambda session, tenant_id, body: service.create_bill(session, tenant_id=tenant_id,
+                                                                     **body.attributes()),
+    update_item=_update, read_only=_READ_ONLY,
+    delete_item=lambda session, bill: service.delete_bill(session, bill=bill), lock_to_delete=True,
+    summaries={"create": "Create a bill for a customer", "delete": "Delete a bill that has no invoices"},
+)
+BILLS.add_routes(router)

@@ -22,8 +22,9 @@ from ledgerline.api.multipart import (FORM_DATA, FormDep, FormIdempotencyDep, Fo
                                       preferred_media_type, read_form, unsupported_media_type)
 from ledgerline.api.v1.contract_owners import ADDRESS_EXAMPLE, Address
 from ledgerline.api.v1.patching import PatchOperation, patched_input, validated
-from ledgerline.api.v1.responses import (check_if_match, etag, render, render_created, render_head, render_page,
-                                         render_resource, to_wire)
+from ledgerline.api.v1.listing import Filter, Listing, id_condition
+from ledgerline.api.v1.resource import Resource
+from ledgerline.api.v1.responses import check_if_match, etag, render, render_created, render_resource, to_wire
 from ledgerline.api.v1.schemas import Timestamp, WireInput, WireModel, error_responses
 from ledgerline.api.wire import dumps, is_json_media_type, loads
 from ledgerline.auth import Principal, require
@@ -31,8 +32,8 @@ from ledgerline.config import Settings
 from ledgerline.db import SessionDep
 from ledgerline.errors import BadRequest, FieldError, InvalidRequest, NotFound
 from ledgerline.kit.bracketed import BracketError, nest
+from ledgerline.kit.criteria import Condition, Contains, Kind
 from ledgerline.kit.images import FILE_EXTENSIONS
-from ledgerline.kit.listing import ListQuery
 from ledgerline.models import ContractOwnerSubBrand as SubBrandEntity
 from ledgerline.models import SubBrandLogo
 from ledgerline.sub_brands import repository, service
@@ -357,8 +358,6 @@ _LOGO_RESPONSES = {200: {"description": "The logo image", "content": {
 # --- endpoints -----------------------------------------------------------------------
 
 SubBrandId = Annotated[int, Path(description="Contract owner sub-brand identifier", examples=[1])]
-SubBrandListQuery = Annotated[ListQuery, Depends(repository.SUB_BRAND_LISTING.query_dependency())]
-SubBrandFilterQuery = Annotated[ListQuery, Depends(repository.SUB_BRAND_HEAD_LISTING.query_dependency(paged=False))]
 CreateFormDep = Annotated[SubBrandCreateForm, Depends(sub_brand_create_form)]
 PatchRequestDep = Annotated[PatchRequest, Depends(sub_brand_patch_request)]
 
@@ -367,19 +366,46 @@ def _max_logo_bytes(request: Request) -> int:
     return request.app.state.settings.max_logo_bytes
 
 
-@router.get("/contract-owner-sub-brands", response_model=list[SubBrand], responses=error_responses(400),
-            summary="List contract owner sub-brands")
-def list_contract_owner_sub_brands(request: Request, session: SessionDep, query: SubBrandListQuery,
-                                   principal: Annotated[Principal, Depends(require("admin.list"))]) -> Response:
-    return render_page(request, repository.page_of_sub_brands(session, principal.tenant_id, query), SubBrand)
+def _id_or_digits(name: str, description: str) -> Filter:
+    """Seed 001 types these ids as string filters: ``123 | in:1,2`` compare ids, ``like:12`` their digits."""
+    def parse(raw: str) -> Condition:
+        return Contains(raw.removeprefix("like:")) if raw.startswith("like:") else id_condition(name, raw)
+    return Filter(name, description, kind=Kind.STRING, parse=parse)
 
 
-@router.head("/contract-owner-sub-brands",
-             responses={**error_responses(400), 404: {"description": "No sub-brand matches"}},
-             summary="Check whether contract owner sub-brands matching the filters exist")
-def contract_owner_sub_brands_exist(session: SessionDep, query: SubBrandFilterQuery,
-                                    principal: Annotated[Principal, Depends(require("admin.list"))]) -> Response:
-    return render_head(repository.count_sub_brands(session, principal.tenant_id, query))
+def _listing(*, contract_owner_required: bool) -> Listing:
+    # HEAD requires contractOwnerId (seed 001); the list does not. Otherwise they are the same.
+    return Listing(
+        repository.SUB_BRAND_COLUMNS,
+        sortable=("id", "name", "contractOwnerId", "createdAt"),
+        filters=[
+            Filter("name", "Filter by name"),
+            Filter("contractOwnerId", "Contract owner identifier", required=contract_owner_required),
+            _id_or_digits("activeCustomersBillingCycleId",
+                          "Sub-brands used by ACTIVE customers on this billing cycle (its identifier)"),
+            _id_or_digits("adhocBillRunId",
+                          "Sub-brands of the customers invoiced in this ADHOC bill run (its identifier)"),
+        ],
+        fields=(
+            "id", "createdAt", "updatedAt", "accountNumberFormat", "attachInvoiceToEmail", "bacsReference",
+            "bankAccountName", "bankAccountNumber", "summaryCustomerAccountNumberLabel", "bankSortCode", "swiftCode",
+            "billingPeriodEndDateLabel", "companyRegistrationNumber", "companyRegistrationNumberLabel",
+            "vatRegistrationNumber", "customerServiceEmail", "customerServiceTelephoneNumber",
+            "customerServiceWebSite", "defaultSubBrand", "emailBillingFromAddress", "iban",
+            "invoiceCustomerAccountNumberLabel", "invoiceDateLabel", "invoiceEmailSubject", "invoiceNumberFormat",
+            "invoiceNumberLabel", "invoicePresentationName", "invoiceTaxLabel", "name", "ofcomRid",
+            "productReferenceLabel", "summaryInvoiceNumberLabel", "taxExemptLabel", "address", "contractOwnerId",
+            "emailTemplateId", "prePopulatedTripwirePlanId", "invoiceNotesLabel", "locator", "uuid", "version",
+        ),
+    )
+
+
+Resource(
+    "/contract-owner-sub-brands", "contract_owner_sub_brand", "contract_owner_sub_brands", SubBrand,
+    _listing(contract_owner_required=False), service.list_sub_brands, service.count_sub_brands,
+    scope_group="admin", label="contract owner sub-brand", no_match="No sub-brand matches",
+    head_listing=_listing(contract_owner_required=True),
+).add_routes(router)
 
 
 @router.post("/contract-owner-sub-brands", status_code=201, response_model=SubBrand,

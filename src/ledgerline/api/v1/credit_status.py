@@ -5,23 +5,18 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter
 from pydantic import Field, WithJsonSchema
 
-from ledgerline.api.v1.responses import render_head, render_page
-from ledgerline.api.v1.schemas import Amount, WireModel, error_responses
+from ledgerline.api.v1.listing import Filter, Listing, bad_parameter, split_operator
+from ledgerline.api.v1.resource import Resource
+from ledgerline.api.v1.schemas import Amount, WireModel
 from ledgerline.api.wire import WireRoute
-from ledgerline.auth import Principal, require
 from ledgerline.balances import repository, service
 from ledgerline.balances.service import CreditStatus
-from ledgerline.db import SessionDep
-from ledgerline.kit.listing import ListQuery
+from ledgerline.kit.criteria import Above, AnyOf, Below, Condition, Contains, Equals
 
 router = APIRouter(tags=["customer-credit-status"], route_class=WireRoute)
-
-CreditStatusListQuery = Annotated[ListQuery, Depends(repository.CREDIT_STATUS_LISTING.query_dependency())]
-CreditStatusFilterQuery = Annotated[ListQuery, Depends(
-    repository.CREDIT_STATUS_LISTING.query_dependency(paged=False))]
 
 DESCRIPTION = """
 Every customer of the tenant, with amounts in major units of the customer's currency:
@@ -60,20 +55,50 @@ class CustomerCreditStatus(WireModel):
         }
 
 
-ListPrincipal = Annotated[Principal, Depends(require("customers.list"))]
+def _percentage(raw: str) -> Condition:
+    """``percentageDifference``: a number compared exactly (lt/gt/in/equality), or like: on the rendered text."""
+    name = "percentageDifference"
+    op, value = split_operator(raw, ("lt", "gt", "in", "like"))
+    if op == "like":
+        return Contains(value.strip())
+    if op == "in":
+        values = [v for v in value.split(",") if v.strip()]
+        if not values:
+            raise bad_parameter(name, "in: needs at least one value")
+        return AnyOf(tuple(_percentage(v) for v in values))
+    text = value.strip()
+    try:
+        number: Decimal | None = Decimal(text)
+    except ArithmeticError:
+        number = None
+    if number is None or not number.is_finite() or abs(number) >= repository.MAX_PERCENTAGE:
+        raise bad_parameter(name, f"'{value}' is not a usable number")
+    exponent = number.normalize().as_tuple().exponent
+    if isinstance(exponent, int) and -exponent > repository.MAX_PERCENTAGE_DECIMALS:
+        raise bad_parameter(name, f"at most {repository.MAX_PERCENTAGE_DECIMALS} decimal places")
+    return {"eq": Equals, "lt": Below, "gt": Above}[op](number)
 
 
-@router.get("/customer-credit-status", response_model=list[CustomerCreditStatus], responses=error_responses(400),
-            summary="Get a list of credit status threshold information", description=DESCRIPTION)
-def list_customer_credit_status(request: Request, session: SessionDep, query: CreditStatusListQuery,
-                                principal: ListPrincipal) -> Response:
-    page = service.credit_status_page(session, tenant_id=principal.tenant_id, query=query)
-    return render_page(request, page, CustomerCreditStatus)
+LISTING = Listing(
+    repository.CREDIT_STATUS_COLUMNS,
+    sortable=("customerId", "creditThreshold", "billAmount", "valueDifference", "percentageDifference",
+              "openBillRunValue"),
+    filters=[
+        Filter("customerId", "Filter by customer"),
+        Filter("percentageDifference",
+               "Filter by percentageDifference, compared exactly (not as rounded); customers with a "
+               "credit threshold of 0 have none and never match", parse=_percentage),
+    ],
+    fields=("customerId", "creditThreshold", "billAmount", "valueDifference", "percentageDifference",
+            "openBillRunValue"),
+    default_sort=("customerId",),
+)
 
-
-@router.head("/customer-credit-status",
-             responses={**error_responses(400), 404: {"description": "No customer matches"}},
-             summary="Check whether customers matching the credit status filters exist")
-def customer_credit_status_exists(session: SessionDep, query: CreditStatusFilterQuery,
-                                  principal: ListPrincipal) -> Response:
-    return render_head(service.count_credit_status(session, tenant_id=principal.tenant_id, query=query))
+Resource(
+    "/customer-credit-status", "customer_credit_status", "customer_credit_status", CustomerCreditStatus, LISTING,
+    service.credit_status_page, service.count_credit_status, scope_group="customers", label="customer",
+    names={"head": "customer_credit_status_exists"},
+    summaries={"list": "Get a list of credit status threshold information",
+               "head": "Check whether customers matching the credit status filters exist"},
+    descriptions={"list": DESCRIPTION},
+).add_routes(router)

@@ -8,7 +8,9 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path, Request, Response
 from pydantic import Field
 
-from ledgerline.api.v1.responses import render_created, render_head, render_page, render_recorded, render_resource
+from ledgerline.api.v1.listing import Filter, Listing
+from ledgerline.api.v1.resource import Resource
+from ledgerline.api.v1.responses import render_created, render_recorded, render_resource
 from ledgerline.api.v1.schemas import (
     Amount, ReferenceId, Timestamp, WireInput, WireModel, error_responses, major, minor_from_wire,
 )
@@ -19,14 +21,11 @@ from ledgerline.credits.service import CreditView
 from ledgerline.db import SessionDep
 from ledgerline.errors import InvalidRequest
 from ledgerline.kit.idempotency import IdempotencyDep
-from ledgerline.kit.listing import ListQuery
 from ledgerline.models.enums import CreditState, CreditType
 
 router = APIRouter(tags=["credits"], route_class=WireRoute)
 
 CreditId = Annotated[int, Path(description="Credit identifier", examples=[1])]
-CreditListQuery = Annotated[ListQuery, Depends(repository.CREDIT_LISTING.query_dependency())]
-CreditFilterQuery = Annotated[ListQuery, Depends(repository.CREDIT_LISTING.query_dependency(paged=False))]
 LIMIT = Decimal("100000")
 
 
@@ -91,17 +90,24 @@ class CreditReversal(WireInput):
     reason: str = Field(min_length=1, max_length=255, examples=["Written off in error"])
 
 
-@router.get("/credits", response_model=list[Credit], responses=error_responses(400), summary="List credits")
-def list_credits(request: Request, session: SessionDep, query: CreditListQuery,
-                 principal: Annotated[Principal, Depends(require("credits.list"))]) -> Response:
-    return render_page(request, service.list_credits(session, tenant_id=principal.tenant_id, query=query), Credit)
-
-
-@router.head("/credits", responses={**error_responses(400), 404: {"description": "No credit matches"}},
-             summary="Check whether credits matching the filters exist")
-def credits_exist(session: SessionDep, query: CreditFilterQuery,
-                  principal: Annotated[Principal, Depends(require("credits.list"))]) -> Response:
-    return render_head(service.count_credits(session, tenant_id=principal.tenant_id, query=query))
+LISTING = Listing(
+    repository.CREDIT_COLUMNS,
+    sortable=("id", "amountInMajorCurrency", "createdAt"),
+    filters=[
+        Filter("id", "Filter by credit identifier"),
+        Filter("customerId", "Filter by customer"),
+        Filter("paymentId", "Filter by the payment a credit comes from"),
+        Filter("creditType", "Filter by credit type", attribute="type"),
+        Filter("creditState", "Filter by credit state", attribute="state"),
+        Filter("amountInMajorCurrency", "Filter by amount"),
+        Filter("createdAt", "Filter by creation date"),
+    ],
+    fields=("id", "locator", "creditType", "creditState", "customerId", "accountLocator", "paymentId",
+            "parentCreditId", "parentCreditLocator", "currency", "amountInMajorCurrency", "description", "createdBy",
+            "createdAt", "realizedAt", "reversedAt", "reversalReason", "targets"),
+)
+Resource("/credits", "credit", "credits", Credit, LISTING, service.list_credits, service.count_credits,
+         scope_group="credits").add_routes(router)
 
 
 @router.post("/credits", status_code=201, response_model=Credit, responses=error_responses(400, 409, 422),

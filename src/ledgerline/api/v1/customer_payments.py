@@ -13,6 +13,7 @@ from pydantic import Field
 
 from ledgerline.api.surface import wire_fields
 from ledgerline.api.tenancy import TenantDep
+from ledgerline.api.v1.listing import Filter, Listing, ListQuery
 from ledgerline.api.v1.responses import record_answer, render, render_page
 from ledgerline.api.v1.schemas import Amount, WireInput, WireModel, error_responses
 from ledgerline.api.wire import WireRoute
@@ -20,7 +21,7 @@ from ledgerline.auth import Principal, require
 from ledgerline.balances import service as balances
 from ledgerline.db import SessionDep
 from ledgerline.kit.idempotency import IdempotencyDep
-from ledgerline.kit.listing import ListQuery
+from ledgerline.kit.criteria import Condition, Equals, Kind
 from ledgerline.models.enums import BillRunType, PaymentMethod, PaymentStatus
 from ledgerline.payments import repository, service
 from ledgerline.kit.money import to_major
@@ -29,8 +30,6 @@ from ledgerline.payments.service import CustomerPaymentView
 from ledgerline.payments.values import NewPayment, PaymentDetails
 
 router = APIRouter(tags=["customer payments"], route_class=WireRoute)
-
-CustomerPaymentListQuery = Annotated[ListQuery, Depends(repository.CUSTOMER_PAYMENT_LISTING.query_dependency())]
 
 
 @lru_cache(maxsize=512)
@@ -99,12 +98,36 @@ class CustomerBalance(WireModel):
     payment_method_summary: PaymentMethodSummary
 
 
+def _exclude_credits(raw: str) -> Condition | None:
+    # Customer payments are all credits (money in): excluding credits leaves nothing.
+    return Equals(False) if raw.strip().lower() == "true" else None
+
+
+LISTING = Listing(
+    repository.CUSTOMER_PAYMENT_COLUMNS,
+    sortable=("id", "paymentDate", "amountInMajorCurrency"),
+    filters=[
+        Filter("customer_id", "The customer (required)", required=True, single=True),
+        Filter("customerPaymentType", "Only CUSTOMER exists", attribute="payment_type"),
+        # Customer payments are never debits: excluding them changes nothing, whatever the value.
+        Filter("excludeDebits", "Customer payments are never debits", kind=Kind.BOOLEAN, parse=lambda raw: None),
+        Filter("excludeCredits", "true leaves nothing: customer payments are credits", attribute="is_credit",
+               parse=_exclude_credits),
+    ],
+    fields=("id", "customerId", "amountInMajorCurrency", "resultingCustomerBalance", "currencyId", "description",
+            "reference", "type", "paymentDate", "customerPaymentType", "txnType", "invoiceNumber", "invoiceId",
+            "billRunType"),
+    attributes={"paymentDate": "received_on"},
+)
+CustomerPaymentListQuery = Annotated[ListQuery, Depends(LISTING.query_dependency())]
+
+
 @router.get("/customer-payments", response_model=list[CustomerPayment], responses=error_responses(400),
             summary="List a customer's payments (customer_id is required)")
 def list_customer_payments(request: Request, session: SessionDep, query: CustomerPaymentListQuery,
                            principal: Annotated[Principal, Depends(require("payments.list"))]) -> Response:
-    return render_page(request, service.list_customer_payments(session, tenant_id=principal.tenant_id, query=query),
-                       CustomerPayment)
+    page = service.list_customer_payments(session, tenant_id=principal.tenant_id, criteria=query.criteria)
+    return render_page(request, query, page, CustomerPayment)
 
 
 @router.post("/customer-payments", status_code=201, response_model=CustomerPayment,

@@ -4,28 +4,21 @@ from __future__ import annotations
 
 import uuid
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Body, Depends, Path, Request, Response
+from fastapi import APIRouter
 from pydantic import Field
+from sqlalchemy.orm import Session
 
-from ledgerline.api.v1.patching import JSON_PATCH_BODY, PatchOperation, patched_input
-from ledgerline.api.v1.responses import check_if_match, render_created, render_head, render_page, render_resource
-from ledgerline.api.v1.schemas import Amount, CurrencyCode, Timestamp, WireInput, WireModel, error_responses, major, minor_from_wire
+from ledgerline.api.v1.listing import Filter, Listing
+from ledgerline.api.v1.resource import Resource
+from ledgerline.api.v1.schemas import Amount, CurrencyCode, Timestamp, WireInput, WireModel, major, minor_from_wire
 from ledgerline.api.wire import WireRoute
-from ledgerline.auth import Principal, require
 from ledgerline.customers import repository, service
-from ledgerline.db import SessionDep
-from ledgerline.kit.idempotency import IdempotencyDep
-from ledgerline.kit.listing import ListQuery
 from ledgerline.models import Customer as CustomerEntity
 from ledgerline.models.enums import CustomerStatus
 
 router = APIRouter(tags=["customers"], route_class=WireRoute)
-
-CustomerId = Annotated[int, Path(description="Customer identifier", examples=[1])]
-CustomerListQuery = Annotated[ListQuery, Depends(repository.CUSTOMER_LISTING.query_dependency())]
-CustomerFilterQuery = Annotated[ListQuery, Depends(repository.CUSTOMER_LISTING.query_dependency(paged=False))]
 
 
 class Customer(WireModel):
@@ -81,56 +74,53 @@ _CUSTOMER_ATTRIBUTES = {
     "status": "status", "referenceNumber": "reference_number",
 }
 
-
-@router.get("/customers", response_model=list[Customer], responses=error_responses(400),
-            summary="List customers")
-def list_customers(request: Request, session: SessionDep, query: CustomerListQuery,
-                   principal: Annotated[Principal, Depends(require("customers.list"))]) -> Response:
-    return render_page(request, repository.page_of_customers(session, principal.tenant_id, query), Customer)
-
-
-@router.head("/customers", responses={**error_responses(400), 404: {"description": "No customer matches"}},
-             summary="Check whether customers matching the filters exist")
-def customers_exist(session: SessionDep, query: CustomerFilterQuery,
-                    principal: Annotated[Principal, Depends(require("customers.list"))]) -> Response:
-    return render_head(repository.count_customers(session, principal.tenant_id, query))
-
-
-@router.post("/customers", status_code=201, response_model=Customer, responses=error_responses(400, 409, 422),
-             summary="Create a customer")
-def create_customer(request: Request, body: CustomerCreate, session: SessionDep, guard: IdempotencyDep,
-                    principal: Annotated[Principal, Depends(require("customers.write"))]) -> Response:
-    customer = service.create_customer(session, tenant_id=principal.tenant_id, **body.attributes(body.currency))
-    return render_created(request, session, guard, Customer.of(customer), location=f"/v1/customers/{customer.id}")
-
-
-@router.get("/customers/{customer_id}", response_model=Customer, responses=error_responses(404),
-            summary="Get a customer")
-def get_customer(customer_id: CustomerId, session: SessionDep,
-                 principal: Annotated[Principal, Depends(require("customers.read"))]) -> Response:
-    return render_resource(Customer.of(service.get_customer(session, tenant_id=principal.tenant_id,
-                                                            customer_id=customer_id)))
+LISTING = Listing(
+    repository.CUSTOMER_COLUMNS,
+    sortable=("id", "name", "number", "status", "currency", "creditThreshold", "createdAt", "updatedAt"),
+    filters=[
+        Filter("id", "Filter by customer identifier"),
+        Filter("name", "Filter by name"),
+        Filter("number", "Filter by customer number"),
+        Filter("referenceNumber", "Filter by reference number"),
+        Filter("currency", "Filter by ISO 4217 currency"),
+        Filter("status", "Filter by life-cycle status"),
+        Filter("contractOwnerId", "Filter by contract owner"),
+        Filter("billingCycleId", "Filter by billing cycle"),
+        Filter("subBrandId", "Filter by contract-owner sub-brand"),
+        Filter("creditThreshold", "Filter by credit threshold"),
+        Filter("createdAt", "Filter by creation date"),
+    ],
+    fields=(
+        "id", "locator", "uuid", "number", "name", "currency", "creditThreshold", "contractOwnerId",
+        "billingCycleId", "subBrandId", "status", "referenceNumber", "version", "createdAt", "updatedAt",
+    ),
+)
 
 
-@router.patch("/customers/{customer_id}", response_model=Customer,
-              responses=error_responses(400, 404, 409, 412, 422), summary="Update a customer with JSON Patch")
-def patch_customer(request: Request, customer_id: CustomerId, session: SessionDep,
-                   operations: Annotated[list[PatchOperation], Body(**JSON_PATCH_BODY)],
-                   principal: Annotated[Principal, Depends(require("customers.write"))]) -> Response:
-    customer = service.get_customer(session, tenant_id=principal.tenant_id, customer_id=customer_id, for_update=True)
-    check_if_match(request, customer.version)
-    patched, changed = patched_input(Customer.of(customer), operations, CustomerCreate)
-    currency = patched.currency  # type: ignore[attr-defined]
-    attributes = patched.attributes(currency)  # type: ignore[attr-defined]
+def _create(session: Session, tenant_id: uuid.UUID, body: CustomerCreate) -> CustomerEntity:
+    return service.create_customer(session, tenant_id=tenant_id, **body.attributes(body.currency))
+
+
+def _get(session: Session, tenant_id: uuid.UUID, customer_id: int, for_update: bool) -> CustomerEntity:
+    return service.get_customer(session, tenant_id=tenant_id, customer_id=customer_id, for_update=for_update)
+
+
+def _update(session: Session, tenant_id: uuid.UUID, customer: CustomerEntity, patched: CustomerCreate,
+            changed: set[str]) -> CustomerEntity:
+    attributes = patched.attributes(patched.currency)
     changes = {_CUSTOMER_ATTRIBUTES[name]: attributes[_CUSTOMER_ATTRIBUTES[name]] for name in changed}
-    customer = service.update_customer(session, customer=customer, changes=changes)
-    return render_resource(Customer.of(customer))
+    return service.update_customer(session, customer=customer, changes=changes)
 
 
-@router.delete("/customers/{customer_id}", status_code=204, responses=error_responses(404, 409),
-               summary="Delete a customer that has no invoices or sites")
-def delete_customer(customer_id: CustomerId, session: SessionDep,
-                    principal: Annotated[Principal, Depends(require("customers.delete"))]) -> Response:
-    customer = service.get_customer(session, tenant_id=principal.tenant_id, customer_id=customer_id)
+def _delete(session: Session, customer: CustomerEntity) -> None:
     service.delete_customer(session, customer=customer)
-    return Response(status_code=204)
+
+
+CUSTOMERS = Resource(
+    "/customers", "customer", "customers", Customer, LISTING, service.list_customers, service.count_customers,
+    scope_group="customers", get_item=_get, create_schema=CustomerCreate, create_item=_create,
+    update_item=_update, delete_item=_delete,
+    responses={"get": (404,), "delete": (404, 409)},
+    summaries={"delete": "Delete a customer that has no invoices or sites"},
+)
+CUSTOMERS.add_routes(router)

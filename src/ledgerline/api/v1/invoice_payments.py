@@ -9,13 +9,16 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from decimal import Decimal
+from functools import partial
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Request, Response
+from fastapi import APIRouter, Depends, Path, Response
 from pydantic import Field
 
 from ledgerline.api.v1.customer_payments import currency_id
-from ledgerline.api.v1.responses import render_head, render_page, render_recorded, render_resource
+from ledgerline.api.v1.listing import Filter, Listing
+from ledgerline.api.v1.resource import Resource
+from ledgerline.api.v1.responses import render_recorded, render_resource
 from ledgerline.api.v1.schemas import Amount, WireInput, WireModel, error_responses, major, minor_from_wire
 from ledgerline.api.surface import wire_fields
 from ledgerline.api.tenancy import TenantDep
@@ -24,7 +27,6 @@ from ledgerline.auth import Principal, require
 from ledgerline.db import SessionDep
 from ledgerline.errors import InvalidRequest
 from ledgerline.kit.idempotency import IdempotencyDep, IdempotencyGuard
-from ledgerline.kit.listing import ListQuery
 from ledgerline.models.enums import BillRunType, PaymentMethod, ThirdPartyPaymentStatus
 from ledgerline.payments import repository, service
 from ledgerline.kit.refs import InvoiceRef
@@ -37,16 +39,8 @@ adhoc_router = APIRouter(tags=["adhoc invoice payments"], route_class=WireRoute)
 
 LIMIT = Decimal("100000")
 
-InvoicePaymentListQuery = Annotated[ListQuery, Depends(repository.INVOICE_PAYMENT_LISTING.query_dependency())]
-InvoicePaymentFilterQuery = Annotated[
-    ListQuery, Depends(repository.INVOICE_PAYMENT_LISTING.query_dependency(paged=False))]
-AdhocInvoicePaymentListQuery = Annotated[
-    ListQuery, Depends(repository.ADHOC_INVOICE_PAYMENT_LISTING.query_dependency())]
-AdhocInvoicePaymentFilterQuery = Annotated[
-    ListQuery, Depends(repository.ADHOC_INVOICE_PAYMENT_LISTING.query_dependency(paged=False))]
 InvoicePaymentId = Annotated[int, Path(description="The payment identifier (customerPaymentId)", examples=[1])]
 
-ListPrincipal = Annotated[Principal, Depends(require("payments.list"))]
 ReadPrincipal = Annotated[Principal, Depends(require("payments.read"))]
 WritePrincipal = Annotated[Principal, Depends(require("payments.write"))]
 
@@ -161,22 +155,39 @@ def _create(session: SessionDep, guard: IdempotencyGuard, principal: Principal, 
 # --- /v1/invoice-payments (NORMAL invoices) -----------------------------------------------------
 
 
-@router.get("/invoice-payments", response_model=list[InvoicePayment], responses=error_responses(400),
-            summary="List payments as applied to NORMAL invoices", description=_AMOUNT_SHOWN)
-def list_invoice_payments(request: Request, session: SessionDep, query: InvoicePaymentListQuery,
-                          principal: ListPrincipal) -> Response:
-    page = service.list_invoice_payments(session, tenant_id=principal.tenant_id, bill_run_type=BillRunType.NORMAL,
-                                         listing=repository.INVOICE_PAYMENT_LISTING, query=query)
-    return render_page(request, page, InvoicePayment)
+def _listing(invoice_filter: str, bill_run_filter: str, invoice_kind: str) -> Listing:
+    return Listing(
+        repository.INVOICE_PAYMENT_COLUMNS,
+        sortable=("id", "paymentDate", invoice_filter),
+        filters=[
+            Filter(bill_run_filter, f"Filter by the {invoice_kind}'s bill run"),
+            Filter("customerPaymentType", "Only CUSTOMER exists"),
+            Filter("customerPaymentId", "Filter by payment identifier"),
+            Filter(invoice_filter, f"Filter by {invoice_kind}"),
+        ],
+        fields=("id", invoice_filter, "thirdPartyPaymentStatus", "amountInMajorCurrency", "currencyId",
+                "description", "metaData", "errorInfo", "paymentMethod", "paymentDate", "customerPaymentType",
+                "customerPaymentId"),
+        attributes={"id": "payment_id", "paymentDate": "received_on", invoice_filter: "invoice_id",
+                    bill_run_filter: "bill_run_id", "customerPaymentType": "payment_type",
+                    "customerPaymentId": "payment_id"},
+    )
 
 
-@router.head("/invoice-payments", responses={**error_responses(400), 404: {"description": "No row matches"}},
-             summary="Check whether invoice payments matching the filters exist")
-def invoice_payments_exist(session: SessionDep, query: InvoicePaymentFilterQuery,
-                           principal: ListPrincipal) -> Response:
-    return render_head(service.count_invoice_payments(
-        session, tenant_id=principal.tenant_id, bill_run_type=BillRunType.NORMAL,
-        listing=repository.INVOICE_PAYMENT_LISTING, query=query))
+def _resource(path: str, schema: type, invoice_filter: str, bill_run_filter: str, invoice_kind: str,
+              bill_run_type: BillRunType) -> Resource:
+    many = path.strip("/").replace("-", "_")
+    return Resource(
+        path, many.removesuffix("s"), many, schema, _listing(invoice_filter, bill_run_filter, invoice_kind),
+        partial(service.list_invoice_payments, bill_run_type=bill_run_type),
+        partial(service.count_invoice_payments, bill_run_type=bill_run_type),
+        scope_group="payments", no_match="No row matches", descriptions={"list": _AMOUNT_SHOWN},
+        summaries={"list": f"List payments as applied to {bill_run_type.value} invoices",
+                   "head": f"Check whether {many.replace('_', ' ')} matching the filters exist"})
+
+
+_resource("/invoice-payments", InvoicePayment, "generatedInvoiceId", "billRunId", "invoice",
+          BillRunType.NORMAL).add_routes(router)
 
 
 @router.post("/invoice-payments", status_code=201, response_model=InvoicePayment,
@@ -203,24 +214,8 @@ def get_invoice_payment(payment_id: InvoicePaymentId, session: SessionDep, princ
 # --- /v1/adhoc-invoice-payments (ADHOC invoices) ------------------------------------------------
 
 
-@adhoc_router.get("/adhoc-invoice-payments", response_model=list[AdhocInvoicePayment],
-                  responses=error_responses(400), summary="List payments as applied to ADHOC invoices",
-                  description=_AMOUNT_SHOWN)
-def list_adhoc_invoice_payments(request: Request, session: SessionDep, query: AdhocInvoicePaymentListQuery,
-                                principal: ListPrincipal) -> Response:
-    page = service.list_invoice_payments(session, tenant_id=principal.tenant_id, bill_run_type=BillRunType.ADHOC,
-                                         listing=repository.ADHOC_INVOICE_PAYMENT_LISTING, query=query)
-    return render_page(request, page, AdhocInvoicePayment)
-
-
-@adhoc_router.head("/adhoc-invoice-payments",
-                   responses={**error_responses(400), 404: {"description": "No row matches"}},
-                   summary="Check whether adhoc invoice payments matching the filters exist")
-def adhoc_invoice_payments_exist(session: SessionDep, query: AdhocInvoicePaymentFilterQuery,
-                                 principal: ListPrincipal) -> Response:
-    return render_head(service.count_invoice_payments(
-        session, tenant_id=principal.tenant_id, bill_run_type=BillRunType.ADHOC,
-        listing=repository.ADHOC_INVOICE_PAYMENT_LISTING, query=query))
+_resource("/adhoc-invoice-payments", AdhocInvoicePayment, "generatedAdhocInvoiceId", "adhocBillRunId",
+          "adhoc invoice", BillRunType.ADHOC).add_routes(adhoc_router)
 
 
 @adhoc_router.post("/adhoc-invoice-payments", status_code=201, response_model=AdhocInvoicePayment,

@@ -7,28 +7,25 @@ import uuid
 from decimal import Decimal
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Depends, Path, Request, Response
+from fastapi import APIRouter, Depends, Path, Response
 from pydantic import Field, field_validator
+from sqlalchemy.orm import Session
 
-from ledgerline.api.v1.patching import JSON_PATCH_BODY, PatchOperation, patched_input
-from ledgerline.api.v1.responses import (
-    check_if_match, render_created, render_head, render_page, render_recorded, render_resource,
-)
+from ledgerline.api.v1.listing import Filter, Listing
+from ledgerline.api.v1.resource import Resource
+from ledgerline.api.v1.responses import render_recorded
 from ledgerline.api.v1.schemas import Amount, Timestamp, WireInput, WireModel, error_responses, major, minor_from_wire
 from ledgerline.api.wire import WireRoute
 from ledgerline.auth import Principal, require
 from ledgerline.db import SessionDep
 from ledgerline.invoices import repository, service
 from ledgerline.kit.idempotency import IdempotencyDep
-from ledgerline.kit.listing import ListQuery
 from ledgerline.models import Invoice as InvoiceEntity
 from ledgerline.models.enums import BillRunType, InvoicePaymentStatus, InvoiceStatus
 
 router = APIRouter(tags=["invoices"], route_class=WireRoute)
 
 InvoiceId = Annotated[int, Path(description="Invoice identifier", examples=[1])]
-InvoiceListQuery = Annotated[ListQuery, Depends(repository.INVOICE_LISTING.query_dependency())]
-InvoiceFilterQuery = Annotated[ListQuery, Depends(repository.INVOICE_LISTING.query_dependency(paged=False))]
 
 # Below ten thousand million major units: sums of many invoices stay far inside int64 minor units.
 MAX_TOTAL = Decimal("10000000000")
@@ -120,68 +117,70 @@ _INVOICE_ATTRIBUTES = {
 }
 _READ_ONLY = ("/currency", "/outstandingInMajorCurrency", "/status", "/paymentStatus", "/postedAt", "/cancelledAt")
 
-ListPrincipal = Annotated[Principal, Depends(require("invoices.list"))]
-ReadPrincipal = Annotated[Principal, Depends(require("invoices.read"))]
 WritePrincipal = Annotated[Principal, Depends(require("invoices.write"))]
-DeletePrincipal = Annotated[Principal, Depends(require("invoices.delete"))]
+
+LISTING = Listing(
+    repository.INVOICE_COLUMNS,
+    sortable=("id", "number", "issueDate", "dueDate", "totalInMajorCurrency", "outstandingInMajorCurrency", "status",
+              "createdAt"),
+    filters=[
+        Filter("id", "Filter by invoice identifier"),
+        Filter("customerId", "Filter by customer"),
+        Filter("billRunType", "Filter by bill run type"),
+        Filter("billRunId", "Filter by bill run"),
+        Filter("billId", "Filter by bill"),
+        Filter("status", "Filter by life-cycle status"),
+        Filter("paymentStatus", "Filter by payment status"),
+        Filter("issueDate", "Filter by issue date"),
+        Filter("dueDate", "Filter by due date"),
+        Filter("number", "Filter by invoice number"),
+        Filter("referenceNumber", "Filter by reference number"),
+        Filter("backOfficeCode", "Filter by back-office code"),
+        Filter("currency", "Filter by ISO 4217 currency"),
+        Filter("totalInMajorCurrency", "Filter by total"),
+        Filter("outstandingInMajorCurrency", "Filter by outstanding amount"),
+    ],
+    fields=(
+        "id", "locator", "uuid", "number", "customerId", "billRunType", "billRunId", "billId", "issueDate",
+        "dueDate", "currency", "totalInMajorCurrency", "outstandingInMajorCurrency", "status", "paymentStatus",
+        "referenceNumber", "backOfficeCode", "postedAt", "cancelledAt", "version", "createdAt", "updatedAt",
+    ),
+)
 
 
-@router.get("/invoices", response_model=list[Invoice], responses=error_responses(400), summary="List invoices")
-def list_invoices(request: Request, session: SessionDep, query: InvoiceListQuery, principal: ListPrincipal) -> Response:
-    return render_page(request, repository.page_of_invoices(session, principal.tenant_id, query), Invoice)
+def _get(session: Session, tenant_id: uuid.UUID, invoice_id: int, for_update: bool) -> InvoiceEntity:
+    return service.get_invoice(session, tenant_id=tenant_id, invoice_id=invoice_id, for_update=for_update)
 
 
-@router.head("/invoices", responses={**error_responses(400), 404: {"description": "No invoice matches"}},
-             summary="Check whether invoices matching the filters exist")
-def invoices_exist(session: SessionDep, query: InvoiceFilterQuery, principal: ListPrincipal) -> Response:
-    return render_head(repository.count_invoices(session, principal.tenant_id, query))
+def _create(session: Session, tenant_id: uuid.UUID, body: InvoiceCreate) -> InvoiceEntity:
+    customer = service.customer_for_invoice(session, tenant_id=tenant_id, customer_id=body.customer_id)
+    return service.create_invoice(session, tenant_id=tenant_id, status=body.status,
+                                  **body.attributes(customer.currency))
 
 
-@router.post("/invoices", status_code=201, response_model=Invoice, responses=error_responses(400, 409, 422),
-             summary="Create an invoice, DRAFT unless POSTED is asked for")
-def create_invoice(request: Request, body: InvoiceCreate, session: SessionDep, guard: IdempotencyDep,
-                   principal: WritePrincipal) -> Response:
-    customer = service.customer_for_invoice(session, tenant_id=principal.tenant_id, customer_id=body.customer_id)
-    invoice = service.create_invoice(session, tenant_id=principal.tenant_id, status=body.status,
-                                     **body.attributes(customer.currency))
-    return render_created(request, session, guard, Invoice.of(invoice), location=f"/v1/invoices/{invoice.id}")
-
-
-@router.get("/invoices/{invoice_id}", response_model=Invoice, responses=error_responses(400, 404),
-            summary="Get an invoice")
-def get_invoice(invoice_id: InvoiceId, session: SessionDep, principal: ReadPrincipal) -> Response:
-    return render_resource(Invoice.of(service.get_invoice(session, tenant_id=principal.tenant_id,
-                                                          invoice_id=invoice_id)))
-
-
-@router.patch("/invoices/{invoice_id}", response_model=Invoice, responses=error_responses(400, 404, 409, 412, 422),
-              summary="Update an invoice with JSON Patch (after DRAFT only its references)")
-def patch_invoice(request: Request, invoice_id: InvoiceId, session: SessionDep,
-                  operations: Annotated[list[PatchOperation], Body(**JSON_PATCH_BODY)],
-                  principal: WritePrincipal) -> Response:
-    invoice = service.get_invoice(session, tenant_id=principal.tenant_id, invoice_id=invoice_id, for_update=True)
-    check_if_match(request, invoice.version)
-    patched, changed = patched_input(Invoice.of(invoice), operations, InvoiceUpdate, read_only=_READ_ONLY)
-    update: InvoiceUpdate = patched  # type: ignore[assignment]
+def _update(session: Session, tenant_id: uuid.UUID, invoice: InvoiceEntity, update: InvoiceUpdate,
+            changed: set[str]) -> InvoiceEntity:
     if "customerId" in changed:
         # A new customer brings its currency: the same major-unit total is re-read in it.
         changed.add("totalInMajorCurrency")
     currency = invoice.currency
     if update.customer_id != invoice.customer_id:
-        currency = service.customer_for_invoice(session, tenant_id=principal.tenant_id,
-                                                customer_id=update.customer_id).currency
+        currency = service.customer_for_invoice(session, tenant_id=tenant_id, customer_id=update.customer_id).currency
     attributes = update.attributes(currency)
     changes = {_INVOICE_ATTRIBUTES[name]: attributes[_INVOICE_ATTRIBUTES[name]] for name in changed}
-    invoice = service.update_invoice(session, invoice=invoice, changes=changes)
-    return render_resource(Invoice.of(invoice))
+    return service.update_invoice(session, invoice=invoice, changes=changes)
 
 
-@router.delete("/invoices/{invoice_id}", status_code=204, responses=error_responses(400, 404, 409),
-               summary="Delete a DRAFT invoice")
-def delete_invoice(invoice_id: InvoiceId, session: SessionDep, principal: DeletePrincipal) -> Response:
-    invoice = service.get_invoice(session, tenant_id=principal.tenant_id, invoice_id=invoice_id, for_update=True)
-    service.delete_invoice(session, invoice=invoice)
-    return Response(status_code=204)
+INVOICES = Resource(
+    "/invoices", "invoice", "invoices", Invoice, LISTING, service.list_invoices, service.count_invoices,
+    scope_group="invoices", get_item=_get, create_schema=InvoiceCreate, create_item=_create,
+    update_schema=InvoiceUpdate, update_item=_update, read_only=_READ_ONLY,
+    delete_item=lambda session, invoice: service.delete_invoice(session, invoice=invoice), lock_to_delete=True,
+    summaries={"create": "Create an invoice, DRAFT unless POSTED is asked for",
+               "patch": "Update an invoice with JSON Patch (after DRAFT only its references)",
+               "delete": "Delete a DRAFT invoice"},
+)
+INVOICES.add_routes(router)
 
 
 @router.post("/invoices/{invoice_id}/post", response_model=Invoice, responses=error_responses(400, 404, 409, 422),

@@ -14,13 +14,14 @@ from sqlalchemy.orm import Session
 
 from ledgerline.api.v1.patching import JSON_PATCH_BODY, PatchOperation, patched_input
 from ledgerline.api.tenancy import TenantDep
-from ledgerline.api.v1.responses import check_if_match, etag, record_answer, render_head, render_page
+from ledgerline.api.v1.listing import Filter, Listing
+from ledgerline.api.v1.resource import Resource
+from ledgerline.api.v1.responses import check_if_match, etag, record_answer
 from ledgerline.api.v1.schemas import ELEVATE_TIMESTAMP, Amount, Timestamp, WireInput, WireModel, error_responses
 from ledgerline.api.wire import WireJSONResponse, WireRoute
 from ledgerline.auth import Principal, require
 from ledgerline.db import SessionDep
 from ledgerline.kit.idempotency import IdempotencyDep, IdempotencyGuard
-from ledgerline.kit.listing import ListQuery
 from ledgerline.kit.money import to_major
 from ledgerline.kit.refs import BillRef, CustomerRef, InvoiceRef, PaymentRef
 from ledgerline.models.enums import PaymentMethod, PaymentStatus
@@ -32,8 +33,6 @@ from ledgerline.payments.values import Tender as TenderValue
 router = APIRouter(tags=["payments"], route_class=WireRoute)
 
 PaymentId = Annotated[int, Path(description="Payment identifier", examples=[1])]
-PaymentListQuery = Annotated[ListQuery, Depends(repository.PAYMENT_LISTING.query_dependency())]
-PaymentFilterQuery = Annotated[ListQuery, Depends(repository.PAYMENT_LISTING.query_dependency(paged=False))]
 MAX_AMOUNT = Decimal("9999999999.99")
 
 UdfNumber = Annotated[Amount, Field(max_digits=30, decimal_places=10)]
@@ -284,17 +283,38 @@ def recorded_payment(session: Session, guard: IdempotencyGuard, recorded: Record
     return record_answer(session, guard, payment_wire(recorded), status_code=status_code, headers=headers)
 
 
-@router.get("/payments", response_model=list[Payment], responses=error_responses(400), summary="List payments")
-def list_payments(request: Request, session: SessionDep, query: PaymentListQuery,
-                  principal: Annotated[Principal, Depends(require("payments.list"))]) -> Response:
-    return render_page(request, service.list_payments(session, tenant_id=principal.tenant_id, query=query), Payment)
-
-
-@router.head("/payments", responses={**error_responses(400), 404: {"description": "No payment matches"}},
-             summary="Check whether payments matching the filters exist")
-def payments_exist(session: SessionDep, query: PaymentFilterQuery,
-                   principal: Annotated[Principal, Depends(require("payments.list"))]) -> Response:
-    return render_head(service.count_payments(session, tenant_id=principal.tenant_id, query=query))
+LISTING = Listing(
+    repository.PAYMENT_COLUMNS,
+    sortable=("id", "number", "status", "amountInMajorCurrency", "receivedOn", "postedOn", "createdAt"),
+    filters=[
+        Filter("id", "Filter by payment identifier"),
+        Filter("customerId", "Filter by customer"),
+        Filter("status", "Filter by life-cycle status"),
+        Filter("paymentMethod", "Filter by payment method"),
+        Filter("typeId", "Filter by financial transaction type"),
+        Filter("categoryId", "Filter by financial transaction category"),
+        Filter("number", "Filter by payment number"),
+        Filter("referenceNumber", "Filter by reference number"),
+        Filter("backOfficeCode", "Filter by back office code"),
+        Filter("currency", "Filter by ISO 4217 currency"),
+        Filter("receivedOn", "Filter by received date"),
+        Filter("postedOn", "Filter by posted date"),
+        Filter("createdAt", "Filter by creation date"),
+        Filter("amountInMajorCurrency", "Filter by amount"),
+    ],
+    fields=(
+        "id", "locator", "uuid", "number", "customerId", "currency", "amountInMajorCurrency",
+        "unallocatedInMajorCurrency", "status", "paymentMethod", "typeId", "categoryId", "tenders", "referenceNumber",
+        "backOfficeCode", "receivedOn", "issuedOn", "postedOn", "notes", "rejectionReason", "rejectionReasonId",
+        "receivedByUser", "receivedByUnit",
+        "invoicesToPay", "billsToPay", "allocations", "cancellation", "customAttributes", "thirdPartyStatus",
+        "udfString1", "udfString2", "udfString3", "udfString4", "udfString5", "udfString6", "udfString7",
+        "udfString8", "udfFloat1", "udfFloat2", "udfFloat3", "udfFloat4", "udfDate1", "udfDate2", "udfDate3",
+        "udfDate4", "version", "createdBy", "updatedBy", "createdAt", "updatedAt",
+    ),
+)
+Resource("/payments", "payment", "payments", Payment, LISTING, service.list_payments, service.count_payments,
+         scope_group="payments").add_routes(router)
 
 
 @router.post("/payments", status_code=201, response_model=Payment, responses=error_responses(400, 409, 422),

@@ -8,25 +8,26 @@ Entries are never deleted, because posted transactions point at them: deactivate
 # No ``from __future__ import annotations``: the route functions are built per kind in
 # ``_routes`` and FastAPI must see their real annotations, not names local to that function.
 
+import uuid
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import partial
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Depends, Path, Request, Response
+from fastapi import APIRouter, Depends, Path, Response
 from pydantic import Field
+from pydantic.alias_generators import to_snake
+from sqlalchemy.orm import Session
 
-from ledgerline.api.v1.patching import JSON_PATCH_BODY, PatchOperation, patched_input
-from ledgerline.api.v1.responses import (
-    check_if_match, render, render_created, render_head, render_page, render_resource, to_wire,
-)
+from ledgerline.api.v1.listing import Filter, Listing
+from ledgerline.api.v1.resource import Resource, changed_attributes
+from ledgerline.api.v1.responses import render, to_wire
 from ledgerline.api.v1.schemas import (
     Amount, CurrencyCode, Timestamp, WireInput, WireModel, error_responses, major, minor_from_wire,
 )
 from ledgerline.api.wire import WireJSONResponse, WireRoute
 from ledgerline.auth import Principal, require
 from ledgerline.db import SessionDep
-from ledgerline.kit.idempotency import IdempotencyDep
-from ledgerline.kit.listing import ListQuery
 from ledgerline.models import (
     FinancialTransactionCategory, FinancialTransactionType, PaymentMethodSetting, RejectionReason, ShortfallTolerance,
 )
@@ -120,58 +121,49 @@ KINDS = (
 )
 
 
+def _listing(kind: Kind) -> Listing:
+    specific = [name for name in ("alternativeCode", "classification", "code", "method")
+                if to_snake(name) in repository.ENTRIES[kind.model].columns]
+    descriptions = {"alternativeCode": "Filter by alternative code", "classification": "Filter by classification",
+                    "code": "Filter by code", "method": "Filter by PaymentMethod"}
+    return Listing(
+        repository.ENTRIES[kind.model].columns,
+        sortable=("id", "name", "createdAt", *specific),
+        filters=[
+            Filter("id", "Filter by identifier"),
+            Filter("name", "Filter by name"),
+            Filter("active", "Filter by whether new transactions may use it"),
+            *(Filter(name, descriptions[name]) for name in specific),
+        ],
+        fields=("id", "locator", "name", "description", "active", "version", "createdAt", "updatedAt", *specific),
+    )
+
+
 def _routes(kind: Kind) -> None:
     label = kind.singular.replace("_", " ")
-    tags = [kind.plural.replace("_", " ")]
-    listing = repository.LISTINGS[kind.model]
-    EntryId = Annotated[int, Path(description=f"The {label}'s identifier", examples=[1])]
-    Listed = Annotated[ListQuery, Depends(listing.query_dependency())]
-    Filtered = Annotated[ListQuery, Depends(listing.query_dependency(paged=False))]
-    Reader = Annotated[Principal, Depends(require("payments.read"))]
-    Writer = Annotated[Principal, Depends(require("admin.write"))]
+    model = kind.model
 
-    def list_entries(request: Request, session: SessionDep, query: Listed, principal: Reader) -> Response:
-        return render_page(request, repository.page_of(session, kind.model, principal.tenant_id, query), kind.schema)
+    def get(session: Session, tenant_id: uuid.UUID, entry_id: int, for_update: bool) -> ReferenceEntry:
+        return service.get_entry(session, model, tenant_id=tenant_id, entry_id=entry_id, for_update=for_update)
 
-    def entries_exist(session: SessionDep, query: Filtered, principal: Reader) -> Response:
-        return render_head(repository.count_of(session, kind.model, principal.tenant_id, query))
+    def create(session: Session, tenant_id: uuid.UUID, body: EntryInput) -> ReferenceEntry:
+        return service.create_entry(session, model, tenant_id=tenant_id, **body.attributes())
 
-    def get_entry(entry_id: EntryId, session: SessionDep, principal: Reader) -> Response:
-        return render_resource(kind.schema.of(
-            service.get_entry(session, kind.model, tenant_id=principal.tenant_id, entry_id=entry_id)))
+    def update(session: Session, tenant_id: uuid.UUID, entry: ReferenceEntry, patched: EntryInput,
+               changed: set[str]) -> ReferenceEntry:
+        return service.update_entry(session, entry, changed_attributes(patched, changed, patched.attributes()))
 
-    def create_entry(request: Request, body: kind.input_schema, session: SessionDep,  # type: ignore[name-defined]
-                     guard: IdempotencyDep, principal: Writer) -> Response:
-        entry = service.create_entry(session, kind.model, tenant_id=principal.tenant_id, **body.attributes())
-        return render_created(request, session, guard, kind.schema.of(entry), location=f"/v1{kind.path}/{entry.id}")
-
-    def patch_entry(request: Request, entry_id: EntryId, session: SessionDep,
-                    operations: Annotated[list[PatchOperation], Body(**JSON_PATCH_BODY)], principal: Writer) -> Response:
-        entry = service.get_entry(session, kind.model, tenant_id=principal.tenant_id, entry_id=entry_id,
-                                  for_update=True)
-        check_if_match(request, entry.version)
-        patched, changed = patched_input(kind.schema.of(entry), operations, kind.input_schema,
-                                         read_only=kind.read_only)
-        attributes = patched.attributes()  # type: ignore[attr-defined]
-        by_wire_name = {info.alias or name: name for name, info in kind.input_schema.model_fields.items()}
-        changes = {by_wire_name[name]: attributes[by_wire_name[name]] for name in changed}
-        return render_resource(kind.schema.of(service.update_entry(session, entry, changes)))
-
-    many, one = kind.plural, kind.singular
-    router.add_api_route(kind.path, list_entries, methods=["GET"], name=f"list_{many}", tags=tags,
-                         response_model=list[kind.schema], responses=error_responses(400), summary=f"List {label}s")
-    router.add_api_route(kind.path, entries_exist, methods=["HEAD"], name=f"{many}_exist", tags=tags,
-                         responses={**error_responses(400), 404: {"description": f"No {label} matches"}},
-                         summary=f"Check whether {label}s matching the filters exist")
-    router.add_api_route(f"{kind.path}/{{entry_id}}", get_entry, methods=["GET"], name=f"get_{one}", tags=tags,
-                         response_model=kind.schema, responses=error_responses(400, 404), summary=f"Get a {label}")
-    if kind.creatable:
-        router.add_api_route(kind.path, create_entry, methods=["POST"], name=f"create_{one}", tags=tags,
-                             status_code=201, response_model=kind.schema, responses=error_responses(400, 409, 422),
-                             summary=f"Create a {label}")
-    router.add_api_route(f"{kind.path}/{{entry_id}}", patch_entry, methods=["PATCH"], name=f"patch_{one}", tags=tags,
-                         response_model=kind.schema, responses=error_responses(400, 404, 409, 412, 422),
-                         summary=f"Update a {label} with JSON Patch (deactivate it with active=false)")
+    Resource(
+        kind.path, kind.singular, kind.plural, kind.schema, _listing(kind),
+        partial(service.list_entries, model=model), partial(service.count_entries, model=model),
+        scope_group="admin", scopes={"list": "payments.read", "read": "payments.read"},
+        label=label, tags=[kind.plural.replace("_", " ")], item_param="entry_id",
+        item_description=f"The {label}'s identifier", get_item=get, create_schema=kind.input_schema,
+        create_item=create if kind.creatable else None, update_schema=kind.input_schema, update_item=update,
+        read_only=kind.read_only, responses={"get": (400, 404)},
+        summaries={"get": f"Get a {label}", "create": f"Create a {label}",
+                   "patch": f"Update a {label} with JSON Patch (deactivate it with active=false)"},
+    ).add_routes(router)
 
 
 for _kind in KINDS:

@@ -9,7 +9,9 @@ from fastapi import APIRouter, Depends, Path, Request, Response
 from pydantic import Field
 
 from ledgerline.api.v1.customer_payments import currency_id
-from ledgerline.api.v1.responses import render_created, render_head, render_page, render_resource
+from ledgerline.api.v1.listing import Filter, Listing
+from ledgerline.api.v1.resource import Resource
+from ledgerline.api.v1.responses import render_created, render_resource
 from ledgerline.api.v1.schemas import (
     Amount, ReferenceId, Timestamp, WireInput, WireModel, error_responses, major, minor_from_wire,
 )
@@ -17,7 +19,6 @@ from ledgerline.api.wire import WireRoute
 from ledgerline.auth import Principal, require
 from ledgerline.db import SessionDep
 from ledgerline.kit.idempotency import IdempotencyDep
-from ledgerline.kit.listing import ListQuery
 from ledgerline.models import Refund as RefundEntity
 from ledgerline.models.enums import BillRunType, PaymentMethod, ThirdPartyRefundStatus
 from ledgerline.refunds import repository, service
@@ -25,8 +26,6 @@ from ledgerline.refunds import repository, service
 router = APIRouter(tags=["refunds"], route_class=WireRoute)
 
 RefundId = Annotated[int, Path(description="Refund identifier", examples=[1])]
-RefundListQuery = Annotated[ListQuery, Depends(repository.REFUND_LISTING.query_dependency())]
-RefundFilterQuery = Annotated[ListQuery, Depends(repository.REFUND_LISTING.query_dependency(paged=False))]
 
 
 class Refund(WireModel):
@@ -71,17 +70,23 @@ class RefundCreate(WireInput):
                                               description="0.01..100000")
 
 
-@router.get("/refunds", response_model=list[Refund], responses=error_responses(400), summary="List refunds")
-def list_refunds(request: Request, session: SessionDep, query: RefundListQuery,
-                 principal: Annotated[Principal, Depends(require("refunds.list"))]) -> Response:
-    return render_page(request, repository.REFUNDS.page(session, principal.tenant_id, query), Refund)
-
-
-@router.head("/refunds", responses={**error_responses(400), 404: {"description": "No refund matches"}},
-             summary="Check whether refunds matching the filters exist")
-def refunds_exist(session: SessionDep, query: RefundFilterQuery,
-                  principal: Annotated[Principal, Depends(require("refunds.list"))]) -> Response:
-    return render_head(repository.REFUNDS.count(session, principal.tenant_id, query))
+LISTING = Listing(
+    repository.REFUND_COLUMNS,
+    sortable=("id", "amountInMajorCurrency", "createdAt"),
+    filters=[
+        Filter("id", "Filter by refund identifier"),
+        Filter("customerId", "Filter by customer"),
+        Filter("invoiceId", "Filter by invoice"),
+        Filter("billRunType", "Filter by bill run type"),
+        Filter("amountInMajorCurrency", "Filter by amount"),
+        Filter("createdAt", "Filter by creation date"),
+    ],
+    fields=("id", "locator", "number", "invoiceId", "customerId", "billRunType", "thirdPartyRefundStatus",
+            "description", "errorInfo", "paymentMethod", "amountInMajorCurrency", "currency", "currencyId",
+            "createdBy", "createdAt"),
+)
+Resource("/refunds", "refund", "refunds", Refund, LISTING, service.list_refunds, service.count_refunds,
+         scope_group="refunds").add_routes(router)
 
 
 @router.post("/refunds", status_code=201, response_model=Refund, responses=error_responses(400, 409, 422),

@@ -12,7 +12,8 @@ from sqlalchemy.orm import Session
 from ledgerline.api.wire import WireJSONResponse, dumps
 from ledgerline.errors import PreconditionFailed
 from ledgerline.kit.idempotency import IdempotencyGuard
-from ledgerline.kit.listing import Page
+from ledgerline.api.v1.listing import ListQuery
+from ledgerline.kit.criteria import Page
 
 
 def to_wire(model: BaseModel) -> dict[str, Any]:
@@ -60,8 +61,7 @@ def render_created(request: Request, session: Session, guard: IdempotencyGuard, 
     return render_recorded(session, guard, model, status_code=201, location=location)
 
 
-def _link_header(request: Request, page: Page) -> str:
-    query = page.query
+def _link_header(request: Request, query: ListQuery, page: Page) -> str:
     last = max(1, -(-page.total // query.page_size))
     params = dict(request.query_params)
 
@@ -77,14 +77,14 @@ def _link_header(request: Request, page: Page) -> str:
     return ", ".join(links)
 
 
-def render_page(request: Request, page: Page, schema: type[BaseModel]) -> Response:
+def render_page(request: Request, query: ListQuery, page: Page, schema: type[BaseModel]) -> Response:
     # A schema with ``wire`` builds its document directly (hot lists); others validate, then dump.
     wire = getattr(schema, "wire", None)
     rows = ([wire(item) for item in page.items] if wire is not None
             else [to_wire(schema.of(item)) for item in page.items])  # type: ignore[attr-defined]
-    if page.query.fields is not None:
-        rows = [{name: row.get(name) for name in page.query.fields} for row in rows]
-    headers = {"X-Total-Count": str(page.total), "Link": _link_header(request, page)}
+    if query.fields is not None:
+        rows = [{name: row.get(name) for name in query.fields} for row in rows]
+    headers = {"X-Total-Count": str(page.total), "Link": _link_header(request, query, page)}
     return WireJSONResponse(rows, headers=headers)
 
 
