@@ -34,7 +34,10 @@ from ledgerline.models import (
 )
 from ledgerline.models.enums import CreditState, CreditType, InvoiceStatus, PaymentMethod, PaymentStatus
 from ledgerline.payments import service
-from ledgerline.refunds.service import create_refund
+from ledgerline.kit.money import Money
+from ledgerline.kit.refs import CustomerRef, InvoiceRef
+from ledgerline.refunds.service import NewRefund, refund
+from ledgerline.tenants.context import TenantContext
 
 T = TypeVar("T")
 BASE_DAY = dt.date(2026, 1, 1)
@@ -91,11 +94,16 @@ def _books(session: Session, tenant_id: uuid.UUID) -> dict[int, dict[str, int]]:
     return books
 
 
+def _major(minor: int, currency: str):  # noqa: ANN202 - the services take amounts in major units
+    return Money(minor, currency).amount
+
+
 def _by_payment(rows) -> dict[int, int]:  # noqa: ANN001
     return {payment_id: int(total) for payment_id, total in rows}
 
 
 def test_balances_hold_after_any_sequence_of_money_moves(database, tenant_id: uuid.UUID) -> None:
+    tenant = TenantContext(tenant_id=tenant_id, version=1)
     with database.session() as session:
 
         class Books(RuleBasedStateMachine):
@@ -236,8 +244,9 @@ def test_balances_hold_after_any_sequence_of_money_moves(database, tenant_id: uu
                            PaymentAllocation.reversed_at.is_(None))).scalar_one()
                 amount = max(1, collected * share // 100)
                 outstanding = session.get(Invoice, invoice_id).outstanding_minor
-                _refused_or(session, "refund invoice", lambda: create_refund(
-                    session, tenant_id=tenant_id, invoice_id=invoice_id, amount_minor=amount),
+                currency = session.get(Invoice, invoice_id).currency
+                _refused_or(session, "refund invoice", lambda: refund(session, tenant=tenant, new=NewRefund(
+                    amount=_major(amount, currency), invoice=InvoiceRef(id=invoice_id))),
                     refused=amount > collected, refusal=InvalidRequest)
                 if amount <= collected:
                     assert session.get(Invoice, invoice_id).outstanding_minor == outstanding + amount
@@ -251,9 +260,10 @@ def test_balances_hold_after_any_sequence_of_money_moves(database, tenant_id: uu
                            Payment.status == PaymentStatus.POSTED)).scalar_one()
                 refundable = min(unallocated, session.get(Customer, customer_id).credit_minor)
                 amount = max(1, refundable * share // 100)
-                _refused_or(session, "refund credit", lambda: create_refund(
-                    session, tenant_id=tenant_id, customer_id=customer_id, amount_minor=amount,
-                    payment_method=PaymentMethod.BACS), refused=amount > refundable, refusal=InvalidRequest)
+                currency = session.get(Customer, customer_id).currency
+                _refused_or(session, "refund credit", lambda: refund(session, tenant=tenant, new=NewRefund(
+                    amount=_major(amount, currency), customer=CustomerRef(id=customer_id),
+                    method=PaymentMethod.BACS)), refused=amount > refundable, refusal=InvalidRequest)
 
             @rule(target=write_offs, invoice_id=invoices, share=st.integers(1, 110))
             def write_off_an_invoice(self, invoice_id: int, share: int) -> MultipleResults[int]:
