@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 
 from ledgerline.adjustments.service import adjust_balance
 from ledgerline.customers.service import create_customer
-from ledgerline.credits.service import WriteOffTarget, reverse_credit, write_off
+from ledgerline.credits.service import NewWriteOff, WriteOffTarget, reverse_write_off, write_off
 from ledgerline.errors import Conflict, InvalidRequest
 from ledgerline.invoices.service import cancel_invoice, create_invoice, post_invoice
 from ledgerline.ledger.repository import balance_of
@@ -35,7 +35,7 @@ from ledgerline.models import (
 from ledgerline.models.enums import CreditState, CreditType, InvoiceStatus, PaymentMethod, PaymentStatus
 from ledgerline.payments import service
 from ledgerline.kit.money import Money
-from ledgerline.kit.refs import CustomerRef, InvoiceRef
+from ledgerline.kit.refs import CreditRef, CustomerRef, InvoiceRef
 from ledgerline.refunds.service import NewRefund, refund
 from ledgerline.tenants.context import TenantContext
 
@@ -95,7 +95,7 @@ def _books(session: Session, tenant_id: uuid.UUID) -> dict[int, dict[str, int]]:
 
 
 def _major(minor: int, currency: str):  # noqa: ANN202 - the services take amounts in major units
-    return Money(minor, currency).amount
+    return Money(int(minor), currency).amount  # PostgreSQL sums are Decimal
 
 
 def _by_payment(rows) -> dict[int, int]:  # noqa: ANN001
@@ -270,20 +270,20 @@ def test_balances_hold_after_any_sequence_of_money_moves(database, tenant_id: uu
                 invoice = session.get(Invoice, invoice_id)
                 owed = invoice.outstanding_minor if invoice.status is InvoiceStatus.POSTED else 0
                 if owed == 0:
-                    _refused_or(session, "write off", lambda: write_off(
-                        session, tenant_id=tenant_id, targets=[WriteOffTarget(invoice_id, None)]), refused=True)
+                    _refused_or(session, "write off", lambda: write_off(session, tenant=tenant, new=NewWriteOff(
+                        (WriteOffTarget(InvoiceRef(id=invoice_id)),))), refused=True)
                     return multiple()
                 amount = max(1, owed * share // 100)
-                credit = _refused_or(session, "write off", lambda: write_off(
-                    session, tenant_id=tenant_id, targets=[WriteOffTarget(invoice_id, amount)]),
-                    refused=amount > owed, refusal=InvalidRequest)
-                return multiple() if credit is None else multiple(credit.id)
+                target = WriteOffTarget(InvoiceRef(id=invoice_id), _major(amount, invoice.currency))
+                written = _refused_or(session, "write off", lambda: write_off(
+                    session, tenant=tenant, new=NewWriteOff((target,))), refused=amount > owed, refusal=InvalidRequest)
+                return multiple() if written is None else multiple(written.credit.credit.id)
 
             @rule(credit_id=write_offs)
             def reverse_a_write_off(self, credit_id: int) -> None:
                 reversed_already = session.get(Credit, credit_id).state is CreditState.REVERSED
-                _refused_or(session, "reverse write-off", lambda: reverse_credit(
-                    session, tenant_id=tenant_id, credit_id=credit_id, reason="in error"), refused=reversed_already)
+                _refused_or(session, "reverse write-off", lambda: reverse_write_off(
+                    session, tenant=tenant, credit=CreditRef(id=credit_id), reason="in error"), refused=reversed_already)
 
             @invariant()
             def books_balance(self) -> None:

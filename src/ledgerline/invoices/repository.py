@@ -294,13 +294,13 @@ def draft_values_by_customer(session: Session, tenant_id: uuid.UUID, bill_run_id
 
 # --- the money path's snapshot ----------------------------------------------------------------------
 
-_MONEY_COLUMNS = (Invoice.id, Invoice.locator, Invoice.customer_id, Invoice.bill_run_type, Invoice.status,
+MONEY_COLUMNS = (Invoice.id, Invoice.locator, Invoice.customer_id, Invoice.bill_run_type, Invoice.status,
                   Invoice.currency, Invoice.total_minor, Invoice.outstanding_minor, Invoice.refunded_minor,
                   Invoice.written_off_minor, Invoice.issue_date)
 
 
 def invoice_money(row: Any) -> InvoiceMoney:
-    return InvoiceMoney(*row[:len(_MONEY_COLUMNS)])
+    return InvoiceMoney(*row[:len(MONEY_COLUMNS)])
 
 
 def invoice_owners(session: Session, tenant_id: uuid.UUID, refs: Sequence[InvoiceRef]) -> dict[InvoiceRef, tuple[int, int]]:
@@ -324,7 +324,7 @@ def invoice_money_for_update(session: Session, tenant_id: uuid.UUID, invoice_ids
     """The invoices' money, locked in id order (the customer is locked already)."""
     if not invoice_ids:
         return {}
-    stmt = (select(*_MONEY_COLUMNS).where(Invoice.tenant_id == tenant_id, Invoice.id.in_(list(invoice_ids)))
+    stmt = (select(*MONEY_COLUMNS).where(Invoice.tenant_id == tenant_id, Invoice.id.in_(list(invoice_ids)))
             .order_by(Invoice.id).with_for_update(key_share=True))
     return {row[0]: invoice_money(row) for row in session.execute(stmt)}
 

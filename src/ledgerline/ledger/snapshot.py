@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, replace
+from decimal import Decimal
 
-from ledgerline.kit.money import Money
+from ledgerline.errors import InvalidRequest
+from ledgerline.kit.money import Money, MoneyError
 from ledgerline.models.enums import BillRunType, InvoicePaymentStatus, InvoiceStatus
 
 
@@ -32,6 +34,13 @@ class CustomerMoney:
     def balance(self) -> Money:
         """DESIGN "Balances": unallocated credit minus what posted invoices owe (negative = debt)."""
         return Money(self.credit_minor - self.owed_minor, self.currency)
+
+    def money(self, amount: Decimal, *, field: str) -> Money:
+        """An amount of a request in the customer's currency, exact (422 naming the field when it does not fit)."""
+        try:
+            return Money.of(amount, self.currency)
+        except MoneyError as exc:
+            raise InvalidRequest.for_field(field, str(exc)) from None
 
     def moved(self, *, credit: int = 0, owed: int = 0) -> CustomerMoney:
         return replace(self, credit_minor=self.credit_minor + credit, owed_minor=self.owed_minor + owed)

@@ -20,7 +20,7 @@ from ledgerline.customers import repository as customers
 from ledgerline.errors import Conflict, InvalidRequest, not_found
 from ledgerline.invoices import repository as invoices
 from ledgerline.kit.ids import new_locator, new_uuid
-from ledgerline.kit.money import Money, MoneyError
+from ledgerline.kit.money import Money
 from ledgerline.kit.refs import CustomerRef, InvoiceRef
 from ledgerline.kit.repository import get_scoped, next_number
 from ledgerline.ledger import journal
@@ -63,14 +63,6 @@ def get_refund(session: Session, *, tenant_id: uuid.UUID, refund_id: int) -> Ref
     return refund
 
 
-def money(amount: Decimal, currency: str, *, field: str) -> Money:
-    """A domain amount in the currency read under the lock (422 naming the field when it does not fit)."""
-    try:
-        return Money.of(amount, currency)
-    except MoneyError as exc:
-        raise InvalidRequest.for_field(field, str(exc)) from None
-
-
 def current_policy(session: Session, tenant: TenantContext, version: int) -> TenantContext:
     """The tenant's context as of ``version`` (read under the customer lock): a stale cached one is
     brought up to date for the methods it disables, the only policy these use cases apply."""
@@ -88,7 +80,7 @@ def plan(session: Session, *, tenant: TenantContext, new: NewRefund, actor: str 
     """Locks the snapshot and plans the refund (422 naming the field for what the request gets wrong)."""
     tenant_id = tenant.tenant_id
     customer, invoice_id = _lock_customer(session, tenant_id, new)
-    amount = money(new.amount, customer.currency, field="amount")
+    amount = customer.money(new.amount, field="amount")
     if not amount.is_positive:
         raise InvalidRequest.for_field("amount", "must be greater than zero")
     bill_run_type = new.bill_run_type
