@@ -22,7 +22,7 @@ from hypothesis.stateful import (Bundle, MultipleResults, RuleBasedStateMachine,
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ledgerline.adjustments.service import adjust_balance
+from ledgerline.adjustments.service import NewAdjustment, adjust_balance
 from ledgerline.customers.service import create_customer
 from ledgerline.credits.service import NewWriteOff, WriteOffTarget, reverse_write_off, write_off
 from ledgerline.errors import Conflict, InvalidRequest
@@ -227,7 +227,9 @@ def test_balances_hold_after_any_sequence_of_money_moves(database, tenant_id: uu
             def adjust_a_balance(self, customer_id: int, amount: int) -> None:
                 before = balance_of(session, tenant_id, customer_id)
                 credit = session.get(Customer, customer_id).credit_minor
-                adjustment = adjust_balance(session, tenant_id=tenant_id, customer_id=customer_id, amount_minor=amount)
+                currency = session.get(Customer, customer_id).currency
+                adjustment = adjust_balance(session, tenant=tenant, new=NewAdjustment(
+                    CustomerRef(id=customer_id), _major(amount, currency)))
                 event("adjust: debit using credit" if amount < 0 and credit else "adjust")
                 assert balance_of(session, tenant_id, customer_id) == adjustment.resulting_balance_minor == before + amount
                 if amount < 0:  # a debit uses credit first; an invoice carries the rest

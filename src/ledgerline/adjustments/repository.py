@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from ledgerline.kit.bulk import insert_returning_ids
 from ledgerline.kit.listing import Filter, FilterKind, Listing
 from ledgerline.kit.repository import TenantRows
 from ledgerline.models import CustomerBalanceAdjustment as Adjustment
@@ -25,3 +31,7 @@ ADJUSTMENT_LISTING = Listing(
 
 
 ADJUSTMENTS = TenantRows(Adjustment, ADJUSTMENT_LISTING)
+
+
+def insert_adjustments(session: Session, rows: Sequence[dict[str, Any]]) -> list[int]:
+    return insert_returning_ids(session, Adjustment, rows)
