@@ -5,7 +5,8 @@ the number taken in its own short transaction as Ledgerline does), applies the s
 few lines each and answers the same JSON. What it leaves out is what a floor should: no token
 check (the tenant comes from ``FLOOR_TENANT``), no validation beyond what the bench sends, no
 ORM, no pydantic models, no idempotency keys. So ``Ledgerline / floor`` is the share of the
-cheapest possible server on the same SQL that Ledgerline achieves.
+cheapest possible server on the same SQL that Ledgerline achieves. The same app also serves the
+fixed floors (``/fixed/...``, ``bench/fixed_floor.py``), which do not follow Ledgerline's SQL.
 
 Served the way Ledgerline is: ``uvicorn bench.floor_app:create_app --factory --workers N
 --no-access-log`` with ``FLOOR_DATABASE_URL`` (a ``postgresql://`` conninfo) and ``FLOOR_TENANT``.
@@ -30,9 +31,9 @@ from psycopg_pool import AsyncConnectionPool
 from ulid import ULID
 
 from bench import floor_sql as sql
+from bench.fixed_floor import EXPONENTS, add_fixed_routes
 from bench.sqlcapture import normalize
 
-EXPONENTS = {"GBP": 2, "EUR": 2, "USD": 2, "JPY": 0, "BHD": 3}
 CURRENCY_IDS = {"GBP": 826, "EUR": 978, "USD": 840, "JPY": 392, "BHD": 48}
 UDF = ([f"udf_string_{n}" for n in range(1, 9)] + [f"udf_float_{n}" for n in range(1, 5)]
        + [f"udf_date_{n}" for n in range(1, 5)])
@@ -400,4 +401,5 @@ def create_app() -> FastAPI:
             body = (await payment_views(conn, tenant, [payment]))[0]
         return json_response(body, headers={"ETag": f'"{payment["version"]}"'})
 
+    add_fixed_routes(app)   # the fixed floors (bench/fixed_floor.py) on the same workers and pool
     return app

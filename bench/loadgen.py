@@ -16,7 +16,12 @@ Scenarios (every answer must have the expected status, anything else is an error
   cancel        POST /v1/payments/{id}/cancel for the next id of ``payment_ids`` (a queue)
   post-cancel   each task owns customers of ``customers`` in turn: POST a 50.00 payment (measured), then
                 cancel it (not measured), so the customer's 5 oldest open invoices are paid every time
-A queue that runs out ends the run early (``exhausted`` in OUT).
+  fixed-get     GET /fixed/payments/{id} of the floor app (the fixed one-row floor), ids as for ``get``
+  fixed-tpcb    POST /fixed/tpcb of the floor app (the fixed TPC-B-like floor): account, teller, branch and
+                delta drawn as pgbench draws them over ``tpcb_scale`` branches
+A queue that runs out ends the run early (``exhausted`` in OUT). On a queue, the warm-up ends after
+``warmup`` seconds or once a quarter of the queue is taken, whichever comes first, so that a short
+queue (a small ``--scale``) is not used up before anything is measured.
 """
 
 from __future__ import annotations
@@ -26,10 +31,15 @@ import json
 import random
 import sys
 import time
+from pathlib import Path
 
 import httpx
 
-EXPECTED = {"get": 200, "list": 200, "credit": 200, "post": 201, "cancel": 200, "post-cancel": 201}
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from bench.fixed_floor import tpcb_draw  # noqa: E402
+
+EXPECTED = {"get": 200, "list": 200, "credit": 200, "post": 201, "cancel": 200, "post-cancel": 201,
+            "fixed-get": 200, "fixed-tpcb": 200}
 
 
 def percentile(sorted_values: list[float], p: float) -> float | None:
@@ -54,6 +64,7 @@ class Run:
         self.errors: list[str] = []
         self.created: list[int] = []
         self.queue = list(reversed(spec.get("customers") or spec.get("payment_ids") or []))
+        self.warm_until = len(self.queue) * 3 // 4   # queue left when the warm-up ends at the latest
         self.exhausted = False
         self.measuring = False
         self.first_recorded: float | None = None
@@ -69,10 +80,17 @@ class Run:
             return "GET", f"/v1/payments?customerId={customer}&pageSize=100&sort=receivedOn:desc", None
         if scenario == "credit":
             return "GET", f"/v1/customer-credit-status?page={rng.randint(1, spec['pages'])}&pageSize=100", None
+        if scenario == "fixed-get":
+            first, last = spec["payment_ids"]
+            return "GET", f"/fixed/payments/{rng.randint(first, last)}", None
+        if scenario == "fixed-tpcb":
+            return "POST", "/fixed/tpcb", json.dumps(tpcb_draw(rng, spec["tpcb_scale"]))
         if not self.queue:
             self.exhausted = True
             return None
         item = self.queue.pop()
+        if len(self.queue) <= self.warm_until:
+            self.measuring = True
         if scenario == "post":
             return "POST", "/v1/customer-payments", payment_body(item, "bench")
         return "POST", f"/v1/payments/{item}/cancel", None

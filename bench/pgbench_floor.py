@@ -11,6 +11,9 @@ What pgbench cannot do, ``make bench`` arranges: every transaction of ``customer
 pays the next customer of a slice nobody else touches, whose open invoices have known ids and
 version 1 (see ``bench/seed.py``), so the statements are those Ledgerline sends for the same
 payment; ``cancel.sql`` cancels the payments the first script created (``cancel_plan_sql``).
+
+``tpcb_script`` is pgbench's built-in TPC-B-like script, made from the statements the fixed TPC-B-like
+HTTP floor sends (``bench/fixed_floor.py``), on the tables ``init_tpcb`` (``pgbench -i``) makes.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ import subprocess
 import time
 from pathlib import Path
 
+from bench import fixed_floor as fixed
 from bench import floor_sql as sql
 from bench.loadgen import percentile
 
@@ -206,6 +210,31 @@ def cancel_script(invoices: int = 5, invoice_minor: int = 1000) -> str:
     lines.append(render(sql.CANCELLATIONS_OF_PAYMENTS, {"tenant_id_1": T, "payment_id_1_1": ":payment"}))
     lines.append("COMMIT;")
     return "\n".join(lines) + "\n"
+
+
+def tpcb_script(scale: int) -> str:
+    """pgbench's tpcb-like script over ``scale`` branches, from ``fixed_floor.TPCB`` (the HTTP floor's statements)."""
+    variables = {name: f":{name}" for name in ("aid", "bid", "tid", "delta")}
+    return "\n".join([
+        f"\\set aid random(1, {fixed.ACCOUNTS_PER_BRANCH * scale})",
+        f"\\set bid random(1, {scale})",
+        f"\\set tid random(1, {fixed.TELLERS_PER_BRANCH * scale})",
+        "\\set delta random(-5000, 5000)",
+        "BEGIN;",
+        *(render(statement, variables) for statement in fixed.TPCB),
+        "END;",
+    ]) + "\n"
+
+
+def init_tpcb(env: dict[str, str], scale: int) -> float:
+    """``pgbench -i -s scale`` in the database of ``env`` (PGDATABASE): drops and recreates the pgbench_*
+    tables, fills them, vacuums them, adds the primary keys. Returns the seconds it took."""
+    started = time.perf_counter()
+    done = subprocess.run(["pgbench", "-i", "-q", "-s", str(scale)], env=env, capture_output=True, text=True,
+                          timeout=1800)
+    if done.returncode != 0:
+        raise RuntimeError(f"pgbench -i failed ({done.returncode}): {done.stderr[-2000:]}")
+    return time.perf_counter() - started
 
 
 def run_pgbench(script: Path, env: dict[str, str], variables: dict[str, object], clients: int,

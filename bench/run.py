@@ -4,15 +4,18 @@
 
 1. Growth, small side: a database at ``--small-scale`` (0.01), Ledgerline served, the three reads measured.
 2. A database at ``--scale`` (1: 10,000 customers, 1,000,000 invoices and payments) plus the allocation
-   growth customers (``--history``), seeded by COPY (``bench/seed.py``).
+   growth customers (``--history``), seeded by COPY (``bench/seed.py``); ``pgbench -i -s --tpcb-scale``
+   in the same database for the fixed TPC-B-like floor.
 3. The SQL check: each measured request is made once in-process against Ledgerline and the floor app,
-   recording their statements; the statement shapes must be equal, and the JSON answers too.
+   recording their statements (and Ledgerline's COMMITs); the statement shapes must be equal, and the
+   JSON answers too. The fixed floors answer once in-process.
 4. Ledgerline (``ledgerline serve --workers <cores> --no-access-log``) and the floor app
-   (``bench/floor_app.py``, uvicorn, same workers) on the same database; each endpoint is loaded by
-   ``bench/loadgen.py`` (a separate process) against one, then the other; the writes also by pgbench.
+   (``bench/floor_app.py``, uvicorn, same workers, also serving the fixed floors of
+   ``bench/fixed_floor.py``) on the same database; each endpoint is loaded by ``bench/loadgen.py`` (a
+   separate process) against one, then the other, then the fixed floors; the writes and TPC-B also by pgbench.
 5. Allocation growth: POST /v1/customer-payments for customers with 10 and with 10,000 paid invoices.
-6. ``ledgerline verify`` on the database; the report to stdout, ``bench/results/latest.json`` and
-   ``bench/results/<date>.md``.
+6. ``ledgerline verify`` on the database; the report (the tables and every target of issue 11, met or
+   not) to stdout, ``bench/results/latest.json`` and ``bench/results/<date>.md``.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ import datetime as dt
 import json
 import os
 import platform
+import random
 import subprocess
 import sys
 import tempfile
@@ -36,18 +40,46 @@ import psycopg  # noqa: E402
 from bench import seed  # noqa: E402
 from bench.common import (BIN, DEFAULT_URL, RESULTS, ROOT, Cluster, Server, cli, free_port, git_facts,  # noqa: E402
                           load_average, log)
-from bench.pgbench_floor import CANCEL_PLAN, cancel_plan_sql, cancel_script, customer_payment_script, run_pgbench  # noqa: E402
+from bench.pgbench_floor import (CANCEL_PLAN, cancel_plan_sql, cancel_script, customer_payment_script,  # noqa: E402
+                                 init_tpcb, run_pgbench, tpcb_script)
 
-# (key, what is measured, loadgen scenario, target ratio, which floor the target is against)
+# (key = loadgen scenario, what is measured, the fixed floor it is also compared with)
 ENDPOINTS = [
-    ("get", "GET /v1/payments/{id}", 0.7, "app"),
-    ("list", "GET /v1/payments?customerId=..&pageSize=100&sort=receivedOn:desc", 0.5, "app"),
-    ("credit", "GET /v1/customer-credit-status?page=..&pageSize=100", 0.5, "app"),
-    ("post", "POST /v1/customer-payments (allocating across 5 invoices)", 0.5, "pgbench"),
-    ("cancel", "POST /v1/payments/{id}/cancel (reversing 5 allocations)", None, None),
+    ("get", "GET /v1/payments/{id}", "fixed_get"),
+    ("list", "GET /v1/payments?customerId=..&pageSize=100&sort=receivedOn:desc", None),
+    ("credit", "GET /v1/customer-credit-status?page=..&pageSize=100", None),
+    ("post", "POST /v1/customer-payments (allocating across 5 invoices)", "fixed_tpcb"),
+    ("cancel", "POST /v1/payments/{id}/cancel (reversing 5 allocations)", None),
+]
+# (key = loadgen scenario, what is measured): bench/fixed_floor.py, served by the floor app.
+FIXED = [
+    ("fixed_get", "fixed one-row floor: GET /fixed/payments/{id} (one SELECT by primary key)"),
+    ("fixed_tpcb", "fixed TPC-B-like HTTP floor: POST /fixed/tpcb (pgbench's 5 TPC-B statements, 1 COMMIT)"),
 ]
 READS = ("get", "list", "credit")
 GROWTH_LIMIT = 1.5
+# Issue 11, "What it must show": (key, what, where the value is, comparison, limit). ``where`` is
+# ("ratio", endpoint, ratio field) or ("sql", endpoint, "statements" | "commits"); growth rows follow.
+TARGETS = [
+    ("get_floor_app", "`GET /v1/payments/{id}` / same-SQL floor app", ("ratio", "get", "ratio_floor_app"),
+     ">=", 0.7),
+    ("get_fixed", "`GET /v1/payments/{id}` / fixed one-row floor", ("ratio", "get", "ratio_fixed_floor"),
+     ">=", 0.3),
+    ("list_floor_app", "`GET /v1/payments?customerId=..&pageSize=100` / same-SQL floor app",
+     ("ratio", "list", "ratio_floor_app"), ">=", 0.6),
+    ("credit_floor_app", "`GET /v1/customer-credit-status?pageSize=100` / same-SQL floor app",
+     ("ratio", "credit", "ratio_floor_app"), ">=", 0.6),
+    ("post_statements", "`POST /v1/customer-payments` (5 invoices): statements", ("sql", "post", "statements"),
+     "<=", 10),
+    ("post_commits", "`POST /v1/customer-payments` (5 invoices): COMMITs", ("sql", "post", "commits"), "<=", 1),
+    ("post_floor_app", "`POST /v1/customer-payments` / same-SQL floor app", ("ratio", "post", "ratio_floor_app"),
+     ">=", 0.7),
+    ("post_fixed", "`POST /v1/customer-payments` / fixed TPC-B-like HTTP floor",
+     ("ratio", "post", "ratio_fixed_floor"), ">=", 0.2),
+    ("cancel_statements", "`POST /v1/payments/{id}/cancel`: statements", ("sql", "cancel", "statements"), "<=", 12),
+    ("cancel_floor_app", "`POST /v1/payments/{id}/cancel` / same-SQL floor app",
+     ("ratio", "cancel", "ratio_floor_app"), ">=", 0.7),
+]
 
 
 def environment(cluster: Cluster, secret: str) -> dict[str, str]:
@@ -120,8 +152,9 @@ def same_statements(ledgerline: list[str], floor: list[str]) -> tuple[bool, bool
 
 def check_same_sql(cluster: Cluster, tenant_id: uuid.UUID, secret: str, customers: tuple[int, int]) -> dict:
     """Each measured request once against Ledgerline and once against the floor app, in-process:
-    the statements (shapes) and the JSON answers must be the same. ``customers``: two customers in the
-    same state, one paid (and cancelled) through each app."""
+    the statements (shapes) and the JSON answers must be the same; Ledgerline's statements (an
+    executemany once per row: PostgreSQL executes each) and COMMITs are counted. ``customers``: two
+    customers in the same state, one paid (and cancelled) through each app."""
     import warnings
 
     warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testclient` is deprecated")
@@ -167,16 +200,19 @@ def check_same_sql(cluster: Cluster, tenant_id: uuid.UUID, secret: str, customer
                     floor_app.RECORDED = None
                     if key == "post":
                         created[name] = response.json().get("id")
-                    answers[name][key] = (response.status_code, response.content, shapes)
+                    answers[name][key] = (response.status_code, response.content, shapes,
+                                          (recorder.executions, recorder.commits))
             for key, *_ in ENDPOINTS:
-                (ls, lbody, lsql), (fs, fbody, fsql) = answers["ledgerline"][key], answers["floor"][key]
+                (ls, lbody, lsql, (executed, commits)), (fs, fbody, fsql, _) = (answers["ledgerline"][key],
+                                                                                answers["floor"][key])
                 lj, fj = (json.loads(b, parse_float=Decimal) for b in (lbody, fbody))
                 if key in ("post", "cancel"):   # other customers, payments, timestamps: compare the rest
                     lj, fj = masked(lj), masked(fj)
                     lj = [masked(x) for x in lj] if isinstance(lj, list) else lj
                     fj = [masked(x) for x in fj] if isinstance(fj, list) else fj
                 same, reordered = same_statements(lsql, fsql)
-                report[key] = {"statements": len(lsql), "same_sql": same, "flush_reordered": reordered,
+                report[key] = {"statements": executed, "shapes": len(lsql), "commits": commits, "same_sql": same,
+                               "flush_reordered": reordered,
                                "same_status": ls == fs, "same_json": lj == fj, "same_bytes": lbody == fbody}
                 if not same:
                     report[key]["ledgerline_sql"] = lsql
@@ -186,6 +222,28 @@ def check_same_sql(cluster: Cluster, tenant_id: uuid.UUID, secret: str, customer
                     report[key]["floor_json"] = fbody.decode()[:2000]
     finally:
         dispose()
+    return report
+
+
+def check_fixed_floors(cluster: Cluster, tenant_id: uuid.UUID, tpcb_scale: int) -> dict:
+    """Each fixed floor once, in-process on the floor app: the status and the statements it sends."""
+    from starlette.testclient import TestClient
+
+    from bench import fixed_floor, floor_app
+
+    os.environ.update(FLOOR_DATABASE_URL=cluster.conninfo, FLOOR_TENANT=str(tenant_id))
+    report = {}
+    with TestClient(floor_app.create_app()) as client:
+        for key, method, path, body in (
+                ("fixed_get", "GET", "/fixed/payments/1", None),
+                ("fixed_tpcb", "POST", "/fixed/tpcb", fixed_floor.tpcb_draw(random.Random(0), tpcb_scale))):
+            fixed_floor.RECORDED = []
+            try:
+                response = client.request(method, path, json=body)
+                report[key] = {"status": response.status_code, "ok": response.status_code == 200,
+                               "statements": len(fixed_floor.RECORDED), "answer": response.text[:300]}
+            finally:
+                fixed_floor.RECORDED = None
     return report
 
 
@@ -199,30 +257,80 @@ def cell(value: object, suffix: str = "") -> str:
     return "—" if value is None else f"{value}{suffix}"
 
 
+def compute_ratios(measured: dict[str, dict], fixed: dict[str, dict]) -> tuple[dict[str, dict], dict[str, dict]]:
+    """Each endpoint's Ledgerline over its floors (the same-SQL floor app, its fixed floor, pgbench), and
+    each floor app row over pgbench's."""
+    def rps(row: dict, side: str) -> float | None:
+        return (row.get(side) or {}).get("requests_per_s")
+
+    for m in fixed.values():
+        m["floor_app_over_pgbench"] = ratio(rps(m, "floor_app"), rps(m, "pgbench"))
+    for key, _, fixed_key in ENDPOINTS:
+        m = measured.get(key)
+        if m is None:
+            continue
+        ll = rps(m, "ledgerline")
+        m["ratio_floor_app"] = ratio(ll, rps(m, "floor_app"))
+        m["ratio_fixed_floor"] = ratio(ll, rps(fixed.get(fixed_key) or {}, "floor_app")) if fixed_key else None
+        m["ratio_pgbench"] = ratio(ll, rps(m, "pgbench"))
+        m["floor_app_over_pgbench"] = ratio(rps(m, "floor_app"), rps(m, "pgbench"))
+    return measured, fixed
+
+
+def target_rows(result: dict) -> list[dict]:
+    """Every target of issue 11 with what was measured and whether it is met (None: not measured)."""
+    rows = []
+    for key, label, (kind, endpoint, field), op, limit in TARGETS:
+        source = result["measurements"] if kind == "ratio" else result.get("sql_check", {})
+        rows.append((key, label, (source.get(endpoint) or {}).get(field), op, limit))
+    for key, g in result.get("growth", {}).items():
+        rows.append((f"growth_{key}", f"growth, {g['label']}: p50 large / small", g["ratio"], "<=", GROWTH_LIMIT))
+    if not result.get("growth"):
+        rows.append(("growth", "every growth row: p50 large / small", None, "<=", GROWTH_LIMIT))
+    return [{"key": key, "what": label, "measured": value, "target": f"{op} {limit}",
+             "met": None if value is None else (value >= limit if op == ">=" else value <= limit)}
+            for key, label, value, op, limit in rows]
+
+
 def markdown(result: dict) -> str:
     rows = ["| endpoint | Ledgerline req/s | p50 ms | p99 ms | floor app req/s | p50 ms | p99 ms | pgbench tps | "
-            "p50 ms | p99 ms | Ledgerline / floor app | Ledgerline / pgbench | floor app / pgbench | target | met |",
-            "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|"]
-    for key, label, target, against in ENDPOINTS:
+            "p50 ms | p99 ms | Ledgerline / floor app | Ledgerline / fixed floor | Ledgerline / pgbench | "
+            "floor app / pgbench |",
+            "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    for key, label, _ in ENDPOINTS:
         m = result["measurements"].get(key)
         if not m:
             continue
         ll, fa, pg = m.get("ledgerline") or {}, m.get("floor_app") or {}, m.get("pgbench") or {}
-        goal = "—" if target is None else f">= {target} of {'pgbench' if against == 'pgbench' else 'floor app'}"
-        achieved = m.get("ratio_pgbench") if against == "pgbench" else m.get("ratio_floor_app")
-        met = "—" if target is None or achieved is None else ("yes" if achieved >= target else "**no**")
         rows.append(f"| `{label}` | {cell(ll.get('requests_per_s'))} | {cell(ll.get('p50_ms'))} | "
                     f"{cell(ll.get('p99_ms'))} | {cell(fa.get('requests_per_s'))} | {cell(fa.get('p50_ms'))} | "
                     f"{cell(fa.get('p99_ms'))} | {cell(pg.get('requests_per_s'))} | {cell(pg.get('p50_ms'))} | "
-                    f"{cell(pg.get('p99_ms'))} | {cell(m.get('ratio_floor_app'))} | {cell(m.get('ratio_pgbench'))} | "
-                    f"{cell(m.get('floor_app_over_pgbench'))} | {goal} | {met} |")
+                    f"{cell(pg.get('p99_ms'))} | {cell(m.get('ratio_floor_app'))} | "
+                    f"{cell(m.get('ratio_fixed_floor'))} | {cell(m.get('ratio_pgbench'))} | "
+                    f"{cell(m.get('floor_app_over_pgbench'))} |")
+    fixed = ["| fixed floor | floor app req/s | p50 ms | p99 ms | pgbench tps | p50 ms | p99 ms | "
+             "floor app / pgbench |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|"]
+    for key, label in FIXED:
+        m = result.get("fixed_floors", {}).get(key)
+        if not m:
+            continue
+        fa, pg = m.get("floor_app") or {}, m.get("pgbench") or {}
+        fixed.append(f"| {label} | {cell(fa.get('requests_per_s'))} | {cell(fa.get('p50_ms'))} | "
+                     f"{cell(fa.get('p99_ms'))} | {cell(pg.get('requests_per_s'))} | {cell(pg.get('p50_ms'))} | "
+                     f"{cell(pg.get('p99_ms'))} | {cell(m.get('floor_app_over_pgbench'))} |")
     growth = ["| measurement | small | large | large / small (p50) | target | met |", "|---|---:|---:|---:|---|---|"]
     for key, g in result.get("growth", {}).items():
         met = "—" if g["ratio"] is None else ("yes" if g["ratio"] <= GROWTH_LIMIT else "**no**")
         growth.append(f"| {g['label']} | p50 {cell(g['small_p50_ms'], ' ms')} ({g['small']}) | "
                       f"p50 {cell(g['large_p50_ms'], ' ms')} ({g['large']}) | {cell(g['ratio'])} | "
                       f"<= {GROWTH_LIMIT} | {met} |")
+    targets = ["| target | measured | target | met |", "|---|---:|---|---|"]
+    for t in result.get("targets") or target_rows(result):
+        met = "not measured" if t["met"] is None else ("yes" if t["met"] else "**no**")
+        targets.append(f"| {t['what']} | {cell(t['measured'])} | {t['target']} | {met} |")
     m = result["machine"]
+    tpcb = result.get("tpcb") or {}
     lines = [
         f"# Ledgerline bench, {result['date']}",
         "",
@@ -234,15 +342,31 @@ def markdown(result: dict) -> str:
         f"warm-up. Load average before: {m['load_before']}, after: {m['load_after']}. "
         f"Commit {result['git_commit']}{' (dirty)' if result['git_dirty'] else ''}.",
         "",
+        "Targets (issue 11):",
+        "",
+        *targets,
+        "",
+        "Ledgerline against the same-SQL floor app, the fixed floors and pgbench with the same statements:",
+        "",
         *rows,
+        "",
+        f"Fixed floors (bench/fixed_floor.py, served by the floor app; TPC-B on `pgbench -i -s "
+        f"{cell(tpcb.get('scale'))}`, pgbench's row its built-in tpcb-like script):",
+        "",
+        *fixed,
         "",
         "Growth (Ledgerline only; the p50 must not grow with the data):",
         "",
-        *growth,
+        *(growth if result.get("growth") else ["Not measured (`--no-growth`)."]),
         "",
         f"SQL check (same statements and JSON as Ledgerline): "
-        + ", ".join(f"{k} {'ok' if v['same_sql'] and v['same_json'] else 'DIFFERS'} ({v['statements']} statements)"
+        + ", ".join(f"{k} {'ok' if v['same_sql'] and v['same_json'] else 'DIFFERS'} ({v['statements']} statement(s)"
+                    + (f", {v['commits']} COMMIT(s)" if v.get("commits") is not None
+                       else "") + ")"
                     for k, v in result.get("sql_check", {}).items()) + ".",
+        "Fixed floors check: " + ", ".join(f"{k} {'ok' if v['ok'] else 'FAILED ' + str(v['status'])} "
+                                           f"({v['statements']} statement(s))"
+                                           for k, v in result.get("fixed_check", {}).items()) + ".",
         f"`ledgerline verify`: {result['verify']}. Seeding took {result['seed']['seconds']} s.",
         "",
     ]
@@ -291,11 +415,14 @@ def main() -> int:
     parser.add_argument("--history-customers", type=int, default=8, help="customers of each history (default 8)")
     parser.add_argument("--pgbench-transactions", type=int, default=6000, help="most transactions per pgbench "
                         "floor run (default 6000; fewer when the scale has fewer customers)")
+    parser.add_argument("--tpcb-scale", type=int, default=None, help="pgbench -i scale of the fixed TPC-B-like "
+                        "floor's tables (default: --concurrency, so that clients seldom wait on one branch row)")
     parser.add_argument("--no-growth", action="store_true", help="skip the growth measurements")
     parser.add_argument("--database", default="ledgerline_bench", help="the bench's database (recreated)")
     parser.add_argument("--keep", action="store_true", help="keep the databases afterwards (default: drop them)")
     parser.add_argument("--output", default=str(RESULTS), help="directory of latest.json and <date>.md")
     args = parser.parse_args()
+    tpcb_scale = args.tpcb_scale or args.concurrency
 
     url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL)
     cluster = Cluster(url, args.database)
@@ -310,7 +437,7 @@ def main() -> int:
     result: dict = {"date": dt.date.today().isoformat(), "scale": args.scale, **git_facts(),
                     "settings": {"duration": args.duration, "warmup": args.warmup, "concurrency": args.concurrency,
                                  "workers": args.workers, "history": list(histories),
-                                 "history_customers": args.history_customers},
+                                 "history_customers": args.history_customers, "tpcb_scale": tpcb_scale},
                     "measurements": {}, "growth": {}}
 
     # 1. the small side of the read growth
@@ -341,6 +468,8 @@ def main() -> int:
     result["seed"] = {"customers": plan.customers, "invoices": sum(p.invoices * n for _, p, n in plan.groups),
                       "payments": sum(p.payments * n for _, p, n in plan.groups), "seconds": round(seed_seconds)}
     token = token_for(tenant_id, secret)
+    log(f"pgbench -i -s {tpcb_scale}: the fixed TPC-B-like floor's tables")
+    result["tpcb"] = {"scale": tpcb_scale, "init_seconds": round(init_tpcb(cluster.pgbench_env(), tpcb_scale), 1)}
 
     # Customers for the writes: two for the check, then Ledgerline, the floor app and pgbench each a slice
     # of their own (pgbench's untouched, so its invoice ids and versions are known). Two payments each.
@@ -354,26 +483,36 @@ def main() -> int:
     result["sql_check"] = check_same_sql(cluster, tenant_id, secret, check_customers)
     for key, check in result["sql_check"].items():
         log(f"  {key:<7} {check['statements']} statements: same SQL {check['same_sql']}, "
-            f"same JSON {check['same_json']}" + (" (flush order differs)" if check.get("flush_reordered") else ""))
+            f"same JSON {check['same_json']}, {check['commits']} COMMIT(s)"
+            + (" (flush order differs)" if check.get("flush_reordered") else ""))
+    result["fixed_check"] = check_fixed_floors(cluster, tenant_id, tpcb_scale)
+    for key, check in result["fixed_check"].items():
+        log(f"  {key:<10} {check['statements']} statements: status {check['status']}")
 
     # 4. the servers and the floors
     ledgerline = start_ledgerline(env, args.workers)
     floor = start_floor(cluster, tenant_id, args.workers)
     try:
         measured: dict[str, dict] = {key: {} for key, *_ in ENDPOINTS}
+        fixed: dict[str, dict] = {key: {} for key, _ in FIXED}
         for server, name in ((ledgerline, "ledgerline"), (floor, "floor_app")):
             log(f"measuring {server.name}")
             for key, value in measure_reads(server, token, args, standard, payments, len(standard) // 100).items():
                 measured[key][name] = value
+            if name == "floor_app":   # back to back with the same-SQL row, on the same server
+                fixed["fixed_get"]["floor_app"] = load(server, token, "fixed-get", args, payment_ids=[1, payments])
             own = ledgerline_slice if name == "ledgerline" else floor_slice
             post = load(server, token, "post", args, customers=own + own)
             measured["post"][name] = {k: v for k, v in post.items() if k != "created"}
             measured["cancel"][name] = load(server, token, "cancel", args, payment_ids=post["created"])
+            if name == "floor_app":
+                fixed["fixed_tpcb"]["floor_app"] = load(server, token, "fixed-tpcb", args, tpcb_scale=tpcb_scale)
 
         log("pgbench floor of the writes")
         scripts = Path(tempfile.mkdtemp(prefix="ledgerline-pgbench-"))
         (scripts / "customer-payments.sql").write_text(customer_payment_script())
         (scripts / "cancel.sql").write_text(cancel_script())
+        (scripts / "tpcb-like.sql").write_text(tpcb_script(tpcb_scale))
         with psycopg.connect(cluster.conninfo) as conn:
             types = dict(conn.execute("SELECT alternative_code, id FROM financial_transaction_types "
                                       "WHERE tenant_id = %s", (tenant_id,)).fetchall())
@@ -395,17 +534,13 @@ def main() -> int:
                                                     planned // clients, scripts)
         with psycopg.connect(cluster.conninfo) as conn:
             conn.execute(f"DROP TABLE {CANCEL_PLAN}")
-        for key in ("post", "cancel"):
-            pg = measured[key]["pgbench"]
+        fixed["fixed_tpcb"]["pgbench"] = run_pgbench(scripts / "tpcb-like.sql", pg_env, {}, clients,
+                                                     max(1, args.pgbench_transactions // clients), scripts)
+        for key, pg in (("post", measured["post"]["pgbench"]), ("cancel", measured["cancel"]["pgbench"]),
+                        ("tpcb-like", fixed["fixed_tpcb"]["pgbench"])):
             log(f"  pgbench    {key:<11} {pg['requests_per_s']} tps  p50 {pg['p50_ms']} ms  p99 {pg['p99_ms']} ms "
                 f"({pg['requests']} transactions)")
-        for key, m in measured.items():
-            ll = (m.get("ledgerline") or {}).get("requests_per_s")
-            m["ratio_floor_app"] = ratio(ll, (m.get("floor_app") or {}).get("requests_per_s"))
-            m["ratio_pgbench"] = ratio(ll, (m.get("pgbench") or {}).get("requests_per_s"))
-            m["floor_app_over_pgbench"] = ratio((m.get("floor_app") or {}).get("requests_per_s"),
-                                                (m.get("pgbench") or {}).get("requests_per_s"))
-        result["measurements"] = measured
+        result["measurements"], result["fixed_floors"] = compute_ratios(measured, fixed)
 
         # 5. growth
         if not args.no_growth:
@@ -442,12 +577,14 @@ def main() -> int:
     result["total_seconds"] = round(time.perf_counter() - started)
     if not args.keep:
         cluster.drop()
+    result["targets"] = target_rows(result)
     report = markdown(result)
     (output / "latest.json").write_text(json.dumps(result, indent=2, default=str) + "\n")
     (output / f"{result['date']}.md").write_text(report)
     print(report)
     log(f"done in {result['total_seconds']} s; {output / 'latest.json'}, {output / (result['date'] + '.md')}")
-    ok = done.returncode == 0 and all(c["same_sql"] and c["same_json"] for c in result["sql_check"].values())
+    ok = (done.returncode == 0 and all(c["same_sql"] and c["same_json"] for c in result["sql_check"].values())
+          and all(c["ok"] for c in result["fixed_check"].values()))
     return 0 if ok else 1
 
 

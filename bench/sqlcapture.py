@@ -2,8 +2,10 @@
 
 The application runs in-process (its own ASGI app, its own engines) against the bench database;
 a ``before_cursor_execute`` listener on both engines (the request engine and the numbering engine)
-records every statement of one request. ``normalize`` reduces a statement to its shape (no
-parameter values, collapsed white space), which is what the floor's statements are compared on.
+records every statement of one request, and a ``commit`` listener counts the COMMITs sent (a
+commit of a connection with no transaction open sends nothing and is not counted). ``normalize``
+reduces a statement to its shape (no parameter values, collapsed white space), which is what the
+floor's statements are compared on.
 """
 
 from __future__ import annotations
@@ -25,18 +27,49 @@ def normalize(statement: str) -> str:
     return _SPACE.sub(" ", text).strip().rstrip(";").strip()
 
 
+def sends_commit(dbapi_connection: object) -> bool:
+    """Whether committing this DBAPI connection now sends a COMMIT: psycopg and sqlite3 send none
+    when no transaction is open."""
+    info = getattr(dbapi_connection, "info", None)
+    status = getattr(info, "transaction_status", None)   # psycopg 3
+    if status is not None:
+        return status.name != "IDLE"
+    in_transaction = getattr(dbapi_connection, "in_transaction", None)   # sqlite3
+    return True if in_transaction is None else bool(in_transaction)
+
+
 class Recorder:
+    """Listens on engines (``listen``); while ``recording``, keeps each statement, counts the statements
+    PostgreSQL executes (``executions``: an executemany once per row) and the COMMITs sent."""
+
     def __init__(self) -> None:
         self.statements: list[tuple[str, object]] = []
+        self.executions = 0
+        self.commits = 0
         self.active = False
+
+    def listen(self, engine: object) -> None:
+        event.listen(engine, "before_cursor_execute", self)
+        event.listen(engine, "commit", self.on_commit)
 
     def __call__(self, conn, cursor, statement, parameters, context, executemany) -> None:  # noqa: ANN001
         if self.active:
             self.statements.append((statement, parameters))
+            # A true executemany runs the statement once per row; "insertmanyvalues" (also reported as
+            # executemany) sends one multi-row INSERT per batch.
+            style = getattr(getattr(context, "execute_style", None), "name", None)
+            self.executions += len(parameters) if executemany and style == "EXECUTEMANY" else 1
+
+    def on_commit(self, conn) -> None:  # noqa: ANN001
+        # Fired before the DBAPI commit, while the transaction (if any) is still open.
+        if self.active and sends_commit(conn.connection.dbapi_connection):
+            self.commits += 1
 
     @contextmanager
     def recording(self):  # noqa: ANN201
         self.statements = []
+        self.executions = 0
+        self.commits = 0
         self.active = True
         try:
             yield self.statements
@@ -54,6 +87,7 @@ def app_with_recorder(database_url: str, settings_overrides: dict[str, object]) 
     engine = make_engine(database_url)
     recorder = Recorder()
     for each in (engine, numbering_engine(engine)):
-        event.listen(each, "before_cursor_execute", recorder)
+        if each is not None:
+            recorder.listen(each)
     database = Database(engine)
     return create_app(settings, database=database), recorder, database.dispose

@@ -1,16 +1,24 @@
 """The bench's own logic, without a database (bench/README.md): seeded money adds up, the floors'
-statements are complete, the report computes its ratios. ``make bench`` itself never runs here."""
+statements are complete, the fixed floors send what pgbench sends, statements and COMMITs are counted,
+the report computes its ratios and targets. ``make bench`` itself never runs here."""
 
 from __future__ import annotations
 
+import json
+import random
 import uuid
+from contextlib import asynccontextmanager
 
 import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlalchemy import Column, Integer, MetaData, Table, create_engine, insert, text
 
-from bench import floor_sql, seed
-from bench.pgbench_floor import cancel_script, customer_payment_script, render
-from bench.run import ENDPOINTS, markdown, ratio, same_statements
-from bench.sqlcapture import normalize
+from bench import fixed_floor, floor_sql, seed
+from bench.loadgen import Run
+from bench.pgbench_floor import cancel_script, customer_payment_script, render, tpcb_script
+from bench.run import ENDPOINTS, FIXED, compute_ratios, markdown, ratio, same_statements, target_rows
+from bench.sqlcapture import Recorder, normalize
 
 
 class _NoCopy:
@@ -95,19 +103,181 @@ def test_widened_statements_have_the_shape_sqlalchemy_sends():
     assert normalize(floor_sql.in_list(floor_sql.INVOICES_FOR_UPDATE, "id_1", 2)).count("?::BIGINT, ?::BIGINT)") == 1
 
 
+def test_the_tpcb_script_is_pgbenchs_builtin_over_the_given_scale():
+    script = tpcb_script(8).splitlines()
+    assert script[:4] == ["\\set aid random(1, 800000)", "\\set bid random(1, 8)", "\\set tid random(1, 80)",
+                          "\\set delta random(-5000, 5000)"]
+    assert script[4] == "BEGIN;" and script[-1] == "END;"
+    assert script[5:-1] == [
+        "UPDATE pgbench_accounts SET abalance = abalance + :delta WHERE aid = :aid;",
+        "SELECT abalance FROM pgbench_accounts WHERE aid = :aid;",
+        "UPDATE pgbench_tellers SET tbalance = tbalance + :delta WHERE tid = :tid;",
+        "UPDATE pgbench_branches SET bbalance = bbalance + :delta WHERE bid = :bid;",
+        "INSERT INTO pgbench_history (tid, bid, aid, delta, mtime) VALUES (:tid, :bid, :aid, :delta, "
+        "CURRENT_TIMESTAMP);"]
+
+
+def test_tpcb_inputs_are_drawn_over_the_scale_as_pgbench_draws_them():
+    rng = random.Random(1)
+    draws = [fixed_floor.tpcb_draw(rng, 3) for _ in range(2000)]
+    assert {d["bid"] for d in draws} == {1, 2, 3}
+    assert min(d["tid"] for d in draws) >= 1 and max(d["tid"] for d in draws) == 30
+    assert 1 <= min(d["aid"] for d in draws) and max(d["aid"] for d in draws) <= 300_000
+    assert all(-5000 <= d["delta"] <= 5000 for d in draws)
+
+
+def test_the_load_generator_sends_the_fixed_floors_requests():
+    rng = random.Random(0)
+    method, path, body = Run({"scenario": "fixed-get", "payment_ids": [5, 5]}).next_request(rng)
+    assert (method, path, body) == ("GET", "/fixed/payments/5", None)
+    method, path, body = Run({"scenario": "fixed-tpcb", "tpcb_scale": 2}).next_request(rng)
+    assert (method, path) == ("POST", "/fixed/tpcb") and set(json.loads(body)) == {"aid", "bid", "tid", "delta"}
+
+
+def test_a_queue_ends_its_warmup_once_a_quarter_of_it_is_taken():
+    run = Run({"scenario": "cancel", "payment_ids": list(range(1, 9))})
+    assert [run.next_request(random.Random(0))[1] for _ in range(2)] == ["/v1/payments/1/cancel",
+                                                                         "/v1/payments/2/cancel"]
+    assert run.measuring
+    run = Run({"scenario": "cancel", "payment_ids": list(range(1, 9))})
+    run.next_request(random.Random(0))
+    assert not run.measuring
+
+
+def test_the_recorder_counts_statements_and_only_the_commits_sent():
+    engine = create_engine("sqlite://")
+    table = Table("t", MetaData(), Column("x", Integer))
+    recorder = Recorder()
+    recorder.listen(engine)
+    with engine.begin() as conn:   # before recording: neither counted
+        conn.execute(text("CREATE TABLE t (x INTEGER)"))
+    with recorder.recording() as statements:
+        with engine.connect() as conn:
+            conn.commit()                                     # nothing open: no COMMIT sent
+            conn.execute(text("INSERT INTO t VALUES (1)"))
+            conn.execute(text("INSERT INTO t VALUES (2)"))
+            conn.commit()
+        with engine.begin() as conn:
+            conn.execute(text("UPDATE t SET x = x + :d"), [{"d": 1}, {"d": 2}, {"d": 3}])   # an executemany
+            # "insertmanyvalues": one multi-row INSERT, which SQLAlchemy also reports as an executemany
+            conn.execute(insert(table).returning(table.c.x), [{"x": 7}, {"x": 8}, {"x": 9}])
+    shapes = [normalize(s) for s, _ in statements]
+    assert shapes[:3] == ["INSERT INTO t VALUES (1)", "INSERT INTO t VALUES (2)", "UPDATE t SET x = x + ?"]
+    assert len(shapes) == 4 and shapes[3].startswith("INSERT INTO t (x) VALUES (?), (?), (?)")
+    assert recorder.executions == 6 and recorder.commits == 2
+
+
+class _Cursor:
+    def __init__(self, row: dict | None) -> None:
+        self.row = row
+
+    async def fetchone(self) -> dict | None:
+        return self.row
+
+
+class _Connection:
+    """Stands in for a pooled psycopg connection: records statements, transactions and commits."""
+
+    def __init__(self, log: list[str], rows: dict[str, dict | None]) -> None:
+        self.log, self.rows = log, rows
+
+    async def execute(self, statement: str, params: dict) -> _Cursor:
+        self.log.append(statement.split(" ", 2)[0] + " " + statement.split(" ", 2)[1])
+        return _Cursor(self.rows.get(statement))
+
+    @asynccontextmanager
+    async def transaction(self):  # noqa: ANN201
+        self.log.append("BEGIN")
+        yield
+        self.log.append("COMMIT")
+
+
+class _Pool:
+    def __init__(self, conn: _Connection) -> None:
+        self.conn = conn
+
+    @asynccontextmanager
+    async def connection(self):  # noqa: ANN201
+        yield self.conn
+
+
+def _fixed_app(rows: dict[str, dict | None]) -> tuple[TestClient, list[str]]:
+    app, log = FastAPI(), []
+    fixed_floor.add_fixed_routes(app)
+    app.state.pool = _Pool(_Connection(log, rows))
+    return TestClient(app), log
+
+
+def test_the_tpcb_floor_sends_pgbenchs_five_statements_in_one_transaction():
+    client, log = _fixed_app({fixed_floor.TPCB[1]: {"abalance": -42}})
+    response = client.post("/fixed/tpcb", json={"aid": 7, "bid": 1, "tid": 3, "delta": -42})
+    assert response.status_code == 200 and response.json() == {"aid": 7, "abalance": -42}
+    assert log == ["BEGIN", "UPDATE pgbench_accounts", "SELECT abalance", "UPDATE pgbench_tellers",
+                   "UPDATE pgbench_branches", "INSERT INTO", "COMMIT"]
+
+
+def test_the_one_row_floor_reads_one_payment_and_renders_exact_money():
+    row = {"id": 9, "number": "PAY-0000009", "customer_id": 2, "currency": "BHD", "amount_minor": 10005,
+           "status": "POSTED"}
+    client, log = _fixed_app({fixed_floor.PAYMENT: row})
+    response = client.get("/fixed/payments/9")
+    assert response.status_code == 200 and log == ["SELECT id,"]
+    assert response.json() == {"id": 9, "number": "PAY-0000009", "customerId": 2, "currency": "BHD",
+                               "amount": "10.005", "status": "POSTED"}
+    client, _ = _fixed_app({})
+    assert client.get("/fixed/payments/10").status_code == 404
+
+
+def _result(measurements: dict, sql_check: dict, growth: dict, fixed: dict | None = None) -> dict:
+    return {"date": "2026-11-23", "scale": 0.01, "git_commit": "abc", "git_dirty": False,
+            "seed": {"customers": 100, "invoices": 10000, "payments": 10000, "seconds": 3},
+            "settings": {"workers": 2, "concurrency": 8, "duration": 10, "warmup": 2},
+            "machine": {"cores": 2, "cpu": "x", "postgres": "15", "python": "3.11", "load_before": [0.1],
+                        "load_after": [0.2]},
+            "measurements": measurements, "fixed_floors": fixed or {}, "tpcb": {"scale": 8},
+            "sql_check": sql_check, "fixed_check": {}, "verify": "verify: 0 mismatch(es)", "growth": growth}
+
+
+def test_ratios_are_against_the_same_sql_floor_the_fixed_floor_and_pgbench():
+    measured = {key: {"ledgerline": {"requests_per_s": 50.0}, "floor_app": {"requests_per_s": 100.0}}
+                for key, *_ in ENDPOINTS}
+    measured["post"]["pgbench"] = {"requests_per_s": 200.0}
+    fixed = {"fixed_get": {"floor_app": {"requests_per_s": 500.0}},
+             "fixed_tpcb": {"floor_app": {"requests_per_s": 400.0}, "pgbench": {"requests_per_s": 1600.0}}}
+    measured, fixed = compute_ratios(measured, fixed)
+    assert measured["get"]["ratio_floor_app"] == 0.5 and measured["get"]["ratio_fixed_floor"] == 0.1
+    assert measured["post"]["ratio_fixed_floor"] == 0.12 and measured["post"]["ratio_pgbench"] == 0.25
+    assert measured["list"]["ratio_fixed_floor"] is None and measured["cancel"]["ratio_pgbench"] is None
+    assert fixed["fixed_tpcb"]["floor_app_over_pgbench"] == 0.25
+
+
+def test_every_target_is_reported_with_whether_it_is_met():
+    measured = {key: {"ratio_floor_app": 0.7, "ratio_fixed_floor": 0.2} for key, *_ in ENDPOINTS}
+    sql_check = {"post": {"statements": 10, "commits": 2}, "cancel": {"statements": 13, "commits": 1}}
+    growth = {"get": {"label": "get", "ratio": 1.5}, "credit": {"label": "credit", "ratio": 1.51}}
+    met = {t["key"]: t["met"] for t in target_rows(_result(measured, sql_check, growth))}
+    assert met == {"get_floor_app": True, "get_fixed": False, "list_floor_app": True, "credit_floor_app": True,
+                   "post_statements": True, "post_commits": False, "post_floor_app": True, "post_fixed": True,
+                   "cancel_statements": False, "cancel_floor_app": True, "growth_get": True, "growth_credit": False}
+    unmeasured = target_rows(_result({}, {}, {}))
+    assert all(t["met"] is None for t in unmeasured) and unmeasured[-1]["key"] == "growth"
+
+
 def test_the_report_gives_each_ratio_and_whether_its_target_is_met():
     run = {"requests_per_s": 70.0, "p50_ms": 10.0, "p99_ms": 30.0}
     floor = {"requests_per_s": 100.0, "p50_ms": 7.0, "p99_ms": 20.0}
     measurements = {key: {"ledgerline": run, "floor_app": floor, "ratio_floor_app": ratio(70.0, 100.0)}
                     for key, *_ in ENDPOINTS}
-    result = {"date": "2026-11-23", "scale": 0.01, "git_commit": "abc", "git_dirty": False,
-              "seed": {"customers": 100, "invoices": 10000, "payments": 10000, "seconds": 3},
-              "settings": {"workers": 2, "concurrency": 8, "duration": 10, "warmup": 2},
-              "machine": {"cores": 2, "cpu": "x", "postgres": "15", "python": "3.11", "load_before": [0.1],
-                          "load_after": [0.2]},
-              "measurements": measurements, "sql_check": {}, "verify": "verify: 0 mismatch(es)",
-              "growth": {"get": {"label": "get", "small": "s", "large": "l", "small_p50_ms": 2.0,
-                                 "large_p50_ms": 4.0, "ratio": 2.0}}}
-    report = markdown(result)
-    assert "| 0.7 |" in report and ">= 0.7 of floor app | yes |" in report
-    assert ">= 0.5 of floor app | yes |" in report and "| 2.0 | <= 1.5 | **no** |" in report
+    fixed = {"fixed_tpcb": {"floor_app": {"requests_per_s": 400.0}, "pgbench": {"requests_per_s": 1600.0},
+                            "floor_app_over_pgbench": 0.25}}
+    growth = {"get": {"label": "get", "small": "s", "large": "l", "small_p50_ms": 2.0, "large_p50_ms": 4.0,
+                      "ratio": 2.0}}
+    report = markdown(_result(measurements, {"post": {"statements": 9, "commits": 1, "same_sql": True,
+                                                      "same_json": True}}, growth, fixed))
+    assert "| `GET /v1/payments/{id}` / same-SQL floor app | 0.7 | >= 0.7 | yes |" in report
+    assert "| `POST /v1/customer-payments` (5 invoices): statements | 9 | <= 10 | yes |" in report
+    assert "| `POST /v1/customer-payments` / fixed TPC-B-like HTTP floor | — | >= 0.2 | not measured |" in report
+    assert f"| {FIXED[1][1]} | 400.0 |" in report and "| 1600.0 |" in report and "| 0.25 |" in report
+    assert "| 2.0 | <= 1.5 | **no** |" in report
+    assert "| growth, get: p50 large / small | 2.0 | <= 1.5 | **no** |" in report
+    assert "post ok (9 statement(s), 1 COMMIT(s))" in report

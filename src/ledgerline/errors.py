@@ -14,6 +14,9 @@ class FieldError:
 
 class LedgerlineError(Exception):
     status_code: ClassVar[int] = 500
+    # Field names of errors raised where the wire is parsed are the wire's own; those the domain raises
+    # are domain names, which each surface renames (api/surface.py).
+    wire_named: bool = False
 
     def __init__(self, message: str, *, errors: list[FieldError] | None = None) -> None:
         super().__init__(message)
@@ -34,6 +37,7 @@ class BadRequest(LedgerlineError):
     """Malformed request line or parameters (query strings, unparseable bodies)."""
 
     status_code = 400
+    wire_named = True
 
 
 class Unauthorized(LedgerlineError):

@@ -15,7 +15,7 @@ from ledgerline.customers.service import create_customer
 from ledgerline.invoices.service import create_invoice
 from ledgerline.ledger.service import verify
 from ledgerline.models.enums import InvoiceStatus, PaymentMethod, PaymentStatus
-from ledgerline.payments import service
+from tests import payment_calls as service
 
 
 def _load_invariants():

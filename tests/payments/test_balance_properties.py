@@ -33,11 +33,11 @@ from ledgerline.models import (
     Credit, Customer, CustomerBalanceAdjustment, Invoice, Payment, PaymentAllocation, Refund,
 )
 from ledgerline.models.enums import CreditState, CreditType, InvoiceStatus, PaymentMethod, PaymentStatus
-from ledgerline.payments import service
 from ledgerline.kit.money import Money
 from ledgerline.kit.refs import CreditRef, CustomerRef, InvoiceRef
 from ledgerline.refunds.service import NewRefund, refund
 from ledgerline.tenants.context import TenantContext
+from tests import payment_calls as service
 
 T = TypeVar("T")
 BASE_DAY = dt.date(2026, 1, 1)

@@ -38,8 +38,8 @@ from ledgerline.models import (
     Credit, CreditTarget, Customer, CustomerBalanceAdjustment, Invoice, Payment, PaymentAllocation, PaymentCancellation,
 )
 from ledgerline.models.enums import CreditType, InvoiceStatus, PaymentMethod, PaymentStatus
-from ledgerline.payments import service
 from ledgerline.tenants.context import TenantContext
+from tests import payment_calls as service
 from ledgerline.tenants.service import create_tenant
 from tests.conftest import PG_SCHEMA
 

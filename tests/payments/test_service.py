@@ -5,14 +5,16 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from sqlalchemy import select
 
 from ledgerline.customers.service import create_customer
 from ledgerline.errors import Conflict, InvalidRequest
 from ledgerline.invoices.service import create_invoice
 from ledgerline.ledger.service import verify
 from ledgerline.ledger.repository import balance_of
+from ledgerline.models import PaymentCancellation
 from ledgerline.models.enums import InvoicePaymentStatus, InvoiceStatus, PaymentMethod, PaymentStatus
-from ledgerline.payments import service
+from tests import payment_calls as service
 
 
 @pytest.fixture
@@ -55,8 +57,9 @@ def test_draft_is_posted_then_cancelled_and_invoices_reopen(session, tenant_id, 
     assert payment.status is PaymentStatus.DRAFT and target.outstanding_minor == 5000
     service.post_payment(session, tenant_id=tenant_id, payment_id=payment.id)
     assert target.outstanding_minor == 0 and customer.credit_minor == 2000
-    payment, cancellation = service.cancel_payment(session, tenant_id=tenant_id, payment_id=payment.id)
+    payment = service.cancel_payment(session, tenant_id=tenant_id, payment_id=payment.id)
     assert payment.status is PaymentStatus.CANCELLED
+    cancellation = session.scalars(select(PaymentCancellation).where(PaymentCancellation.payment_id == payment.id)).one()
     assert cancellation.number.startswith("PCN-") and cancellation.amount_minor == 7000
     assert target.outstanding_minor == 5000 and target.payment_status is InvoicePaymentStatus.UNPAID
     assert customer.credit_minor == 0
@@ -121,4 +124,4 @@ def test_intended_invoice_of_another_customer_is_refused(session, tenant_id, cus
     foreign = invoice(session, tenant_id, other, 100)
     with pytest.raises(InvalidRequest) as error:
         pay(session, tenant_id, customer, 100, invoices_to_pay=[foreign.id])
-    assert error.value.errors[0].field == "invoicesToPay[0]"
+    assert error.value.errors[0].field == "intended_invoices[0]"  # a domain name; /v1 says invoicesToPay[0]

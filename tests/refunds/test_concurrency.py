@@ -13,10 +13,10 @@ from ledgerline.errors import Conflict, InvalidRequest
 from ledgerline.ledger.service import verify
 from ledgerline.models import Customer, Invoice, Refund
 from ledgerline.models.enums import PaymentMethod, PaymentStatus
-from ledgerline.payments import service as payments
 from ledgerline.kit.refs import CustomerRef, InvoiceRef
 from ledgerline.refunds.service import NewRefund, refund
 from ledgerline.tenants.context import TenantContext
+from tests import payment_calls as payments
 from tests.payments.test_concurrency import (  # noqa: F401 - wide_engine is a fixture
     BASE_DAY, _committed, _new_customer, _new_invoice, _new_tenant, wide_engine,
 )

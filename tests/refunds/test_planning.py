@@ -35,7 +35,8 @@ def test_an_invoice_refund_takes_from_the_newest_payment_first_and_reopens_the_i
     plan = plan_invoice_refund(gbp(5_000), customer=CUSTOMER, invoice=paid_invoice(), sources=sources)
     assert [(taken.source.payment_id, taken.amount_minor) for taken in plan.taken] == [(2, 4_000), (1, 1_000)]
     assert plan.allocations_after() == {102: 4_000, 101: 1_500}
-    assert plan.payments_after() == {2: {"refunded_minor": 4_000}, 1: {"refunded_minor": 1_500}}
+    assert plan.payments_after() == {2: {"refunded_minor": 4_000, "unallocated_minor": 0},
+                                     1: {"refunded_minor": 1_500, "unallocated_minor": 0}}
     assert (plan.invoice.outstanding_minor, plan.invoice.refunded_minor) == (5_000, 5_000)
     assert plan.invoice.payment_status is InvoicePaymentStatus.PART_REFUNDED
     assert plan.customer.balance == gbp(-5_000) and plan.customer.credit_minor == 0

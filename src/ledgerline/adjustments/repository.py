@@ -34,4 +34,4 @@ ADJUSTMENTS = TenantRows(Adjustment, ADJUSTMENT_LISTING)
 
 
 def insert_adjustments(session: Session, rows: Sequence[dict[str, Any]]) -> list[int]:
-    return insert_returning_ids(session, Adjustment, rows)
+    return insert_returning_ids(session, Adjustment.__table__, rows)

@@ -77,7 +77,7 @@ def _from_ledgerline(exc: LedgerlineError) -> ErrorInfo:
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(LedgerlineError)
     async def _ledgerline(request: Request, exc: LedgerlineError) -> Response:
-        return _render(request, _from_ledgerline(exc), domain_names=True, names_field=exc.names_field)
+        return _render(request, _from_ledgerline(exc), domain_names=not exc.wire_named, names_field=exc.names_field)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> Response:

@@ -7,22 +7,31 @@ from typing import Annotated
 from fastapi import Depends, Request
 from fastapi.concurrency import run_in_threadpool
 
-from ledgerline.auth import Principal, SessionDep, current_principal
+from ledgerline.auth import Principal, current_principal
+from ledgerline.db import Database
 from ledgerline.errors import Unauthorized
 from ledgerline.tenants.context import TenantContext, TenantContexts
 
 
-async def current_tenant(request: Request, session: SessionDep,
+async def current_tenant(request: Request,
                          principal: Annotated[Principal, Depends(current_principal)]) -> TenantContext:
     """The process's cached context of the token's tenant; read from the database the first time only
-    (the money path checks its version under the customer lock, so a cached one is never applied stale)."""
+    (the money path checks its version under the customer lock, so a cached one is never applied stale).
+
+    It is read in a short session of its own: the request's transaction must not begin before the
+    Idempotency-Key is reserved (on SQLite it would hold the one write lock the reservation needs)."""
     contexts: TenantContexts = request.app.state.tenant_contexts
     context = contexts.cached(principal.tenant_id)
     if context is None:
-        context = await run_in_threadpool(contexts.get, session, principal.tenant_id)
+        context = await run_in_threadpool(_load, request.app.state.db, contexts, principal)
         if context is None:
             raise Unauthorized("token names a tenant that does not exist")
     return context
+
+
+def _load(db: Database, contexts: TenantContexts, principal: Principal) -> TenantContext | None:
+    with db.session(write=False) as session:
+        return contexts.get(session, principal.tenant_id)
 
 
 TenantDep = Annotated[TenantContext, Depends(current_tenant)]

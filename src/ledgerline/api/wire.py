@@ -112,7 +112,9 @@ def loads(body: bytes) -> Any:
     if _depth(value, MAX_JSON_DEPTH) > MAX_JSON_DEPTH:
         raise json.JSONDecodeError(f"nested deeper than {MAX_JSON_DEPTH} levels", text, 0)
     if (where := nul_path(value)) is not None:
-        raise InvalidRequest.for_field(where, NUL_MESSAGE)
+        error = InvalidRequest.for_field(where, NUL_MESSAGE)
+        error.wire_named = True  # the path of a key the client sent
+        raise error
     return value
 
 

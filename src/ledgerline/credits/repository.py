@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from ledgerline.credits.planning import CreditRecord, TargetRecord
 from ledgerline.invoices.repository import MONEY_COLUMNS, invoice_money
-from ledgerline.kit.bulk import insert_returning_ids, insert_rows, update_by_id
+from ledgerline.kit.bulk import insert_returning_ids, insert_rows, update_models
 from ledgerline.kit.listing import Filter, FilterKind, Listing
 from ledgerline.kit.refs import CreditRef
 from ledgerline.kit.repository import TenantRows, ref_clause
@@ -148,12 +148,12 @@ def targets_with_invoices_for_update(session: Session, tenant_id: uuid.UUID,
 
 
 def insert_credits(session: Session, rows: Sequence[dict[str, Any]]) -> list[int]:
-    return insert_returning_ids(session, Credit, rows)
+    return insert_returning_ids(session, Credit.__table__, rows)
 
 
 def insert_targets(session: Session, rows: Sequence[dict[str, Any]]) -> None:
-    insert_rows(session, CreditTarget, rows)
+    insert_rows(session, CreditTarget.__table__, rows)
 
 
 def update_credits(session: Session, tenant_id: uuid.UUID, changes: dict[int, dict[str, Any]]) -> None:
-    update_by_id(session, Credit, tenant_id, changes)
+    update_models(session, Credit, tenant_id, [{"id": credit_id, **values} for credit_id, values in changes.items()])

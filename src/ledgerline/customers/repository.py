@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
-from ledgerline.kit.bulk import update_by_id
+from ledgerline.kit.bulk import update_models
 from ledgerline.kit.listing import Filter, FilterKind, Listing, ListQuery, Page
 from ledgerline.kit.refs import CustomerRef
 from ledgerline.kit.repository import count_matching, fetch_page, ref_clause
@@ -129,5 +129,5 @@ def customer_money_for_update(session: Session, tenant_id: uuid.UUID, ref: Custo
 
 def update_customer_credit(session: Session, tenant_id: uuid.UUID, customers: Sequence[CustomerMoney]) -> None:
     """One UPDATE for the customers' credit (locked by the caller)."""
-    update_by_id(session, Customer, tenant_id, {customer.id: {"credit_minor": customer.credit_minor}
-                                                for customer in customers})
+    update_models(session, Customer, tenant_id, [{"id": customer.id, "credit_minor": customer.credit_minor}
+                                                 for customer in customers])

@@ -124,3 +124,4 @@ def update_site(session: Session, *, site: Site, changes: dict[str, Any]) -> Sit
 def delete_site(session: Session, *, site: Site) -> None:
     session.delete(site)
     session.flush()
+

@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import Select, and_, case, exists, func, insert, literal, or_, select, type_coerce, update
 from sqlalchemy.orm import Session
 
-from ledgerline.kit.bulk import insert_returning_ids, update_by_id
+from ledgerline.kit.bulk import insert_returning_ids, update_models
 from ledgerline.kit.listing import Filter, FilterKind, Listing, ListQuery, Page
 from ledgerline.kit.refs import InvoiceRef
 from ledgerline.kit.repository import count_matching, fetch_page, ref_clause
@@ -339,8 +339,8 @@ def owed_by(session: Session, tenant_id: uuid.UUID, customer_id: int) -> int:
 
 def update_invoice_money(session: Session, tenant_id: uuid.UUID, invoices: Sequence[InvoiceMoney]) -> None:
     """One UPDATE writing the invoices' money columns as the values have them (rows locked by the caller)."""
-    update_by_id(session, Invoice, tenant_id, {invoice.id: invoice.columns() for invoice in invoices})
+    update_models(session, Invoice, tenant_id, [{"id": invoice.id, **invoice.columns()} for invoice in invoices])
 
 
 def insert_invoices(session: Session, rows: Sequence[dict[str, Any]]) -> list[int]:
-    return insert_returning_ids(session, Invoice, rows)
+    return insert_returning_ids(session, Invoice.__table__, rows)

@@ -38,4 +38,4 @@ def append(session: Session, *, tenant_id: uuid.UUID, lines: Sequence[JournalLin
         deltas = {"balance_delta": row.pop("balance"), "credit_delta": row.pop("credit"),
                   "outstanding_delta": row.pop("outstanding")}
         rows.append({**row, **deltas, "tenant_id": tenant_id, "created_at": now})
-    insert_rows(session, JournalEntry, rows)
+    insert_rows(session, JournalEntry.__table__, rows)

@@ -9,18 +9,32 @@ deadlock cycles with requests that wait for this customer."""
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import Select, and_, false, func, literal, select, true
+from sqlalchemy import RowMapping, Select, and_, false, func, insert, literal, or_, select, true, union_all, update
 from sqlalchemy.orm import Session
 
 from ledgerline.kit.listing import Filter, FilterKind, Listing, ListQuery, Page
-from ledgerline.kit.repository import count_matching, fetch_page
+from ledgerline.kit.bulk import expire_rows, insert_rows, reserve_ids, update_rows
+from ledgerline.kit.ids import new_locator
+from ledgerline.kit.money import Money
+from ledgerline.kit.refs import Ref
+from ledgerline.kit.repository import count_matching, fetch_page, ref_clause
 from ledgerline.models import (
-    Invoice, JournalEntry, Payment, PaymentAllocation, PaymentCancellation,
+    Bill, Credit, CreditTarget, Customer, Invoice, JournalEntry, Payment, PaymentAllocation, PaymentCancellation, Tenant,
 )
-from ledgerline.models.enums import BillRunType, InvoiceStatus, JournalKind, PaymentMethod, PaymentStatus
+from ledgerline.models.enums import (
+    BillRunType, CreditState, CreditType, InvoiceStatus, JournalKind, PaymentMethod, PaymentStatus,
+)
+from ledgerline.payments.planning import (
+    CancellationPlan, CustomerSnapshot, InvoiceChange, InvoiceSnapshot, JournalLine, LiveAllocation, LiveShortfall,
+    PostingPlan,
+)
+from ledgerline.payments.values import AllocationLine
 
 PAYMENT_LISTING = Listing(
     sortable={
@@ -291,3 +305,294 @@ def invoices_by_id(session: Session, tenant_id: uuid.UUID, invoice_ids: Sequence
         return {}
     stmt = select(Invoice).where(Invoice.tenant_id == tenant_id, Invoice.id.in_(set(invoice_ids)))
     return {invoice.id: invoice for invoice in session.execute(stmt).scalars()}
+
+
+# --- the money path: locked snapshots (Core rows, no ORM) and the apply step ---------------------------
+
+_PAYMENTS = Payment.__table__
+_ALLOCATIONS = PaymentAllocation.__table__
+_CANCELLATIONS = PaymentCancellation.__table__
+_INVOICES = Invoice.__table__
+_CUSTOMERS = Customer.__table__
+_JOURNAL = JournalEntry.__table__
+_CREDITS = Credit.__table__
+_TARGETS = CreditTarget.__table__
+
+_INVOICE_SNAPSHOT = (_INVOICES.c.id, _INVOICES.c.number, _INVOICES.c.customer_id, _INVOICES.c.status,
+                     _INVOICES.c.issue_date, _INVOICES.c.total_minor, _INVOICES.c.outstanding_minor,
+                     _INVOICES.c.refunded_minor, _INVOICES.c.written_off_minor)
+
+
+def lock_customer(session: Session, tenant_id: uuid.UUID, ref: Ref) -> CustomerSnapshot | None:
+    """The customer, locked (the first lock of every money change), with its tenant's settings version."""
+    stmt = (select(_CUSTOMERS.c.id, _CUSTOMERS.c.currency, _CUSTOMERS.c.credit_minor, Tenant.settings_version)
+            .join(Tenant, Tenant.id == _CUSTOMERS.c.tenant_id)
+            .where(ref_clause(Customer, tenant_id, ref))
+            .with_for_update(key_share=True, of=_CUSTOMERS))
+    row = session.execute(stmt).one_or_none()
+    return None if row is None else CustomerSnapshot(*row)
+
+
+def lock_customer_of_payment(session: Session, tenant_id: uuid.UUID, payment_id: int) -> CustomerSnapshot | None:
+    if not -(2**63) <= payment_id < 2**63:
+        return None
+    stmt = (select(_CUSTOMERS.c.id, _CUSTOMERS.c.currency, _CUSTOMERS.c.credit_minor, Tenant.settings_version)
+            .join(Tenant, Tenant.id == _CUSTOMERS.c.tenant_id)
+            .join(_PAYMENTS, and_(_PAYMENTS.c.tenant_id == _CUSTOMERS.c.tenant_id,
+                                  _PAYMENTS.c.customer_id == _CUSTOMERS.c.id))
+            .where(_PAYMENTS.c.tenant_id == tenant_id, _PAYMENTS.c.id == payment_id)
+            .with_for_update(key_share=True, of=_CUSTOMERS))
+    row = session.execute(stmt).one_or_none()
+    return None if row is None else CustomerSnapshot(*row)
+
+
+def lock_payment(session: Session, tenant_id: uuid.UUID, payment_id: int) -> RowMapping | None:
+    stmt = (select(_PAYMENTS).where(_PAYMENTS.c.tenant_id == tenant_id, _PAYMENTS.c.id == payment_id)
+            .with_for_update(key_share=True))
+    return session.execute(stmt).mappings().one_or_none()
+
+
+def lock_open_invoices(session: Session, tenant_id: uuid.UUID, customer_id: int) -> list[InvoiceSnapshot]:
+    """The customer's posted invoices that still owe money, locked, oldest first (the partial index of
+    open invoices answers it). Whoever locks them holds the customer row first, so the order is safe."""
+    stmt = (select(*_INVOICE_SNAPSHOT)
+            .where(_INVOICES.c.tenant_id == tenant_id, _INVOICES.c.customer_id == customer_id,
+                   _INVOICES.c.status == InvoiceStatus.POSTED, _INVOICES.c.outstanding_minor > 0)
+            .order_by(_INVOICES.c.issue_date, _INVOICES.c.id)
+            .with_for_update(key_share=True))
+    return [InvoiceSnapshot(*row) for row in session.execute(stmt)]
+
+
+def lock_invoices(session: Session, tenant_id: uuid.UUID, invoice_ids: Sequence[int]) -> list[InvoiceSnapshot]:
+    if not invoice_ids:
+        return []
+    stmt = (select(*_INVOICE_SNAPSHOT)
+            .where(_INVOICES.c.tenant_id == tenant_id, _INVOICES.c.id.in_(sorted(set(invoice_ids))))
+            .order_by(_INVOICES.c.id).with_for_update(key_share=True))
+    return [InvoiceSnapshot(*row) for row in session.execute(stmt)]
+
+
+def invoices_named(session: Session, tenant_id: uuid.UUID, refs: Sequence[Ref]) -> list[InvoiceSnapshot | None]:
+    """Each referenced invoice (None where none is), in the order named: one query."""
+    if not refs:
+        return []
+    stmt = select(*_INVOICE_SNAPSHOT, _INVOICES.c.bill_run_type).where(
+        or_(*(ref_clause(Invoice, tenant_id, ref) for ref in refs)))
+    rows = list(session.execute(stmt))
+    found = []
+    for ref in refs:
+        name, value = ref.key
+        column = {"id": 0, "number": 1}.get(name)
+        match = next((row for row in rows if column is not None and row[column] == value), None)
+        if match is None and column is None:  # uuid, locator, reference number: a query of its own
+            match = session.execute(select(*_INVOICE_SNAPSHOT, _INVOICES.c.bill_run_type)
+                                    .where(ref_clause(Invoice, tenant_id, ref))).first()
+        found.append(None if match is None else InvoiceSnapshot(*match))
+    return found
+
+
+def bills_named(session: Session, tenant_id: uuid.UUID, refs: Sequence[Ref]) -> list[RowMapping | None]:
+    bills = Bill.__table__
+    found = []
+    for ref in refs:
+        found.append(session.execute(select(bills.c.id, bills.c.customer_id, bills.c.check_digits)
+                                     .where(ref_clause(Bill, tenant_id, ref))).mappings().one_or_none())
+    return found
+
+
+def posted_invoice_ids_of_bills(session: Session, tenant_id: uuid.UUID, bill_ids: Sequence[int]) -> list[int]:
+    """Posted invoices of the bills, in bill order, oldest first within a bill: one query."""
+    if not bill_ids:
+        return []
+    rows = session.execute(select(_INVOICES.c.id, _INVOICES.c.bill_id).where(
+        _INVOICES.c.tenant_id == tenant_id, _INVOICES.c.bill_id.in_(bill_ids),
+        _INVOICES.c.status == InvoiceStatus.POSTED).order_by(_INVOICES.c.issue_date, _INVOICES.c.id)).all()
+    return [invoice_id for bill_id in bill_ids for invoice_id, of_bill in rows if of_bill == bill_id]
+
+
+def live_parts(session: Session, tenant_id: uuid.UUID, payment_id: int) -> tuple[list[LiveAllocation], list[LiveShortfall]]:
+    """The payment's live allocations and live shortfall write-off targets, in one query."""
+    allocations = select(literal("a").label("part"), _ALLOCATIONS.c.id, _ALLOCATIONS.c.invoice_id,
+                         _ALLOCATIONS.c.amount_minor).where(
+        _ALLOCATIONS.c.tenant_id == tenant_id, _ALLOCATIONS.c.payment_id == payment_id,
+        _ALLOCATIONS.c.reversed_at.is_(None))
+    shortfalls = (select(literal("s").label("part"), _CREDITS.c.id, _TARGETS.c.invoice_id, _TARGETS.c.amount_minor)
+                  .join(_TARGETS, and_(_TARGETS.c.tenant_id == _CREDITS.c.tenant_id,
+                                       _TARGETS.c.credit_id == _CREDITS.c.id))
+                  .where(_CREDITS.c.tenant_id == tenant_id, _CREDITS.c.payment_id == payment_id,
+                         _CREDITS.c.type == CreditType.SHORTFALL_WRITE_OFF,
+                         _CREDITS.c.state != CreditState.REVERSED))
+    rows = session.execute(union_all(allocations, shortfalls).order_by("part", "id")).all()
+    return ([LiveAllocation(row.id, row.invoice_id, row.amount_minor) for row in rows if row.part == "a"],
+            [LiveShortfall(row.id, row.invoice_id, row.amount_minor) for row in rows if row.part == "s"])
+
+
+def _journal_rows(tenant_id: uuid.UUID, customer_id: int, currency: str, payment_id: int,
+                  lines: Sequence[JournalLine], now: dt.datetime,
+                  credit_ids: Sequence[int | None] = ()) -> list[dict]:
+    return [{"tenant_id": tenant_id, "customer_id": customer_id, "currency": currency, "kind": line.kind,
+             "balance_delta": line.balance, "credit_delta": line.credit, "outstanding_delta": line.outstanding,
+             "invoice_id": line.invoice_id, "payment_id": payment_id, "adjustment_id": None, "refund_id": None,
+             "credit_id": credit_ids[index] if credit_ids else None, "created_at": now}
+            for index, line in enumerate(lines)]
+
+
+def _change_invoices(session: Session, tenant_id: uuid.UUID, changes: Sequence[InvoiceChange], now: dt.datetime) -> None:
+    update_rows(session, _INVOICES, tenant_id,
+                [{"id": c.id, "outstanding_minor": c.outstanding_minor, "payment_status": c.payment_status}
+                 for c in changes],
+                also={"version": _INVOICES.c.version + 1, "updated_at": now})
+    expire_rows(session, Invoice, [change.id for change in changes])
+
+
+def _change_customer_credit(session: Session, tenant_id: uuid.UUID, customer_id: int, delta: int,
+                            now: dt.datetime) -> None:
+    if delta:
+        session.execute(update(_CUSTOMERS).where(_CUSTOMERS.c.tenant_id == tenant_id, _CUSTOMERS.c.id == customer_id)
+                        .values(credit_minor=_CUSTOMERS.c.credit_minor + delta, version=_CUSTOMERS.c.version + 1,
+                                updated_at=now))
+        expire_rows(session, Customer, [customer_id])
+
+
+@dataclass(frozen=True)
+class Posting:
+    """One payment to post: its row (a new one to insert, or a draft to update) and its plan."""
+
+    tenant_id: uuid.UUID
+    customer_id: int
+    payment: dict
+    plan: PostingPlan
+    is_new: bool
+
+
+def apply_postings(session: Session, postings: Sequence[Posting], now: dt.datetime) -> None:
+    """Write the postings with one statement per table, whatever their number: the ids first (so rows
+    can point at each other), then the payments, allocations, journal lines, credits and targets, the
+    invoices and the customers. The rows the plans touch are locked already."""
+    if not postings:
+        return
+    ids = reserve_ids(session, {_PAYMENTS: sum(p.is_new for p in postings),
+                                _CREDITS: sum(len(p.plan.credits) for p in postings)})
+    payment_ids, credit_ids = iter(ids[_PAYMENTS]), iter(ids[_CREDITS])
+    new_payments, drafts, allocations, journal, credits, targets = [], [], [], [], [], []
+    for posting in postings:
+        payment, plan = posting.payment, posting.plan
+        if posting.is_new:
+            payment["id"] = next(payment_ids)
+            new_payments.append(payment)
+        else:
+            drafts.append(payment)
+        allocations += [{"tenant_id": posting.tenant_id, "payment_id": payment["id"], "invoice_id": part.invoice_id,
+                         "amount_minor": part.amount.minor, "refunded_minor": 0, "created_at": now,
+                         "reversed_at": None} for part in plan.allocations]
+        journal += _journal_rows(posting.tenant_id, posting.customer_id, plan.currency, payment["id"],
+                                 plan.journal, now)
+        parent_id = None
+        for line in plan.credits:
+            credit_id = next(credit_ids)
+            parent_id = parent_id or credit_id
+            credits.append({"id": credit_id, "tenant_id": posting.tenant_id, "locator": new_locator(),
+                            "type": line.type, "state": line.state, "customer_id": posting.customer_id,
+                            "payment_id": payment["id"], "parent_id": None if credit_id == parent_id else parent_id,
+                            "amount_minor": line.amount_minor, "currency": plan.currency, "description": None,
+                            "created_by": payment["updated_by"] or payment["created_by"], "created_at": now,
+                            "realized_at": now, "reversed_at": None, "reversal_reason": None})
+            if line.invoice_id is not None:
+                targets.append({"tenant_id": posting.tenant_id, "credit_id": credit_id,
+                                "invoice_id": line.invoice_id, "amount_minor": line.amount_minor})
+    insert_rows(session, _PAYMENTS, new_payments)
+    if drafts:
+        update_rows(session, _PAYMENTS, postings[0].tenant_id,
+                    [{"id": p["id"], "status": p["status"], "posted_on": p["posted_on"],
+                      "unallocated_minor": p["unallocated_minor"], "updated_by": p["updated_by"]} for p in drafts],
+                    also={"version": _PAYMENTS.c.version + 1, "updated_at": now})
+        expire_rows(session, Payment, [p["id"] for p in drafts])
+    insert_rows(session, _ALLOCATIONS, allocations)
+    insert_rows(session, _JOURNAL, journal)
+    insert_rows(session, _CREDITS, credits)
+    insert_rows(session, _TARGETS, targets)
+    _change_invoices(session, postings[0].tenant_id, [c for p in postings for c in p.plan.invoices], now)
+    for posting in postings:
+        _change_customer_credit(session, posting.tenant_id, posting.customer_id, posting.plan.credit.minor, now)
+
+
+def insert_payment(session: Session, payment: dict) -> None:
+    payment["id"] = reserve_ids(session, {_PAYMENTS: 1})[_PAYMENTS][0]
+    insert_rows(session, _PAYMENTS, [payment])
+
+
+def apply_cancellation(session: Session, *, tenant_id: uuid.UUID, customer_id: int, payment: Mapping[str, Any],
+                       plan: CancellationPlan, cancellation: dict, reason: str, now: dt.datetime) -> None:
+    """Write a cancellation: its row, the journal, the allocations and credits reversed, the invoices
+    reopened, the payment CANCELLED and the customer's credit taken back."""
+    cancellation["id"] = session.execute(insert(_CANCELLATIONS).values(cancellation)
+                                         .returning(_CANCELLATIONS.c.id)).scalar_one()
+    insert_rows(session, _JOURNAL, _journal_rows(tenant_id, customer_id, payment["currency"], payment["id"],
+                                                 plan.journal, now, plan.journal_credit_ids))
+    if plan.reversed_allocations:
+        session.execute(update(_ALLOCATIONS).where(_ALLOCATIONS.c.tenant_id == tenant_id,
+                                                   _ALLOCATIONS.c.id.in_(plan.reversed_allocations))
+                        .values(reversed_at=now))
+    # The payment credit, its subpayments and its shortfall write-offs: every live credit of the payment.
+    session.execute(update(_CREDITS).where(_CREDITS.c.tenant_id == tenant_id, _CREDITS.c.payment_id == payment["id"],
+                                           _CREDITS.c.state != CreditState.REVERSED)
+                    .values(state=CreditState.REVERSED, reversed_at=now, reversal_reason=reason))
+    _change_invoices(session, tenant_id, plan.invoices, now)
+    session.execute(update(_PAYMENTS).where(_PAYMENTS.c.tenant_id == tenant_id, _PAYMENTS.c.id == payment["id"])
+                    .values(status=PaymentStatus.CANCELLED, unallocated_minor=0, updated_by=payment["updated_by"],
+                            version=_PAYMENTS.c.version + 1, updated_at=now))
+    expire_rows(session, Payment, [payment["id"]])
+    _change_customer_credit(session, tenant_id, customer_id, plan.customer_credit_delta, now)
+
+
+def as_row(payment: Payment) -> dict[str, Any]:
+    return {column.key: getattr(payment, column.key) for column in _PAYMENTS.columns}
+
+
+def payment_row(session: Session, tenant_id: uuid.UUID, ref: Ref) -> RowMapping | None:
+    return session.execute(select(_PAYMENTS).where(ref_clause(Payment, tenant_id, ref))).mappings().one_or_none()
+
+
+def payment_id_named(session: Session, tenant_id: uuid.UUID, ref: Ref) -> int | None:
+    return session.execute(select(_PAYMENTS.c.id).where(ref_clause(Payment, tenant_id, ref))).scalar_one_or_none()
+
+
+def status_of_payment(session: Session, tenant_id: uuid.UUID, payment_id: int) -> PaymentStatus | None:
+    if not -(2**63) <= payment_id < 2**63:
+        return None
+    return session.execute(select(_PAYMENTS.c.status).where(_PAYMENTS.c.tenant_id == tenant_id,
+                                                            _PAYMENTS.c.id == payment_id)).scalar_one_or_none()
+
+
+def update_payment(session: Session, tenant_id: uuid.UUID, row: Mapping[str, Any], columns: Sequence[str],
+                   now: dt.datetime) -> None:
+    session.execute(update(_PAYMENTS).where(_PAYMENTS.c.tenant_id == tenant_id, _PAYMENTS.c.id == row["id"])
+                    .values({**{name: row[name] for name in columns}, "version": _PAYMENTS.c.version + 1, "updated_at": now}))
+    expire_rows(session, Payment, [row["id"]])
+
+
+def allocation_lines_by_payment(session: Session, tenant_id: uuid.UUID,
+                                payment_ids: Sequence[int]) -> dict[int, list[AllocationLine]]:
+    """Live allocations of the payments, oldest first, with their invoices' numbers: one query."""
+    if not payment_ids:
+        return {}
+    stmt = (select(_ALLOCATIONS.c.payment_id, _ALLOCATIONS.c.invoice_id, _INVOICES.c.number,
+                   _ALLOCATIONS.c.amount_minor, _INVOICES.c.currency)
+            .join(_INVOICES, and_(_INVOICES.c.tenant_id == _ALLOCATIONS.c.tenant_id,
+                                  _INVOICES.c.id == _ALLOCATIONS.c.invoice_id))
+            .where(_ALLOCATIONS.c.tenant_id == tenant_id, _ALLOCATIONS.c.payment_id.in_(payment_ids),
+                   _ALLOCATIONS.c.reversed_at.is_(None))
+            .order_by(_ALLOCATIONS.c.id))
+    result: dict[int, list[AllocationLine]] = {}
+    for payment_id, invoice_id, number, amount_minor, currency in session.execute(stmt):
+        result.setdefault(payment_id, []).append(AllocationLine(invoice_id, number, Money(amount_minor, currency)))
+    return result
+
+
+def cancellation_rows_by_payment(session: Session, tenant_id: uuid.UUID,
+                                 payment_ids: Sequence[int]) -> dict[int, RowMapping]:
+    if not payment_ids:
+        return {}
+    stmt = select(_CANCELLATIONS).where(_CANCELLATIONS.c.tenant_id == tenant_id,
+                                        _CANCELLATIONS.c.payment_id.in_(payment_ids))
+    return {row["payment_id"]: row for row in session.execute(stmt).mappings()}

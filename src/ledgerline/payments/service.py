@@ -15,23 +15,24 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from ledgerline.credits import service as credits
+from decimal import Decimal
+
 from ledgerline.errors import Conflict, InvalidRequest, not_found
-from ledgerline.invoices.service import change_outstanding
+from ledgerline.kit.ids import new_locator, new_uuid
 from ledgerline.kit.listing import Listing, ListQuery, Page, single_id
-from ledgerline.kit.money import Money
+from ledgerline.kit.money import Money, MoneyError, to_major
+from ledgerline.kit.refs import BillRef, CustomerRef, InvoiceRef, PaymentRef
 from ledgerline.kit.repository import get_scoped, next_number
-from ledgerline.ledger.repository import balance_of
-from ledgerline.ledger.service import record
-from ledgerline.models import Bill, Customer, Invoice, Payment, PaymentAllocation, PaymentCancellation
+from ledgerline.models import Payment, PaymentAllocation
 from ledgerline.models.base import utcnow
-from ledgerline.models.enums import (
-    BillRunType, InvoiceStatus, JournalKind, PaymentMethod, PaymentStatus, ThirdPartyPaymentStatus,
-    TransactionClassification,
-)
+from ledgerline.models.enums import BillRunType, InvoiceStatus, PaymentMethod, PaymentStatus, TransactionClassification
 from ledgerline.payments import repository
-from ledgerline.payments.allocation import OpenInvoice, allocate
+from ledgerline.payments.planning import CustomerSnapshot, InvoiceSnapshot, PostingPlan, plan_cancellation, plan_posting
+from ledgerline.payments.values import (
+    USER_FIELDS, AllocationLine, Cancellation, NewPayment, PaymentDetails, RecordedPayment,
+)
 from ledgerline.reference import service as reference
+from ledgerline.tenants.context import TenantContext
 
 # DESIGN "Payments": the only transitions there are.
 _TRANSITIONS: dict[str, frozenset[PaymentStatus]] = {
@@ -57,89 +58,61 @@ def get_payment(session: Session, *, tenant_id: uuid.UUID, payment_id: int) -> P
     return payment
 
 
-def _customer_for_payment(session: Session, tenant_id: uuid.UUID, customer_id: int) -> Customer:
-    customer = get_scoped(session, Customer, tenant_id, customer_id, for_update=True)
+# --- recording money: locked snapshot, pure plan, one apply ------------------------------------------
+
+def _amount(value: Decimal, currency: str, field: str) -> Money:
+    try:
+        money = Money.of(value, currency)
+    except MoneyError as exc:
+        raise InvalidRequest.for_field(field, str(exc)) from None
+    if not money.is_positive:
+        raise InvalidRequest.for_field(field, "must be greater than zero")
+    return money
+
+
+def _locked_customer(session: Session, tenant: TenantContext, ref: CustomerRef,
+                     field: str = "customer") -> tuple[CustomerSnapshot, TenantContext]:
+    """The customer locked, and the tenant's policy as of that moment (reloaded if another process changed it)."""
+    customer = repository.lock_customer(session, tenant.tenant_id, ref)
     if customer is None:
-        raise InvalidRequest.for_field("customerId", f"customer {customer_id} does not exist")
-    return customer
+        raise InvalidRequest.for_field(field, f"customer {ref} does not exist")
+    return customer, tenant.at_version(session, customer.settings_version)
 
 
-def _check_targets(session: Session, tenant_id: uuid.UUID, customer_id: int, invoice_ids: Sequence[int],
-                   bill_ids: Sequence[int]) -> None:
-    for position, invoice_id in enumerate(invoice_ids):
-        invoice = get_scoped(session, Invoice, tenant_id, invoice_id)
+def _intended_invoice_ids(session: Session, tenant_id: uuid.UUID, customer_id: int,
+                          new: NewPayment) -> tuple[list[int], list[int]]:
+    """The invoices the payment is meant for, in order: those named, then the posted ones of the bills named."""
+    ids = []
+    for position, invoice in enumerate(repository.invoices_named(session, tenant_id, new.intended_invoices)):
         if invoice is None or invoice.customer_id != customer_id:
-            raise InvalidRequest.for_field(f"invoicesToPay[{position}]",
-                                           f"invoice {invoice_id} is not an invoice of customer {customer_id}")
-    for position, bill_id in enumerate(bill_ids):
-        bill = get_scoped(session, Bill, tenant_id, bill_id)
-        if bill is None or bill.customer_id != customer_id:
-            raise InvalidRequest.for_field(f"billsToPay[{position}]",
-                                           f"bill {bill_id} is not a bill of customer {customer_id}")
+            raise InvalidRequest.for_field(f"intended_invoices[{position}]",
+                                           f"invoice {new.intended_invoices[position]} is not an invoice of "
+                                           f"customer {customer_id}")
+        ids.append(invoice.id)
+    bill_ids = []
+    for position, bill in enumerate(repository.bills_named(session, tenant_id, new.intended_bills)):
+        if bill is None or bill["customer_id"] != customer_id:
+            raise InvalidRequest.for_field(f"intended_bills[{position}]",
+                                           f"bill {new.intended_bills[position]} is not a bill of customer {customer_id}")
+        bill_ids.append(bill["id"])
+    return ids, bill_ids
 
 
-def create_payment(
-    session: Session,
-    *,
-    tenant_id: uuid.UUID,
-    customer_id: int,
-    amount_minor: int,
-    payment_method: PaymentMethod,
-    status: PaymentStatus = PaymentStatus.DRAFT,
-    invoices_to_pay: Sequence[int] = (),
-    bills_to_pay: Sequence[int] = (),
-    received_on: dt.date | None = None,
-    tolerance_minor: int = 0,
-    created_by: str | None = None,
-    tenders: list[dict[str, Any]] | None = None,
-    type_id: int | None = None,
-    category_id: int | None = None,
-    **details: Any,
-) -> Payment:
-    """A DRAFT payment, or a POSTED one allocated at once. Without a type it takes the tenant's
-    default PAYMENT type."""
-    if status not in (PaymentStatus.DRAFT, PaymentStatus.POSTED):
-        raise InvalidRequest.for_field("status", "a payment is created DRAFT or POSTED")
-    if amount_minor <= 0:
-        raise InvalidRequest.for_field("amountInMajorCurrency", "must be greater than zero")
-    customer = _customer_for_payment(session, tenant_id, customer_id)
-    _check_targets(session, tenant_id, customer_id, invoices_to_pay, bills_to_pay)
-    type_id = reference.transaction_type(session, tenant_id=tenant_id, type_id=type_id,
-                                         classification=TransactionClassification.PAYMENT).id
-    reference.category(session, tenant_id=tenant_id, category_id=category_id)
-    tenders = tenders or [{"method": payment_method.value, "processor": None, "reference": None,
-                           "amountMinor": amount_minor}]
-    _check_methods(session, tenant_id, payment_method, tenders)
-    _check_back_office_code(session, tenant_id, type_id, details.get("back_office_code"))
-    if sum(int(tender["amountMinor"]) for tender in tenders) != amount_minor:
+def _tenders(tenant: TenantContext, new: NewPayment, amount: Money) -> list[dict[str, Any]]:
+    tenant.check_method(new.payment_method, field="payment_method")
+    if new.tenders is None:
+        return [{"method": new.payment_method.value, "processor": None, "reference": None, "amountMinor": amount.minor}]
+    tenders, checked = [], {new.payment_method}
+    for position, tender in enumerate(new.tenders):
+        if tender.method not in checked:
+            checked.add(tender.method)
+            tenant.check_method(tender.method, field=f"tenders[{position}].method")
+        minor = _amount(tender.amount, amount.currency, f"tenders[{position}].amount").minor
+        tenders.append({"method": tender.method.value, "processor": tender.processor, "reference": tender.reference,
+                        "amountMinor": minor})
+    if sum(tender["amountMinor"] for tender in tenders) != amount.minor:
         raise InvalidRequest.for_field("tenders", "tender amounts must add up to the payment amount")
-    today = utcnow().date()
-    payment = Payment(
-        tenant_id=tenant_id, number=next_number(session, tenant_id, "payment", "PAY", gapless=False),
-        customer_id=customer_id, currency=customer.currency, amount_minor=amount_minor, unallocated_minor=0,
-        status=PaymentStatus.DRAFT, payment_method=payment_method, type_id=type_id, category_id=category_id,
-        tenders=tenders, invoices_to_pay=list(invoices_to_pay), bills_to_pay=list(bills_to_pay),
-        received_on=received_on or today, issued_on=today,
-        created_by=created_by, updated_by=created_by, **details,
-    )
-    session.add(payment)
-    session.flush()
-    if status is PaymentStatus.POSTED:
-        _post(session, customer, payment, tolerance_minor)
-    return payment
-
-
-def _check_methods(session: Session, tenant_id: uuid.UUID, payment_method: PaymentMethod,
-                   tenders: Sequence[Mapping[str, Any]]) -> None:
-    """Each distinct method is looked up once (the default tender repeats the payment's method)."""
-    checked = {payment_method}
-    reference.check_method_enabled(session, tenant_id=tenant_id, method=payment_method, field="paymentMethod")
-    for position, tender in enumerate(tenders):
-        method = PaymentMethod(tender["method"])
-        if method not in checked:
-            checked.add(method)
-            reference.check_method_enabled(session, tenant_id=tenant_id, method=method,
-                                           field=f"tenders[{position}].method")
+    return tenders
 
 
 def _check_back_office_code(session: Session, tenant_id: uuid.UUID, type_id: int, code: str | None,
@@ -148,198 +121,248 @@ def _check_back_office_code(session: Session, tenant_id: uuid.UUID, type_id: int
         raise Conflict(f"back office code {code!r} is used by another payment of the same type")
 
 
-def _lock(session: Session, tenant_id: uuid.UUID, payment_id: int) -> tuple[Customer, Payment]:
+def _payment_row(tenant: TenantContext, customer: CustomerSnapshot, new: NewPayment, amount: Money,
+                 tenders: list[dict[str, Any]], type_id: int, category_id: int | None, actor: str | None,
+                 now: dt.datetime, number: str, invoice_ids: Sequence[int], bill_ids: Sequence[int]) -> dict[str, Any]:
+    details = new.details
+    row: dict[str, Any] = {
+        "tenant_id": tenant.tenant_id, "locator": new_locator(), "uuid": new_uuid(), "version": 1,
+        "created_at": now, "updated_at": now, "number": number, "customer_id": customer.id,
+        "currency": amount.currency, "amount_minor": amount.minor, "unallocated_minor": 0, "refunded_minor": 0,
+        "status": PaymentStatus.DRAFT, "payment_method": new.payment_method, "type_id": type_id,
+        "category_id": category_id, "rejection_reason_id": None, "tenders": tenders,
+        "reference_number": details.reference_number, "back_office_code": details.back_office_code,
+        "received_on": details.received_on or now.date(), "issued_on": now.date(), "posted_on": None,
+        "notes": details.notes, "rejection_reason": None, "received_by_user": details.received_by_user,
+        "received_by_unit": details.received_by_unit, "invoices_to_pay": list(invoice_ids),
+        "bills_to_pay": list(bill_ids), "custom_attributes": [dict(each) for each in details.custom_attributes],
+        "third_party_status": details.third_party_status, "created_by": actor, "updated_by": actor,
+    }
+    unknown = set(details.user_fields) - set(USER_FIELDS)
+    if unknown:
+        raise InvalidRequest.for_field(sorted(unknown)[0], "is not a user-defined field")
+    row.update({name: details.user_fields.get(name) for name in USER_FIELDS})
+    return row
+
+
+def _posted(payment: dict[str, Any], plan: PostingPlan, invoices: Sequence[InvoiceSnapshot],
+            now: dt.datetime) -> RecordedPayment:
+    numbers = {invoice.id: invoice.number for invoice in invoices}
+    payment.update(status=PaymentStatus.POSTED, posted_on=now.date(), unallocated_minor=plan.credit.minor)
+    allocations = tuple(AllocationLine(a.invoice_id, numbers[a.invoice_id], a.amount) for a in plan.allocations)
+    return RecordedPayment(
+        payment=payment, allocations=allocations,
+        write_offs=tuple(AllocationLine(w.invoice_id, numbers[w.invoice_id], w.amount) for w in plan.write_offs),
+        balance_after=plan.balance_after,
+        first_invoice=(allocations[0].invoice_id, allocations[0].invoice_number) if allocations else None)
+
+
+def _post(session: Session, tenant: TenantContext, customer: CustomerSnapshot, payment: dict[str, Any],
+          intended: Sequence[int], *, is_new: bool, now: dt.datetime) -> RecordedPayment:
+    """Allocate the payment over the customer's open invoices (locked here, after the customer) and write it."""
+    invoices = repository.lock_open_invoices(session, tenant.tenant_id, customer.id)
+    plan = plan_posting(customer=customer, open_invoices=invoices, intended=intended,
+                        amount=Money(payment["amount_minor"], payment["currency"]),
+                        tolerance=tenant.tolerance(payment["currency"]))
+    recorded = _posted(payment, plan, invoices, now)
+    repository.apply_postings(session, [repository.Posting(tenant.tenant_id, customer.id, payment, plan, is_new)], now)
+    return recorded
+
+
+def record_payment(session: Session, *, tenant: TenantContext, new: NewPayment,
+                   actor: str | None = None) -> RecordedPayment:
+    """A DRAFT payment, or a POSTED one allocated at once: its intended invoices and bills first, in the
+    order given, then the customer's other open invoices oldest first; the rest is customer credit. An
+    intended invoice left short by no more than the tenant's tolerance is settled by a shortfall write-off."""
+    customer, tenant = _locked_customer(session, tenant, new.customer)
+    return _record(session, tenant, customer, new, actor)
+
+
+def _record(session: Session, tenant: TenantContext, customer: CustomerSnapshot, new: NewPayment,
+            actor: str | None) -> RecordedPayment:
+    amount = _amount(new.amount, customer.currency, "amount")
+    invoice_ids, bill_ids = _intended_invoice_ids(session, tenant.tenant_id, customer.id, new)
+    type_id = tenant.transaction_type(new.details.transaction_type, TransactionClassification.PAYMENT)
+    category_id = tenant.category(new.details.category)
+    tenders = _tenders(tenant, new, amount)
+    _check_back_office_code(session, tenant.tenant_id, type_id, new.details.back_office_code)
+    now = utcnow()
+    number = next_number(session, tenant.tenant_id, "payment", "PAY", gapless=False)
+    payment = _payment_row(tenant, customer, new, amount, tenders, type_id, category_id, actor, now, number,
+                           invoice_ids, bill_ids)
+    if not new.post:
+        repository.insert_payment(session, payment)
+        return RecordedPayment(payment=payment)
+    intended = [*invoice_ids, *repository.posted_invoice_ids_of_bills(session, tenant.tenant_id, bill_ids)]
+    return _post(session, tenant, customer, payment, intended, is_new=True, now=now)
+
+
+def _locked_payment(session: Session, tenant: TenantContext,
+                    payment_id: int) -> tuple[CustomerSnapshot, TenantContext, dict[str, Any]]:
     """Customer first, then the payment: the one lock order every money change follows."""
-    customer_id = repository.customer_id_of_payment(session, tenant_id, payment_id)
-    if customer_id is None:
-        raise not_found("Payment", payment_id)
-    customer = get_scoped(session, Customer, tenant_id, customer_id, for_update=True)
-    payment = get_scoped(session, Payment, tenant_id, payment_id, for_update=True)
+    customer = repository.lock_customer_of_payment(session, tenant.tenant_id, payment_id)
+    payment = customer and repository.lock_payment(session, tenant.tenant_id, payment_id)
     if customer is None or payment is None:
         raise not_found("Payment", payment_id)
-    return customer, payment
+    return customer, tenant.at_version(session, customer.settings_version), dict(payment)
 
 
-def post_payment(session: Session, *, tenant_id: uuid.UUID, payment_id: int, tolerance_minor: int = 0,
-                 posted_by: str | None = None) -> Payment:
-    customer, payment = _lock(session, tenant_id, payment_id)
-    check_transition(payment.id, payment.status, "post")
-    payment.updated_by = posted_by
-    _post(session, customer, payment, tolerance_minor)
-    return payment
+def post_payment(session: Session, *, tenant: TenantContext, payment: PaymentRef,
+                 actor: str | None = None) -> RecordedPayment:
+    """DRAFT -> POSTED, allocating it as ``record_payment`` would have."""
+    customer, tenant, row = _locked_payment(session, tenant, _payment_id(session, tenant, payment))
+    check_transition(row["id"], row["status"], "post")
+    row["updated_by"] = actor
+    intended = [*row["invoices_to_pay"],
+                *repository.posted_invoice_ids_of_bills(session, tenant.tenant_id, row["bills_to_pay"])]
+    return _post(session, tenant, customer, row, intended, is_new=False, now=utcnow())
 
 
-def _open(invoice: Invoice) -> OpenInvoice:
-    return OpenInvoice(invoice.id, invoice.issue_date, Money(invoice.outstanding_minor, invoice.currency))
+def _payment_id(session: Session, tenant: TenantContext, ref: PaymentRef) -> int:
+    name, value = ref.key
+    if name == "id":
+        return value  # type: ignore[return-value]
+    found = repository.payment_id_named(session, tenant.tenant_id, ref)
+    if found is None:
+        raise not_found("Payment", ref)
+    return found
 
 
-def _post(session: Session, customer: Customer, payment: Payment, tolerance_minor: int) -> None:
-    tenant_id = payment.tenant_id
-    intended_ids = list(dict.fromkeys(
-        [*payment.invoices_to_pay, *repository.invoice_ids_of_bills(session, tenant_id, payment.bills_to_pay)]))
-    # Lock every open invoice of the customer, then plan. They are locked oldest first, not in id
-    # order; that is safe because whoever locks a customer's invoices holds the customer row first.
-    open_invoices = repository.open_invoices_oldest_first(session, tenant_id, customer.id)
-    by_id = {invoice.id: invoice for invoice in open_invoices}
-    plan = allocate(
-        Money(payment.amount_minor, payment.currency),
-        intended=[_open(by_id[invoice_id]) for invoice_id in intended_ids if invoice_id in by_id],
-        others=[_open(invoice) for invoice in open_invoices],
-        tolerance=Money(tolerance_minor, payment.currency),
-    )
-    now = utcnow()
-    payment.status = PaymentStatus.POSTED
-    payment.posted_on = now.date()
-    payment.unallocated_minor = plan.credit.minor
-    record(session, tenant_id=tenant_id, customer_id=customer.id, currency=payment.currency,
-           kind=JournalKind.PAYMENT_POSTED, balance=payment.amount_minor, credit=payment.amount_minor,
-           payment_id=payment.id)
-    for allocation in plan.allocations:
-        invoice = by_id[allocation.invoice_id]
-        change_outstanding(invoice, -allocation.amount.minor)
-        session.add(PaymentAllocation(tenant_id=tenant_id, payment_id=payment.id, invoice_id=invoice.id,
-                                      amount_minor=allocation.amount.minor, created_at=now))
-        record(session, tenant_id=tenant_id, customer_id=customer.id, currency=payment.currency,
-               kind=JournalKind.ALLOCATION, credit=-allocation.amount.minor, outstanding=-allocation.amount.minor,
-               invoice_id=invoice.id, payment_id=payment.id)
-    for write_off in plan.shortfall_write_offs:
-        invoice = by_id[write_off.invoice_id]
-        change_outstanding(invoice, -write_off.amount.minor)
-        record(session, tenant_id=tenant_id, customer_id=customer.id, currency=payment.currency,
-               kind=JournalKind.SHORTFALL_WRITE_OFF, balance=write_off.amount.minor,
-               outstanding=-write_off.amount.minor, invoice_id=invoice.id, payment_id=payment.id)
-    credits.record_payment_credits(session, payment=payment, allocations=plan.allocations,
-                                   shortfalls=plan.shortfall_write_offs, now=now)
-    customer.credit_minor += plan.credit.minor
-    session.flush()
-
-
-def reject_payment(session: Session, *, tenant_id: uuid.UUID, payment_id: int, reason: str | None = None,
-                   reason_id: int | None = None, rejected_by: str | None = None) -> Payment:
+def reject_payment(session: Session, *, tenant: TenantContext, payment: PaymentRef, reason: str | None = None,
+                   reason_id: int | None = None, actor: str | None = None) -> RecordedPayment:
     """DRAFT or PENDING_VERIFICATION -> REJECTED, with a rejection reason entry, free text, or both."""
     if reason is None and reason_id is None:
-        raise InvalidRequest.for_field("rejectionReasonId", "give a rejection reason id, a reason text or both")
-    _, payment = _lock(session, tenant_id, payment_id)
-    check_transition(payment.id, payment.status, "reject")
+        raise InvalidRequest.for_field("rejection_reason", "give a rejection reason id, a reason text or both")
+    _, tenant, row = _locked_payment(session, tenant, _payment_id(session, tenant, payment))
+    check_transition(row["id"], row["status"], "reject")
     if reason_id is not None:
-        entry = reference.rejection_reason(session, tenant_id=tenant_id, reason_id=reason_id)
+        entry = reference.rejection_reason(session, tenant_id=tenant.tenant_id, reason_id=reason_id,
+                                           field="rejection_reason")
         reason = reason or entry.name
-    payment.status = PaymentStatus.REJECTED
-    payment.rejection_reason = reason
-    payment.rejection_reason_id = reason_id
-    payment.updated_by = rejected_by
-    session.flush()
-    return payment
-
-
-def cancel_payment(session: Session, *, tenant_id: uuid.UUID, payment_id: int, notes: str | None = None,
-                   issue_reason: str | None = None, type_id: int | None = None, category_id: int | None = None,
-                   cancelled_by: str | None = None) -> tuple[Payment, PaymentCancellation | None]:
-    """POSTED -> CANCELLED: allocations and shortfall write-offs are reversed, invoices reopen,
-    and a posted Payment Cancellation records it (of the tenant's default PAYMENT_CANCELLATION type
-    and the payment's category unless others are named). A collection still pending is simply cancelled."""
-    customer, payment = _lock(session, tenant_id, payment_id)
-    check_transition(payment.id, payment.status, "cancel")
-    cancellation_type = reference.transaction_type(
-        session, tenant_id=tenant_id, type_id=type_id, classification=TransactionClassification.PAYMENT_CANCELLATION)
-    cancellation_category = reference.category(session, tenant_id=tenant_id, category_id=category_id)
-    payment.updated_by = cancelled_by
-    if payment.status is PaymentStatus.PENDING_VERIFICATION:
-        payment.status = PaymentStatus.CANCELLED
-        session.flush()
-        return payment, None
-    if payment.refunded_minor:
-        raise Conflict(f"payment {payment.id} has been refunded in part or whole; it cannot be cancelled")
-    if customer.credit_minor < payment.unallocated_minor:
-        raise Conflict(f"payment {payment.id}'s credit has been used; it cannot be cancelled")
     now = utcnow()
-    allocations = repository.active_allocations(session, tenant_id, payment.id)
-    write_offs = credits.shortfall_credits_of_payment(session, payment)
-    invoices = repository.invoices_for_update(
-        session, tenant_id, sorted({a.invoice_id for a in allocations}
-                                   | {t.invoice_id for _, targets in write_offs for t in targets}))
-    for allocation in allocations:
-        change_outstanding(invoices[allocation.invoice_id], allocation.amount_minor)
-        allocation.reversed_at = now
-        record(session, tenant_id=tenant_id, customer_id=customer.id, currency=payment.currency,
-               kind=JournalKind.ALLOCATION_REVERSED, credit=allocation.amount_minor,
-               outstanding=allocation.amount_minor, invoice_id=allocation.invoice_id, payment_id=payment.id)
-    reason = issue_reason or "payment cancelled"
-    for credit, targets in write_offs:
-        for target in targets:
-            change_outstanding(invoices[target.invoice_id], target.amount_minor)
-            record(session, tenant_id=tenant_id, customer_id=customer.id, currency=payment.currency,
-                   kind=JournalKind.SHORTFALL_WRITE_OFF, balance=-target.amount_minor, outstanding=target.amount_minor,
-                   invoice_id=target.invoice_id, payment_id=payment.id, credit_id=credit.id)
-        credits.mark_reversed(credit, reason, now)
-    credits.reverse_payment_credits(session, payment=payment, reason=reason)
-    record(session, tenant_id=tenant_id, customer_id=customer.id, currency=payment.currency,
-           kind=JournalKind.PAYMENT_CANCELLED, balance=-payment.amount_minor, credit=-payment.amount_minor,
-           payment_id=payment.id)
-    customer.credit_minor -= payment.unallocated_minor
-    payment.unallocated_minor = 0
-    payment.status = PaymentStatus.CANCELLED
-    cancellation = PaymentCancellation(
-        tenant_id=tenant_id, number=next_number(session, tenant_id, "payment_cancellation", "PCN", gapless=False),
-        payment_id=payment.id, type_id=cancellation_type.id,
-        category_id=cancellation_category.id if cancellation_category else payment.category_id,
-        amount_minor=payment.amount_minor, currency=payment.currency, posted_on=now.date(), notes=notes, issue_reason=issue_reason, created_by=cancelled_by, created_at=now)
-    session.add(cancellation)
-    session.flush()
-    return payment, cancellation
+    row.update(status=PaymentStatus.REJECTED, rejection_reason=reason, rejection_reason_id=reason_id,
+               updated_by=actor, version=row["version"] + 1, updated_at=now)
+    repository.update_payment(session, tenant.tenant_id, row, ("status", "rejection_reason", "rejection_reason_id",
+                                                               "updated_by"), now)
+    return RecordedPayment(payment=row)
 
 
-def pay_invoice(session: Session, *, tenant_id: uuid.UUID, invoice_id: int, payment_method: PaymentMethod,
-                created_by: str | None = None, **details: Any) -> Payment:
-    """A posted payment for exactly what the invoice still owes (409 when nothing is owed)."""
-    invoice = get_scoped(session, Invoice, tenant_id, invoice_id)
-    if invoice is None:
-        raise not_found("Invoice", invoice_id)
-    customer = _customer_for_payment(session, tenant_id, invoice.customer_id)
-    invoice = repository.invoices_for_update(session, tenant_id, [invoice_id])[invoice_id]
-    if invoice.customer_id != customer.id:  # a draft moved to another customer (and was posted) meanwhile
-        raise Conflict(f"invoice {invoice_id} was modified concurrently; retry")
-    if invoice.status is not InvoiceStatus.POSTED or invoice.outstanding_minor == 0:
-        raise Conflict(f"invoice {invoice_id} is {invoice.status.value} with nothing outstanding; nothing to pay")
-    return create_payment(session, tenant_id=tenant_id, customer_id=invoice.customer_id,
-                          amount_minor=invoice.outstanding_minor, payment_method=payment_method,
-                          status=PaymentStatus.POSTED, invoices_to_pay=[invoice_id], created_by=created_by,
-                          **details)
+def cancel_payment(session: Session, *, tenant: TenantContext, payment: PaymentRef,
+                   cancellation: Cancellation = Cancellation(), actor: str | None = None) -> RecordedPayment:
+    """POSTED -> CANCELLED: allocations and shortfall write-offs are reversed, invoices reopen, and a posted
+    Payment Cancellation records it (of the tenant's default PAYMENT_CANCELLATION type and the payment's
+    category unless others are named). A collection still pending is simply cancelled."""
+    customer, tenant, row = _locked_payment(session, tenant, _payment_id(session, tenant, payment))
+    check_transition(row["id"], row["status"], "cancel")
+    type_id = tenant.transaction_type(cancellation.transaction_type, TransactionClassification.PAYMENT_CANCELLATION)
+    category_id = tenant.category(cancellation.category)
+    now = utcnow()
+    row.update(updated_by=actor, version=row["version"] + 1, updated_at=now)
+    if row["status"] is PaymentStatus.PENDING_VERIFICATION:
+        row["status"] = PaymentStatus.CANCELLED
+        repository.update_payment(session, tenant.tenant_id, row, ("status", "updated_by"), now)
+        return RecordedPayment(payment=row)
+    if row["refunded_minor"]:
+        raise Conflict(f"payment {row['id']} has been refunded in part or whole; it cannot be cancelled")
+    if customer.credit_minor < row["unallocated_minor"]:
+        raise Conflict(f"payment {row['id']}'s credit has been used; it cannot be cancelled")
+    allocations, shortfalls = repository.live_parts(session, tenant.tenant_id, row["id"])
+    invoices = repository.lock_invoices(session, tenant.tenant_id,
+                                        [a.invoice_id for a in allocations] + [s.invoice_id for s in shortfalls])
+    plan = plan_cancellation(amount_minor=row["amount_minor"], unallocated_minor=row["unallocated_minor"],
+                             allocations=allocations, shortfalls=shortfalls, invoices=invoices)
+    cancelled = {
+        "tenant_id": tenant.tenant_id,
+        "number": next_number(session, tenant.tenant_id, "payment_cancellation", "PCN", gapless=False),
+        "payment_id": row["id"], "type_id": type_id,
+        "category_id": category_id if category_id is not None else row["category_id"],
+        "amount_minor": row["amount_minor"], "currency": row["currency"], "posted_on": now.date(),
+        "notes": cancellation.notes, "issue_reason": cancellation.issue_reason, "created_by": actor, "created_at": now,
+    }
+    repository.apply_cancellation(session, tenant_id=tenant.tenant_id, customer_id=customer.id, payment=row,
+                                  plan=plan, cancellation=cancelled,
+                                  reason=cancellation.issue_reason or "payment cancelled", now=now)
+    row.update(status=PaymentStatus.CANCELLED, unallocated_minor=0)
+    return RecordedPayment(payment=row, cancellation=cancelled)
 
 
-def pay_bill(session: Session, *, tenant_id: uuid.UUID, bill_id: int, payment_method: PaymentMethod,
-             check_digits: str | None = None, created_by: str | None = None, **details: Any) -> Payment:
+def void_payment(session: Session, *, tenant: TenantContext, payment: PaymentRef, reason: str | None = None,
+                 actor: str | None = None) -> RecordedPayment:
+    """Undo a payment whatever its state allows: a POSTED (or pending) one is cancelled, a DRAFT rejected."""
+    payment_id = _payment_id(session, tenant, payment)
+    status = repository.status_of_payment(session, tenant.tenant_id, payment_id)
+    if status is None:
+        raise not_found("Payment", payment)
+    if status is PaymentStatus.DRAFT:
+        return reject_payment(session, tenant=tenant, payment=PaymentRef(id=payment_id),
+                              reason=reason or "voided", actor=actor)
+    return cancel_payment(session, tenant=tenant, payment=PaymentRef(id=payment_id),
+                          cancellation=Cancellation(issue_reason=reason), actor=actor)
+
+
+def pay_invoice(session: Session, *, tenant: TenantContext, invoice: InvoiceRef, payment_method: PaymentMethod,
+                details: PaymentDetails = PaymentDetails(), actor: str | None = None,
+                bill_run_type: BillRunType | None = None, amount: Decimal | None = None,
+                field: str = "invoice") -> RecordedPayment:
+    """A posted payment meant for the invoice: by default for exactly what it still owes (409 when it owes
+    nothing), or of ``amount``, whose remainder goes to the customer's other invoices oldest first, then
+    credit. With ``bill_run_type`` the invoice must be of that type (422 naming ``field``)."""
+    found = repository.invoices_named(session, tenant.tenant_id, [invoice])[0]
+    if found is None:
+        if bill_run_type is not None:
+            raise InvalidRequest.for_field(field, f"invoice {invoice} does not exist")
+        raise not_found("Invoice", invoice)
+    if bill_run_type is not None and found.bill_run_type is not bill_run_type:
+        raise InvalidRequest.for_field(
+            field, f"invoice {invoice} is a {found.bill_run_type.value} invoice, not {bill_run_type.value}")
+    # Customer first, then the invoice: the lock order every money change follows.
+    customer, tenant = _locked_customer(session, tenant, CustomerRef(id=found.customer_id))
+    locked = repository.lock_invoices(session, tenant.tenant_id, [found.id])[0]
+    if locked.customer_id != customer.id:  # a draft moved to another customer (and was posted) meanwhile
+        raise Conflict(f"invoice {found.id} was modified concurrently; retry")
+    if locked.status is not InvoiceStatus.POSTED or locked.outstanding_minor == 0:
+        raise Conflict(f"invoice {found.id} is {locked.status.value} with nothing outstanding; nothing to pay")
+    owed = to_major(locked.outstanding_minor, customer.currency)
+    return _record(session, tenant, customer, actor=actor, new=NewPayment(
+        customer=CustomerRef(id=customer.id), amount=owed if amount is None else amount,
+        payment_method=payment_method, post=True, intended_invoices=(InvoiceRef(id=found.id),), details=details))
+
+
+def pay_bill(session: Session, *, tenant: TenantContext, bill: BillRef, payment_method: PaymentMethod,
+             check_digits: str | None = None, details: PaymentDetails = PaymentDetails(),
+             actor: str | None = None) -> RecordedPayment:
     """A posted payment for exactly what the bill's invoices still owe; check digits must match."""
-    bill = get_scoped(session, Bill, tenant_id, bill_id)
-    if bill is None:
-        raise not_found("Bill", bill_id)
-    if bill.check_digits is not None and check_digits != bill.check_digits:
-        raise InvalidRequest.for_field("checkDigits", "do not match the bill's check digits")
-    _customer_for_payment(session, tenant_id, bill.customer_id)
-    invoice_ids = repository.invoice_ids_of_bills(session, tenant_id, [bill_id])
-    owed = sum(invoice.outstanding_minor
-               for invoice in repository.invoices_for_update(session, tenant_id, invoice_ids).values())
+    found = repository.bills_named(session, tenant.tenant_id, [bill])[0]
+    if found is None:
+        raise not_found("Bill", bill)
+    if found["check_digits"] is not None and check_digits != found["check_digits"]:
+        raise InvalidRequest.for_field("check_digits", "do not match the bill's check digits")
+    customer, tenant = _locked_customer(session, tenant, CustomerRef(id=found["customer_id"]))
+    invoice_ids = repository.posted_invoice_ids_of_bills(session, tenant.tenant_id, [found["id"]])
+    owed = sum(invoice.outstanding_minor for invoice in repository.lock_invoices(session, tenant.tenant_id, invoice_ids))
     if owed == 0:
-        raise Conflict(f"bill {bill_id} has nothing outstanding; nothing to pay")
-    return create_payment(session, tenant_id=tenant_id, customer_id=bill.customer_id, amount_minor=owed,
-                          payment_method=payment_method, status=PaymentStatus.POSTED, bills_to_pay=[bill_id],
-                          created_by=created_by, **details)
+        raise Conflict(f"bill {found['id']} has nothing outstanding; nothing to pay")
+    return _record(session, tenant, customer, actor=actor, new=NewPayment(
+        customer=CustomerRef(id=customer.id), amount=to_major(owed, customer.currency),
+        payment_method=payment_method, post=True, intended_bills=(BillRef(id=found["id"]),), details=details))
 
 
-@dataclass(frozen=True)
-class PaymentView:
-    """A payment with what a client sees beside it: its live allocations and its cancellation."""
+def payment(session: Session, *, tenant_id: uuid.UUID, payment: PaymentRef) -> RecordedPayment:
+    """One payment with its live allocations and its cancellation, read as rows (no ORM)."""
+    row = repository.payment_row(session, tenant_id, payment)
+    if row is None:
+        raise not_found("Payment", payment)
+    return views(session, tenant_id=tenant_id, payments=[row])[0]
 
-    payment: Payment
-    allocations: list[PaymentAllocation]
-    cancellation: PaymentCancellation | None
 
-
-def views(session: Session, *, tenant_id: uuid.UUID, payments: Sequence[Payment]) -> list[PaymentView]:
-    ids = [payment.id for payment in payments]
-    allocations = repository.allocations_by_payment(session, tenant_id, ids)
-    cancellations = repository.cancellations_by_payment(session, tenant_id, ids)
-    return [PaymentView(payment, allocations[payment.id], cancellations.get(payment.id)) for payment in payments]
+def views(session: Session, *, tenant_id: uuid.UUID, payments: Sequence[Any]) -> list[RecordedPayment]:
+    """Payments (rows, or ORM objects) with what a client sees beside them, related rows read in batch."""
+    rows = [each if isinstance(each, Mapping) else repository.as_row(each) for each in payments]
+    ids = [row["id"] for row in rows]
+    allocations = repository.allocation_lines_by_payment(session, tenant_id, ids)
+    cancellations = repository.cancellation_rows_by_payment(session, tenant_id, ids)
+    return [RecordedPayment(payment=row, allocations=tuple(allocations.get(row["id"], ())),
+                            cancellation=cancellations.get(row["id"])) for row in rows]
 
 
 def list_payments(session: Session, *, tenant_id: uuid.UUID, query: ListQuery) -> Page:
@@ -352,18 +375,11 @@ def count_payments(session: Session, *, tenant_id: uuid.UUID, query: ListQuery) 
     return repository.count_payments(session, tenant_id, query)
 
 
-def currency_of_customer(session: Session, *, tenant_id: uuid.UUID, customer_id: int) -> str:
-    customer = get_scoped(session, Customer, tenant_id, customer_id)
-    if customer is None:
-        raise InvalidRequest.for_field("customerId", f"customer {customer_id} does not exist")
-    return customer.currency
-
-
 @dataclass(frozen=True)
 class CustomerPaymentView:
     """A payment as Elevate's customer-payments resource shows it."""
 
-    payment: Payment
+    payment: Mapping[str, Any]
     resulting_balance_minor: int | None
     invoice: tuple[int, str] | None
 
@@ -373,14 +389,8 @@ def customer_payment_views(session: Session, *, tenant_id: uuid.UUID, customer_i
     ids = [payment.id for payment in payments]
     balances = repository.balances_after_posting(session, tenant_id, customer_id, ids)
     invoices = repository.first_allocated_invoices(session, tenant_id, ids)
-    return [CustomerPaymentView(payment, balances.get(payment.id), invoices.get(payment.id)) for payment in payments]
-
-
-def posted_customer_payment_view(session: Session, *, tenant_id: uuid.UUID, payment: Payment) -> CustomerPaymentView:
-    """A payment just posted in this transaction: the balance after it is the customer's balance now
-    (no journal scan, whose cost grows with the customer's history)."""
-    invoice = repository.first_allocated_invoices(session, tenant_id, [payment.id]).get(payment.id)
-    return CustomerPaymentView(payment, balance_of(session, tenant_id, payment.customer_id), invoice)
+    return [CustomerPaymentView(repository.as_row(payment), balances.get(payment.id), invoices.get(payment.id))
+            for payment in payments]
 
 
 def list_customer_payments(session: Session, *, tenant_id: uuid.UUID, query: ListQuery) -> Page:
@@ -390,36 +400,41 @@ def list_customer_payments(session: Session, *, tenant_id: uuid.UUID, query: Lis
     return page
 
 
-def update_draft_payment(session: Session, *, tenant_id: uuid.UUID, payment_id: int, changes: dict[str, Any],
-                         updated_by: str | None = None) -> Payment:
-    """Seed 004: only a DRAFT payment can change; a posted one is cancelled instead."""
-    _, payment = _lock(session, tenant_id, payment_id)
-    if payment.status is not PaymentStatus.DRAFT:
-        raise Conflict(f"payment {payment.id} is {payment.status.value}; only a DRAFT payment can be updated")
-    changes = {name: value for name, value in changes.items() if getattr(payment, name) != value}
-    if "amount_minor" in changes and changes["amount_minor"] <= 0:
-        raise InvalidRequest.for_field("amountInMajorCurrency", "must be greater than zero")
+def update_draft_payment(session: Session, *, tenant: TenantContext, payment: PaymentRef, changes: dict[str, Any],
+                         actor: str | None = None) -> RecordedPayment:
+    """Seed 004: only a DRAFT payment can change; a posted one is cancelled instead. ``changes`` are payment
+    attributes (``amount`` a Decimal in the payment's currency)."""
+    payment_id = _payment_id(session, tenant, payment)
+    customer, tenant, _ = _locked_payment(session, tenant, payment_id)
+    draft = get_scoped(session, Payment, tenant.tenant_id, payment_id, for_update=True)
+    assert draft is not None, "locked a moment ago"
+    if draft.status is not PaymentStatus.DRAFT:
+        raise Conflict(f"payment {draft.id} is {draft.status.value}; only a DRAFT payment can be updated")
+    if "amount" in changes:
+        changes["amount_minor"] = _amount(changes.pop("amount"), draft.currency, "amount").minor
+    changes = {name: value for name, value in changes.items() if getattr(draft, name) != value}
     if {"invoices_to_pay", "bills_to_pay"} & set(changes):
-        _check_targets(session, tenant_id, payment.customer_id, changes.get("invoices_to_pay", payment.invoices_to_pay),
-                       changes.get("bills_to_pay", payment.bills_to_pay))
+        invoice_ids, bill_ids = _intended_invoice_ids(session, tenant.tenant_id, customer.id, NewPayment(
+            customer=CustomerRef(id=customer.id), amount=Decimal(1), payment_method=draft.payment_method,
+            intended_invoices=tuple(InvoiceRef(id=i) for i in changes.get("invoices_to_pay", draft.invoices_to_pay)),
+            intended_bills=tuple(BillRef(id=i) for i in changes.get("bills_to_pay", draft.bills_to_pay))))
     if "type_id" in changes:
-        reference.transaction_type(session, tenant_id=tenant_id, type_id=changes["type_id"],
-                                   classification=TransactionClassification.PAYMENT)
+        tenant.transaction_type(changes["type_id"], TransactionClassification.PAYMENT)
     if "category_id" in changes:
-        reference.category(session, tenant_id=tenant_id, category_id=changes["category_id"])
+        tenant.category(changes["category_id"])
     if "payment_method" in changes:
-        _check_methods(session, tenant_id, changes["payment_method"], [])
+        tenant.check_method(changes["payment_method"], field="payment_method")
     if {"type_id", "back_office_code"} & set(changes):
-        _check_back_office_code(session, tenant_id, changes.get("type_id", payment.type_id),
-                                changes.get("back_office_code", payment.back_office_code), own_id=payment.id)
+        _check_back_office_code(session, tenant.tenant_id, changes.get("type_id", draft.type_id),
+                                changes.get("back_office_code", draft.back_office_code), own_id=draft.id)
     for name, value in changes.items():
-        setattr(payment, name, value)
+        setattr(draft, name, value)
     if {"amount_minor", "payment_method"} & set(changes):
-        payment.tenders = [{"method": payment.payment_method.value, "processor": None, "reference": None,
-                            "amountMinor": payment.amount_minor}]
-    payment.updated_by = updated_by
+        draft.tenders = [{"method": draft.payment_method.value, "processor": None, "reference": None,
+                          "amountMinor": draft.amount_minor}]
+    draft.updated_by = actor
     session.flush()
-    return payment
+    return views(session, tenant_id=tenant.tenant_id, payments=[draft])[0]
 
 
 # --- /v1/invoice-payments and /v1/adhoc-invoice-payments -------------------------------------
@@ -430,16 +445,27 @@ def update_draft_payment(session: Session, *, tenant_id: uuid.UUID, payment_id: 
 class InvoicePaymentView:
     """One payment as applied to one invoice: the amount is its live allocation to that invoice."""
 
-    payment: Payment
-    invoice: Invoice
+    payment: Mapping[str, Any]
+    invoice_id: int
     amount_minor: int
 
 
 def _invoice_payment_views(session: Session, tenant_id: uuid.UUID,
                            allocations: Sequence[PaymentAllocation]) -> list[InvoicePaymentView]:
     payments = repository.payments_by_id(session, tenant_id, [a.payment_id for a in allocations])
-    invoices = repository.invoices_by_id(session, tenant_id, [a.invoice_id for a in allocations])
-    return [InvoicePaymentView(payments[a.payment_id], invoices[a.invoice_id], a.amount_minor) for a in allocations]
+    return [InvoicePaymentView(repository.as_row(payments[a.payment_id]), a.invoice_id, a.amount_minor)
+            for a in allocations]
+
+
+def pay_invoice_of_type(session: Session, *, tenant: TenantContext, invoice: InvoiceRef, bill_run_type: BillRunType,
+                        amount: Decimal, payment_method: PaymentMethod, details: PaymentDetails,
+                        actor: str | None = None) -> InvoicePaymentView:
+    """A POSTED payment of ``amount`` intended for the invoice (which must be of the bill run type): the
+    invoice first, any remainder to the customer's other unpaid invoices oldest first, then credit."""
+    recorded = pay_invoice(session, tenant=tenant, invoice=invoice, payment_method=payment_method, details=details,
+                           actor=actor, bill_run_type=bill_run_type, amount=amount)
+    paid = recorded.allocations[0]  # an invoice that owes money takes the first part of a payment meant for it
+    return InvoicePaymentView(recorded.payment, paid.invoice_id, paid.amount.minor)
 
 
 def list_invoice_payments(session: Session, *, tenant_id: uuid.UUID, bill_run_type: BillRunType,
@@ -462,41 +488,5 @@ def get_invoice_payment(session: Session, *, tenant_id: uuid.UUID, bill_run_type
     if not allocations:
         raise not_found("Invoice payment", payment_id)
     views_ = _invoice_payment_views(session, tenant_id, allocations)
-    intended = set(views_[0].payment.invoices_to_pay)
-    return next((view for view in views_ if view.invoice.id in intended), views_[0])
-
-
-def invoice_of_type(session: Session, *, tenant_id: uuid.UUID, invoice_id: int, bill_run_type: BillRunType,
-                    field: str) -> Invoice:
-    """The invoice a payment is for: it exists in the tenant and has the bill run type (422 naming the field)."""
-    invoice = get_scoped(session, Invoice, tenant_id, invoice_id)
-    if invoice is None:
-        raise InvalidRequest.for_field(field, f"invoice {invoice_id} does not exist")
-    if invoice.bill_run_type is not bill_run_type:
-        raise InvalidRequest.for_field(
-            field, f"invoice {invoice_id} is a {invoice.bill_run_type.value} invoice, not {bill_run_type.value}")
-    return invoice
-
-
-def create_invoice_payment(session: Session, *, tenant_id: uuid.UUID, invoice_id: int, bill_run_type: BillRunType,
-                           field: str, amount_minor: int, payment_method: PaymentMethod,
-                           third_party_status: ThirdPartyPaymentStatus, description: str | None,
-                           tolerance_minor: int = 0, created_by: str | None = None) -> InvoicePaymentView:
-    """A POSTED payment intended for the invoice: the invoice first, any remainder to the customer's other
-    unpaid invoices oldest first, then credit. The invoice must be POSTED and still owe money (409)."""
-    invoice = invoice_of_type(session, tenant_id=tenant_id, invoice_id=invoice_id, bill_run_type=bill_run_type,
-                              field=field)
-    # Customer first, then the invoice: the lock order every money change follows.
-    customer = _customer_for_payment(session, tenant_id, invoice.customer_id)
-    invoice = repository.invoices_for_update(session, tenant_id, [invoice_id])[invoice_id]
-    if invoice.customer_id != customer.id:  # a draft moved to another customer (and was posted) meanwhile
-        raise Conflict(f"invoice {invoice_id} was modified concurrently; retry")
-    if invoice.status is not InvoiceStatus.POSTED or invoice.outstanding_minor == 0:
-        raise Conflict(f"invoice {invoice_id} is {invoice.status.value} with nothing outstanding; nothing to pay")
-    payment = create_payment(session, tenant_id=tenant_id, customer_id=invoice.customer_id,
-                             amount_minor=amount_minor, payment_method=payment_method, status=PaymentStatus.POSTED,
-                             invoices_to_pay=[invoice_id], tolerance_minor=tolerance_minor, created_by=created_by,
-                             notes=description, third_party_status=third_party_status.value)
-    allocation = repository.live_allocation(session, tenant_id, payment.id, invoice_id)
-    assert allocation is not None, "an invoice that owes money takes the first part of a payment meant for it"
-    return InvoicePaymentView(payment, invoice, allocation.amount_minor)
+    intended = set(views_[0].payment["invoices_to_pay"])
+    return next((view for view in views_ if view.invoice_id in intended), views_[0])

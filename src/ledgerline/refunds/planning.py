@@ -104,15 +104,16 @@ class RefundPlan:
                 for t in self.taken if t.source.allocation_id is not None}
 
     def payments_after(self) -> dict[int, dict[str, int]]:
-        """Refunded (and, for credit refunds, unallocated) amounts of each payment drawn on, after the refund."""
+        """Refunded and unallocated amounts of each payment drawn on, after the refund (credit refunds take
+        from the unallocated part; invoice refunds leave it as it was)."""
         after: dict[int, dict[str, int]] = {}
         for t in self.taken:
             source = t.source
-            values = after.setdefault(source.payment_id, {"refunded_minor": source.payment_refunded_minor})
+            values = after.setdefault(source.payment_id, {"refunded_minor": source.payment_refunded_minor,
+                                                          "unallocated_minor": source.payment_unallocated_minor})
             values["refunded_minor"] += t.amount_minor
             if source.allocation_id is None:
-                values["unallocated_minor"] = values.get("unallocated_minor", source.payment_unallocated_minor) \
-                    - t.amount_minor
+                values["unallocated_minor"] -= t.amount_minor
         return after
 
     def recorded_as(self, record: RefundRecord) -> RefundPlan:

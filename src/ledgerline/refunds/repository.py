@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
 
-from ledgerline.kit.bulk import insert_returning_ids, update_by_id
+from ledgerline.kit.bulk import insert_returning_ids, update_models
 from ledgerline.kit.listing import Filter, FilterKind, Listing
 from ledgerline.kit.repository import TenantRows
 from ledgerline.models import Payment, PaymentAllocation, Refund
@@ -77,13 +77,13 @@ def last_successful_method(session: Session, tenant_id: uuid.UUID, customer_id: 
 
 
 def insert_refunds(session: Session, rows: Sequence[dict[str, Any]]) -> list[int]:
-    return insert_returning_ids(session, Refund, rows)
+    return insert_returning_ids(session, Refund.__table__, rows)
 
 
 def update_allocations_refunded(session: Session, tenant_id: uuid.UUID, refunded: dict[int, int]) -> None:
-    update_by_id(session, PaymentAllocation, tenant_id, {allocation_id: {"refunded_minor": amount}
-                                                         for allocation_id, amount in refunded.items()})
+    update_models(session, PaymentAllocation, tenant_id, [{"id": allocation_id, "refunded_minor": amount}
+                                                          for allocation_id, amount in refunded.items()])
 
 
 def update_payments(session: Session, tenant_id: uuid.UUID, changes: dict[int, dict[str, int]]) -> None:
-    update_by_id(session, Payment, tenant_id, changes)
+    update_models(session, Payment, tenant_id, [{"id": payment_id, **values} for payment_id, values in changes.items()])

@@ -32,7 +32,6 @@ from ledgerline.refunds import repository
 from ledgerline.refunds.planning import (
     RefundPlan, RefundRecord, Taken, needs_last_method, plan_credit_refund, plan_invoice_refund, refund_method,
 )
-from ledgerline.tenants import repository as tenants
 from ledgerline.tenants.context import TenantContext
 
 
@@ -61,15 +60,6 @@ def get_refund(session: Session, *, tenant_id: uuid.UUID, refund_id: int) -> Ref
     if refund is None:
         raise not_found("Refund", refund_id)
     return refund
-
-
-def current_policy(session: Session, tenant: TenantContext, version: int) -> TenantContext:
-    """The tenant's context as of ``version`` (read under the customer lock): a stale cached one is
-    brought up to date for the methods it disables, the only policy these use cases apply."""
-    if tenant.version == version:
-        return tenant
-    return replace(tenant, version=version,
-                   disabled_methods=frozenset(tenants.disabled_methods(session, tenant.tenant_id)))
 
 
 def refund(session: Session, *, tenant: TenantContext, new: NewRefund, actor: str | None = None) -> RecordedRefund:
@@ -103,7 +93,7 @@ def plan(session: Session, *, tenant: TenantContext, new: NewRefund, actor: str 
             if needs_last_method(new.method, planned) else None)
     method, named = refund_method(new.method, last, plan=planned, customer_id=customer.id)
     if named:
-        current_policy(session, tenant, customer.settings_version).check_method(method, field="method")
+        tenant.at_version(session, customer.settings_version).check_method(method, field="method")
     return planned.recorded_as(RefundRecord(
         number=next_number(session, tenant_id, "refund", "RFD", gapless=False), locator=new_locator(),
         customer_id=customer.id, invoice_id=invoice_id, bill_run_type=bill_run_type, currency=customer.currency,

@@ -41,6 +41,17 @@ class TenantContext:
     default_types: Mapping[TransactionClassification, int] = field(default_factory=dict)
     categories: Mapping[int, ReferenceEntryView] = field(default_factory=dict)
     disabled_methods: frozenset[PaymentMethod] = frozenset()
+    server_tolerances: Mapping[str, Decimal] = field(default_factory=dict, compare=False, repr=False)
+    # The process cache this context came from: a newer version read under a lock replaces it there.
+    cache: TenantContexts | None = field(default=None, compare=False, repr=False)
+
+    def at_version(self, session: Session, version: int) -> TenantContext:
+        """This context if it is of ``version`` (read under the caller's lock), else the tenant's policy reloaded."""
+        if version == self.version:
+            return self
+        if self.cache is not None:
+            return self.cache.reload(session, self.tenant_id) or self
+        return load(session, self.tenant_id, self.server_tolerances) or self
 
     def tolerance(self, currency: str) -> Money:
         """How far a payment meant for an invoice may fall short and still settle it (0 by default)."""
@@ -79,7 +90,8 @@ class TenantContext:
         return entry
 
 
-def load(session: Session, tenant_id: uuid.UUID, server_tolerances: Mapping[str, Decimal]) -> TenantContext | None:
+def load(session: Session, tenant_id: uuid.UUID, server_tolerances: Mapping[str, Decimal],
+         cache: TenantContexts | None = None) -> TenantContext | None:
     """The tenant's context read from the database; None when there is no such tenant."""
     version = repository.settings_version(session, tenant_id)
     if version is None:
@@ -97,7 +109,8 @@ def load(session: Session, tenant_id: uuid.UUID, server_tolerances: Mapping[str,
                   for row in repository.transaction_categories(session, tenant_id)}
     return TenantContext(tenant_id=tenant_id, version=version, tolerances=tolerances, transaction_types=types,
                          default_types=defaults, categories=categories,
-                         disabled_methods=frozenset(repository.disabled_methods(session, tenant_id)))
+                         disabled_methods=frozenset(repository.disabled_methods(session, tenant_id)),
+                         server_tolerances=dict(server_tolerances), cache=cache)
 
 
 class TenantContexts:
@@ -117,19 +130,13 @@ class TenantContexts:
         return context if context is not None else self.reload(session, tenant_id)
 
     def reload(self, session: Session, tenant_id: uuid.UUID) -> TenantContext | None:
-        context = load(session, tenant_id, self._server_tolerances)
+        context = load(session, tenant_id, self._server_tolerances, self)
         if context is not None:
             with self._lock:
                 known = self._contexts.get(tenant_id)
                 if known is None or known.version <= context.version:
                     self._contexts[tenant_id] = context
         return context
-
-    def at_version(self, session: Session, context: TenantContext, version: int) -> TenantContext:
-        """``context`` if it is of ``version`` (read under the caller's lock), else the tenant's context reloaded."""
-        if context.version == version:
-            return context
-        return self.reload(session, context.tenant_id) or context
 
     def forget(self, tenant_id: uuid.UUID) -> None:
         self._contexts.pop(tenant_id, None)

@@ -87,7 +87,7 @@ def test_a_request_whose_key_was_taken_over_applies_nothing(engine, settings, mo
     auth = bearer(settings, make_tenant(database))
     stalled, resume = threading.Event(), threading.Event()
     calls: list[int] = []
-    original = service.currency_of_customer
+    original = service.record_payment
 
     def stalls_first(*args, **kwargs):
         calls.append(1)
@@ -103,7 +103,7 @@ def test_a_request_whose_key_was_taken_over_applies_nothing(engine, settings, mo
                                           headers=auth)).json()
             body = {"customerId": customer["id"], "amountInMajorCurrency": "10.00", "type": "CHEQUE"}
             headers = {**auth, "Idempotency-Key": "taken-over"}
-            monkeypatch.setattr(service, "currency_of_customer", stalls_first)
+            monkeypatch.setattr(service, "record_payment", stalls_first)
             first = asyncio.create_task(client.post("/v1/customer-payments", json=body, headers=headers))
             assert await asyncio.to_thread(stalled.wait, 10)
             await asyncio.sleep(1.2)  # the reservation is now older than idempotency_lock_seconds

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request, Response
 from pydantic import Field, WithJsonSchema
@@ -48,14 +48,15 @@ class CustomerCreditStatus(WireModel):
         = Field(description="billAmount as a percentage of creditThreshold; null when creditThreshold is 0")
     open_bill_run_value: Amount = Field(description="Open bill run value for this customer")
 
-    @classmethod
-    def of(cls, status: CreditStatus) -> "CustomerCreditStatus":
-        return cls(
-            customer_id=status.customer_id, credit_threshold=status.credit_threshold.amount,
-            bill_amount=status.bill_amount.amount, value_difference=status.value_difference.amount,
-            percentage_difference=status.percentage_difference,
-            open_bill_run_value=status.open_bill_run_value.amount,
-        )
+    @staticmethod
+    def wire(status: CreditStatus) -> dict[str, Any]:
+        """The /v1 document, built straight from the figures (no validate-then-dump: a page has 100)."""
+        return {
+            "customerId": status.customer_id, "creditThreshold": status.credit_threshold.amount,
+            "billAmount": status.bill_amount.amount, "valueDifference": status.value_difference.amount,
+            "percentageDifference": status.percentage_difference,
+            "openBillRunValue": status.open_bill_run_value.amount,
+        }
 
 
 ListPrincipal = Annotated[Principal, Depends(require("customers.list"))]

@@ -5,15 +5,16 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 from functools import lru_cache
-from typing import Annotated
+from typing import Annotated, Any
 
 import pycountry
 from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import Field
 
-from ledgerline.api.v1.responses import render, render_page, render_recorded
-from ledgerline.api.v1.schemas import Amount, WireInput, WireModel, error_responses, major, minor_from_wire
-from ledgerline.api.v1.payments import shortfall_tolerance
+from ledgerline.api.surface import wire_fields
+from ledgerline.api.tenancy import TenantDep
+from ledgerline.api.v1.responses import record_answer, render, render_page
+from ledgerline.api.v1.schemas import Amount, WireInput, WireModel, error_responses
 from ledgerline.api.wire import WireRoute
 from ledgerline.auth import Principal, SessionDep, require
 from ledgerline.balances import service as balances
@@ -21,7 +22,10 @@ from ledgerline.kit.idempotency import IdempotencyDep
 from ledgerline.kit.listing import ListQuery
 from ledgerline.models.enums import BillRunType, PaymentMethod, PaymentStatus
 from ledgerline.payments import repository, service
+from ledgerline.kit.money import to_major
+from ledgerline.kit.refs import CustomerRef
 from ledgerline.payments.service import CustomerPaymentView
+from ledgerline.payments.values import NewPayment, PaymentDetails
 
 router = APIRouter(tags=["customer payments"], route_class=WireRoute)
 
@@ -52,21 +56,23 @@ class CustomerPayment(WireModel):
     invoice_id: int | None
     bill_run_type: BillRunType | None
 
-    @classmethod
-    def of(cls, view: CustomerPaymentView, bill_run_type: BillRunType | None = None) -> "CustomerPayment":
-        payment = view.payment
-        return cls(
-            id=payment.id, customer_id=payment.customer_id,
-            amount_in_major_currency=major(payment.amount_minor, payment.currency),
-            resulting_customer_balance=None if view.resulting_balance_minor is None
-            else major(view.resulting_balance_minor, payment.currency),
-            currency_id=currency_id(payment.currency), description=payment.notes,
-            reference=payment.reference_number, type=payment.payment_method.value, payment_date=payment.received_on,
-            customer_payment_type="CUSTOMER",
-            txn_type="PAYMENT_CANCELLED" if payment.status is PaymentStatus.CANCELLED else "PAYMENT",
-            invoice_number=view.invoice[1] if view.invoice else None,
-            invoice_id=view.invoice[0] if view.invoice else None, bill_run_type=bill_run_type,
-        )
+    @staticmethod
+    def wire(view: CustomerPaymentView, bill_run_type: BillRunType | None = None) -> dict[str, Any]:
+        """The /v1 document, built straight from the row (no validate-then-dump: hot path)."""
+        payment, currency = view.payment, view.payment["currency"]
+        return {
+            "id": payment["id"], "customerId": payment["customer_id"],
+            "amountInMajorCurrency": to_major(payment["amount_minor"], currency),
+            "resultingCustomerBalance": None if view.resulting_balance_minor is None
+            else to_major(view.resulting_balance_minor, currency),
+            "currencyId": currency_id(currency), "description": payment["notes"],
+            "reference": payment["reference_number"], "type": payment["payment_method"].value,
+            "paymentDate": payment["received_on"].isoformat(), "customerPaymentType": "CUSTOMER",
+            "txnType": "PAYMENT_CANCELLED" if payment["status"] is PaymentStatus.CANCELLED else "PAYMENT",
+            "invoiceNumber": view.invoice[1] if view.invoice else None,
+            "invoiceId": view.invoice[0] if view.invoice else None,
+            "billRunType": bill_run_type.value if bill_run_type else None,
+        }
 
 
 class CustomerPaymentCreate(WireInput):
@@ -103,20 +109,17 @@ def list_customer_payments(request: Request, session: SessionDep, query: Custome
 @router.post("/customer-payments", status_code=201, response_model=CustomerPayment,
              responses=error_responses(400, 409, 422),
              summary="Pay towards a customer's balance: unpaid invoices oldest first, the rest kept as credit")
-def create_customer_payment(request: Request, body: CustomerPaymentCreate, session: SessionDep,
-                            guard: IdempotencyDep,
+@wire_fields(payment_method="type")
+def create_customer_payment(body: CustomerPaymentCreate, session: SessionDep, guard: IdempotencyDep,
+                            tenant: TenantDep,
                             principal: Annotated[Principal, Depends(require("payments.write"))]) -> Response:
-    tenant_id = principal.tenant_id
-    currency = service.currency_of_customer(session, tenant_id=tenant_id, customer_id=body.customer_id)
-    payment = service.create_payment(
-        session, tenant_id=tenant_id, customer_id=body.customer_id,
-        amount_minor=minor_from_wire("amountInMajorCurrency", body.amount_in_major_currency, currency),
-        payment_method=body.type, status=PaymentStatus.POSTED, notes=body.description,
-        reference_number=body.reference, created_by=principal.subject,
-        tolerance_minor=shortfall_tolerance(request, session, tenant_id, currency))
-    view = service.posted_customer_payment_view(session, tenant_id=tenant_id, payment=payment)
-    return render_recorded(session, guard, CustomerPayment.of(view, body.bill_run_type), status_code=201,
-                           location=f"/v1/payments/{payment.id}")
+    recorded = service.record_payment(session, tenant=tenant, actor=principal.subject, new=NewPayment(
+        customer=CustomerRef(id=body.customer_id), amount=body.amount_in_major_currency, payment_method=body.type,
+        post=True, details=PaymentDetails(notes=body.description, reference_number=body.reference)))
+    view = CustomerPaymentView(recorded.payment, recorded.balance_after.minor if recorded.balance_after else None,
+                               recorded.first_invoice)
+    return record_answer(session, guard, CustomerPayment.wire(view, body.bill_run_type), status_code=201,
+                         headers={"Location": f"/v1/payments/{recorded.id}"})
 
 
 @router.get("/customer-balances", response_model=CustomerBalance, responses=error_responses(400, 404),

@@ -17,7 +17,8 @@ from pydantic import Field
 from ledgerline.api.v1.customer_payments import currency_id
 from ledgerline.api.v1.responses import render_head, render_page, render_recorded, render_resource
 from ledgerline.api.v1.schemas import Amount, WireInput, WireModel, error_responses, major, minor_from_wire
-from ledgerline.api.v1.payments import shortfall_tolerance
+from ledgerline.api.surface import wire_fields
+from ledgerline.api.tenancy import TenantDep
 from ledgerline.api.wire import WireRoute
 from ledgerline.auth import Principal, SessionDep, require
 from ledgerline.errors import InvalidRequest
@@ -25,7 +26,10 @@ from ledgerline.kit.idempotency import IdempotencyDep, IdempotencyGuard
 from ledgerline.kit.listing import ListQuery
 from ledgerline.models.enums import BillRunType, PaymentMethod, ThirdPartyPaymentStatus
 from ledgerline.payments import repository, service
+from ledgerline.kit.refs import InvoiceRef
 from ledgerline.payments.service import InvoicePaymentView
+from ledgerline.payments.values import PaymentDetails
+from ledgerline.tenants.context import TenantContext
 
 router = APIRouter(tags=["invoice payments"], route_class=WireRoute)
 adhoc_router = APIRouter(tags=["adhoc invoice payments"], route_class=WireRoute)
@@ -79,7 +83,7 @@ class InvoicePayment(WireModel):
 
     @classmethod
     def of(cls, view: InvoicePaymentView) -> "InvoicePayment":
-        return cls(generated_invoice_id=view.invoice.id, **_common(view))
+        return cls(generated_invoice_id=view.invoice_id, **_common(view))
 
 
 class AdhocInvoicePayment(WireModel):
@@ -98,17 +102,17 @@ class AdhocInvoicePayment(WireModel):
 
     @classmethod
     def of(cls, view: InvoicePaymentView) -> "AdhocInvoicePayment":
-        return cls(generated_adhoc_invoice_id=view.invoice.id, **_common(view))
+        return cls(generated_adhoc_invoice_id=view.invoice_id, **_common(view))
 
 
 def _common(view: InvoicePaymentView) -> dict[str, Any]:
     payment = view.payment
     return {
-        "id": payment.id, "third_party_payment_status": payment.third_party_status,
-        "amount_in_major_currency": major(view.amount_minor, payment.currency),
-        "currency_id": currency_id(payment.currency), "description": payment.notes, "meta_data": None,
-        "error_info": None, "payment_method": payment.payment_method, "payment_date": payment.received_on,
-        "customer_payment_type": "CUSTOMER", "customer_payment_id": payment.id,
+        "id": payment["id"], "third_party_payment_status": payment["third_party_status"],
+        "amount_in_major_currency": major(view.amount_minor, payment["currency"]),
+        "currency_id": currency_id(payment["currency"]), "description": payment["notes"], "meta_data": None,
+        "error_info": None, "payment_method": payment["payment_method"], "payment_date": payment["received_on"],
+        "customer_payment_type": "CUSTOMER", "customer_payment_id": payment["id"],
     }
 
 
@@ -141,23 +145,16 @@ def _check_amount(amount: Decimal) -> None:
             "a negative amount is a refund; refunds are made through /v1/refunds, not by a negative payment")
 
 
-def _create(request: Request, session: SessionDep, guard: IdempotencyGuard, principal: Principal,
-            body: _PaymentOfInvoice, *, invoice_id: int, bill_run_type: BillRunType, field: str,
+def _create(session: SessionDep, guard: IdempotencyGuard, principal: Principal, tenant: TenantContext,
+            body: _PaymentOfInvoice, *, invoice_id: int, bill_run_type: BillRunType,
             schema: type[InvoicePayment] | type[AdhocInvoicePayment], collection: str) -> Response:
-    tenant_id: uuid.UUID = principal.tenant_id
     _check_amount(body.amount_in_major_currency)
-    invoice = service.invoice_of_type(session, tenant_id=tenant_id, invoice_id=invoice_id,
-                                      bill_run_type=bill_run_type, field=field)
-    currency = service.currency_of_customer(session, tenant_id=tenant_id, customer_id=invoice.customer_id)
-    view = service.create_invoice_payment(
-        session, tenant_id=tenant_id, invoice_id=invoice_id, bill_run_type=bill_run_type, field=field,
-        amount_minor=minor_from_wire("amountInMajorCurrency", body.amount_in_major_currency, currency),
-        payment_method=body.payment_method, third_party_status=body.third_party_payment_status,
-        description=body.description,
-        tolerance_minor=shortfall_tolerance(request, session, tenant_id, currency),
-        created_by=principal.subject)
+    view = service.pay_invoice_of_type(
+        session, tenant=tenant, invoice=InvoiceRef(id=invoice_id), bill_run_type=bill_run_type,
+        amount=body.amount_in_major_currency, payment_method=body.payment_method, actor=principal.subject,
+        details=PaymentDetails(notes=body.description, third_party_status=body.third_party_payment_status.value))
     return render_recorded(session, guard, schema.of(view), status_code=201,
-                           location=f"/v1/{collection}/{view.payment.id}")
+                           location=f"/v1/{collection}/{view.payment['id']}")
 
 
 # --- /v1/invoice-payments (NORMAL invoices) -----------------------------------------------------
@@ -184,10 +181,11 @@ def invoice_payments_exist(session: SessionDep, query: InvoicePaymentFilterQuery
 @router.post("/invoice-payments", status_code=201, response_model=InvoicePayment,
              responses=error_responses(400, 409, 422), summary="Pay a NORMAL invoice with a posted payment",
              description=_CREATE_RULES + _AMOUNT_SHOWN)
-def create_invoice_payment(request: Request, body: InvoicePaymentCreate, session: SessionDep,
-                           guard: IdempotencyDep, principal: WritePrincipal) -> Response:
-    return _create(request, session, guard, principal, body, invoice_id=body.generated_invoice_id,
-                   bill_run_type=BillRunType.NORMAL, field="generatedInvoiceId", schema=InvoicePayment,
+@wire_fields(invoice="generatedInvoiceId")
+def create_invoice_payment(body: InvoicePaymentCreate, session: SessionDep, guard: IdempotencyDep,
+                           tenant: TenantDep, principal: WritePrincipal) -> Response:
+    return _create(session, guard, principal, tenant, body, invoice_id=body.generated_invoice_id,
+                   bill_run_type=BillRunType.NORMAL, schema=InvoicePayment,
                    collection="invoice-payments")
 
 
@@ -227,10 +225,11 @@ def adhoc_invoice_payments_exist(session: SessionDep, query: AdhocInvoicePayment
 @adhoc_router.post("/adhoc-invoice-payments", status_code=201, response_model=AdhocInvoicePayment,
                    responses=error_responses(400, 409, 422), summary="Pay an ADHOC invoice with a posted payment",
                    description=_CREATE_RULES + _AMOUNT_SHOWN)
-def create_adhoc_invoice_payment(request: Request, body: AdhocInvoicePaymentCreate, session: SessionDep,
-                                 guard: IdempotencyDep, principal: WritePrincipal) -> Response:
-    return _create(request, session, guard, principal, body, invoice_id=body.generated_adhoc_invoice_id,
-                   bill_run_type=BillRunType.ADHOC, field="generatedAdhocInvoiceId", schema=AdhocInvoicePayment,
+@wire_fields(invoice="generatedAdhocInvoiceId")
+def create_adhoc_invoice_payment(body: AdhocInvoicePaymentCreate, session: SessionDep, guard: IdempotencyDep,
+                                 tenant: TenantDep, principal: WritePrincipal) -> Response:
+    return _create(session, guard, principal, tenant, body, invoice_id=body.generated_adhoc_invoice_id,
+                   bill_run_type=BillRunType.ADHOC, schema=AdhocInvoicePayment,
                    collection="adhoc-invoice-payments")
 
 

@@ -42,10 +42,10 @@ def validated(schema: type[ModelT], document: Any) -> ModelT:
                              errors=fields) from None
 
 
-def patched_input(current: BaseModel, operations: list[PatchOperation], input_schema: type[BaseModel],
+def patched_input(current: BaseModel | dict[str, Any], operations: list[PatchOperation], input_schema: type[BaseModel],
                   *, read_only: tuple[str, ...] = ()) -> tuple[BaseModel, set[str]]:
     """The patched resource as ``input_schema`` and the wire names of the fields that changed."""
-    document = loads(dumps(to_wire(current)))
+    document = loads(dumps(current if isinstance(current, dict) else to_wire(current)))
     raw_ops = [operation.model_dump(by_alias=True, exclude_unset=True) for operation in operations]
     patched = apply_patch(document, raw_ops, read_only=COMMON_READ_ONLY + read_only)
     writable = {info.alias or name for name, info in input_schema.model_fields.items()}

@@ -13,16 +13,19 @@ from pydantic.alias_generators import to_camel
 from sqlalchemy.orm import Session
 
 from ledgerline.api.v1.patching import JSON_PATCH_BODY, PatchOperation, patched_input
-from ledgerline.api.v1.responses import check_if_match, render_head, render_page, render_recorded, render_resource
-from ledgerline.api.v1.schemas import Amount, Timestamp, WireInput, WireModel, error_responses, major, minor_from_wire
-from ledgerline.api.wire import WireRoute
+from ledgerline.api.tenancy import TenantDep
+from ledgerline.api.v1.responses import check_if_match, etag, record_answer, render_head, render_page
+from ledgerline.api.v1.schemas import ELEVATE_TIMESTAMP, Amount, Timestamp, WireInput, WireModel, error_responses
+from ledgerline.api.wire import WireJSONResponse, WireRoute
 from ledgerline.auth import Principal, SessionDep, require
-from ledgerline.kit.idempotency import IdempotencyDep
+from ledgerline.kit.idempotency import IdempotencyDep, IdempotencyGuard
 from ledgerline.kit.listing import ListQuery
+from ledgerline.kit.money import to_major
+from ledgerline.kit.refs import BillRef, CustomerRef, InvoiceRef, PaymentRef
 from ledgerline.models.enums import PaymentMethod, PaymentStatus
 from ledgerline.payments import repository, service
-from ledgerline.payments.service import PaymentView
-from ledgerline.reference import service as reference
+from ledgerline.payments.values import Cancellation as CancellationValue
+from ledgerline.payments.values import NewPayment, PaymentDetails as PaymentDetailsValue, RecordedPayment, Tender
 
 router = APIRouter(tags=["payments"], route_class=WireRoute)
 
@@ -129,37 +132,53 @@ class Payment(UdfFields, WireModel):
     created_at: Timestamp
     updated_at: Timestamp
 
-    @classmethod
-    def of(cls, view: PaymentView) -> "Payment":
-        payment, currency = view.payment, view.payment.currency
-        cancellation = view.cancellation
-        return cls(
-            id=payment.id, locator=payment.locator, uuid=payment.uuid, number=payment.number,
-            customer_id=payment.customer_id, currency=currency,
-            amount_in_major_currency=major(payment.amount_minor, currency),
-            unallocated_in_major_currency=major(payment.unallocated_minor, currency),
-            status=payment.status, payment_method=payment.payment_method, type_id=payment.type_id,
-            category_id=payment.category_id, tenders=[Tender(method=t["method"], processor=t.get("processor"), reference=t.get("reference"),
-                            amount_in_major_currency=major(int(t["amountMinor"]), currency))
-                     for t in payment.tenders],
-            reference_number=payment.reference_number, back_office_code=payment.back_office_code,
-            received_on=payment.received_on, issued_on=payment.issued_on, posted_on=payment.posted_on,
-            notes=payment.notes, rejection_reason=payment.rejection_reason,
-            rejection_reason_id=payment.rejection_reason_id,
-            received_by_user=payment.received_by_user, received_by_unit=payment.received_by_unit,
-            invoices_to_pay=list(payment.invoices_to_pay), bills_to_pay=list(payment.bills_to_pay),
-            allocations=[Allocation(invoice_id=a.invoice_id, amount_in_major_currency=major(a.amount_minor, currency))
-                         for a in view.allocations],
-            cancellation=None if cancellation is None else Cancellation(
-                id=cancellation.id, number=cancellation.number, type_id=cancellation.type_id,
-                category_id=cancellation.category_id, posted_on=cancellation.posted_on,
-                amount_in_major_currency=major(cancellation.amount_minor, currency), notes=cancellation.notes,
-                issue_reason=cancellation.issue_reason),
-            custom_attributes=list(payment.custom_attributes), third_party_status=payment.third_party_status,
-            version=payment.version, created_by=payment.created_by, updated_by=payment.updated_by,
-            created_at=payment.created_at, updated_at=payment.updated_at,
-            **{name: getattr(payment, name) for name in UDF_FIELDS},
-        )
+    @staticmethod
+    def wire(recorded: RecordedPayment) -> dict[str, Any]:
+        """The /v1 document of a payment, built straight from its row (no validate-then-dump: hot path)."""
+        return payment_wire(recorded)
+
+
+def _timestamp(value: dt.datetime) -> str:
+    return value.astimezone(dt.timezone.utc).strftime(ELEVATE_TIMESTAMP)
+
+
+def payment_wire(recorded: RecordedPayment) -> dict[str, Any]:
+    payment, currency = recorded.payment, recorded.payment["currency"]
+    cancellation = recorded.cancellation
+    document = {
+        "id": payment["id"], "locator": payment["locator"], "uuid": str(payment["uuid"]), "number": payment["number"],
+        "customerId": payment["customer_id"], "currency": currency,
+        "amountInMajorCurrency": to_major(payment["amount_minor"], currency),
+        "unallocatedInMajorCurrency": to_major(payment["unallocated_minor"], currency),
+        "status": payment["status"].value, "paymentMethod": payment["payment_method"].value,
+        "typeId": payment["type_id"], "categoryId": payment["category_id"],
+        "tenders": [{"method": t["method"], "processor": t.get("processor"), "reference": t.get("reference"),
+                     "amountInMajorCurrency": to_major(int(t["amountMinor"]), currency)} for t in payment["tenders"]],
+        "referenceNumber": payment["reference_number"], "backOfficeCode": payment["back_office_code"],
+        "receivedOn": payment["received_on"].isoformat(), "issuedOn": payment["issued_on"].isoformat(),
+        "postedOn": payment["posted_on"].isoformat() if payment["posted_on"] else None,
+        "notes": payment["notes"], "rejectionReason": payment["rejection_reason"],
+        "rejectionReasonId": payment["rejection_reason_id"], "receivedByUser": payment["received_by_user"],
+        "receivedByUnit": payment["received_by_unit"], "invoicesToPay": list(payment["invoices_to_pay"]),
+        "billsToPay": list(payment["bills_to_pay"]),
+        "allocations": [{"invoiceId": a.invoice_id, "amountInMajorCurrency": a.amount.amount}
+                        for a in recorded.allocations],
+        "cancellation": None if cancellation is None else {
+            "id": cancellation["id"], "number": cancellation["number"], "typeId": cancellation["type_id"],
+            "categoryId": cancellation["category_id"], "postedOn": cancellation["posted_on"].isoformat(),
+            "amountInMajorCurrency": to_major(cancellation["amount_minor"], currency),
+            "notes": cancellation["notes"], "issueReason": cancellation["issue_reason"]},
+        "customAttributes": list(payment["custom_attributes"]), "thirdPartyStatus": payment["third_party_status"],
+        "version": payment["version"], "createdBy": payment["created_by"], "updatedBy": payment["updated_by"],
+        "createdAt": _timestamp(payment["created_at"]), "updatedAt": _timestamp(payment["updated_at"]),
+    }
+    for name, wire_name in _UDF_WIRE.items():
+        value = payment[name]
+        document[wire_name] = value.isoformat() if isinstance(value, dt.date) else value
+    return document
+
+
+_UDF_WIRE = {name: to_camel(name) for name in UDF_FIELDS}
 
 
 class PaymentDetails(UdfFields, WireInput):
@@ -212,7 +231,7 @@ _PAYMENT_READ_ONLY = ("/customerId", "/currency", "/unallocatedInMajorCurrency",
                       "/issuedOn", "/postedOn", "/rejectionReason", "/rejectionReasonId", "/allocations",
                       "/cancellation",
                       "/thirdPartyStatus", "/createdBy", "/updatedBy")
-_PAYMENT_FIELD_ATTRIBUTES = {"amountInMajorCurrency": "amount_minor", "paymentMethod": "payment_method",
+_PAYMENT_FIELD_ATTRIBUTES = {"amountInMajorCurrency": "amount", "paymentMethod": "payment_method",
                              "invoicesToPay": "invoices_to_pay", "billsToPay": "bills_to_pay",
                              "customAttributes": "custom_attributes"}
 
@@ -241,14 +260,26 @@ class CancellationRequest(WireInput):
     category_id: int | None = Field(default=None, description="Defaults to the payment's category")
 
 
-def _render(session, tenant_id: uuid.UUID, payment) -> Payment:  # noqa: ANN001
-    return Payment.of(service.views(session, tenant_id=tenant_id, payments=[payment])[0])
+def _details(body: "PaymentDetails", third_party_status: str | None = None) -> PaymentDetailsValue:
+    return PaymentDetailsValue(
+        received_on=body.received_on, notes=body.notes, reference_number=body.reference_number,
+        back_office_code=body.back_office_code, received_by_user=body.received_by_user,
+        received_by_unit=body.received_by_unit, transaction_type=body.type_id, category=body.category_id,
+        custom_attributes=tuple(attribute.model_dump() for attribute in body.custom_attributes),
+        user_fields={name: getattr(body, name) for name in UDF_FIELDS}, third_party_status=third_party_status)
 
 
-def shortfall_tolerance(request: Request, session: Session, tenant_id: uuid.UUID, currency: str) -> int:
-    """The tenant's tolerance for the currency, else the server's default for it."""
-    return reference.tolerance_minor(session, tenant_id=tenant_id, currency=currency,
-                                     server_defaults=request.app.state.settings.shortfall_tolerance)
+def render_payment(recorded: RecordedPayment, *, status_code: int = 200) -> Response:
+    return WireJSONResponse(payment_wire(recorded), status_code=status_code,
+                            headers={"ETag": etag(recorded.payment["version"])})
+
+
+def recorded_payment(session: Session, guard: IdempotencyGuard, recorded: RecordedPayment, *,
+                     status_code: int = 200) -> Response:
+    headers = {"ETag": etag(recorded.payment["version"])}
+    if status_code == 201:
+        headers["Location"] = f"/v1/payments/{recorded.id}"
+    return record_answer(session, guard, payment_wire(recorded), status_code=status_code, headers=headers)
 
 
 @router.get("/payments", response_model=list[Payment], responses=error_responses(400), summary="List payments")
@@ -266,113 +297,94 @@ def payments_exist(session: SessionDep, query: PaymentFilterQuery,
 
 @router.post("/payments", status_code=201, response_model=Payment, responses=error_responses(400, 409, 422),
              summary="Create a payment, DRAFT or POSTED (posting allocates it)")
-def create_payment(request: Request, body: PaymentCreate, session: SessionDep, guard: IdempotencyDep,
+def create_payment(body: PaymentCreate, session: SessionDep, guard: IdempotencyDep, tenant: TenantDep,
                    principal: Annotated[Principal, Depends(require("payments.write"))]) -> Response:
-    tenant_id = principal.tenant_id
-    currency = service.currency_of_customer(session, tenant_id=tenant_id, customer_id=body.customer_id)
-    tenders = None if body.tenders is None else [
-        {"method": tender.method.value, "processor": tender.processor, "reference": tender.reference,
-         "amountMinor": minor_from_wire(f"tenders[{i}].amountInMajorCurrency", tender.amount_in_major_currency,
-                                        currency)}
-        for i, tender in enumerate(body.tenders)]
-    payment = service.create_payment(
-        session, tenant_id=tenant_id, customer_id=body.customer_id,
-        amount_minor=minor_from_wire("amountInMajorCurrency", body.amount_in_major_currency, currency),
-        payment_method=body.payment_method, status=body.status, invoices_to_pay=body.invoices_to_pay,
-        bills_to_pay=body.bills_to_pay,
-        tolerance_minor=shortfall_tolerance(request, session, tenant_id, currency), created_by=principal.subject,
-        tenders=tenders, **body.details())
-    return render_recorded(session, guard, _render(session, tenant_id, payment), status_code=201,
-                           location=f"/v1/payments/{payment.id}")
+    tenders = None if body.tenders is None else tuple(
+        Tender(method=tender.method, amount=tender.amount_in_major_currency, processor=tender.processor,
+               reference=tender.reference) for tender in body.tenders)
+    recorded = service.record_payment(session, tenant=tenant, actor=principal.subject, new=NewPayment(
+        customer=CustomerRef(id=body.customer_id), amount=body.amount_in_major_currency,
+        payment_method=body.payment_method, post=body.status is PaymentStatus.POSTED,
+        intended_invoices=tuple(InvoiceRef(id=each) for each in body.invoices_to_pay),
+        intended_bills=tuple(BillRef(id=each) for each in body.bills_to_pay), tenders=tenders,
+        details=_details(body)))
+    return recorded_payment(session, guard, recorded, status_code=201)
 
 
 @router.get("/payments/{payment_id}", response_model=Payment, responses=error_responses(400, 404),
             summary="Get a payment with its allocations and cancellation")
 def get_payment(payment_id: PaymentId, session: SessionDep,
                 principal: Annotated[Principal, Depends(require("payments.read"))]) -> Response:
-    payment = service.get_payment(session, tenant_id=principal.tenant_id, payment_id=payment_id)
-    return render_resource(_render(session, principal.tenant_id, payment))
+    return render_payment(service.payment(session, tenant_id=principal.tenant_id, payment=PaymentRef(id=payment_id)))
 
 
 @router.patch("/payments/{payment_id}", response_model=Payment,
               responses=error_responses(400, 404, 409, 412, 422), summary="Update a DRAFT payment with JSON Patch")
-def patch_payment(request: Request, payment_id: PaymentId, session: SessionDep,
+def patch_payment(request: Request, payment_id: PaymentId, session: SessionDep, tenant: TenantDep,
                   operations: Annotated[list[PatchOperation], Body(**JSON_PATCH_BODY)],
                   principal: Annotated[Principal, Depends(require("payments.write"))]) -> Response:
-    tenant_id = principal.tenant_id
-    current = service.get_payment(session, tenant_id=tenant_id, payment_id=payment_id)
-    check_if_match(request, current.version)
-    patched, changed = patched_input(_render(session, tenant_id, current), operations, PaymentUpdate,
-                                     read_only=_PAYMENT_READ_ONLY)
+    current = service.payment(session, tenant_id=tenant.tenant_id, payment=PaymentRef(id=payment_id))
+    check_if_match(request, current.payment["version"])
+    patched, changed = patched_input(payment_wire(current), operations, PaymentUpdate, read_only=_PAYMENT_READ_ONLY)
     values = patched.details()  # type: ignore[attr-defined]
-    values.update(
-        amount_minor=minor_from_wire("amountInMajorCurrency", patched.amount_in_major_currency,  # type: ignore[attr-defined]
-                                     current.currency),
-        payment_method=patched.payment_method, invoices_to_pay=patched.invoices_to_pay,  # type: ignore[attr-defined]
-        bills_to_pay=patched.bills_to_pay)  # type: ignore[attr-defined]
+    values.update(amount=patched.amount_in_major_currency,  # type: ignore[attr-defined]
+                  payment_method=patched.payment_method, invoices_to_pay=patched.invoices_to_pay,  # type: ignore[attr-defined]
+                  bills_to_pay=patched.bills_to_pay)  # type: ignore[attr-defined]
     wire_to_attribute = {**{to_camel(name): name for name in values}, **_PAYMENT_FIELD_ATTRIBUTES}
     changes = {wire_to_attribute[name]: values[wire_to_attribute[name]] for name in changed if name in wire_to_attribute}
-    payment = service.update_draft_payment(session, tenant_id=tenant_id, payment_id=payment_id, changes=changes,
-                                           updated_by=principal.subject)
-    return render_resource(_render(session, tenant_id, payment))
+    recorded = service.update_draft_payment(session, tenant=tenant, payment=PaymentRef(id=payment_id),
+                                            changes=changes, actor=principal.subject)
+    return render_payment(recorded)
 
 
 @router.post("/payments/{payment_id}/post", response_model=Payment, responses=error_responses(400, 404, 409),
              summary="Post a DRAFT payment, allocating it")
-def post_payment(request: Request, payment_id: PaymentId, session: SessionDep, guard: IdempotencyDep,
+def post_payment(payment_id: PaymentId, session: SessionDep, guard: IdempotencyDep, tenant: TenantDep,
                  principal: Annotated[Principal, Depends(require("payments.write"))]) -> Response:
-    tenant_id = principal.tenant_id
-    currency = service.get_payment(session, tenant_id=tenant_id, payment_id=payment_id).currency
-    payment = service.post_payment(session, tenant_id=tenant_id, payment_id=payment_id,
-                                   tolerance_minor=shortfall_tolerance(request, session, tenant_id, currency),
-                                   posted_by=principal.subject)
-    return render_recorded(session, guard, _render(session, tenant_id, payment))
+    recorded = service.post_payment(session, tenant=tenant, payment=PaymentRef(id=payment_id), actor=principal.subject)
+    return recorded_payment(session, guard, recorded)
 
 
 @router.post("/payments/{payment_id}/reject", response_model=Payment,
              responses=error_responses(400, 404, 409, 422), summary="Reject a DRAFT payment with a reason")
 def reject_payment(payment_id: PaymentId, body: Rejection, session: SessionDep, guard: IdempotencyDep,
-                   principal: Annotated[Principal, Depends(require("payments.write"))]) -> Response:
-    payment = service.reject_payment(session, tenant_id=principal.tenant_id, payment_id=payment_id,
-                                     reason=body.reason, reason_id=body.rejection_reason_id,
-                                     rejected_by=principal.subject)
-    return render_recorded(session, guard, _render(session, principal.tenant_id, payment))
+                   tenant: TenantDep, principal: Annotated[Principal, Depends(require("payments.write"))]) -> Response:
+    recorded = service.reject_payment(session, tenant=tenant, payment=PaymentRef(id=payment_id), reason=body.reason,
+                                      reason_id=body.rejection_reason_id, actor=principal.subject)
+    return recorded_payment(session, guard, recorded)
 
 
 @router.post("/payments/{payment_id}/cancel", response_model=Payment,
              responses=error_responses(400, 404, 409, 422),
              summary="Cancel a POSTED payment: a posted Payment Cancellation reverses its allocations")
-def cancel_payment(payment_id: PaymentId, session: SessionDep, guard: IdempotencyDep,
+def cancel_payment(payment_id: PaymentId, session: SessionDep, guard: IdempotencyDep, tenant: TenantDep,
                    principal: Annotated[Principal, Depends(require("payments.write"))],
                    body: Annotated[CancellationRequest | None, Body(examples=[{"issueReason": "Customer dispute"}])] = None) -> Response:
     body = body or CancellationRequest()
-    payment, _ = service.cancel_payment(session, tenant_id=principal.tenant_id, payment_id=payment_id,
-                                        notes=body.notes, issue_reason=body.issue_reason, type_id=body.type_id,
-                                        category_id=body.category_id, cancelled_by=principal.subject)
-    return render_recorded(session, guard, _render(session, principal.tenant_id, payment))
+    recorded = service.cancel_payment(
+        session, tenant=tenant, payment=PaymentRef(id=payment_id), actor=principal.subject,
+        cancellation=CancellationValue(notes=body.notes, issue_reason=body.issue_reason, transaction_type=body.type_id,
+                                       category=body.category_id))
+    return recorded_payment(session, guard, recorded)
 
 
 @router.post("/invoices/{invoice_id}/pay", status_code=201, response_model=Payment,
              responses=error_responses(400, 404, 409, 422),
              summary="Pay exactly what an invoice still owes with a posted payment")
 def pay_invoice(invoice_id: Annotated[int, Path(description="Invoice identifier", examples=[1])], body: PayInvoice,
-                session: SessionDep, guard: IdempotencyDep,
+                session: SessionDep, guard: IdempotencyDep, tenant: TenantDep,
                 principal: Annotated[Principal, Depends(require("payments.write"))]) -> Response:
-    payment = service.pay_invoice(session, tenant_id=principal.tenant_id, invoice_id=invoice_id,
-                                  payment_method=body.payment_method, created_by=principal.subject, **body.details())
-    return render_recorded(session, guard, _render(session, principal.tenant_id, payment), status_code=201,
-                           location=f"/v1/payments/{payment.id}")
+    recorded = service.pay_invoice(session, tenant=tenant, invoice=InvoiceRef(id=invoice_id),
+                                   payment_method=body.payment_method, details=_details(body), actor=principal.subject)
+    return recorded_payment(session, guard, recorded, status_code=201)
 
 
 @router.post("/bills/{bill_id}/pay", status_code=201, response_model=Payment,
              responses=error_responses(400, 404, 409, 422),
              summary="Pay exactly what a bill still owes with a posted payment")
 def pay_bill(bill_id: Annotated[int, Path(description="Bill identifier", examples=[1])], body: PayBill,
-             session: SessionDep, guard: IdempotencyDep,
+             session: SessionDep, guard: IdempotencyDep, tenant: TenantDep,
              principal: Annotated[Principal, Depends(require("payments.write"))]) -> Response:
-    details = body.details()
-    payment = service.pay_bill(session, tenant_id=principal.tenant_id, bill_id=bill_id,
-                               payment_method=body.payment_method, check_digits=body.check_digits,
-                               created_by=principal.subject, **details)
-    return render_recorded(session, guard, _render(session, principal.tenant_id, payment), status_code=201,
-                           location=f"/v1/payments/{payment.id}")
+    recorded = service.pay_bill(session, tenant=tenant, bill=BillRef(id=bill_id), payment_method=body.payment_method,
+                                check_digits=body.check_digits, details=_details(body), actor=principal.subject)
+    return recorded_payment(session, guard, recorded, status_code=201)

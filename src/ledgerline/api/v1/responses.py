@@ -45,6 +45,15 @@ def render_recorded(session: Session, guard: IdempotencyGuard, model: BaseModel,
     return Response(body, status_code=status_code, headers=headers, media_type="application/json")
 
 
+def record_answer(session: Session, guard: IdempotencyGuard, document: Any, *, status_code: int = 200,
+                  headers: dict[str, str] | None = None) -> Response:
+    """A wire document already built, recorded for Idempotency-Key replays in the work's transaction."""
+    body = dumps(document)
+    headers = headers or {}
+    guard.complete(session, status_code, body, headers)
+    return Response(body, status_code=status_code, headers=headers, media_type="application/json")
+
+
 def render_created(request: Request, session: Session, guard: IdempotencyGuard, model: BaseModel,
                    *, location: str | None = None) -> Response:
     """201 with Location; the body is recorded for Idempotency-Key replays."""
@@ -69,7 +78,10 @@ def _link_header(request: Request, page: Page) -> str:
 
 
 def render_page(request: Request, page: Page, schema: type[BaseModel]) -> Response:
-    rows = [to_wire(schema.of(item)) for item in page.items]  # type: ignore[attr-defined]
+    # A schema with ``wire`` builds its document directly (hot lists); others validate, then dump.
+    wire = getattr(schema, "wire", None)
+    rows = ([wire(item) for item in page.items] if wire is not None
+            else [to_wire(schema.of(item)) for item in page.items])  # type: ignore[attr-defined]
     if page.query.fields is not None:
         rows = [{name: row.get(name) for name in page.query.fields} for row in rows]
     headers = {"X-Total-Count": str(page.total), "Link": _link_header(request, page)}

@@ -109,7 +109,9 @@ def minor_from_wire(field: str, amount: Decimal, currency: str) -> int:
     try:
         return to_minor(amount, currency)
     except MoneyError as exc:
-        raise InvalidRequest.for_field(field, str(exc)) from None
+        error = InvalidRequest.for_field(field, str(exc))
+        error.wire_named = True
+        raise error from None
 
 
 def major(minor: int, currency: str) -> Decimal:

@@ -1,0 +1,105 @@
+"""The domain values payment use cases take and return. No wire format: every surface builds these."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from ledgerline.kit.money import Money
+from ledgerline.kit.refs import BillRef, CustomerRef, InvoiceRef
+from ledgerline.models.enums import PaymentMethod
+
+# Seed 004's user-defined fields of a payment.
+USER_FIELDS = ([f"udf_string_{n}" for n in range(1, 9)] + [f"udf_float_{n}" for n in range(1, 5)]
+               + [f"udf_date_{n}" for n in range(1, 5)])
+
+
+@dataclass(frozen=True)
+class Tender:
+    """One way the money was handed over; a payment's tenders add up to its amount."""
+
+    method: PaymentMethod
+    amount: Decimal
+    processor: str | None = None
+    reference: str | None = None
+
+
+@dataclass(frozen=True)
+class PaymentDetails:
+    """What a payment records beside its money. ``transaction_type`` and ``category`` are reference data
+    ids (the tenant's default PAYMENT type when no type is named)."""
+
+    received_on: dt.date | None = None
+    notes: str | None = None
+    reference_number: str | None = None
+    back_office_code: str | None = None
+    received_by_user: str | None = None
+    received_by_unit: str | None = None
+    transaction_type: int | None = None
+    category: int | None = None
+    custom_attributes: tuple[Mapping[str, Any], ...] = ()
+    user_fields: Mapping[str, Any] = field(default_factory=dict)
+    third_party_status: str | None = None
+
+
+@dataclass(frozen=True)
+class NewPayment:
+    """A payment to record: a DRAFT, or POSTED at once (``post``), which allocates it.
+
+    ``amount`` is in the customer's currency, in major units, exact."""
+
+    customer: CustomerRef
+    amount: Decimal
+    payment_method: PaymentMethod
+    post: bool = False
+    intended_invoices: tuple[InvoiceRef, ...] = ()
+    intended_bills: tuple[BillRef, ...] = ()
+    tenders: tuple[Tender, ...] | None = None
+    details: PaymentDetails = field(default_factory=PaymentDetails)
+
+
+@dataclass(frozen=True)
+class Cancellation:
+    """Why a posted payment is cancelled (seed 004); type and category default as documented."""
+
+    notes: str | None = None
+    issue_reason: str | None = None
+    transaction_type: int | None = None
+    category: int | None = None
+
+
+@dataclass(frozen=True)
+class AllocationLine:
+    """Money of the payment applied to one invoice (or written off on it, for a shortfall)."""
+
+    invoice_id: int
+    invoice_number: str
+    amount: Money
+
+
+@dataclass(frozen=True)
+class RecordedPayment:
+    """What a payment use case leaves: everything any surface renders, without reading it again.
+
+    ``payment`` and ``cancellation`` are rows (column name -> value). ``allocations`` are the live
+    ones; ``first_invoice`` is the first invoice the payment ever paid (id, number). ``balance_after``
+    is the customer's balance right after the change (negative = debt) where the use case knows it.
+    """
+
+    payment: Mapping[str, Any]
+    allocations: tuple[AllocationLine, ...] = ()
+    write_offs: tuple[AllocationLine, ...] = ()
+    cancellation: Mapping[str, Any] | None = None
+    balance_after: Money | None = None
+    first_invoice: tuple[int, str] | None = None
+
+    @property
+    def id(self) -> int:
+        return self.payment["id"]
+
+    @property
+    def credit(self) -> Money:
+        return Money(self.payment["unallocated_minor"], self.payment["currency"])
