@@ -15,20 +15,9 @@ from ledgerline.ledger.repository import balance_of
 from ledgerline.ledger.service import verify
 from ledgerline.models import Customer, CustomerBalanceAdjustment, Invoice
 from ledgerline.models.enums import BillRunType, InvoicePaymentStatus, InvoiceStatus
-from ledgerline.tenants.context import TenantContext
-from tests.factories import create_customer, create_invoice
+from tests.factories import create_customer, create_customer_payment as pay, create_invoice
 from tests.statements import counted
 
-
-@pytest.fixture
-def tenant(tenant_id) -> TenantContext:  # noqa: ANN001
-    return TenantContext(tenant_id=tenant_id, version=1)
-
-
-def pay(client, auth, customer_id: int, amount: str) -> None:  # noqa: ANN001
-    response = client.post("/v1/customer-payments", json={"customerId": customer_id, "amountInMajorCurrency": amount,
-                                                          "type": "CHEQUE"}, headers=auth)
-    assert response.status_code == 201, response.text
 
 
 def test_a_debit_beyond_the_credit_answers_with_its_invoice_and_the_balance_after(client, auth, database, tenant):

@@ -15,14 +15,8 @@ from ledgerline.ledger.repository import balance_of
 from ledgerline.ledger.service import verify
 from ledgerline.models import Credit, Invoice
 from ledgerline.models.enums import CreditState, InvoicePaymentStatus
-from ledgerline.tenants.context import TenantContext
 from tests.factories import create_customer, create_invoice
 from tests.statements import counted
-
-
-@pytest.fixture
-def tenant(tenant_id) -> TenantContext:  # noqa: ANN001
-    return TenantContext(tenant_id=tenant_id, version=1)
 
 
 def invoices(client, auth, customer_id: int, *totals: str) -> list[dict]:  # noqa: ANN001

@@ -17,21 +17,9 @@ from ledgerline.models.enums import InvoicePaymentStatus, PaymentMethod
 from ledgerline.reference import service as reference
 from ledgerline.refunds import service
 from ledgerline.refunds.service import NewRefund
-from ledgerline.tenants.context import TenantContext
-from tests.factories import create_customer, create_invoice
+from tests.factories import create_customer, create_customer_payment as pay, create_invoice
 from tests.statements import counted
 
-
-@pytest.fixture
-def tenant(tenant_id) -> TenantContext:  # noqa: ANN001
-    return TenantContext(tenant_id=tenant_id, version=1)
-
-
-def pay(client, auth, customer_id: int, amount: str) -> dict:  # noqa: ANN001
-    response = client.post("/v1/customer-payments", json={"customerId": customer_id, "amountInMajorCurrency": amount,
-                                                          "type": "CHEQUE"}, headers=auth)
-    assert response.status_code == 201, response.text
-    return response.json()
 
 
 def test_an_invoice_refund_by_number_answers_with_what_it_took_and_the_invoice_after(client, auth, database, tenant):
