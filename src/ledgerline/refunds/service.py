@@ -73,6 +73,7 @@ def plan(session: Session, *, tenant: TenantContext, new: NewRefund, actor: str 
     amount = customer.money(new.amount, field="amount")
     if not amount.is_positive:
         raise InvalidRequest.for_field("amount", "must be greater than zero")
+    customer = replace(customer, owed_minor=invoices.owed_by(session, tenant_id, customer.id))
     bill_run_type = new.bill_run_type
     if invoice_id is not None:
         invoice = invoices.invoice_money_for_update(session, tenant_id, [invoice_id]).get(invoice_id)
@@ -82,11 +83,9 @@ def plan(session: Session, *, tenant: TenantContext, new: NewRefund, actor: str 
             raise InvalidRequest.for_field("bill_run_type", f"invoice {invoice.id} is a {invoice.bill_run_type.value} "
                                                             f"invoice, not {bill_run_type.value}")
         bill_run_type = invoice.bill_run_type
-        customer = replace(customer, owed_minor=invoices.owed_by(session, tenant_id, customer.id))
         planned = plan_invoice_refund(amount, customer=customer, invoice=invoice,
                                       sources=repository.invoice_sources_for_update(session, tenant_id, invoice.id))
     else:
-        customer = replace(customer, owed_minor=invoices.owed_by(session, tenant_id, customer.id))
         planned = plan_credit_refund(amount, customer=customer,
                                      sources=repository.credit_sources_for_update(session, tenant_id, customer.id))
     last = (repository.last_successful_method(session, tenant_id, customer.id)
@@ -130,7 +129,8 @@ def apply(session: Session, *, tenant_id: uuid.UUID, plans: Sequence[RefundPlan]
     now = utcnow()
     records = [plan.record for plan in plans]
     assert all(record is not None for record in records), "a refund is planned with its record"
-    ids = repository.insert_refunds(session, [_row(tenant_id, record, now) for record in records])  # type: ignore[arg-type]
+    ids = repository.insert_refunds(session, [_row(tenant_id, record, now)  # type: ignore[arg-type]
+                                              for record in records])
     journal.append(session, tenant_id=tenant_id, now=now,
                    lines=[replace(line, refund_id=refund_id) for plan, refund_id in zip(plans, ids)
                           for line in plan.lines])
