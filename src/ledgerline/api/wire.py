@@ -1,27 +1,77 @@
-"""Wire plumbing shared by every surface: exact-decimal JSON in and out."""
+"""Wire plumbing and types shared by every surface: exact-decimal JSON in and out (one worker thread per
+request), exact amounts, ISO currency codes, reference ids and the strict input base (each surface adds
+its alias generator)."""
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import email.message
 import enum
+import inspect
 import json
 import uuid
 from collections.abc import Callable, Coroutine
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any
 
 import simplejson
 from fastapi import Request, Response, params
+from fastapi.dependencies.models import Dependant
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, WithJsonSchema, field_validator
 from starlette.types import Message, Receive
 
 from ledgerline.config import Settings
+from ledgerline.db import in_request_transaction, request_session, request_transaction_for
 from ledgerline.errors import BadRequest, FieldError, InvalidRequest, PayloadTooLarge, UnsupportedMediaType
+from ledgerline.kit.money import is_currency
 
 MAX_JSON_DEPTH = 64
+
+# A JSON number carried as an exact Decimal in both directions.
+Amount = Annotated[Decimal, WithJsonSchema({"type": "number", "examples": [100.0]})]
+
+
+def _iso_currency(code: str) -> str:
+    if not is_currency(code):
+        raise ValueError(f"'{code}' is not an ISO 4217 currency code")
+    return code
+
+
+CurrencyCode = Annotated[
+    str, Field(min_length=3, max_length=3, description="ISO 4217 code", examples=["GBP"]),
+    AfterValidator(_iso_currency),
+]
+
+# The identifier of another entity named in a body: an int64 id (a larger one could not be looked up).
+ReferenceId = Annotated[int, Field(ge=1, le=2**63 - 1, examples=[1])]
+
+
+def _has_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(key) or _has_nul(item) for key, item in value.items())
+    if isinstance(value, (list, tuple)):
+        return any(_has_nul(item) for item in value)
+    return False
+
+
+class StrictInput(BaseModel):
+    """Request bodies of every surface: unknown fields refused, text stripped, NUL refused per field.
+    A surface subclasses it with its alias generator (camelCase on /v1, snake_case elsewhere)."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, populate_by_name=True)
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _refuse_nul(cls, value: Any) -> Any:
+        # PostgreSQL text cannot hold NUL: refuse it as a field error rather than fail at the database.
+        if _has_nul(value):
+            raise ValueError("must not contain the NUL character (\\u0000)")
+        return value
 
 
 def _default(value: Any) -> Any:
@@ -163,12 +213,38 @@ def _bounded(receive: Receive, limit: int) -> Receive:
     return bounded_receive
 
 
+def _malformed(error: json.JSONDecodeError) -> RequestValidationError:
+    """What FastAPI raises for a body it cannot parse (rendered as a 400 naming the body)."""
+    return RequestValidationError([{"type": "json_invalid", "loc": ("body", error.pos), "msg": "JSON decode error",
+                                    "input": {}, "ctx": {"error": error.msg}}], body=error.doc)
+
+
+def _uses(dependant: Dependant, call: Callable[..., Any]) -> bool:
+    pending = [dependant]
+    while pending:
+        current = pending.pop()
+        if current.call is call:
+            return True
+        pending.extend(current.dependencies)
+    return False
+
+
 class WireRoute(APIRoute):
-    """Routes whose JSON bodies are parsed with exact decimals, and whose bodies are bounded.
+    """Routes whose JSON bodies are parsed once with exact decimals, whose bodies are bounded, and whose
+    blocking work runs in one worker thread.
 
     A body beyond ``body_limit`` is refused with 413 up front (``Content-Length``) or, when it
     is streamed without one, as soon as the bytes read pass the limit: the rest is never read.
+    A sync endpoint runs in the request's transaction (``db.in_request_transaction``): its
+    claims, its body and the COMMIT in one worker thread, the one thread hop of the request.
     """
+
+    def __init__(self, path: str, endpoint: Callable[..., Any], **options: Any) -> None:
+        is_async = inspect.iscoroutinefunction(endpoint)
+        super().__init__(path, endpoint if is_async else in_request_transaction(endpoint), **options)
+        if is_async and _uses(self.dependant, request_session):
+            raise TypeError(f"{path}: an async endpoint must not take the request's session (SessionDep); "
+                            "make it a def, so that its database work and COMMIT run in the worker thread")
 
     @staticmethod
     def body_limit(settings: Settings) -> int:
@@ -194,10 +270,13 @@ class WireRoute(APIRoute):
                 problem = f"{content_type or '(none)'} is not supported; send application/json"
                 raise UnsupportedMediaType(f"Content-Type {problem}", errors=[FieldError("Content-Type", problem)])
             if takes_json and body:
-                # Parsed here too, so that a rule loads() enforces is a 422 (FastAPI would make it a 400);
-                # malformed JSON is left to FastAPI, which reports it as such.
-                with contextlib.suppress(json.JSONDecodeError):
+                # Parsed here, once: a rule loads() enforces is a 422 (FastAPI would make it a 400), and
+                # FastAPI's own request.json() gets the parsed value (WireRequest keeps it).
+                try:
                     await wire.json()
-            return await handler(wire)
+                except json.JSONDecodeError as error:
+                    raise _malformed(error) from None
+            async with request_transaction_for(wire):
+                return await handler(wire)
 
         return route_handler

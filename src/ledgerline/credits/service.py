@@ -29,46 +29,10 @@ from ledgerline.kit.refs import CreditRef, CustomerRef, InvoiceRef
 from ledgerline.kit.repository import get_scoped, id_holding
 from ledgerline.ledger import journal
 from ledgerline.ledger.snapshot import InvoiceMoney
-from ledgerline.models import Credit, CreditTarget, Customer, Invoice, Payment
+from ledgerline.models import Credit, CreditTarget, Customer, Invoice
 from ledgerline.models.base import utcnow
 from ledgerline.models.enums import CreditState, CreditType
-from ledgerline.payments.allocation import Allocation
 from ledgerline.tenants.context import TenantContext
-
-
-def record_payment_credits(session: Session, *, payment: Payment, allocations: Sequence[Allocation],
-                           shortfalls: Sequence[Allocation], now: dt.datetime) -> Credit:
-    """The credits a posting writes: the payment, a subpayment per invoice paid, a shortfall write-off per
-    invoice settled within tolerance. One flush inserts them (parents first)."""
-    common = dict(tenant_id=payment.tenant_id, customer_id=payment.customer_id, payment_id=payment.id,
-                  currency=payment.currency, created_by=payment.updated_by or payment.created_by, created_at=now,
-                  realized_at=now)
-    parent = Credit(type=CreditType.PAYMENT, state=CreditState.POSTED, amount_minor=payment.amount_minor, **common)
-    session.add(parent)
-    for kind, state, parts in ((CreditType.SUBPAYMENT, CreditState.POSTED, allocations),
-                               (CreditType.SHORTFALL_WRITE_OFF, CreditState.DISTRIBUTED, shortfalls)):
-        for part in parts:
-            child = Credit(type=kind, state=state, amount_minor=part.amount.minor, parent=parent, **common)
-            child.targets = [CreditTarget(tenant_id=payment.tenant_id, invoice_id=part.invoice_id,
-                                          amount_minor=part.amount.minor)]
-            session.add(child)
-    return parent
-
-
-def shortfall_credits_of_payment(session: Session, payment: Payment) -> list[tuple[Credit, list[CreditTarget]]]:
-    credits = repository.live_credits_of_payment(session, payment.tenant_id, payment.id, CreditType.SHORTFALL_WRITE_OFF)
-    targets = repository.targets_of(session, payment.tenant_id, credits)
-    return [(credit, targets[credit.id]) for credit in credits]
-
-
-def reverse_payment_credits(session: Session, *, payment: Payment, reason: str) -> None:
-    repository.reverse_credits_of_payment(session, payment.tenant_id, payment.id, reason)
-
-
-def mark_reversed(credit: Credit, reason: str, now: dt.datetime) -> None:
-    credit.state = CreditState.REVERSED
-    credit.reversed_at = now
-    credit.reversal_reason = reason
 
 
 # --- write-offs ---------------------------------------------------------------------------------------

@@ -15,7 +15,8 @@ from ledgerline.adjustments.planning import Adjustment as AdjustmentRecord
 from ledgerline.api.tenancy import TenantDep
 from ledgerline.api.v1.schemas import Amount, Timestamp, WireInput, WireModel, error_responses, major
 from ledgerline.api.wire import WireRoute
-from ledgerline.auth import Principal, SessionDep, require
+from ledgerline.auth import Principal, require
+from ledgerline.db import SessionDep
 from ledgerline.kit.idempotency import IdempotencyDep
 from ledgerline.kit.listing import ListQuery
 from ledgerline.kit.refs import CustomerRef

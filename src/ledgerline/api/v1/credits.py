@@ -12,9 +12,10 @@ from ledgerline.api.tenancy import TenantDep
 from ledgerline.api.v1.responses import render_created, render_head, render_page, render_recorded, render_resource
 from ledgerline.api.v1.schemas import Amount, ReferenceId, Timestamp, WireInput, WireModel, error_responses, major
 from ledgerline.api.wire import WireRoute
-from ledgerline.auth import Principal, SessionDep, require
+from ledgerline.auth import Principal, require
 from ledgerline.credits import repository, service
 from ledgerline.credits.service import CreditView
+from ledgerline.db import SessionDep
 from ledgerline.errors import InvalidRequest
 from ledgerline.kit.idempotency import IdempotencyDep
 from ledgerline.kit.listing import ListQuery

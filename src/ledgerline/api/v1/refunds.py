@@ -14,7 +14,8 @@ from ledgerline.api.surface import wire_fields
 from ledgerline.api.tenancy import TenantDep
 from ledgerline.api.v1.schemas import Amount, ReferenceId, Timestamp, WireInput, WireModel, error_responses, major
 from ledgerline.api.wire import WireRoute
-from ledgerline.auth import Principal, SessionDep, require
+from ledgerline.auth import Principal, require
+from ledgerline.db import SessionDep
 from ledgerline.kit.idempotency import IdempotencyDep
 from ledgerline.kit.listing import ListQuery
 from ledgerline.kit.refs import CustomerRef, InvoiceRef

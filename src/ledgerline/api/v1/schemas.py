@@ -6,11 +6,13 @@ import datetime as dt
 from decimal import Decimal
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PlainSerializer, WithJsonSchema, field_validator
+from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, WithJsonSchema
 from pydantic.alias_generators import to_camel
 
+# The wire types every surface shares; /v1 modules import them from here along with its own.
+from ledgerline.api.wire import Amount, CurrencyCode, ReferenceId, StrictInput  # noqa: F401
 from ledgerline.errors import InvalidRequest
-from ledgerline.kit.money import MoneyError, is_currency, to_major, to_minor
+from ledgerline.kit.money import MoneyError, to_major, to_minor
 
 ELEVATE_TIMESTAMP = "%Y-%m-%d %H:%M:%S"
 
@@ -26,52 +28,16 @@ Timestamp = Annotated[
     WithJsonSchema({"type": "string", "examples": ["2023-10-05 16:40:04"]}),
 ]
 
-# A JSON number carried as an exact Decimal in both directions.
-Amount = Annotated[Decimal, WithJsonSchema({"type": "number", "examples": [100.0]})]
-
-
-def _iso_currency(code: str) -> str:
-    if not is_currency(code):
-        raise ValueError(f"'{code}' is not an ISO 4217 currency code")
-    return code
-
-
-CurrencyCode = Annotated[
-    str, Field(min_length=3, max_length=3, description="ISO 4217 code", examples=["GBP"]),
-    AfterValidator(_iso_currency),
-]
-
-
-# The identifier of another entity named in a body: an int64 id (a larger one could not be looked up).
-ReferenceId = Annotated[int, Field(ge=1, le=2**63 - 1, examples=[1])]
-
-
 class WireModel(BaseModel):
+    """/v1 documents: camelCase on the wire, snake_case in Python."""
+
     model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, from_attributes=True)
 
 
-def _has_nul(value: Any) -> bool:
-    if isinstance(value, str):
-        return "\x00" in value
-    if isinstance(value, dict):
-        return any(_has_nul(key) or _has_nul(item) for key, item in value.items())
-    if isinstance(value, (list, tuple)):
-        return any(_has_nul(item) for item in value)
-    return False
-
-
-class WireInput(WireModel):
-    """Request bodies: unknown fields are refused so a typo never passes silently."""
+class WireInput(StrictInput, WireModel):
+    """/v1 request bodies: camelCase, and unknown fields refused so a typo never passes silently."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-    @field_validator("*", mode="after")
-    @classmethod
-    def _refuse_nul(cls, value: Any) -> Any:
-        # PostgreSQL text cannot hold NUL: refuse it as a field error rather than fail at the database.
-        if _has_nul(value):
-            raise ValueError("must not contain the NUL character (\\u0000)")
-        return value
 
 
 class ErrorItem(BaseModel):
