@@ -26,6 +26,7 @@ from ledgerline.app import create_app
 from ledgerline.auth import issue_token
 from ledgerline.config import Settings
 from ledgerline.db import Database, make_engine
+from ledgerline.tenants.context import TenantContext
 from ledgerline.tenants.service import create_tenant
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -172,6 +173,12 @@ def bearer(settings: Settings, tenant_id: uuid.UUID, scopes: str = "*", ttl: int
 @pytest.fixture
 def tenant_id(database: RollbackDatabase) -> uuid.UUID:
     return make_tenant(database)
+
+
+@pytest.fixture
+def tenant(tenant_id: uuid.UUID) -> TenantContext:
+    """The test tenant's context as a surface hands it to the services (its policy as created)."""
+    return TenantContext(tenant_id=tenant_id, version=1)
 
 
 @pytest.fixture

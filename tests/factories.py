@@ -161,3 +161,12 @@ def create_invoice_template(client: TestClient, auth: dict[str, str], n: int = 1
 def create_admin_contact(client: TestClient, auth: dict[str, str], n: int = 1, **overrides: Any) -> dict[str, Any]:
     body = {"name": f"Contact {n}", "emailAddress": f"contact{n}@example.com", **overrides}
     return create_resource(client, auth, "/v1/admin-contacts", body)
+
+
+def create_customer_payment(client: TestClient, auth: dict[str, str], customer_id: int, amount: str,
+                            method: str = "CHEQUE") -> dict[str, Any]:
+    """A posted payment of the customer, allocated oldest invoice first (POST /v1/customer-payments)."""
+    response = client.post("/v1/customer-payments", json={"customerId": customer_id, "amountInMajorCurrency": amount,
+                                                          "type": method}, headers=auth)
+    assert response.status_code == 201, response.text
+    return response.json()

@@ -22,9 +22,9 @@ from hypothesis.stateful import (Bundle, MultipleResults, RuleBasedStateMachine,
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ledgerline.adjustments.service import adjust_balance
+from ledgerline.adjustments.service import NewAdjustment, adjust_balance
 from ledgerline.customers.service import create_customer
-from ledgerline.credits.service import WriteOffTarget, reverse_credit, write_off
+from ledgerline.credits.service import NewWriteOff, WriteOffTarget, reverse_write_off, write_off
 from ledgerline.errors import Conflict, InvalidRequest
 from ledgerline.invoices.service import cancel_invoice, create_invoice, post_invoice
 from ledgerline.ledger.repository import balance_of
@@ -33,8 +33,11 @@ from ledgerline.models import (
     Credit, Customer, CustomerBalanceAdjustment, Invoice, Payment, PaymentAllocation, Refund,
 )
 from ledgerline.models.enums import CreditState, CreditType, InvoiceStatus, PaymentMethod, PaymentStatus
+from ledgerline.kit.money import Money
+from ledgerline.kit.refs import CreditRef, CustomerRef, InvoiceRef
+from ledgerline.refunds.service import NewRefund, refund
+from ledgerline.tenants.context import TenantContext
 from tests import payment_calls as service
-from ledgerline.refunds.service import create_refund
 
 T = TypeVar("T")
 BASE_DAY = dt.date(2026, 1, 1)
@@ -91,11 +94,16 @@ def _books(session: Session, tenant_id: uuid.UUID) -> dict[int, dict[str, int]]:
     return books
 
 
+def _major(minor: int, currency: str):  # noqa: ANN202 - the services take amounts in major units
+    return Money(int(minor), currency).amount  # PostgreSQL sums are Decimal
+
+
 def _by_payment(rows) -> dict[int, int]:  # noqa: ANN001
     return {payment_id: int(total) for payment_id, total in rows}
 
 
 def test_balances_hold_after_any_sequence_of_money_moves(database, tenant_id: uuid.UUID) -> None:
+    tenant = TenantContext(tenant_id=tenant_id, version=1)
     with database.session() as session:
 
         class Books(RuleBasedStateMachine):
@@ -219,7 +227,9 @@ def test_balances_hold_after_any_sequence_of_money_moves(database, tenant_id: uu
             def adjust_a_balance(self, customer_id: int, amount: int) -> None:
                 before = balance_of(session, tenant_id, customer_id)
                 credit = session.get(Customer, customer_id).credit_minor
-                adjustment = adjust_balance(session, tenant_id=tenant_id, customer_id=customer_id, amount_minor=amount)
+                currency = session.get(Customer, customer_id).currency
+                adjustment = adjust_balance(session, tenant=tenant, new=NewAdjustment(
+                    CustomerRef(id=customer_id), _major(amount, currency)))
                 event("adjust: debit using credit" if amount < 0 and credit else "adjust")
                 assert balance_of(session, tenant_id, customer_id) == adjustment.resulting_balance_minor == before + amount
                 if amount < 0:  # a debit uses credit first; an invoice carries the rest
@@ -236,8 +246,9 @@ def test_balances_hold_after_any_sequence_of_money_moves(database, tenant_id: uu
                            PaymentAllocation.reversed_at.is_(None))).scalar_one()
                 amount = max(1, collected * share // 100)
                 outstanding = session.get(Invoice, invoice_id).outstanding_minor
-                _refused_or(session, "refund invoice", lambda: create_refund(
-                    session, tenant_id=tenant_id, invoice_id=invoice_id, amount_minor=amount),
+                currency = session.get(Invoice, invoice_id).currency
+                _refused_or(session, "refund invoice", lambda: refund(session, tenant=tenant, new=NewRefund(
+                    amount=_major(amount, currency), invoice=InvoiceRef(id=invoice_id))),
                     refused=amount > collected, refusal=InvalidRequest)
                 if amount <= collected:
                     assert session.get(Invoice, invoice_id).outstanding_minor == outstanding + amount
@@ -251,29 +262,30 @@ def test_balances_hold_after_any_sequence_of_money_moves(database, tenant_id: uu
                            Payment.status == PaymentStatus.POSTED)).scalar_one()
                 refundable = min(unallocated, session.get(Customer, customer_id).credit_minor)
                 amount = max(1, refundable * share // 100)
-                _refused_or(session, "refund credit", lambda: create_refund(
-                    session, tenant_id=tenant_id, customer_id=customer_id, amount_minor=amount,
-                    payment_method=PaymentMethod.BACS), refused=amount > refundable, refusal=InvalidRequest)
+                currency = session.get(Customer, customer_id).currency
+                _refused_or(session, "refund credit", lambda: refund(session, tenant=tenant, new=NewRefund(
+                    amount=_major(amount, currency), customer=CustomerRef(id=customer_id),
+                    method=PaymentMethod.BACS)), refused=amount > refundable, refusal=InvalidRequest)
 
             @rule(target=write_offs, invoice_id=invoices, share=st.integers(1, 110))
             def write_off_an_invoice(self, invoice_id: int, share: int) -> MultipleResults[int]:
                 invoice = session.get(Invoice, invoice_id)
                 owed = invoice.outstanding_minor if invoice.status is InvoiceStatus.POSTED else 0
                 if owed == 0:
-                    _refused_or(session, "write off", lambda: write_off(
-                        session, tenant_id=tenant_id, targets=[WriteOffTarget(invoice_id, None)]), refused=True)
+                    _refused_or(session, "write off", lambda: write_off(session, tenant=tenant, new=NewWriteOff(
+                        (WriteOffTarget(InvoiceRef(id=invoice_id)),))), refused=True)
                     return multiple()
                 amount = max(1, owed * share // 100)
-                credit = _refused_or(session, "write off", lambda: write_off(
-                    session, tenant_id=tenant_id, targets=[WriteOffTarget(invoice_id, amount)]),
-                    refused=amount > owed, refusal=InvalidRequest)
-                return multiple() if credit is None else multiple(credit.id)
+                target = WriteOffTarget(InvoiceRef(id=invoice_id), _major(amount, invoice.currency))
+                written = _refused_or(session, "write off", lambda: write_off(
+                    session, tenant=tenant, new=NewWriteOff((target,))), refused=amount > owed, refusal=InvalidRequest)
+                return multiple() if written is None else multiple(written.credit.credit.id)
 
             @rule(credit_id=write_offs)
             def reverse_a_write_off(self, credit_id: int) -> None:
                 reversed_already = session.get(Credit, credit_id).state is CreditState.REVERSED
-                _refused_or(session, "reverse write-off", lambda: reverse_credit(
-                    session, tenant_id=tenant_id, credit_id=credit_id, reason="in error"), refused=reversed_already)
+                _refused_or(session, "reverse write-off", lambda: reverse_write_off(
+                    session, tenant=tenant, credit=CreditRef(id=credit_id), reason="in error"), refused=reversed_already)
 
             @invariant()
             def books_balance(self) -> None:

@@ -25,17 +25,20 @@ import pytest
 from sqlalchemy import Engine, event, func, select, text
 from sqlalchemy.orm import Session
 
-from ledgerline.adjustments.service import adjust_balance
+from ledgerline.adjustments.service import NewAdjustment, adjust_balance
 from ledgerline.customers.service import create_customer
 from ledgerline.db import Database, make_engine
 from ledgerline.errors import Conflict, LedgerlineError
 from ledgerline.invoices.service import cancel_invoice, create_invoice, get_invoice, post_invoice, update_invoice
 from ledgerline.ledger.repository import balance_of
+from ledgerline.kit.money import Money
+from ledgerline.kit.refs import CustomerRef
 from ledgerline.ledger.service import verify
 from ledgerline.models import (
     Credit, CreditTarget, Customer, CustomerBalanceAdjustment, Invoice, Payment, PaymentAllocation, PaymentCancellation,
 )
 from ledgerline.models.enums import CreditType, InvoiceStatus, PaymentMethod, PaymentStatus
+from ledgerline.tenants.context import TenantContext
 from tests import payment_calls as service
 from ledgerline.tenants.service import create_tenant
 from tests.conftest import PG_SCHEMA
@@ -229,8 +232,9 @@ def _operation(db: Database, tenant_id: uuid.UUID, outcomes: Outcomes, number: i
             outcomes.add(outcomes.drafts, customer_id, draft.id)
     elif action == "adjust_balance":  # a debit may use credit a concurrent cancel needs, or post an invoice
         amount = rng.choice([-1, 1]) * rng.randrange(1, 10_000)
-        adjustment = run(action, lambda s: adjust_balance(s, tenant_id=tenant_id, customer_id=customer_id,
-                                                          amount_minor=amount))
+        tenant = TenantContext(tenant_id=tenant_id, version=1)
+        adjustment = run(action, lambda s: adjust_balance(s, tenant=tenant, new=NewAdjustment(
+            CustomerRef(id=customer_id), Money(amount, "GBP").amount)))
         if adjustment is not None:
             with outcomes.lock:
                 outcomes.adjustments.append(adjustment.id)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from concurrent.futures import ThreadPoolExecutor
+from decimal import Decimal
 
 from sqlalchemy import Engine, func, select
 
@@ -12,8 +13,10 @@ from ledgerline.errors import Conflict, InvalidRequest
 from ledgerline.ledger.service import verify
 from ledgerline.models import Customer, Invoice, Refund
 from ledgerline.models.enums import PaymentMethod, PaymentStatus
+from ledgerline.kit.refs import CustomerRef, InvoiceRef
+from ledgerline.refunds.service import NewRefund, refund
+from ledgerline.tenants.context import TenantContext
 from tests import payment_calls as payments
-from ledgerline.refunds.service import create_refund
 from tests.payments.test_concurrency import (  # noqa: F401 - wide_engine is a fixture
     BASE_DAY, _committed, _new_customer, _new_invoice, _new_tenant, wide_engine,
 )
@@ -45,8 +48,11 @@ def test_concurrent_refunds_never_return_more_than_was_collected(wide_engine: En
         except (InvalidRequest, Conflict) as refused:
             return type(refused).__name__
 
-    jobs = [lambda s: create_refund(s, tenant_id=tenant_id, invoice_id=invoice_id, amount_minor=1_000)] * REFUNDERS
-    jobs += [lambda s: create_refund(s, tenant_id=tenant_id, customer_id=customer_id, amount_minor=1_000)] * REFUNDERS
+    tenant = TenantContext(tenant_id=tenant_id, version=1)
+    on_invoice_refund = NewRefund(amount=Decimal("10.00"), invoice=InvoiceRef(id=invoice_id))
+    on_credit_refund = NewRefund(amount=Decimal("10.00"), customer=CustomerRef(id=customer_id))
+    jobs = [lambda s: refund(s, tenant=tenant, new=on_invoice_refund)] * REFUNDERS
+    jobs += [lambda s: refund(s, tenant=tenant, new=on_credit_refund)] * REFUNDERS
     jobs += [lambda s, p=p: payments.cancel_payment(s, tenant_id=tenant_id, payment_id=p)
              for p in (on_invoice, as_credit)]
     with ThreadPoolExecutor(max_workers=len(jobs)) as pool:

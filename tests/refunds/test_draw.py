@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from ledgerline.refunds.service import draw
+from ledgerline.refunds.planning import draw
 
 
 def test_draws_from_the_sources_in_order_each_up_to_what_it_has():

@@ -12,131 +12,146 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from decimal import Decimal
 
 from sqlalchemy.orm import Session
 
-from ledgerline.credits import repository
+from ledgerline.credits import planning, repository
+from ledgerline.credits.planning import CreditPlan, CreditRecord, TargetRecord
+from ledgerline.customers import repository as customers
 from ledgerline.errors import Conflict, InvalidRequest, not_found
-from ledgerline.invoices import repository as invoices_repository
+from ledgerline.invoices import repository as invoices_repository, repository as invoices
 from ledgerline.invoices.service import change_outstanding
 from ledgerline.kit.criteria import Criteria, Criterion, Equals, NoneOf, Page
+from ledgerline.kit.ids import new_locator
 from ledgerline.kit.money import Money
+from ledgerline.kit.refs import CreditRef, CustomerRef, InvoiceRef
 from ledgerline.kit.repository import get_scoped, id_holding
-from ledgerline.ledger.service import record
+from ledgerline.ledger import journal
+from ledgerline.ledger.snapshot import InvoiceMoney
 from ledgerline.models import Credit, CreditTarget, Customer, Invoice
 from ledgerline.models.base import utcnow
-from ledgerline.models.enums import CreditState, CreditType, InvoiceStatus, JournalKind
+from ledgerline.models.enums import CreditState, CreditType
+from ledgerline.tenants.context import TenantContext
 
 
-def mark_reversed(credit: Credit, reason: str, now: dt.datetime) -> None:
-    credit.state = CreditState.REVERSED
-    credit.reversed_at = now
-    credit.reversal_reason = reason
-
-
-# --- write-offs -------------------------------------------------------------------------------------
+# --- write-offs ---------------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
 class WriteOffTarget:
-    invoice_id: int
-    amount_minor: int | None  # None: all that is outstanding
+    invoice: InvoiceRef
+    amount: Decimal | None = None  # in the customer's currency; None: all that is outstanding
 
 
-def currency_of_write_off(session: Session, *, tenant_id: uuid.UUID, customer_id: int | None,
-                          first_invoice_id: int) -> str:
-    """The currency target amounts are read in: the customer's, else the first target invoice's."""
-    if customer_id is not None:
-        customer = get_scoped(session, Customer, tenant_id, customer_id)
-        if customer is None:
-            raise InvalidRequest.for_field("customerId", f"customer {customer_id} does not exist")
-        return customer.currency
-    invoice = get_scoped(session, Invoice, tenant_id, first_invoice_id)
-    if invoice is None:
-        raise InvalidRequest.for_field("targets[0].invoiceId", f"invoice {first_invoice_id} does not exist")
-    return invoice.currency
+@dataclass(frozen=True)
+class NewWriteOff:
+    """A ``writeOff`` credit settling the targets, invoices of one customer, in the order given."""
+
+    targets: tuple[WriteOffTarget, ...]
+    customer: CustomerRef | None = None  # defaults to the first target's customer
+    description: str | None = None
 
 
-def write_off(session: Session, *, tenant_id: uuid.UUID, targets: Sequence[WriteOffTarget],
-              customer_id: int | None = None, description: str | None = None,
-              created_by: str | None = None) -> Credit:
-    """A ``writeOff`` credit settling the targets in the order given. Every target must be a POSTED invoice of
-    the same customer with at least that much outstanding (422 naming the target)."""
-    if not targets:
+@dataclass(frozen=True)
+class WrittenOff:
+    """A write-off, or its reversal: the credit as rendered, the invoices after it and the balance after."""
+
+    credit: CreditView
+    invoices: tuple[InvoiceMoney, ...]
+    balance_after: Money
+
+
+def write_off(session: Session, *, tenant: TenantContext, new: NewWriteOff, actor: str | None = None) -> WrittenOff:
+    return apply(session, tenant_id=tenant.tenant_id,
+                 plans=[plan_write_off(session, tenant=tenant, new=new, actor=actor)])[0]
+
+
+def plan_write_off(session: Session, *, tenant: TenantContext, new: NewWriteOff,
+                   actor: str | None = None) -> CreditPlan:
+    """Locks the customer, then the target invoices, and plans (422 naming the target it gets wrong)."""
+    tenant_id = tenant.tenant_id
+    refs = [target.invoice for target in new.targets]
+    if not refs:
         raise InvalidRequest.for_field("targets", "name at least one invoice to write off")
-    if len({target.invoice_id for target in targets}) != len(targets):
+    if len(set(refs)) != len(refs):
         raise InvalidRequest.for_field("targets", "each invoice may appear once")
-    first = get_scoped(session, Invoice, tenant_id, targets[0].invoice_id)
-    if first is None:
-        raise InvalidRequest.for_field("targets[0].invoiceId", f"invoice {targets[0].invoice_id} does not exist")
-    customer_id = customer_id if customer_id is not None else first.customer_id
-    customer = get_scoped(session, Customer, tenant_id, customer_id, for_update=True)
+    owners = invoices.invoice_owners(session, tenant_id, refs)
+    if refs[0] not in owners:
+        raise InvalidRequest.for_field("targets[0].invoice", f"invoice {refs[0]} does not exist")
+    customer = customers.customer_money_for_update(session, tenant_id,
+                                                   new.customer or CustomerRef(id=owners[refs[0]][1]))
     if customer is None:
-        raise InvalidRequest.for_field("customerId", f"customer {customer_id} does not exist")
-    invoices = invoices_repository.invoices_for_update(session, tenant_id, [t.invoice_id for t in targets])
-    now = utcnow()
-    credit = Credit(tenant_id=tenant_id, type=CreditType.WRITE_OFF, state=CreditState.POSTED, customer_id=customer.id,
-                    currency=customer.currency, amount_minor=0, description=description, created_by=created_by,
-                    created_at=now, realized_at=now)
-    parts: list[tuple[Invoice, int]] = []
-    for position, target in enumerate(targets):
-        invoice = invoices.get(target.invoice_id)
-        field = f"targets[{position}]"
-        if invoice is None or invoice.customer_id != customer.id:
-            raise InvalidRequest.for_field(f"{field}.invoiceId",
-                                           f"invoice {target.invoice_id} is not an invoice of customer {customer.id}")
-        if invoice.status is not InvoiceStatus.POSTED or invoice.outstanding_minor == 0:
-            raise Conflict(f"invoice {invoice.id} is {invoice.status.value} with nothing outstanding; "
-                           "nothing to write off")
-        amount = invoice.outstanding_minor if target.amount_minor is None else target.amount_minor
-        if amount <= 0:
-            raise InvalidRequest.for_field(f"{field}.amountInMajorCurrency", "must be greater than zero")
-        if amount > invoice.outstanding_minor:
-            limit = Money(invoice.outstanding_minor, invoice.currency)
-            raise InvalidRequest.for_field(f"{field}.amountInMajorCurrency",
-                                           f"must not exceed what invoice {invoice.id} owes ({limit.amount})")
-        parts.append((invoice, amount))
-    credit.amount_minor = sum(amount for _, amount in parts)
-    credit.targets = [CreditTarget(tenant_id=tenant_id, invoice_id=invoice.id, amount_minor=amount)
-                      for invoice, amount in parts]
-    session.add(credit)
-    session.flush()
-    for invoice, amount in parts:
-        invoice.written_off_minor += amount
-        change_outstanding(invoice, -amount)
-        record(session, tenant_id=tenant_id, customer_id=customer.id, currency=credit.currency,
-               kind=JournalKind.WRITE_OFF, balance=amount, outstanding=-amount, invoice_id=invoice.id,
-               credit_id=credit.id)
-    session.flush()
-    return credit
+        if new.customer is not None:
+            raise InvalidRequest.for_field("customer", f"customer {new.customer} does not exist")
+        raise Conflict(f"invoice {refs[0]} was modified concurrently; retry")
+    # Only the customer's own invoices are locked: another customer's rows are locked under that customer only.
+    locked = invoices.invoice_money_for_update(
+        session, tenant_id, [invoice_id for invoice_id, owner_id in owners.values() if owner_id == customer.id])
+    customer = replace(customer, owed_minor=invoices.owed_by(session, tenant_id, customer.id))
+    targets = [planning.PlannedTarget(
+        str(target.invoice), locked.get(owners[target.invoice][0]) if target.invoice in owners else None,
+        None if target.amount is None else customer.money(target.amount, field=f"targets[{position}].amount"))
+        for position, target in enumerate(new.targets)]
+    return planning.plan_write_off(customer, targets, locator=new_locator(), now=utcnow(),
+                                   description=new.description, created_by=actor)
 
 
-def reverse_credit(session: Session, *, tenant_id: uuid.UUID, credit_id: int, reason: str) -> Credit:
+def reverse_write_off(session: Session, *, tenant: TenantContext, credit: CreditRef, reason: str,
+                      actor: str | None = None) -> WrittenOff:
     """writeOff -> reversed: its invoices owe again what it settled. Credits that follow a payment are
     reversed by cancelling the payment (409)."""
-    found = get_scoped(session, Credit, tenant_id, credit_id)
-    if found is None:
-        raise not_found("Credit", credit_id)
-    customer = get_scoped(session, Customer, tenant_id, found.customer_id, for_update=True)
-    credit = get_scoped(session, Credit, tenant_id, credit_id, for_update=True)
-    assert customer is not None and credit is not None
-    if credit.type is not CreditType.WRITE_OFF:
-        raise Conflict(f"credit {credit.id} is a {credit.type.value} credit; it follows its payment and is "
-                       "reversed by cancelling the payment")
-    if credit.state is CreditState.REVERSED:
-        raise Conflict(f"credit {credit.id} is reversed already")
-    targets = repository.targets_for_update(session, tenant_id, credit.id)
-    invoices = invoices_repository.invoices_for_update(session, tenant_id, [target.invoice_id for target in targets])
-    for target in targets:
-        invoice = invoices[target.invoice_id]
-        invoice.written_off_minor -= target.amount_minor
-        change_outstanding(invoice, target.amount_minor)
-        record(session, tenant_id=tenant_id, customer_id=customer.id, currency=credit.currency,
-               kind=JournalKind.WRITE_OFF_REVERSED, balance=-target.amount_minor, outstanding=target.amount_minor,
-               invoice_id=invoice.id, credit_id=credit.id)
-    mark_reversed(credit, reason, utcnow())
-    session.flush()
-    return credit
+    tenant_id = tenant.tenant_id
+    owner = repository.credit_owner(session, tenant_id, credit)
+    if owner is None:
+        raise not_found("Credit", credit)
+    customer = customers.customer_money_for_update(session, tenant_id, CustomerRef(id=owner[1]))
+    record = repository.credit_for_update(session, tenant_id, owner[0])
+    if customer is None or record is None:
+        raise not_found("Credit", credit)
+    planning.check_reversible(record)
+    targets = repository.targets_with_invoices_for_update(session, tenant_id, record.id)
+    customer = replace(customer, owed_minor=invoices.owed_by(session, tenant_id, customer.id))
+    plan = planning.plan_reversal(customer, record, targets, reason=reason, now=utcnow())
+    return apply(session, tenant_id=tenant_id, plans=[plan])[0]
+
+
+def apply(session: Session, *, tenant_id: uuid.UUID, plans: Sequence[CreditPlan]) -> list[WrittenOff]:
+    """Writes planned write-offs (credits without an id: inserted with their targets) and reversals (credits
+    with one: updated) with one statement per table, whatever their number. Plans touching the same invoices
+    must have been planned one on top of the other, in this order."""
+    now = utcnow()
+    new_plans = [plan for plan in plans if plan.credit.id is None]
+    new_ids = iter(repository.insert_credits(session, [_row(tenant_id, plan.credit) for plan in new_plans]))
+    applied = [plan if plan.credit.id is not None else replace(plan, credit=replace(plan.credit, id=next(new_ids)))
+               for plan in plans]
+    repository.insert_targets(session, [
+        {"tenant_id": tenant_id, "credit_id": plan.credit.id, "invoice_id": target.invoice_id,
+         "amount_minor": target.amount_minor}
+        for plan, original in zip(applied, plans) if original.credit.id is None for target in plan.targets])
+    repository.update_credits(session, tenant_id, {
+        plan.credit.id: {"state": plan.credit.state, "reversed_at": plan.credit.reversed_at,
+                         "reversal_reason": plan.credit.reversal_reason}
+        for plan, original in zip(applied, plans) if original.credit.id is not None})
+    journal.append(session, tenant_id=tenant_id, now=now,
+                   lines=[replace(line, credit_id=plan.credit.id) for plan in applied for line in plan.lines])
+    invoices.update_invoice_money(session, tenant_id,
+                                  list({invoice.id: invoice for plan in applied for invoice in plan.invoices}.values()))
+    return [WrittenOff(_view(plan), plan.invoices, plan.customer.balance) for plan in applied]
+
+
+def _row(tenant_id: uuid.UUID, credit: CreditRecord) -> dict[str, object]:
+    return {"tenant_id": tenant_id, "locator": credit.locator, "type": credit.type, "state": credit.state,
+            "customer_id": credit.customer_id, "payment_id": credit.payment_id, "parent_id": credit.parent_id,
+            "amount_minor": credit.amount_minor, "currency": credit.currency, "description": credit.description,
+            "created_by": credit.created_by, "created_at": credit.created_at, "realized_at": credit.realized_at,
+            "reversed_at": credit.reversed_at, "reversal_reason": credit.reversal_reason}
+
+
+def _view(plan: CreditPlan) -> CreditView:
+    locators = {invoice.id: invoice.locator for invoice in plan.invoices}
+    return CreditView(plan.credit, [(target, locators[target.invoice_id]) for target in plan.targets],
+                      plan.customer.locator, None)
 
 
 # --- reading ----------------------------------------------------------------------------------------
@@ -145,8 +160,8 @@ def reverse_credit(session: Session, *, tenant_id: uuid.UUID, credit_id: int, re
 class CreditView:
     """A credit with what its wire forms show beside it: targets and the locators of related rows."""
 
-    credit: Credit
-    targets: list[tuple[CreditTarget, str]]  # each target with its invoice's locator
+    credit: Credit | CreditRecord
+    targets: list[tuple[CreditTarget | TargetRecord, str]]  # each target with its invoice's locator
     account_locator: str
     parent_locator: str | None
 

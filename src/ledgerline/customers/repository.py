@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 
 from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
 from ledgerline.kit.criteria import ColumnMap, amount, choice, day, ident, text
-from ledgerline.kit.repository import TenantRows
-from ledgerline.models import Bill, BillingCycle, ContractOwner, ContractOwnerSubBrand, Customer, Invoice, Site
+from ledgerline.kit.repository import TenantRows, count_matching, fetch_page, ref_clause
+from ledgerline.models import (
+    Bill, BillingCycle, ContractOwner, ContractOwnerSubBrand, Customer, Invoice, Site, Tenant,
+)
+from ledgerline.kit.bulk import update_models
+from ledgerline.kit.refs import CustomerRef
+from ledgerline.ledger.snapshot import CustomerMoney
 from ledgerline.models.enums import CustomerStatus, SiteStatus
 
 CUSTOMER_COLUMNS = ColumnMap({
@@ -64,3 +70,24 @@ def default_sub_brand_id(session: Session, tenant_id: uuid.UUID, contract_owner_
     return session.execute(select(ContractOwnerSubBrand.id).where(
         ContractOwnerSubBrand.tenant_id == tenant_id, ContractOwnerSubBrand.contract_owner_id == contract_owner_id,
         ContractOwnerSubBrand.default_sub_brand.is_(True))).scalar_one_or_none()
+
+
+# --- the money path's snapshot ----------------------------------------------------------------------
+
+def customer_money_for_update(session: Session, tenant_id: uuid.UUID, ref: CustomerRef) -> CustomerMoney | None:
+    """The customer a reference names, locked (FOR NO KEY UPDATE), with its tenant's settings version: the
+    first lock of every money movement."""
+    settings_version = select(Tenant.settings_version).where(Tenant.id == tenant_id).scalar_subquery()
+    stmt = (select(Customer.id, Customer.locator, Customer.currency, Customer.credit_minor, settings_version)
+            .where(ref_clause(Customer, tenant_id, ref)).limit(1)
+            .with_for_update(key_share=True, of=Customer))
+    row = session.execute(stmt).first()
+    if row is None:
+        return None
+    return CustomerMoney(id=row[0], locator=row[1], currency=row[2], credit_minor=row[3], settings_version=row[4])
+
+
+def update_customer_credit(session: Session, tenant_id: uuid.UUID, customers: Sequence[CustomerMoney]) -> None:
+    """One UPDATE for the customers' credit (locked by the caller)."""
+    update_models(session, Customer, tenant_id, [{"id": customer.id, "credit_minor": customer.credit_minor}
+                                                 for customer in customers])

@@ -127,13 +127,6 @@ def delete_site(session: Session, *, site: Site) -> None:
     session.flush()
 
 
-def currency_of_customer(session: Session, *, tenant_id: uuid.UUID, customer_id: int) -> str:
-    customer = get_scoped(session, Customer, tenant_id, customer_id)
-    if customer is None:
-        raise InvalidRequest.for_field("customer", f"customer {customer_id} does not exist")
-    return customer.currency
-
-
 def list_customers(session: Session, *, tenant_id: uuid.UUID, criteria: Criteria) -> Page:
     return repository.CUSTOMERS.page(session, tenant_id, criteria)
 

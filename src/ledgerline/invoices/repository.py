@@ -8,12 +8,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import RowMapping, Select, and_, case, exists, func, insert, literal, select, type_coerce, update
+from sqlalchemy import RowMapping, Select, and_, case, exists, func, insert, literal, or_, select, type_coerce, update
 from sqlalchemy.orm import Session
 
 from ledgerline.kit.criteria import ColumnMap, Criteria, Page, amount, choice, day, ident, text
-from ledgerline.kit.refs import Ref
+from ledgerline.kit.refs import Ref, InvoiceRef
 from ledgerline.kit.repository import TenantRows, count_matching, fetch_page, ref_clause
+from ledgerline.kit.bulk import insert_returning_ids, update_models
+from ledgerline.ledger.snapshot import InvoiceMoney
 from ledgerline.models import Bill, BillRun, Customer, Invoice, JournalEntry
 from ledgerline.models.base import UTCDateTime, utcnow
 from ledgerline.models.enums import (
@@ -240,3 +242,57 @@ def draft_values_by_customer(session: Session, tenant_id: uuid.UUID, bill_run_id
     )
     return [CustomerValue(customer_id, currency, int(value))
             for customer_id, currency, value in session.execute(stmt)]
+
+
+# --- the money path's snapshot ----------------------------------------------------------------------
+
+MONEY_COLUMNS = (Invoice.id, Invoice.locator, Invoice.customer_id, Invoice.bill_run_type, Invoice.status,
+                  Invoice.currency, Invoice.total_minor, Invoice.outstanding_minor, Invoice.refunded_minor,
+                  Invoice.written_off_minor, Invoice.issue_date)
+
+
+def invoice_money(row: Any) -> InvoiceMoney:
+    return InvoiceMoney(*row[:len(MONEY_COLUMNS)])
+
+
+def invoice_owners(session: Session, tenant_id: uuid.UUID, refs: Sequence[InvoiceRef]) -> dict[InvoiceRef, tuple[int, int]]:
+    """The id and customer of each invoice the references name (not locked: the customer is locked next)."""
+    if not refs:
+        return {}
+    keys = {name for ref in refs for name, _ in [ref.key]}
+    stmt = (select(Invoice.id, Invoice.customer_id, *(getattr(Invoice, name) for name in sorted(keys)))
+            .where(or_(*(ref_clause(Invoice, tenant_id, ref) for ref in refs))))
+    found: dict[InvoiceRef, tuple[int, int]] = {}
+    wanted = set(refs)
+    for row in session.execute(stmt):
+        for name in sorted(keys):
+            ref = InvoiceRef(**{name: row._mapping[getattr(Invoice, name)]})
+            if ref in wanted:
+                found.setdefault(ref, (row[0], row[1]))
+    return found
+
+
+def invoice_money_for_update(session: Session, tenant_id: uuid.UUID, invoice_ids: Sequence[int]) -> dict[int, InvoiceMoney]:
+    """The invoices' money, locked in id order (the customer is locked already)."""
+    if not invoice_ids:
+        return {}
+    stmt = (select(*MONEY_COLUMNS).where(Invoice.tenant_id == tenant_id, Invoice.id.in_(list(invoice_ids)))
+            .order_by(Invoice.id).with_for_update(key_share=True))
+    return {row[0]: invoice_money(row) for row in session.execute(stmt)}
+
+
+def owed_by(session: Session, tenant_id: uuid.UUID, customer_id: int) -> int:
+    """What the customer's posted invoices owe (the partial index of open invoices answers it)."""
+    stmt = select(func.coalesce(func.sum(Invoice.outstanding_minor), 0)).where(
+        Invoice.tenant_id == tenant_id, Invoice.customer_id == customer_id, Invoice.status == InvoiceStatus.POSTED,
+        Invoice.outstanding_minor > 0)
+    return int(session.execute(stmt).scalar_one())
+
+
+def update_invoice_money(session: Session, tenant_id: uuid.UUID, invoices: Sequence[InvoiceMoney]) -> None:
+    """One UPDATE writing the invoices' money columns as the values have them (rows locked by the caller)."""
+    update_models(session, Invoice, tenant_id, [{"id": invoice.id, **invoice.columns()} for invoice in invoices])
+
+
+def insert_invoices(session: Session, rows: Sequence[dict[str, Any]]) -> list[int]:
+    return insert_returning_ids(session, Invoice.__table__, rows)

@@ -15,6 +15,8 @@ from sqlalchemy import Table, and_, case, column, func, insert, literal, select,
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.util import identity_key
 
+from ledgerline.models.base import utcnow
+
 
 def reserve_ids(session: Session, counts: Mapping[Table, int]) -> dict[Table, list[int]]:
     """``counts[table]`` new primary keys of each table, in one statement on PostgreSQL.
@@ -78,3 +80,25 @@ def expire_rows(session: Session, model: type, ids: Sequence[int]) -> None:
         obj = session.identity_map.get(identity_key(model, row_id))
         if obj is not None:
             session.expire(obj)
+
+
+def insert_returning_ids(session: Session, table: Table, rows: Sequence[Mapping[str, Any]]) -> list[int]:
+    """One INSERT of the rows (insertmanyvalues); their new ids in the order of ``rows`` (no reservation
+    statement when only one table's rows need ids)."""
+    if not rows:
+        return []
+    result = session.execute(insert(table).returning(table.c.id, sort_by_parameter_order=True), list(rows))
+    return [row[0] for row in result]
+
+
+def update_models(session: Session, model: type, tenant_id: uuid.UUID, rows: Sequence[Mapping[str, Any]]) -> None:
+    """``update_rows`` for a mapped class's table: a versioned row's ``version`` is incremented and its
+    ``updated_at`` set (as the ORM would), and its objects in the session are expired."""
+    table: Table = model.__table__  # type: ignore[attr-defined]
+    also: dict[str, Any] = {}
+    if "version" in table.c:
+        also["version"] = table.c.version + 1
+    if "updated_at" in table.c:
+        also["updated_at"] = utcnow()
+    update_rows(session, table, tenant_id, rows, also=also)
+    expire_rows(session, model, [row["id"] for row in rows])

@@ -51,3 +51,7 @@ class BillRef(Ref):
 
 class PaymentRef(Ref):
     pass
+
+
+class CreditRef(Ref):
+    pass

@@ -1,17 +1,20 @@
-"""Refund queries, and the rows a refund draws its money from."""
+"""Refund queries: the listing, the rows a refund draws its money from (locked), and the apply step's writes."""
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from typing import Any
 
 from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
 
 from ledgerline.kit.criteria import ColumnMap, amount, choice, day, ident
+from ledgerline.kit.bulk import insert_returning_ids, update_models
 from ledgerline.kit.repository import TenantRows
 from ledgerline.models import Payment, PaymentAllocation, Refund
-from ledgerline.models.enums import BillRunType, PaymentStatus
+from ledgerline.models.enums import BillRunType, PaymentMethod, PaymentStatus, ThirdPartyPaymentStatus
+from ledgerline.refunds.planning import Source
 
 REFUND_COLUMNS = ColumnMap({
     "id": ident(Refund.id),
@@ -25,32 +28,52 @@ REFUND_COLUMNS = ColumnMap({
 REFUNDS = TenantRows(Refund, REFUND_COLUMNS)
 
 
-def refundable_allocations(session: Session, tenant_id: uuid.UUID,
-                           invoice_id: int) -> Sequence[tuple[PaymentAllocation, Payment]]:
-    """Live allocations to the invoice with money not yet refunded, newest payment first, locked."""
-    stmt = (select(PaymentAllocation, Payment)
+def _collected_by_provider(status_column):  # noqa: ANN001, ANN202
+    return and_(status_column.is_not(None), status_column != ThirdPartyPaymentStatus.MANUALLY_PAID.value)
+
+
+def invoice_sources_for_update(session: Session, tenant_id: uuid.UUID, invoice_id: int) -> list[Source]:
+    """Live allocations to the invoice with money not yet refunded, newest payment first; allocations and
+    payments locked."""
+    stmt = (select(PaymentAllocation.payment_id, PaymentAllocation.amount_minor - PaymentAllocation.refunded_minor,
+                   Payment.refunded_minor, Payment.unallocated_minor, _collected_by_provider(Payment.third_party_status),
+                   PaymentAllocation.id, PaymentAllocation.refunded_minor)
             .join(Payment, and_(Payment.id == PaymentAllocation.payment_id, Payment.tenant_id == tenant_id))
             .where(PaymentAllocation.tenant_id == tenant_id, PaymentAllocation.invoice_id == invoice_id,
                    PaymentAllocation.reversed_at.is_(None),
                    PaymentAllocation.refunded_minor < PaymentAllocation.amount_minor)
             .order_by(Payment.id.desc(), PaymentAllocation.id.desc())
-            .with_for_update(key_share=True).execution_options(populate_existing=True))
-    return [(row[0], row[1]) for row in session.execute(stmt)]
+            .with_for_update(key_share=True))
+    return [Source(*row) for row in session.execute(stmt)]
 
 
-def payments_with_credit(session: Session, tenant_id: uuid.UUID, customer_id: int) -> Sequence[Payment]:
+def credit_sources_for_update(session: Session, tenant_id: uuid.UUID, customer_id: int) -> list[Source]:
     """Posted payments of the customer with unallocated money, newest first, locked."""
-    stmt = (select(Payment)
+    stmt = (select(Payment.id, Payment.unallocated_minor, Payment.refunded_minor, Payment.unallocated_minor,
+                   _collected_by_provider(Payment.third_party_status))
             .where(Payment.tenant_id == tenant_id, Payment.customer_id == customer_id,
                    Payment.status == PaymentStatus.POSTED, Payment.unallocated_minor > 0)
             .order_by(Payment.id.desc())
-            .with_for_update(key_share=True).execution_options(populate_existing=True))
-    return list(session.execute(stmt).scalars())
+            .with_for_update(key_share=True))
+    return [Source(*row) for row in session.execute(stmt)]
 
 
-def last_successful_payment(session: Session, tenant_id: uuid.UUID, customer_id: int) -> Payment | None:
-    stmt = (select(Payment)
+def last_successful_method(session: Session, tenant_id: uuid.UUID, customer_id: int) -> PaymentMethod | None:
+    stmt = (select(Payment.payment_method)
             .where(Payment.tenant_id == tenant_id, Payment.customer_id == customer_id,
                    Payment.status == PaymentStatus.POSTED)
             .order_by(Payment.posted_on.desc(), Payment.id.desc()).limit(1))
     return session.execute(stmt).scalar_one_or_none()
+
+
+def insert_refunds(session: Session, rows: Sequence[dict[str, Any]]) -> list[int]:
+    return insert_returning_ids(session, Refund.__table__, rows)
+
+
+def update_allocations_refunded(session: Session, tenant_id: uuid.UUID, refunded: dict[int, int]) -> None:
+    update_models(session, PaymentAllocation, tenant_id, [{"id": allocation_id, "refunded_minor": amount}
+                                                          for allocation_id, amount in refunded.items()])
+
+
+def update_payments(session: Session, tenant_id: uuid.UUID, changes: dict[int, dict[str, int]]) -> None:
+    update_models(session, Payment, tenant_id, [{"id": payment_id, **values} for payment_id, values in changes.items()])

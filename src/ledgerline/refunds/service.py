@@ -1,53 +1,59 @@
 """Refunds return collected money (DESIGN "Refunds").
 
-A refund against an invoice takes back money that live payment allocations put on it, the
-newest payment's first, and reopens the invoice by that much (payment status REFUNDED or
-PART_REFUNDED). A refund against the customer takes back unallocated payment money, the
-customer's credit, newest payment first. Never more than was collected and not yet
-refunded: 422 naming the limit. A payment whose money was refunded can no longer be
-cancelled. Like every money change it holds the customer row first and is journaled.
+``refund`` locks one snapshot (the customer first, then the invoice, then the allocations or payments
+it draws on), plans in ``refunds/planning.py`` and applies the plan with a fixed handful of Core
+statements. A payment whose money was refunded can no longer be cancelled; like every money change
+the refund is journaled in the same transaction.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from collections.abc import Sequence
-from typing import TypeVar
+from dataclasses import dataclass, replace
+from decimal import Decimal
 
 from sqlalchemy.orm import Session
 
-from ledgerline.errors import InvalidRequest, not_found
-from ledgerline.invoices.service import change_outstanding
+from ledgerline.customers import repository as customers
+from ledgerline.errors import Conflict, InvalidRequest, not_found
+from ledgerline.invoices import repository as invoices
+from ledgerline.kit.ids import new_locator, new_uuid
 from ledgerline.kit.money import Money
 from ledgerline.kit.criteria import Criteria, Page
+from ledgerline.kit.refs import CustomerRef, InvoiceRef
 from ledgerline.kit.repository import get_scoped, next_number
-from ledgerline.ledger.service import record
-from ledgerline.models import Customer, Invoice, Payment, Refund
-from ledgerline.models.enums import (
-    BillRunType, JournalKind, PaymentMethod, ThirdPartyPaymentStatus, ThirdPartyRefundStatus,
-)
+from ledgerline.ledger import journal
+from ledgerline.ledger.snapshot import CustomerMoney, InvoiceMoney
+from ledgerline.models import Refund
+from ledgerline.models.base import utcnow
+from ledgerline.models.enums import BillRunType, PaymentMethod
 from ledgerline.refunds import repository
-from ledgerline.reference import service as reference
+from ledgerline.refunds.planning import (
+    RefundPlan, RefundRecord, Taken, needs_last_method, plan_credit_refund, plan_invoice_refund, refund_method,
+)
+from ledgerline.tenants.context import TenantContext
 
-Source = TypeVar("Source")
+
+@dataclass(frozen=True)
+class NewRefund:
+    """A refund of ``amount`` (in the customer's currency) against an invoice, else the customer's credit."""
+
+    amount: Decimal
+    invoice: InvoiceRef | None = None
+    customer: CustomerRef | None = None
+    bill_run_type: BillRunType | None = None  # must match the invoice's; defaults to it
+    method: PaymentMethod | None = None  # blank: the method of the customer's last successful payment
+    description: str | None = None
 
 
-def draw(amount_minor: int, sources: Sequence[tuple[Source, int]]) -> list[tuple[Source, int]]:
-    """Take ``amount_minor`` from the sources in the order given, each up to what it has available.
-
-    Pure. The caller has checked that the sources hold enough."""
-    taken: list[tuple[Source, int]] = []
-    remaining = amount_minor
-    for source, available in sources:
-        if remaining == 0:
-            break
-        take = min(remaining, available)
-        if take > 0:
-            taken.append((source, take))
-            remaining -= take
-    if remaining:
-        raise ValueError(f"the sources hold {amount_minor - remaining}, not {amount_minor}")
-    return taken
+@dataclass(frozen=True)
+class RecordedRefund:
+    refund: RefundRecord
+    taken: tuple[Taken, ...]  # the allocations or payments it took money back from, and how much
+    invoice: InvoiceMoney | None  # the invoice after the refund
+    balance_after: Money
 
 
 def get_refund(session: Session, *, tenant_id: uuid.UUID, refund_id: int) -> Refund:
@@ -57,124 +63,106 @@ def get_refund(session: Session, *, tenant_id: uuid.UUID, refund_id: int) -> Ref
     return refund
 
 
-def _provider_collected(payment: Payment) -> bool:
-    return payment.third_party_status not in (None, ThirdPartyPaymentStatus.MANUALLY_PAID.value)
+def refund(session: Session, *, tenant: TenantContext, new: NewRefund, actor: str | None = None) -> RecordedRefund:
+    return apply(session, tenant_id=tenant.tenant_id, plans=[plan(session, tenant=tenant, new=new, actor=actor)])[0]
 
 
-def _check_within(amount_minor: int, refundable_minor: int, currency: str, what: str) -> None:
-    if amount_minor > refundable_minor:
-        limit = Money(refundable_minor, currency).amount
-        raise InvalidRequest.for_field("amountInMajorCurrency",
-                                       f"must not exceed {limit}, the amount {what} collected and not yet refunded")
-
-
-def _refunded(session: Session, tenant_id: uuid.UUID, invoice_id: int | None,
-              customer_id: int | None) -> tuple[Invoice | None, int]:
-    """What is refunded: the invoice (when named) and the customer, checked (422 naming the field)."""
-    if invoice_id is None:
-        if customer_id is None:
-            raise InvalidRequest.for_field("invoiceId", "give the invoiceId or the customerId to refund")
-        return None, customer_id
-    invoice = get_scoped(session, Invoice, tenant_id, invoice_id)
-    if invoice is None:
-        raise InvalidRequest.for_field("invoiceId", f"invoice {invoice_id} does not exist")
-    if customer_id is not None and customer_id != invoice.customer_id:
-        raise InvalidRequest.for_field("customerId", f"invoice {invoice_id} is not an invoice of customer "
-                                                     f"{customer_id}")
-    return invoice, invoice.customer_id
-
-
-def currency_of_refund(session: Session, *, tenant_id: uuid.UUID, invoice_id: int | None,
-                       customer_id: int | None) -> str:
-    """The currency the amount is read in: the invoice's, else the customer's (422 naming the unknown id)."""
-    invoice, customer_id = _refunded(session, tenant_id, invoice_id, customer_id)
-    if invoice is not None:
-        return invoice.currency
-    customer = get_scoped(session, Customer, tenant_id, customer_id)
-    if customer is None:
-        raise InvalidRequest.for_field("customerId", f"customer {customer_id} does not exist")
-    return customer.currency
-
-
-def create_refund(session: Session, *, tenant_id: uuid.UUID, amount_minor: int, invoice_id: int | None = None,
-                  customer_id: int | None = None, bill_run_type: BillRunType | None = None,
-                  payment_method: PaymentMethod | None = None, description: str | None = None,
-                  created_by: str | None = None) -> Refund:
-    if amount_minor <= 0:
-        raise InvalidRequest.for_field("amountInMajorCurrency", "must be greater than zero")
-    invoice, customer_id = _refunded(session, tenant_id, invoice_id, customer_id)
-    if invoice is not None:
-        if bill_run_type is not None and bill_run_type is not invoice.bill_run_type:
-            raise InvalidRequest.for_field("billRunType", f"invoice {invoice_id} is a {invoice.bill_run_type.value} "
-                                                          f"invoice, not {bill_run_type.value}")
-        bill_run_type = invoice.bill_run_type
-    customer = get_scoped(session, Customer, tenant_id, customer_id, for_update=True)
-    if customer is None:
-        raise InvalidRequest.for_field("customerId", f"customer {customer_id} does not exist")
-    refund = Refund(tenant_id=tenant_id, number=next_number(session, tenant_id, "refund", "RFD", gapless=False),
-                    customer_id=customer.id, invoice_id=invoice_id, bill_run_type=bill_run_type,
-                    currency=customer.currency, amount_minor=amount_minor, description=description,
-                    created_by=created_by,
-                    # No payment provider refunds yet: the money goes back outside Ledgerline.
-                    third_party_refund_status=ThirdPartyRefundStatus.MANUALLY_REFUNDED)
+def plan(session: Session, *, tenant: TenantContext, new: NewRefund, actor: str | None = None) -> RefundPlan:
+    """Locks the snapshot and plans the refund (422 naming the field for what the request gets wrong)."""
+    tenant_id = tenant.tenant_id
+    customer, invoice_id = _lock_customer(session, tenant_id, new)
+    amount = customer.money(new.amount, field="amount")
+    if not amount.is_positive:
+        raise InvalidRequest.for_field("amount", "must be greater than zero")
+    customer = replace(customer, owed_minor=invoices.owed_by(session, tenant_id, customer.id))
+    bill_run_type = new.bill_run_type
     if invoice_id is not None:
-        auto_collected = _refund_invoice(session, customer, invoice_id, refund)
+        invoice = invoices.invoice_money_for_update(session, tenant_id, [invoice_id]).get(invoice_id)
+        if invoice is None or invoice.customer_id != customer.id:  # a draft moved to another customer meanwhile
+            raise Conflict(f"invoice {new.invoice} was modified concurrently; retry")
+        if bill_run_type is not None and bill_run_type is not invoice.bill_run_type:
+            raise InvalidRequest.for_field("bill_run_type", f"invoice {invoice.id} is a {invoice.bill_run_type.value} "
+                                                            f"invoice, not {bill_run_type.value}")
+        bill_run_type = invoice.bill_run_type
+        planned = plan_invoice_refund(amount, customer=customer, invoice=invoice,
+                                      sources=repository.invoice_sources_for_update(session, tenant_id, invoice.id))
     else:
-        auto_collected = _refund_credit(session, customer, refund)
-    refund.payment_method = _method(session, customer, payment_method, auto_collected)
-    session.add(refund)
-    session.flush()
-    record(session, tenant_id=tenant_id, customer_id=customer.id, currency=refund.currency, kind=JournalKind.REFUND,
-           balance=-amount_minor, credit=0 if invoice_id is not None else -amount_minor,
-           outstanding=amount_minor if invoice_id is not None else 0, invoice_id=invoice_id, refund_id=refund.id)
-    session.flush()
-    return refund
+        planned = plan_credit_refund(amount, customer=customer,
+                                     sources=repository.credit_sources_for_update(session, tenant_id, customer.id))
+    last = (repository.last_successful_method(session, tenant_id, customer.id)
+            if needs_last_method(new.method, planned) else None)
+    method, named = refund_method(new.method, last, plan=planned, customer_id=customer.id)
+    if named:
+        tenant.at_version(session, customer.settings_version).check_method(method, field="method")
+    return planned.recorded_as(RefundRecord(
+        number=next_number(session, tenant_id, "refund", "RFD", gapless=False), locator=new_locator(),
+        customer_id=customer.id, invoice_id=invoice_id, bill_run_type=bill_run_type, currency=customer.currency,
+        amount_minor=amount.minor, payment_method=method, description=new.description, created_by=actor,
+        created_at=utcnow()))
 
 
-def _refund_invoice(session: Session, customer: Customer, invoice_id: int, refund: Refund) -> bool:
-    """Takes the refund from the invoice's allocations; True when a provider collected any of them."""
-    tenant_id = customer.tenant_id
-    invoice = get_scoped(session, Invoice, tenant_id, invoice_id, for_update=True)  # after the customer, as always
-    assert invoice is not None
-    sources = repository.refundable_allocations(session, tenant_id, invoice_id)
-    _check_within(refund.amount_minor, sum(a.amount_minor - a.refunded_minor for a, _ in sources), refund.currency,
-                  f"invoice {invoice_id}")
-    taken = draw(refund.amount_minor, [((a, p), a.amount_minor - a.refunded_minor) for a, p in sources])
-    for (allocation, payment), amount in taken:
-        allocation.refunded_minor += amount
-        payment.refunded_minor += amount
-    invoice.refunded_minor += refund.amount_minor
-    change_outstanding(invoice, refund.amount_minor)
-    return any(_provider_collected(payment) for (_, payment), _ in taken)
+def _lock_customer(session: Session, tenant_id: uuid.UUID, new: NewRefund) -> tuple[CustomerMoney, int | None]:
+    """The customer refunded, locked, and the invoice's id when one is named (422 naming the unknown one)."""
+    if new.invoice is not None:
+        owner = invoices.invoice_owners(session, tenant_id, [new.invoice]).get(new.invoice)
+        if owner is None:
+            raise InvalidRequest.for_field("invoice", f"invoice {new.invoice} does not exist")
+        invoice_id, owner_id = owner
+        customer = customers.customer_money_for_update(session, tenant_id, new.customer or CustomerRef(id=owner_id))
+        if new.customer is not None and (customer is None or customer.id != owner_id):
+            raise InvalidRequest.for_field("customer", f"invoice {new.invoice} is not an invoice of customer "
+                                                       f"{new.customer}")
+        if customer is None:
+            raise Conflict(f"invoice {new.invoice} was modified concurrently; retry")
+        return customer, invoice_id
+    if new.customer is None:
+        raise InvalidRequest.for_field("invoice", "give the invoice or the customer to refund")
+    customer = customers.customer_money_for_update(session, tenant_id, new.customer)
+    if customer is None:
+        raise InvalidRequest.for_field("customer", f"customer {new.customer} does not exist")
+    return customer, None
 
 
-def _refund_credit(session: Session, customer: Customer, refund: Refund) -> bool:
-    """Takes the refund from the customer's unallocated payment money; True when a provider collected any."""
-    payments = repository.payments_with_credit(session, customer.tenant_id, customer.id)
-    # Credit also shrinks when adjustments use it, so both bounds apply.
-    refundable = min(customer.credit_minor, sum(payment.unallocated_minor for payment in payments))
-    _check_within(refund.amount_minor, refundable, refund.currency, f"of customer {customer.id}'s credit")
-    taken = draw(refund.amount_minor, [(payment, payment.unallocated_minor) for payment in payments])
-    for payment, amount in taken:
-        payment.unallocated_minor -= amount
-        payment.refunded_minor += amount
-    customer.credit_minor -= refund.amount_minor
-    return any(_provider_collected(payment) for payment, _ in taken)
+def apply(session: Session, *, tenant_id: uuid.UUID, plans: Sequence[RefundPlan]) -> list[RecordedRefund]:
+    """Writes the planned refunds with one statement per table, whatever their number: the refunds, their
+    journal lines, the allocations and payments drawn on, the invoices reopened and the customers' credit.
+    Plans touching the same rows must have been planned one on top of the other, in this order."""
+    now = utcnow()
+    records = [plan.record for plan in plans]
+    assert all(record is not None for record in records), "a refund is planned with its record"
+    ids = repository.insert_refunds(session, [_row(tenant_id, record, now)  # type: ignore[arg-type]
+                                              for record in records])
+    journal.append(session, tenant_id=tenant_id, now=now,
+                   lines=[replace(line, refund_id=refund_id) for plan, refund_id in zip(plans, ids)
+                          for line in plan.lines])
+    allocations: dict[int, int] = {}
+    payments: dict[int, dict[str, int]] = {}
+    invoices_after: dict[int, InvoiceMoney] = {}
+    customers_after: dict[int, CustomerMoney] = {}
+    for plan in plans:
+        allocations.update(plan.allocations_after())
+        for payment_id, values in plan.payments_after().items():
+            payments.setdefault(payment_id, {}).update(values)
+        if plan.invoice is not None:
+            invoices_after[plan.invoice.id] = plan.invoice
+        if plan.invoice is None:  # only credit refunds change the customer's credit
+            customers_after[plan.customer.id] = plan.customer
+    repository.update_allocations_refunded(session, tenant_id, allocations)
+    repository.update_payments(session, tenant_id, payments)
+    invoices.update_invoice_money(session, tenant_id, list(invoices_after.values()))
+    customers.update_customer_credit(session, tenant_id, list(customers_after.values()))
+    return [RecordedRefund(replace(plan.record, id=refund_id), plan.taken, plan.invoice,  # type: ignore[arg-type]
+                           plan.customer.balance)
+            for plan, refund_id in zip(plans, ids)]
 
 
-def _method(session: Session, customer: Customer, requested: PaymentMethod | None,
-            auto_collected: bool) -> PaymentMethod:
-    """Elevate: a blank method, or money a provider collected, goes back by the customer's last successful
-    payment's method."""
-    if requested is None or auto_collected:
-        last = repository.last_successful_payment(session, customer.tenant_id, customer.id)
-        if last is not None:
-            return last.payment_method
-        if requested is None:
-            raise InvalidRequest.for_field("paymentMethod", f"customer {customer.id} has no successful payment "
-                                                            "to take the method from; name one")
-    reference.check_method_enabled(session, tenant_id=customer.tenant_id, method=requested, field="paymentMethod")
-    return requested
+def _row(tenant_id: uuid.UUID, record: RefundRecord, now: dt.datetime) -> dict[str, object]:
+    return {"tenant_id": tenant_id, "locator": record.locator, "uuid": new_uuid(), "version": 1,
+            "created_at": record.created_at, "updated_at": now, "number": record.number,
+            "customer_id": record.customer_id, "invoice_id": record.invoice_id, "bill_run_type": record.bill_run_type,
+            "currency": record.currency, "amount_minor": record.amount_minor, "payment_method": record.payment_method,
+            "third_party_refund_status": record.third_party_refund_status, "description": record.description,
+            "error_info": record.error_info, "created_by": record.created_by}
 
 
 def list_refunds(session: Session, *, tenant_id: uuid.UUID, criteria: Criteria) -> Page:

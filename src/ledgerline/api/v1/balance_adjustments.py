@@ -12,14 +12,16 @@ from ledgerline.adjustments import repository, service
 from ledgerline.api.v1.customer_payments import currency_id
 from ledgerline.api.v1.listing import Filter, Listing
 from ledgerline.api.v1.resource import Resource
-from ledgerline.api.v1.responses import render_created, render_resource
+from ledgerline.api.v1.responses import render_created, render_resource, render_head, render_page
 from ledgerline.api.v1.schemas import Amount, Timestamp, WireInput, WireModel, error_responses, major, minor_from_wire
+from ledgerline.adjustments.planning import Adjustment as AdjustmentRecord
+from ledgerline.api.tenancy import TenantDep
 from ledgerline.api.wire import WireRoute
 from ledgerline.auth import Principal, require
 from ledgerline.db import SessionDep
 from ledgerline.kit.idempotency import IdempotencyDep
+from ledgerline.kit.refs import CustomerRef
 from ledgerline.models import CustomerBalanceAdjustment as AdjustmentEntity
-from ledgerline.customers.service import currency_of_customer
 
 router = APIRouter(tags=["customer balance adjustments"], route_class=WireRoute)
 
@@ -43,7 +45,7 @@ class Adjustment(WireModel):
     created_at: Timestamp
 
     @classmethod
-    def of(cls, adjustment: AdjustmentEntity) -> "Adjustment":
+    def of(cls, adjustment: AdjustmentEntity | AdjustmentRecord) -> "Adjustment":
         currency = adjustment.currency
         return cls(
             id=adjustment.id, locator=adjustment.locator, number=adjustment.number,
@@ -86,15 +88,12 @@ Resource("/customer-balance-adjustments", "customer_balance_adjustment", "custom
              responses=error_responses(400, 422),
              summary="Credit (positive) or debit (negative) a customer's balance")
 def create_customer_balance_adjustment(request: Request, body: AdjustmentCreate, session: SessionDep,
-                                       guard: IdempotencyDep,
+                                       guard: IdempotencyDep, tenant: TenantDep,
                                        principal: Annotated[Principal, Depends(require("payments.write"))]
                                        ) -> Response:
-    tenant_id = principal.tenant_id
-    currency = currency_of_customer(session, tenant_id=tenant_id, customer_id=body.customer_id)
-    adjustment = service.adjust_balance(
-        session, tenant_id=tenant_id, customer_id=body.customer_id,
-        amount_minor=minor_from_wire("amountInMajorCurrency", body.amount_in_major_currency, currency),
-        description=body.description, created_by=principal.subject)
+    new = service.NewAdjustment(customer=CustomerRef(id=body.customer_id), amount=body.amount_in_major_currency,
+                                description=body.description)
+    adjustment = service.adjust_balance(session, tenant=tenant, new=new, actor=principal.subject)
     return render_created(request, session, guard, Adjustment.of(adjustment),
                           location=f"/v1/customer-balance-adjustments/{adjustment.id}")
 

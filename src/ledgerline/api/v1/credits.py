@@ -10,10 +10,11 @@ from pydantic import Field
 
 from ledgerline.api.v1.listing import Filter, Listing
 from ledgerline.api.v1.resource import Resource
-from ledgerline.api.v1.responses import render_created, render_recorded, render_resource
+from ledgerline.api.v1.responses import render_created, render_recorded, render_resource, render_head, render_page
 from ledgerline.api.v1.schemas import (
     Amount, ReferenceId, Timestamp, WireInput, WireModel, error_responses, major, minor_from_wire,
 )
+from ledgerline.api.tenancy import TenantDep
 from ledgerline.api.wire import WireRoute
 from ledgerline.auth import Principal, require
 from ledgerline.credits import repository, service
@@ -21,6 +22,7 @@ from ledgerline.credits.service import CreditView
 from ledgerline.db import SessionDep
 from ledgerline.errors import InvalidRequest
 from ledgerline.kit.idempotency import IdempotencyDep
+from ledgerline.kit.refs import CreditRef, CustomerRef, InvoiceRef
 from ledgerline.models.enums import CreditState, CreditType
 
 router = APIRouter(tags=["credits"], route_class=WireRoute)
@@ -112,23 +114,17 @@ Resource("/credits", "credit", "credits", Credit, LISTING, service.list_credits,
 
 @router.post("/credits", status_code=201, response_model=Credit, responses=error_responses(400, 409, 422),
              summary="Write off invoices (a writeOff credit)")
-def create_credit(request: Request, body: WriteOffCreate, session: SessionDep, guard: IdempotencyDep,
+def create_credit(request: Request, body: WriteOffCreate, session: SessionDep, guard: IdempotencyDep, tenant: TenantDep,
                   principal: Annotated[Principal, Depends(require("credits.write", "admin.write"))]) -> Response:
     if body.credit_type is not CreditType.WRITE_OFF:
-        raise InvalidRequest.for_field("creditType", "only writeOff credits are created directly; payments, "
-                                                     "subpayments and shortfall write-offs come from payments")
-    tenant_id = principal.tenant_id
-    currency = service.currency_of_write_off(session, tenant_id=tenant_id, customer_id=body.customer_id,
-                                             first_invoice_id=body.targets[0].invoice_id)
-    targets = [service.WriteOffTarget(
-        target.invoice_id,
-        None if target.amount_in_major_currency is None else
-        minor_from_wire(f"targets[{position}].amountInMajorCurrency", target.amount_in_major_currency, currency))
-        for position, target in enumerate(body.targets)]
-    credit = service.write_off(session, tenant_id=tenant_id, targets=targets, customer_id=body.customer_id,
-                               description=body.description, created_by=principal.subject)
-    view = service.get_credit(session, tenant_id=tenant_id, credit_id=credit.id)
-    return render_created(request, session, guard, Credit.of(view), location=f"/v1/credits/{credit.id}")
+        raise InvalidRequest.for_field("credit_type", "only writeOff credits are created directly; payments, "
+                                                      "subpayments and shortfall write-offs come from payments")
+    new = service.NewWriteOff(
+        targets=tuple(service.WriteOffTarget(InvoiceRef(id=target.invoice_id), target.amount_in_major_currency)
+                      for target in body.targets),
+        customer=None if body.customer_id is None else CustomerRef(id=body.customer_id), description=body.description)
+    view = service.write_off(session, tenant=tenant, new=new, actor=principal.subject).credit
+    return render_created(request, session, guard, Credit.of(view), location=f"/v1/credits/{view.credit.id}")
 
 
 @router.get("/credits/{credit_id}", response_model=Credit, responses=error_responses(400, 404),
@@ -141,8 +137,8 @@ def get_credit(credit_id: CreditId, session: SessionDep,
 @router.post("/credits/{credit_id}/reverse", response_model=Credit, responses=error_responses(400, 404, 409, 422),
              summary="Reverse a write-off: its invoices owe again what it settled")
 def reverse_credit(credit_id: CreditId, body: CreditReversal, session: SessionDep, guard: IdempotencyDep,
+                   tenant: TenantDep,
                    principal: Annotated[Principal, Depends(require("credits.write", "admin.write"))]) -> Response:
-    tenant_id = principal.tenant_id
-    service.reverse_credit(session, tenant_id=tenant_id, credit_id=credit_id, reason=body.reason)
-    return render_recorded(session, guard, Credit.of(service.get_credit(session, tenant_id=tenant_id,
-                                                                        credit_id=credit_id)))
+    reversed_ = service.reverse_write_off(session, tenant=tenant, credit=CreditRef(id=credit_id), reason=body.reason,
+                                          actor=principal.subject)
+    return render_recorded(session, guard, Credit.of(reversed_.credit))

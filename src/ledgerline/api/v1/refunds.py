@@ -11,17 +11,21 @@ from pydantic import Field
 from ledgerline.api.v1.customer_payments import currency_id
 from ledgerline.api.v1.listing import Filter, Listing
 from ledgerline.api.v1.resource import Resource
-from ledgerline.api.v1.responses import render_created, render_resource
+from ledgerline.api.v1.responses import render_created, render_resource, render_head, render_page
 from ledgerline.api.v1.schemas import (
     Amount, ReferenceId, Timestamp, WireInput, WireModel, error_responses, major, minor_from_wire,
 )
+from ledgerline.api.surface import wire_fields
+from ledgerline.api.tenancy import TenantDep
 from ledgerline.api.wire import WireRoute
 from ledgerline.auth import Principal, require
 from ledgerline.db import SessionDep
 from ledgerline.kit.idempotency import IdempotencyDep
+from ledgerline.kit.refs import CustomerRef, InvoiceRef
 from ledgerline.models import Refund as RefundEntity
 from ledgerline.models.enums import BillRunType, PaymentMethod, ThirdPartyRefundStatus
 from ledgerline.refunds import repository, service
+from ledgerline.refunds.planning import RefundRecord
 
 router = APIRouter(tags=["refunds"], route_class=WireRoute)
 
@@ -47,7 +51,7 @@ class Refund(WireModel):
     created_at: Timestamp
 
     @classmethod
-    def of(cls, refund: RefundEntity) -> "Refund":
+    def of(cls, refund: RefundEntity | RefundRecord) -> "Refund":
         return cls(
             id=refund.id, locator=refund.locator, number=refund.number, invoice_id=refund.invoice_id,
             customer_id=refund.customer_id, bill_run_type=refund.bill_run_type,
@@ -91,16 +95,15 @@ Resource("/refunds", "refund", "refunds", Refund, LISTING, service.list_refunds,
 
 @router.post("/refunds", status_code=201, response_model=Refund, responses=error_responses(400, 409, 422),
              summary="Refund money paid on an invoice, or customer credit")
-def create_refund(request: Request, body: RefundCreate, session: SessionDep, guard: IdempotencyDep,
+@wire_fields(method="paymentMethod")
+def create_refund(request: Request, body: RefundCreate, session: SessionDep, guard: IdempotencyDep, tenant: TenantDep,
                   principal: Annotated[Principal, Depends(require("refunds.write"))]) -> Response:
-    tenant_id = principal.tenant_id
-    currency = service.currency_of_refund(session, tenant_id=tenant_id, invoice_id=body.invoice_id,
-                                          customer_id=body.customer_id)
-    refund = service.create_refund(
-        session, tenant_id=tenant_id, invoice_id=body.invoice_id, customer_id=body.customer_id,
-        bill_run_type=body.bill_run_type, payment_method=body.payment_method, description=body.description,
-        amount_minor=minor_from_wire("amountInMajorCurrency", body.amount_in_major_currency, currency),
-        created_by=principal.subject)
+    new = service.NewRefund(
+        amount=body.amount_in_major_currency,
+        invoice=None if body.invoice_id is None else InvoiceRef(id=body.invoice_id),
+        customer=None if body.customer_id is None else CustomerRef(id=body.customer_id),
+        bill_run_type=body.bill_run_type, method=body.payment_method, description=body.description)
+    refund = service.refund(session, tenant=tenant, new=new, actor=principal.subject).refund
     return render_created(request, session, guard, Refund.of(refund), location=f"/v1/refunds/{refund.id}")
 
 

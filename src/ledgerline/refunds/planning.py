@@ -1,0 +1,167 @@
+"""How a refund takes money back, planned on a locked snapshot. Pure: no I/O.
+
+Against an invoice a refund takes back what live payment allocations put on it, newest payment first,
+and reopens the invoice by that much. Against the customer it takes back unallocated payment money
+(its credit), newest payment first; an adjustment may have used credit too, so both bounds apply.
+Never more than was collected and not yet refunded (DESIGN "Refunds").
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from typing import TypeVar
+
+from ledgerline.errors import InvalidRequest
+from ledgerline.kit.money import Money
+from ledgerline.ledger.journal import JournalLine
+from ledgerline.ledger.snapshot import CustomerMoney, InvoiceMoney
+from ledgerline.models.enums import BillRunType, JournalKind, PaymentMethod, ThirdPartyRefundStatus
+
+T = TypeVar("T")
+
+
+def draw(amount_minor: int, sources: Sequence[tuple[T, int]]) -> list[tuple[T, int]]:
+    """Take ``amount_minor`` from the sources in the order given, each up to what it has available.
+
+    The caller has checked that the sources hold enough."""
+    taken: list[tuple[T, int]] = []
+    remaining = amount_minor
+    for source, available in sources:
+        if remaining == 0:
+            break
+        take = min(remaining, available)
+        if take > 0:
+            taken.append((source, take))
+            remaining -= take
+    if remaining:
+        raise ValueError(f"the sources hold {amount_minor - remaining}, not {amount_minor}")
+    return taken
+
+
+@dataclass(frozen=True)
+class Source:
+    """Money a refund can take back, newest payment first: a live allocation of a payment to the invoice
+    (``allocation_id`` set), or the payment's unallocated money (customer credit)."""
+
+    payment_id: int
+    available_minor: int
+    payment_refunded_minor: int
+    payment_unallocated_minor: int
+    provider_collected: bool
+    allocation_id: int | None = None
+    allocation_refunded_minor: int = 0
+
+
+@dataclass(frozen=True)
+class Taken:
+    source: Source
+    amount_minor: int
+
+
+@dataclass(frozen=True)
+class RefundRecord:
+    """A refund as stored and rendered (``id`` is None until the plan is applied)."""
+
+    number: str
+    locator: str
+    customer_id: int
+    invoice_id: int | None
+    bill_run_type: BillRunType | None
+    currency: str
+    amount_minor: int
+    payment_method: PaymentMethod
+    description: str | None
+    created_by: str | None
+    created_at: dt.datetime
+    # No payment provider refunds yet: the money goes back outside Ledgerline.
+    third_party_refund_status: ThirdPartyRefundStatus = ThirdPartyRefundStatus.MANUALLY_REFUNDED
+    error_info: str | None = None
+    id: int | None = None
+
+
+@dataclass(frozen=True)
+class RefundPlan:
+    """What a refund changes: the customer and invoice after it, the money taken from each source, the
+    journal line (its refund id is filled in when applied), and the refund itself once its method is known."""
+
+    amount: Money
+    customer: CustomerMoney
+    invoice: InvoiceMoney | None
+    taken: tuple[Taken, ...]
+    lines: tuple[JournalLine, ...]
+    record: RefundRecord | None = None
+
+    @property
+    def provider_collected(self) -> bool:
+        """True when a payment provider collected any of the money taken back."""
+        return any(taken.source.provider_collected for taken in self.taken)
+
+    def allocations_after(self) -> dict[int, int]:
+        """Refunded amount of each allocation drawn on, after the refund."""
+        return {t.source.allocation_id: t.source.allocation_refunded_minor + t.amount_minor
+                for t in self.taken if t.source.allocation_id is not None}
+
+    def payments_after(self) -> dict[int, dict[str, int]]:
+        """Refunded and unallocated amounts of each payment drawn on, after the refund (credit refunds take
+        from the unallocated part; invoice refunds leave it as it was)."""
+        after: dict[int, dict[str, int]] = {}
+        for t in self.taken:
+            source = t.source
+            values = after.setdefault(source.payment_id, {"refunded_minor": source.payment_refunded_minor,
+                                                          "unallocated_minor": source.payment_unallocated_minor})
+            values["refunded_minor"] += t.amount_minor
+            if source.allocation_id is None:
+                values["unallocated_minor"] -= t.amount_minor
+        return after
+
+    def recorded_as(self, record: RefundRecord) -> RefundPlan:
+        return replace(self, record=record)
+
+
+def _check_within(amount: Money, refundable_minor: int, what: str) -> None:
+    if amount.minor > refundable_minor:
+        limit = Money(refundable_minor, amount.currency).amount
+        raise InvalidRequest.for_field("amount", f"must not exceed {limit}, the amount {what} collected and not "
+                                                 "yet refunded")
+
+
+def plan_invoice_refund(amount: Money, *, customer: CustomerMoney, invoice: InvoiceMoney,
+                        sources: Sequence[Source]) -> RefundPlan:
+    """Takes the refund from the invoice's live allocations (given newest payment first) and reopens it."""
+    _check_within(amount, sum(source.available_minor for source in sources), f"invoice {invoice.id}")
+    taken = draw(amount.minor, [(source, source.available_minor) for source in sources])
+    line = JournalLine(JournalKind.REFUND, customer.id, customer.currency, balance=-amount.minor,
+                       outstanding=amount.minor, invoice_id=invoice.id)
+    return RefundPlan(amount=amount, customer=customer.moved(owed=amount.minor),
+                      invoice=invoice.moved(outstanding=amount.minor, refunded=amount.minor),
+                      taken=tuple(Taken(source, minor) for source, minor in taken), lines=(line,))
+
+
+def plan_credit_refund(amount: Money, *, customer: CustomerMoney, sources: Sequence[Source]) -> RefundPlan:
+    """Takes the refund from the customer's unallocated payment money (given newest payment first)."""
+    refundable = min(customer.credit_minor, sum(source.available_minor for source in sources))
+    _check_within(amount, refundable, f"of customer {customer.id}'s credit")
+    taken = draw(amount.minor, [(source, source.available_minor) for source in sources])
+    line = JournalLine(JournalKind.REFUND, customer.id, customer.currency, balance=-amount.minor,
+                       credit=-amount.minor)
+    return RefundPlan(amount=amount, customer=customer.moved(credit=-amount.minor), invoice=None,
+                      taken=tuple(Taken(source, minor) for source, minor in taken), lines=(line,))
+
+
+def needs_last_method(requested: PaymentMethod | None, plan: RefundPlan) -> bool:
+    """Elevate: a blank method, or money a provider collected, goes back by the customer's last successful
+    payment's method."""
+    return requested is None or plan.provider_collected
+
+
+def refund_method(requested: PaymentMethod | None, last: PaymentMethod | None, *, plan: RefundPlan,
+                  customer_id: int) -> tuple[PaymentMethod, bool]:
+    """The refund's method, and whether it is the one the request named (the tenant must allow that one)."""
+    if needs_last_method(requested, plan) and last is not None:
+        return last, False
+    if requested is None:
+        raise InvalidRequest.for_field("method", f"customer {customer_id} has no successful payment to take the "
+                                                 "method from; name one")
+    return requested, True
