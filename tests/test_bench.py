@@ -90,17 +90,29 @@ def test_the_sql_check_allows_a_reordered_flush_only():
 def test_the_pgbench_scripts_give_every_parameter_a_value():
     post, cancel = customer_payment_script(), cancel_script()
     assert "%(" not in post and "%(" not in cancel
-    assert post.count("UPDATE invoices SET") == 5 and cancel.count("UPDATE payment_allocations SET") == 5
-    assert post.count("INSERT INTO credits") == 2 and post.count("INSERT INTO credit_targets") == 1
-    assert cancel.count("UPDATE credits SET") == 1
+    # one statement per table written, as Ledgerline's apply step sends them
+    for table in ("payments", "payment_allocations", "journal_entries", "credits", "credit_targets"):
+        assert post.count(f"INSERT INTO {table} ") == 1, table
+    assert post.count("UPDATE invoices SET") == 1 and post.count("::BIGINT, 0::BIGINT, 'PAID')") == 5
+    assert cancel.count("::BIGINT, 1000::BIGINT, 'UNPAID')") == 5 and cancel.count(":alloc") == 5
+    assert "(:credits::bigint[])[6]" in post and "(:credits::bigint[])[7]" not in post   # 1 + 5 credit ids
+    for statement in ("UPDATE invoices SET", "UPDATE payment_allocations SET", "UPDATE credits SET",
+                      "UPDATE payments SET", "INSERT INTO journal_entries ", "INSERT INTO payment_cancellations "):
+        assert cancel.count(statement) == 1, statement
     with pytest.raises(KeyError):
-        render(floor_sql.CUSTOMER, {"tenant_id_1": ":tenant"})
+        render(floor_sql.LOCK_CUSTOMER, {"tenant_id_1": ":tenant"})
 
 
 def test_widened_statements_have_the_shape_sqlalchemy_sends():
-    three = floor_sql.values_rows(floor_sql.INSERT_ALLOCATIONS, 3)
-    assert "%(invoice_id__2)s::BIGINT" in three and three.count("TIME ZONE, 2)") == 1
-    assert normalize(floor_sql.in_list(floor_sql.INVOICES_FOR_UPDATE, "id_1", 2)).count("?::BIGINT, ?::BIGINT)") == 1
+    three = floor_sql.multi_values(floor_sql.INSERT_ALLOCATIONS, 3)
+    assert "%(invoice_id_m2)s::BIGINT" in three and three.count("TIME ZONE), (") == 2
+    assert normalize(floor_sql.in_list(floor_sql.LOCK_INVOICES, "id_1", 2)).count("?::BIGINT, ?::BIGINT)") == 1
+    two = floor_sql.values_table(floor_sql.UPDATE_INVOICES, 2)
+    assert "(%(param_1)s::BIGINT, %(param_2)s::BIGINT, %(param_3)s), (%(param_4)s::BIGINT, " \
+           "%(param_5)s::BIGINT, %(param_6)s)) AS changes" in two
+    assert floor_sql.table_params([(1, 10, "PAID"), (2, 20, "UNPAID")]) == {
+        "param_1": 1, "param_2": 10, "param_3": "PAID", "param_4": 2, "param_5": 20, "param_6": "UNPAID"}
+    assert floor_sql.multi_params([{"a": 1}, {"a": 2}]) == {"a_m0": 1, "a_m1": 2}
 
 
 def test_the_tpcb_script_is_pgbenchs_builtin_over_the_given_scale():
