@@ -322,3 +322,19 @@ CANCEL_PAYMENT = (
     'updated_at=%(updated_at)s::TIMESTAMP WITH TIME ZONE WHERE payments.tenant_id = %(tenant_id_1)s::UUID '
     'AND payments.id = %(id_1)s::BIGINT'
 )
+
+# The statements of each measured request in the order Ledgerline sends them (bench/show_sql.py compares
+# a capture with these): the floor app sends them in this order; the pgbench scripts too, except that
+# they take the number first, in a transaction of its own, and the cancel script first reads its plan row.
+SEQUENCES = {
+    "get": ["PAYMENT_BY_ID", "ALLOCATION_LINES_OF_PAYMENTS", "CANCELLATIONS_OF_PAYMENTS"],
+    "list": ["COUNT_PAYMENTS_OF_CUSTOMER", "PAGE_PAYMENTS_OF_CUSTOMER_RECEIVED_ON_DESC",
+             "ALLOCATION_LINES_OF_PAYMENTS", "CANCELLATIONS_OF_PAYMENTS"],
+    "credit": ["COUNT_CUSTOMERS", "PAGE_CREDIT_FIGURES"],
+    "post": ["LOCK_CUSTOMER", "NEXT_NUMBER", "LOCK_OPEN_INVOICES", "RESERVE_PAYMENT_AND_CREDIT_IDS", "INSERT_PAYMENTS",
+             "INSERT_ALLOCATIONS", "INSERT_JOURNAL_ENTRIES", "INSERT_CREDITS", "INSERT_CREDIT_TARGETS",
+             "UPDATE_INVOICES"],
+    "cancel": ["LOCK_CUSTOMER_OF_PAYMENT", "PAYMENT_FOR_UPDATE", "LIVE_PARTS", "LOCK_INVOICES", "NEXT_NUMBER",
+               "INSERT_CANCELLATION", "INSERT_JOURNAL_ENTRIES", "REVERSE_ALLOCATIONS", "REVERSE_CREDITS",
+               "UPDATE_INVOICES", "CANCEL_PAYMENT"],
+}

@@ -6,11 +6,12 @@ Seeds a small database (``--scale 0.01``, about 20 s; ``--reuse`` takes the one 
 makes each measured request once in-process, as the SQL check of ``bench/run.py`` does (the same
 requests, the same recorder on Ledgerline's engines). For each statement it prints its position, how
 it was executed (``execute``; ``executemany``: PostgreSQL runs it once per row; ``insertmanyvalues``:
-one multi-row INSERT) and the ``floor_sql.py`` constant of the same shape (``in_list`` and
-``values_rows`` widen a constant, so a constant matches whatever number of items it carries), or
-``NEW`` followed by the statement as a Python literal to paste into ``floor_sql.py``, with the names
-of its parameters. Last, per request, the sequence of constants: the order the floor app and the
-pgbench scripts must send them in. Exits 1 when any statement is NEW.
+one multi-row INSERT) and the ``floor_sql.py`` constant of the same shape (``in_list``,
+``multi_values`` and ``values_table`` widen a constant, so it matches whatever number of items the
+statement carries), or ``NEW`` followed by the statement for one item (``narrow``) as a Python literal
+to paste into ``floor_sql.py``, with the names of its parameters. Last, per request, the sequence of constants: the order the floor app and the
+pgbench scripts must send them in, compared with ``floor_sql.SEQUENCES``. Exits 1 when any statement is
+NEW or any sequence differs.
 
 After a change to Ledgerline's SQL: run this, add or replace the NEW constants in ``floor_sql.py``,
 follow the sequences in ``floor_app.py`` and ``pgbench_floor.py``, then ``make bench`` checks it all.
@@ -108,7 +109,7 @@ def capture(cluster: Cluster, tenant_id: uuid.UUID, secret: str, customer: int, 
 
 def report(captured: dict[str, dict], full: bool) -> int:
     known = constants()
-    new = 0
+    new = differs = 0
     for key, seen in captured.items():
         print(f"== {key}: {seen['request']} -> {seen['status']}: {len(seen['statements'])} statement(s), "
               f"{seen['executions']} executed, {seen['commits']} COMMIT(s)")
@@ -125,8 +126,15 @@ def report(captured: dict[str, dict], full: bool) -> int:
                 print(f"      parameters ({'for one item; ' if one != statement else ''}"
                       f"{len(parameter_names(parameters))} sent): {', '.join(dict.fromkeys(_NAMED.findall(one)))}")
         print(f"  sequence: {', '.join(sequence)}")
+        expected = floor_sql.SEQUENCES.get(key)
+        if sequence == expected:
+            print("  = floor_sql.SEQUENCES: the floor app and the pgbench scripts send these")
+        else:
+            differs += 1
+            print(f"  floor_sql.SEQUENCES[{key!r}] is {expected}: update it, bench/floor_app.py and "
+                  "bench/pgbench_floor.py")
         print()
-    return 1 if new else 0
+    return 1 if new or differs else 0
 
 
 def main() -> int:
