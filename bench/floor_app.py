@@ -2,9 +2,11 @@
 
 It sends the statements of ``bench/floor_sql.py`` (the ones Ledgerline sends, in the same order,
 the number taken in its own short transaction as Ledgerline does), applies the same rules in a
-few lines each and answers the same JSON. What it leaves out is what a floor should: no token
-check (the tenant comes from ``FLOOR_TENANT``), no validation beyond what the bench sends, no
-ORM, no pydantic models, no idempotency keys. So ``Ledgerline / floor`` is the share of the
+few lines each and answers the same JSON. The tenant's default transaction types and switched-off
+payment methods it reads once, at startup (``Context``), and again only when the settings version read
+with the customer lock is newer, as Ledgerline's per-process TenantContext does. What it leaves out
+is what a floor should: no token check (the tenant comes from ``FLOOR_TENANT``), no validation
+beyond what the bench sends, no ORM, no pydantic models, no idempotency keys. So ``Ledgerline / floor`` is the share of the
 cheapest possible server on the same SQL that Ledgerline achieves. The same app also serves the
 fixed floors (``/fixed/...``, ``bench/fixed_floor.py``), which do not follow Ledgerline's SQL.
 
