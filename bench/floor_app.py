@@ -16,6 +16,7 @@ Served the way Ledgerline is: ``uvicorn bench.floor_app:create_app --factory --w
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import json
 import os
@@ -150,12 +151,28 @@ def link_header(request: Request, page: int, page_size: int, total: int) -> str:
     return ", ".join(links)
 
 
+try:   # gap-allowed numbers reserved this many at a time per tenant and kind, per process, as Ledgerline does
+    from ledgerline.kit.repository import NUMBER_BLOCK_SIZE
+except ImportError:   # a Ledgerline that takes them one at a time
+    NUMBER_BLOCK_SIZE = 1
+_BLOCKS: dict[tuple[uuid.UUID, str], tuple[int, int]] = {}   # (tenant, kind) -> (next, last) of this process's block
+_BLOCKS_LOCK = asyncio.Lock()
+
+
 async def next_number(pool: AsyncConnectionPool, tenant: uuid.UUID, kind: str, prefix: str) -> str:
-    """Ledgerline takes these numbers in a short transaction of their own, on another connection."""
-    async with pool.connection() as conn, conn.transaction():
-        cur = await run(conn, sql.NEXT_NUMBER, {"tenant_id": tenant, "kind": kind, "last_value": 1, "last_value_1": 1})
-        value = (await cur.fetchone())["last_value"]
-    return f"{prefix}-{value:07d}"
+    """Ledgerline takes these numbers on another connection, in a short transaction of their own that moves
+    the counter ``NUMBER_BLOCK_SIZE`` on, and hands the block out from memory."""
+    async with _BLOCKS_LOCK:
+        following, last = _BLOCKS.get((tenant, kind), (1, 0))
+        if following > last:
+            async with pool.connection() as conn, conn.transaction():
+                cur = await run(conn, sql.NEXT_NUMBER, {"tenant_id": tenant, "kind": kind,
+                                                        "last_value": NUMBER_BLOCK_SIZE,
+                                                        "last_value_1": NUMBER_BLOCK_SIZE})
+                last = (await cur.fetchone())["last_value"]
+            following = last - NUMBER_BLOCK_SIZE + 1
+        _BLOCKS[(tenant, kind)] = (following + 1, last)
+    return f"{prefix}-{following:07d}"
 
 
 def payment_status_of(total: int, outstanding: int) -> str:

@@ -4,12 +4,14 @@ The scripts are generated from ``bench/floor_sql.py`` (the statements Ledgerline
 pgbench ``:variable`` where Ledgerline sends a value that changes per request, and the constant
 itself where it does not (``NULL``, ``'GBP'``, ``'[]'``: pgbench has no NULL variables). Timestamps are
 ``now()``, the payment's locator and uuid are made by SQL, and the number's text by ``'PAY-' ||
-lpad(...)``: values Ledgerline computes in Python. Each transaction takes its number first in a
-transaction of its own (Ledgerline takes it on another connection mid-request: the same work).
+lpad(...)``: values Ledgerline computes in Python. Numbers come from blocks of
+``NUMBER_BLOCK_SIZE`` (Ledgerline's, 1 where it takes them one at a time), each client taking its next
+block first, in a transaction of its own, when it has used up the last (Ledgerline takes a block on
+another connection mid-request: the same work).
 
 What pgbench cannot do, ``make bench`` arranges: every transaction of ``customer-payments.sql``
-pays the next customer of a slice nobody else touches, whose open invoices have known ids and
-version 1 (see ``bench/seed.py``), so the statements are those Ledgerline sends for the same
+pays the next customer of a slice nobody else touches, whose open invoices have known ids (see
+``bench/seed.py``), so the statements are those Ledgerline sends for the same
 payment; ``cancel.sql`` cancels the payments the first script created (``cancel_plan_sql``).
 
 ``tpcb_script`` is pgbench's built-in TPC-B-like script, made from the statements the fixed TPC-B-like
@@ -25,6 +27,7 @@ from pathlib import Path
 
 from bench import fixed_floor as fixed
 from bench import floor_sql as sql
+from bench.floor_app import NUMBER_BLOCK_SIZE
 from bench.loadgen import percentile
 
 _PARAM = re.compile(r"%\((\w+)\)s")
@@ -41,7 +44,6 @@ def render(statement: str, values: dict[str, str]) -> str:
 T = ":tenant"   # -D tenant=<uuid>
 
 _CUSTOMER = {"tenant_id_1": T, "id_1": ":customer"}
-_NUMBER = {"tenant_id": T, "last_value": "1", "last_value_1": "1"}
 
 
 def _rows(statement: str, rows: list[dict[str, str]], base: dict[str, str]) -> str:
@@ -62,12 +64,24 @@ def _invoices(changes: list[tuple[str, str, str]]) -> str:
                   {"version_1": "1", "updated_at": "now()", "tenant_id_1": T, **sql.table_params(changes)})
 
 
+def _number(kind: str, block: int) -> list[str]:
+    """Lines that leave the transaction's number in ``:number``: a block of ``block`` numbers taken in a
+    transaction of its own every ``block`` transactions of a client (Ledgerline's workers reserve theirs
+    the same way, ``floor_app.NUMBER_BLOCK_SIZE``), handed out one by one in between."""
+    take = render(sql.NEXT_NUMBER, {"tenant_id": T, "kind": f"'{kind}'", "last_value": str(block),
+                                    "last_value_1": str(block)}).removesuffix(";") + " \\gset"
+    if block == 1:
+        return [take, "\\set number :last_value"]
+    return [f"\\if (:i - 1) % {block} = 0", take, "\\endif",
+            f"\\set number :last_value - {block} + 1 + (:i - 1) % {block}"]
+
+
 def _element(array: str, index: int) -> str:
     """Element ``index`` (from 1) of an array a ``\\gset`` kept as its text, ``{1,2,3}``."""
     return f"(:{array}::bigint[])[{index}]"
 
 
-def customer_payment_script(invoices: int = 5, invoice_minor: int = 1000) -> str:
+def customer_payment_script(invoices: int = 5, invoice_minor: int = 1000, block: int = NUMBER_BLOCK_SIZE) -> str:
     """POST /v1/customer-payments paying ``invoices`` open invoices of ``invoice_minor`` each, oldest first.
 
     Variables: -D tenant, type_payment, first (first customer of the slice), customers (slice length),
@@ -81,7 +95,7 @@ def customer_payment_script(invoices: int = 5, invoice_minor: int = 1000) -> str
         "\\set customer :first + (:n % :customers)",
         f"\\set invoice0 (:customer - 1) * :invoices_per_customer + :first_open + (:n / :customers) * {invoices}",
         *(f"\\set inv{k} :invoice0 + {k}" for k in range(invoices)),
-        render(sql.NEXT_NUMBER, {**_NUMBER, "kind": "'payment'"}).removesuffix(";") + " \\gset",
+        *_number("payment", block),
         "BEGIN;",
         render(sql.LOCK_CUSTOMER, _CUSTOMER),
         render(sql.LOCK_OPEN_INVOICES, {"tenant_id_1": T, "customer_id_1": ":customer", "status_1": "'POSTED'",
@@ -92,7 +106,7 @@ def customer_payment_script(invoices: int = 5, invoice_minor: int = 1000) -> str
             "generate_series_2": "1", "pg_get_serial_sequence_3": "'credits'", "pg_get_serial_sequence_4": "'id'",
             "generate_series_3": "1", "generate_series_4": str(1 + invoices)}).removesuffix(";") + " \\gset",
         _rows(sql.INSERT_PAYMENTS, [{
-            "number": "'PAY-' || lpad(:last_value::text, 7, '0')", "customer_id": ":customer", "currency": "'GBP'",
+            "number": "'PAY-' || lpad(:number::text, 7, '0')", "customer_id": ":customer", "currency": "'GBP'",
             "amount_minor": str(amount), "unallocated_minor": "0", "refunded_minor": "0", "status": "'POSTED'",
             "payment_method": "'CREDIT_CARD'", "type_id": ":type_payment", "category_id": "NULL",
             "rejection_reason_id": "NULL",
@@ -149,7 +163,7 @@ def cancel_plan_sql(invoices: int = 5) -> list[str]:
             f"ALTER TABLE {CANCEL_PLAN} ADD PRIMARY KEY (n)"]
 
 
-def cancel_script(invoices: int = 5, invoice_minor: int = 1000) -> str:
+def cancel_script(invoices: int = 5, invoice_minor: int = 1000, block: int = NUMBER_BLOCK_SIZE) -> str:
     """POST /v1/payments/{id}/cancel of the payments ``customer_payment_script`` created (``cancel_plan_sql``),
     each of ``invoices`` allocations of ``invoice_minor``."""
     amount = invoices * invoice_minor
@@ -157,7 +171,7 @@ def cancel_script(invoices: int = 5, invoice_minor: int = 1000) -> str:
         "\\set i :i + 1",
         "\\set n :client_id + :nclients * (:i - 1)",
         f"SELECT * FROM {CANCEL_PLAN} WHERE n = :n \\gset",
-        render(sql.NEXT_NUMBER, {**_NUMBER, "kind": "'payment_cancellation'"}).removesuffix(";") + " \\gset",
+        *_number("payment_cancellation", block),
         "BEGIN;",
         render(sql.LOCK_CUSTOMER_OF_PAYMENT, {"tenant_id_1": T, "id_1": ":payment"}).removesuffix(";") + " \\gset c_",
         render(sql.PAYMENT_FOR_UPDATE, {"tenant_id_1": T, "id_1": ":payment"}),
@@ -167,7 +181,7 @@ def cancel_script(invoices: int = 5, invoice_minor: int = 1000) -> str:
         render(sql.in_list(sql.LOCK_INVOICES, "id_1", invoices),
                {"tenant_id_1": T, **sql.in_params("id_1", [f":inv{k}" for k in range(invoices)])}),
         render(sql.INSERT_CANCELLATION, {
-            "tenant_id": T, "number": "'PCN-' || lpad(:last_value::text, 7, '0')", "payment_id": ":payment",
+            "tenant_id": T, "number": "'PCN-' || lpad(:number::text, 7, '0')", "payment_id": ":payment",
             "type_id": ":type_cancellation", "category_id": "NULL", "amount_minor": str(amount), "currency": "'GBP'",
             "posted_on": "current_date", "notes": "NULL", "issue_reason": "NULL", "created_by": "'bench'",
             "created_at": "now()"}),

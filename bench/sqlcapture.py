@@ -108,12 +108,3 @@ def app_with_recorder(database_url: str, settings_overrides: dict[str, object]) 
             recorder.listen(each)
     database = Database(engine)
     return create_app(settings, database=database), recorder, database.dispose
-
-
-def warm_tenant(app: object, tenant_id: object) -> None:
-    """Load the tenant's context into the app's process cache, as a served process has after its first
-    money request (``api/tenancy.py``: read once per process, then only its version, with the customer
-    lock). The check measures the requests of a warm process, like the load that follows."""
-    with app.state.db.session(write=False) as session:  # type: ignore[attr-defined]
-        if app.state.tenant_contexts.get(session, tenant_id) is None:  # type: ignore[attr-defined]
-            raise LookupError(f"no tenant {tenant_id}")

@@ -337,6 +337,7 @@ def _floor_app(monkeypatch, answers: dict[str, list[dict]]) -> tuple[TestClient,
     monkeypatch.setenv("FLOOR_DATABASE_URL", "postgresql://nowhere/none")
     monkeypatch.setenv("FLOOR_TENANT", str(uuid.uuid4()))
     monkeypatch.setattr(floor_app, "RECORDED", [])
+    monkeypatch.setattr(floor_app, "_BLOCKS", {})
     app, conn = floor_app.create_app(), _FloorConnection(answers)
     app.state.pool = _Pool(conn)   # the client is not entered: no lifespan, no real pool
     app.state.context = floor_app.Context()
@@ -415,8 +416,8 @@ def _constant_of(line: str) -> list[str]:
 
 @pytest.mark.parametrize("key, script", [("post", customer_payment_script), ("cancel", cancel_script)])
 def test_the_pgbench_scripts_send_the_sequence_the_number_first(key, script):
-    lines = [line for line in script().splitlines()
-             if not line.startswith("\\set") and line not in ("BEGIN;", "COMMIT;") and CANCEL_PLAN not in line]
+    lines = [line for line in script(block=50).splitlines()
+             if not line.startswith("\\") and line not in ("BEGIN;", "COMMIT;") and CANCEL_PLAN not in line]
     sent = [_constant_of(line) for line in lines]
     assert all(len(names) == 1 for names in sent), list(zip(lines, sent))
     expected = floor_sql.SEQUENCES[key]
@@ -432,3 +433,31 @@ def test_show_sql_narrows_a_captured_statement_back_to_its_constant():
         assert family(normalize(widened)) == family(normalize(statement))
     assert family(normalize(floor_sql.LOCK_INVOICES)) != family(normalize(floor_sql.LOCK_OPEN_INVOICES))
     assert constants()[family(normalize(floor_sql.values_table(floor_sql.UPDATE_INVOICES, 2)))] == "UPDATE_INVOICES"
+
+
+def test_the_floor_app_takes_numbers_in_blocks_as_ledgerline_does(monkeypatch):
+    invoices = [{"id": 100 + k, "number": f"INV-{k}", "total_minor": 1000, "outstanding_minor": 1000}
+                for k in range(10)]
+    client, conn = _floor_app(monkeypatch, {
+        "LOCK_CUSTOMER": [_CUSTOMER], "NEXT_NUMBER": [{"last_value": 30}], "LOCK_OPEN_INVOICES": invoices,
+        "RESERVE_PAYMENT_AND_CREDIT_IDS": [{"payments": [500], "credits": list(range(900, 906))}]})
+    monkeypatch.setattr(floor_app, "NUMBER_BLOCK_SIZE", 3)
+    numbers = []
+    for _ in range(4):
+        client.post("/v1/customer-payments", json={"customerId": 7, "amountInMajorCurrency": 50.00,
+                                                  "type": "CREDIT_CARD"})
+        numbers.append(conn.sent[_family("INSERT_PAYMENTS")]["number_m0"])
+    assert numbers == ["PAY-0000028", "PAY-0000029", "PAY-0000030", "PAY-0000028"]   # the fake counter stays at 30
+    assert [family(shape) for shape in floor_app.RECORDED].count(_family("NEXT_NUMBER")) == 2
+    assert conn.sent[_family("NEXT_NUMBER")]["last_value"] == 3
+
+
+def test_a_pgbench_client_takes_a_block_of_numbers_every_block_transactions():
+    post = customer_payment_script(block=50).splitlines()
+    take = next(n for n, line in enumerate(post) if line.startswith("INSERT INTO number_sequences"))
+    assert post[take - 1:take + 3:2] == ["\\if (:i - 1) % 50 = 0", "\\endif"]
+    assert "50::BIGINT" in post[take] and post[take + 2] == "\\set number :last_value - 50 + 1 + (:i - 1) % 50"
+    one = cancel_script(block=1).splitlines()
+    take = next(n for n, line in enumerate(one) if line.startswith("INSERT INTO number_sequences"))
+    assert "\\if" not in "".join(one) and one[take + 1] == "\\set number :last_value"
+    assert "'PCN-' || lpad(:number::text, 7, '0')" in "".join(one)
