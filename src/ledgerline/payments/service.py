@@ -212,10 +212,11 @@ def post_payment(session: Session, *, tenant: TenantContext, payment: PaymentRef
     """DRAFT -> POSTED, allocating it as ``record_payment`` would have."""
     customer, tenant, row = _locked_payment(session, tenant, _payment_id(session, tenant, payment))
     check_transition(row["id"], row["status"], "post")
-    row["updated_by"] = actor
+    now = utcnow()
+    row.update(updated_by=actor, version=row["version"] + 1, updated_at=now)
     intended = [*row["invoices_to_pay"],
                 *repository.posted_invoice_ids_of_bills(session, tenant.tenant_id, row["bills_to_pay"])]
-    return _post(session, tenant, customer, row, intended, is_new=False, now=utcnow())
+    return _post(session, tenant, customer, row, intended, is_new=False, now=now)
 
 
 def _payment_id(session: Session, tenant: TenantContext, ref: PaymentRef) -> int:

@@ -179,3 +179,36 @@ def test_posted_payment_cannot_be_patched_and_status_is_read_only(client, auth):
     read_only = client.patch(f"/v1/payments/{draft['id']}", headers={**auth, **PATCH_HEADERS},
                              json=[{"op": "replace", "path": "/status", "value": "POSTED"}])
     assert read_only.status_code == 422 and read_only.json()["errors"][0]["field"] == "status"
+
+
+def test_posting_a_draft_answers_its_new_version(client, auth):
+    customer = client.post("/v1/customers", json={"name": "Jane", "currency": "GBP"}, headers=auth).json()
+    draft = client.post("/v1/payments", json={"customerId": customer["id"], "amountInMajorCurrency": "5.00",
+                                              "paymentMethod": "CHEQUE"}, headers=auth).json()
+    posted = client.post(f"/v1/payments/{draft['id']}/post", headers=auth)
+    assert posted.status_code == 200, posted.text
+    fetched = client.get(f"/v1/payments/{draft['id']}", headers=auth)
+    assert posted.json()["version"] == fetched.json()["version"] == draft["version"] + 1
+    assert posted.headers["ETag"] == fetched.headers["ETag"]
+    assert posted.json() == fetched.json()
+
+
+def test_answers_read_off_the_plan_equal_what_a_later_read_finds(client, auth):
+    """Posting and cancelling answer from what they planned, without reading again: the same document."""
+    customer = client.post("/v1/customers", json={"name": "Jane", "currency": "GBP"}, headers=auth).json()
+    for day in (3, 1, 2):
+        client.post("/v1/invoices", json={"customerId": customer["id"], "issueDate": f"2026-01-0{day}",
+                                          "totalInMajorCurrency": "10.00", "status": "POSTED"}, headers=auth)
+    posted = client.post("/v1/payments", json={"customerId": customer["id"], "amountInMajorCurrency": "25.00",
+                                               "paymentMethod": "CHEQUE", "status": "POSTED",
+                                               "tenders": [{"method": "CHEQUE", "amountInMajorCurrency": "20.00"},
+                                                           {"method": "BACS", "amountInMajorCurrency": "5.00"}]},
+                         headers=auth)
+    assert posted.status_code == 201, posted.text
+    assert len(posted.json()["allocations"]) == 3
+    assert posted.json() == client.get(f"/v1/payments/{posted.json()['id']}", headers=auth).json()
+    cancelled = client.post(f"/v1/payments/{posted.json()['id']}/cancel", json={"issueReason": "dispute"},
+                            headers=auth)
+    assert cancelled.status_code == 200, cancelled.text
+    assert cancelled.json()["cancellation"]["issueReason"] == "dispute"
+    assert cancelled.json() == client.get(f"/v1/payments/{posted.json()['id']}", headers=auth).json()

@@ -25,7 +25,8 @@ from ledgerline.kit.refs import BillRef, CustomerRef, InvoiceRef, PaymentRef
 from ledgerline.models.enums import PaymentMethod, PaymentStatus
 from ledgerline.payments import repository, service
 from ledgerline.payments.values import Cancellation as CancellationValue
-from ledgerline.payments.values import NewPayment, PaymentDetails as PaymentDetailsValue, RecordedPayment, Tender
+from ledgerline.payments.values import NewPayment, PaymentDetails as PaymentDetailsValue, RecordedPayment
+from ledgerline.payments.values import Tender as TenderValue
 
 router = APIRouter(tags=["payments"], route_class=WireRoute)
 
@@ -300,7 +301,7 @@ def payments_exist(session: SessionDep, query: PaymentFilterQuery,
 def create_payment(body: PaymentCreate, session: SessionDep, guard: IdempotencyDep, tenant: TenantDep,
                    principal: Annotated[Principal, Depends(require("payments.write"))]) -> Response:
     tenders = None if body.tenders is None else tuple(
-        Tender(method=tender.method, amount=tender.amount_in_major_currency, processor=tender.processor,
+        TenderValue(method=tender.method, amount=tender.amount_in_major_currency, processor=tender.processor,
                reference=tender.reference) for tender in body.tenders)
     recorded = service.record_payment(session, tenant=tenant, actor=principal.subject, new=NewPayment(
         customer=CustomerRef(id=body.customer_id), amount=body.amount_in_major_currency,
