@@ -60,3 +60,20 @@ bench: $(BENCH_STAMP)
 .PHONY: crash-test
 crash-test: install
 	$(BIN)/python crash/crash_test.py $(CRASH_ARGS)
+
+# Two API hosts in network namespaces behind HAProxy, PgBouncer (transaction mode), a PostgreSQL primary and
+# a streaming hot standby of their own under deploy/run/ (root; Debian packages installed when missing).
+# `make cluster-smoke` checks a running one; `make cluster-down` removes everything. See deploy/README.md.
+.PHONY: cluster cluster-smoke cluster-status cluster-down
+cluster: install
+	@bash deploy/cluster.sh up
+
+cluster-smoke: install
+	@test -f deploy/run/cluster.env || bash deploy/cluster.sh up
+	@$(BIN)/python scripts/cluster_smoke.py $(SMOKE_ARGS)
+
+cluster-status:
+	@bash deploy/cluster.sh status
+
+cluster-down:
+	@bash deploy/cluster.sh down

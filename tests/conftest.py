@@ -139,6 +139,8 @@ def session(database: RollbackDatabase) -> Iterator[Session]:
 
 def make_settings(**overrides: object) -> Settings:
     """The settings every test app runs with (an HS256 secret; the database is given to the app)."""
+    # No expiry sweep thread: test databases share one connection (tests of the sweep turn it on).
+    overrides.setdefault("idempotency_sweep_seconds", 0)
     return Settings(_env_file=None, environment="test", jwt_secret=JWT_SECRET, database_url="sqlite://", **overrides)
 
 

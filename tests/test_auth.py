@@ -378,3 +378,54 @@ def test_authenticate_accepts_100_character_values(client, database):
     response = login(client, "b" * 100, "u" * 100, "p" * 100)
     assert response.status_code == 200
     assert response.json()["username"] == "u" * 100
+
+
+# --- the verified-token cache --------------------------------------------------------
+
+def count_verifications(monkeypatch) -> list[str]:  # noqa: ANN001
+    from ledgerline import auth
+
+    verified: list[str] = []
+    original = auth.verify_token
+
+    def counting(token, settings):  # noqa: ANN001, ANN202
+        verified.append(token)
+        return original(token, settings)
+
+    monkeypatch.setattr(auth, "verify_token", counting)
+    return verified
+
+
+def test_a_token_is_verified_once_and_then_served_from_the_cache(client, auth, monkeypatch):
+    verified = count_verifications(monkeypatch)
+    assert [client.get("/v1/customers", headers=auth).status_code for _ in range(3)] == [200] * 3
+    assert len(verified) == 1
+
+
+def test_a_cached_token_is_refused_once_it_has_expired(client, settings, tenant_id, monkeypatch):
+    headers = bearer(settings, tenant_id, ttl=1)
+    exp = jwt.get_unverified_claims(headers["Authorization"].split()[1])["exp"]
+    assert client.get("/v1/customers", headers=headers).status_code == 200
+    time.sleep(max(0.0, exp + 1.05 - time.time()))  # past exp, for python-jose's whole seconds too
+    verified = count_verifications(monkeypatch)
+    response = client.get("/v1/customers", headers=headers)
+    assert response.status_code == 401 and "expired" in response.json()["message"]
+    assert len(verified) == 1  # verified again, not served from the cache
+
+
+def test_the_cache_serves_a_token_only_before_its_exp_and_keeps_the_newest(settings, tenant_id, monkeypatch):
+    from ledgerline.auth import VerifiedTokens
+
+    now = [time.time()]
+    cache = VerifiedTokens(size=2, clock=lambda: now[0])
+    verified = count_verifications(monkeypatch)
+    tokens = [bearer(settings, tenant_id, ttl=600 + n)["Authorization"].split()[1] for n in range(3)]
+    first = cache.principal(tokens[0], settings)
+    assert cache.principal(tokens[0], settings) is first and len(verified) == 1
+    now[0] = jwt.get_unverified_claims(tokens[0])["exp"]  # at exp: never from the cache
+    cache.principal(tokens[0], settings)
+    assert len(verified) == 2
+    now[0] = time.time()
+    cache.principal(tokens[1], settings)
+    cache.principal(tokens[2], settings)
+    assert len(cache) == 2 and tokens[0] not in cache and tokens[1] in cache and tokens[2] in cache

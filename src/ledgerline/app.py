@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -10,13 +12,15 @@ from fastapi import FastAPI
 from fastapi.routing import APIRoute
 from fastapi_offline import FastAPIOffline
 
-from ledgerline import __version__
+from ledgerline import __version__, read_routing
 from ledgerline.api import health
 from ledgerline.api import socotra, v1
 from ledgerline.api.errors import install_error_handlers
 from ledgerline.api.surface import Surface, Surfaces
+from ledgerline.auth import VerifiedTokens
 from ledgerline.config import Settings, get_settings
 from ledgerline.db import Database, make_engine
+from ledgerline.kit.idempotency import sweep_periodically
 from ledgerline.tenants.context import TenantContexts
 
 DESCRIPTION = """
@@ -44,8 +48,16 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         owned = getattr(app.state, "db", None) is None
         if owned:
-            app.state.db = Database(make_engine(settings.database_url, echo=settings.sql_echo))
-        yield
+            app.state.db = Database(make_engine(settings.database_url, echo=settings.sql_echo,
+                                                transaction_pooler=settings.database_transaction_pooler))
+        sweep = (asyncio.create_task(sweep_periodically(app.state.db, settings.idempotency_sweep_seconds))
+                 if settings.idempotency_sweep_seconds else None)
+        with read_routing.lifespan(app, settings):
+            yield
+        if sweep is not None:
+            sweep.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await sweep
         if owned:
             app.state.db.dispose()
             app.state.db = None
@@ -60,10 +72,11 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     )
     app.state.settings = settings
     app.state.db = database
-    app.state.known_tenants = set()
     app.state.tenant_contexts = TenantContexts(settings.shortfall_tolerance)
     app.state.surfaces = Surfaces(SURFACES)
+    app.state.verified_tokens = VerifiedTokens()
     install_error_handlers(app)
+    read_routing.install(app, settings)
     app.include_router(health.router)
     for surface in SURFACES:
         app.include_router(surface.router)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import threading
+import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -12,13 +14,11 @@ from fastapi import Depends, Request
 from fastapi.concurrency import run_in_threadpool
 from jose import JWTError, jwt
 from jose.exceptions import ExpiredSignatureError, JWTClaimsError
-from sqlalchemy.orm import Session
 
 from ledgerline.config import Settings
-from ledgerline.db import get_session
+from ledgerline.db import Database
 from ledgerline.errors import Forbidden, Unauthorized
-
-SessionDep = Annotated[Session, Depends(get_session, scope="function")]
+from ledgerline.tenants.context import TenantContext, TenantContexts
 
 
 @dataclass(frozen=True)
@@ -43,6 +43,11 @@ def _verification_key(settings: Settings, algorithm: str) -> str:
 
 
 def decode_token(token: str, settings: Settings) -> Principal:
+    return verify_token(token, settings)[0]
+
+
+def verify_token(token: str, settings: Settings) -> tuple[Principal, float]:
+    """The token's principal and its ``exp`` (seconds since the epoch), once signature and claims check out."""
     try:
         header = jwt.get_unverified_header(token)
     except JWTError:
@@ -73,7 +78,46 @@ def decode_token(token: str, settings: Settings) -> Principal:
     except (KeyError, ValueError):
         raise Unauthorized("token has no valid 'tenant' claim") from None
     scopes = frozenset(str(claims.get("scope", "")).split())
-    return Principal(tenant_id=tenant_id, subject=str(claims["sub"]), scopes=scopes)
+    return Principal(tenant_id=tenant_id, subject=str(claims["sub"]), scopes=scopes), float(claims["exp"])
+
+
+TOKEN_CACHE_SIZE = 10_000
+
+
+class VerifiedTokens:
+    """Principals of tokens already verified, each until its ``exp``: one signature check per token
+    and process instead of one per request.
+
+    Bounded (the oldest entry is evicted first); an entry is never served at or after its ``exp``,
+    so an expired token is verified again, and refused. One per application, since the settings
+    (keys, audience, issuer) it verified against are the application's.
+    """
+
+    def __init__(self, size: int = TOKEN_CACHE_SIZE, clock: Callable[[], float] = time.time) -> None:
+        self._size, self._clock = size, clock
+        self._entries: dict[str, tuple[Principal, float]] = {}  # in insertion order: the oldest first
+        self._lock = threading.Lock()
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def __contains__(self, token: str) -> bool:
+        return token in self._entries
+
+    def principal(self, token: str, settings: Settings) -> Principal:
+        entry = self._entries.get(token)
+        if entry is not None:
+            principal, expires = entry
+            if self._clock() < expires:
+                return principal
+            with self._lock:
+                self._entries.pop(token, None)
+        principal, expires = verify_token(token, settings)  # raises Unauthorized
+        with self._lock:
+            while len(self._entries) >= self._size:
+                del self._entries[next(iter(self._entries))]
+            self._entries[token] = (principal, expires)
+        return principal
 
 
 def issue_token(
@@ -109,25 +153,30 @@ def issue_token(
     return jwt.encode(claims, key, algorithm=algorithm)
 
 
-def _bearer_token(request: Request) -> str:
-    header = request.headers.get("authorization", "")
-    scheme, _, token = header.partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
+def _token(request: Request) -> str:
+    """The token, read the way the request's surface reads it (api/surface.py)."""
+    token = request.app.state.surfaces.for_path(request.url.path).read_token(request)
+    if not token:
         raise Unauthorized("missing bearer token", error="invalid_request")
-    return token.strip()
+    return token
 
 
-async def current_principal(request: Request, session: SessionDep) -> Principal:
+def _load_tenant(db: Database, contexts: TenantContexts, tenant_id: uuid.UUID) -> TenantContext | None:
+    with db.session(write=False) as session:
+        return contexts.get(session, tenant_id)
+
+
+async def current_principal(request: Request) -> Principal:
     """Async, like ``require``'s check: no worker-thread hop per request for CPU work. The one
-    database read (a tenant not seen yet by this process) goes to the thread pool."""
-    principal = decode_token(_bearer_token(request), request.app.state.settings)
-    known: set[uuid.UUID] = request.app.state.known_tenants
-    if principal.tenant_id not in known:
-        from ledgerline.models import Tenant  # local: models import db, db must not import models
-
-        if await run_in_threadpool(session.get, Tenant, principal.tenant_id) is None:
+    database read (a tenant not seen yet by this process: its TenantContext, which proves it exists) goes
+    to the thread pool, on a session of its own: the request's session is only used in the request's
+    worker thread, and its transaction must not begin before the Idempotency-Key is reserved."""
+    principal = request.app.state.verified_tokens.principal(_token(request), request.app.state.settings)
+    contexts: TenantContexts = request.app.state.tenant_contexts
+    if contexts.cached(principal.tenant_id) is None:
+        # Tenants are never deleted, so a cached context always names one that exists.
+        if await run_in_threadpool(_load_tenant, request.app.state.db, contexts, principal.tenant_id) is None:
             raise Unauthorized("token names a tenant that does not exist")
-        known.add(principal.tenant_id)  # tenants are never deleted, so this cache never goes stale
     request.state.principal = principal
     return principal
 

@@ -58,7 +58,8 @@ def _transaction() -> Iterator[Session]:
     """One committed transaction; the engine is disposed afterwards (a CLI run is short)."""
     from ledgerline.db import Database, make_engine
 
-    database = Database(make_engine(get_settings().database_url))
+    settings = get_settings()
+    database = Database(make_engine(settings.database_url, transaction_pooler=settings.database_transaction_pooler))
     try:
         with database.session() as session, session.begin():
             yield session

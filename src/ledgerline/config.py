@@ -22,6 +22,16 @@ class Settings(BaseSettings):
         validation_alias=AliasChoices("DATABASE_URL", "LEDGERLINE_DATABASE_URL"),
     )
     sql_echo: bool = False
+    # The database URL goes through a pooler in transaction mode (PgBouncer pool_mode=transaction): a
+    # client's next transaction may run on another server connection, so psycopg prepares nothing.
+    database_transaction_pooler: bool = False
+    # A hot standby of the primary for GETs that may be slightly stale (lists, credit status); see
+    # read_routing.py. None: every request reads the primary.
+    read_database_url: str | None = None
+    # Such a GET reads the primary instead while the standby is further behind than this.
+    read_max_lag_seconds: float = Field(default=5.0, gt=0)
+    # How long a client's "read your writes" cookie lasts after its last write.
+    read_your_writes_seconds: int = Field(default=60, ge=1)
 
     jwt_secret: SecretStr | None = None
     jwt_algorithms: str = "HS256"
@@ -35,6 +45,8 @@ class Settings(BaseSettings):
     idempotency_ttl_hours: int = Field(default=24, ge=1)
     # A reservation older than this is treated as abandoned (its request crashed).
     idempotency_lock_seconds: int = Field(default=60, ge=1)
+    # How often each process deletes expired keys (0: never; reserving does not need it).
+    idempotency_sweep_seconds: float = Field(default=60, ge=0)
 
     # Per-currency shortfall tolerance default, e.g. {"GBP": "1.00"}; tenants may override.
     shortfall_tolerance: dict[str, Decimal] = Field(default_factory=dict)

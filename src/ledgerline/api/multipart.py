@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import secrets
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Annotated
 
@@ -18,10 +18,10 @@ from python_multipart.multipart import parse_options_header
 from starlette.datastructures import UploadFile
 
 from ledgerline.api.wire import NUL_MESSAGE, WireRoute, nul_path
-from ledgerline.auth import Principal, SessionDep, current_principal
+from ledgerline.auth import Principal, current_principal
 from ledgerline.config import Settings
 from ledgerline.errors import FieldError, InvalidRequest, UnsupportedMediaType
-from ledgerline.kit.idempotency import IdempotencyGuard, reserved_key
+from ledgerline.kit.idempotency import IdempotencyGuard, guard_request
 
 FORM_DATA = "multipart/form-data"
 
@@ -109,14 +109,12 @@ FormDep = Annotated[ParsedForm, Depends(read_form)]
 
 async def form_idempotency_guard(
     request: Request, principal: Annotated[Principal, Depends(current_principal)], form: FormDep,
-    session: SessionDep,
-) -> AsyncIterator[IdempotencyGuard]:
+) -> IdempotencyGuard:
     """Idempotency-Key for multipart POSTs: a retry with a new boundary is still the same request."""
-    async with reserved_key(request, principal, form.fingerprint, session) as guard:
-        yield guard
+    return await guard_request(request, principal, form.fingerprint)
 
 
-FormIdempotencyDep = Annotated[IdempotencyGuard, Depends(form_idempotency_guard, scope="function")]
+FormIdempotencyDep = Annotated[IdempotencyGuard, Depends(form_idempotency_guard)]
 
 
 # --- answering with a form -----------------------------------------------------------

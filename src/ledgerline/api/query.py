@@ -33,8 +33,9 @@ def _query_parameters(dependant: Dependant) -> tuple[frozenset[str], frozenset[s
     return frozenset(names), frozenset(repeatable)
 
 
-def reject_unknown_query_parameters(request: Request) -> None:
-    """Router dependency: 400 for an undeclared query parameter or a repeated single-valued one."""
+async def reject_unknown_query_parameters(request: Request) -> None:
+    """Router dependency: 400 for an undeclared query parameter or a repeated single-valued one (async:
+    CPU only, no worker-thread hop)."""
     route = request.scope.get("route")
     dependant = getattr(route, "dependant", None)
     if dependant is None:

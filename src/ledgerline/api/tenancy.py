@@ -15,11 +15,12 @@ from ledgerline.tenants.context import TenantContext, TenantContexts
 
 async def current_tenant(request: Request,
                          principal: Annotated[Principal, Depends(current_principal)]) -> TenantContext:
-    """The process's cached context of the token's tenant; read from the database the first time only
-    (the money path checks its version under the customer lock, so a cached one is never applied stale).
+    """The process's cached context of the token's tenant (``current_principal`` loads it the first time
+    it sees the tenant; the money path checks its version under the customer lock, so a cached one is
+    never applied stale).
 
-    It is read in a short session of its own: the request's transaction must not begin before the
-    Idempotency-Key is reserved (on SQLite it would hold the one write lock the reservation needs)."""
+    A context is read in a short session of its own: the request's transaction must not begin before
+    the Idempotency-Key is reserved (on SQLite it would hold the one write lock the reservation needs)."""
     contexts: TenantContexts = request.app.state.tenant_contexts
     context = contexts.cached(principal.tenant_id)
     if context is None:

@@ -1,12 +1,13 @@
-"""Wire plumbing and types shared by every surface: exact-decimal JSON in and out, exact amounts,
-ISO currency codes, reference ids and the strict input base (each surface adds its alias generator)."""
+"""Wire plumbing and types shared by every surface: exact-decimal JSON in and out (one worker thread per
+request), exact amounts, ISO currency codes, reference ids and the strict input base (each surface adds
+its alias generator)."""
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import email.message
 import enum
+import inspect
 import json
 import uuid
 from collections.abc import Callable, Coroutine
@@ -15,12 +16,15 @@ from typing import Annotated, Any
 
 import simplejson
 from fastapi import Request, Response, params
+from fastapi.dependencies.models import Dependant
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, WithJsonSchema, field_validator
 from starlette.types import Message, Receive
 
 from ledgerline.config import Settings
+from ledgerline.db import in_request_transaction, request_session, request_transaction_for
 from ledgerline.errors import BadRequest, FieldError, InvalidRequest, PayloadTooLarge, UnsupportedMediaType
 from ledgerline.kit.money import is_currency
 
@@ -209,12 +213,38 @@ def _bounded(receive: Receive, limit: int) -> Receive:
     return bounded_receive
 
 
+def _malformed(error: json.JSONDecodeError) -> RequestValidationError:
+    """What FastAPI raises for a body it cannot parse (rendered as a 400 naming the body)."""
+    return RequestValidationError([{"type": "json_invalid", "loc": ("body", error.pos), "msg": "JSON decode error",
+                                    "input": {}, "ctx": {"error": error.msg}}], body=error.doc)
+
+
+def _uses(dependant: Dependant, call: Callable[..., Any]) -> bool:
+    pending = [dependant]
+    while pending:
+        current = pending.pop()
+        if current.call is call:
+            return True
+        pending.extend(current.dependencies)
+    return False
+
+
 class WireRoute(APIRoute):
-    """Routes whose JSON bodies are parsed with exact decimals, and whose bodies are bounded.
+    """Routes whose JSON bodies are parsed once with exact decimals, whose bodies are bounded, and whose
+    blocking work runs in one worker thread.
 
     A body beyond ``body_limit`` is refused with 413 up front (``Content-Length``) or, when it
     is streamed without one, as soon as the bytes read pass the limit: the rest is never read.
+    A sync endpoint runs in the request's transaction (``db.in_request_transaction``): its
+    claims, its body and the COMMIT in one worker thread, the one thread hop of the request.
     """
+
+    def __init__(self, path: str, endpoint: Callable[..., Any], **options: Any) -> None:
+        is_async = inspect.iscoroutinefunction(endpoint)
+        super().__init__(path, endpoint if is_async else in_request_transaction(endpoint), **options)
+        if is_async and _uses(self.dependant, request_session):
+            raise TypeError(f"{path}: an async endpoint must not take the request's session (SessionDep); "
+                            "make it a def, so that its database work and COMMIT run in the worker thread")
 
     @staticmethod
     def body_limit(settings: Settings) -> int:
@@ -240,10 +270,13 @@ class WireRoute(APIRoute):
                 problem = f"{content_type or '(none)'} is not supported; send application/json"
                 raise UnsupportedMediaType(f"Content-Type {problem}", errors=[FieldError("Content-Type", problem)])
             if takes_json and body:
-                # Parsed here too, so that a rule loads() enforces is a 422 (FastAPI would make it a 400);
-                # malformed JSON is left to FastAPI, which reports it as such.
-                with contextlib.suppress(json.JSONDecodeError):
+                # Parsed here, once: a rule loads() enforces is a 422 (FastAPI would make it a 400), and
+                # FastAPI's own request.json() gets the parsed value (WireRequest keeps it).
+                try:
                     await wire.json()
-            return await handler(wire)
+                except json.JSONDecodeError as error:
+                    raise _malformed(error) from None
+            async with request_transaction_for(wire):
+                return await handler(wire)
 
         return route_handler

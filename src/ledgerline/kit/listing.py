@@ -359,7 +359,7 @@ class Listing:
                 _python_name(spec.name), kw,
                 default=inspect.Parameter.empty if spec.required else None, annotation=annotation))
 
-        def dependency(**values: Any) -> ListQuery:
+        async def dependency(**values: Any) -> ListQuery:  # async: CPU only, no worker-thread hop
             filters = {
                 name: values[_python_name(name)]
                 for name in self.filters

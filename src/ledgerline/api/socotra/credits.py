@@ -12,14 +12,15 @@ from ledgerline.api.socotra.common import (
     DEFAULT_COUNT, ULID_PATTERN, Count, Extended, Locator, Offset, SocotraModel, permitted, problem_responses,
 )
 from ledgerline.api.v1.schemas import Amount
-from ledgerline.api.wire import WireJSONResponse
-from ledgerline.auth import Principal, SessionDep
+from ledgerline.api.wire import WireJSONResponse, WireRoute
+from ledgerline.auth import Principal
 from ledgerline.credits import service
 from ledgerline.credits.service import CreditView, Slice
+from ledgerline.db import SessionDep
 from ledgerline.kit.money import to_major
 from ledgerline.models.enums import CreditState, CreditType
 
-router = APIRouter(tags=["credits (Socotra)"])
+router = APIRouter(tags=["credits (Socotra)"], route_class=WireRoute)
 
 AccountLocator = Annotated[str | None, Query(pattern=ULID_PATTERN, description="Only this account's credits",
                                              examples=["01JDQ3Z6V1T8G9C6W7N5K2M4PX"])]

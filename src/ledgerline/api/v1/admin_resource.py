@@ -29,7 +29,8 @@ from ledgerline.api.v1.patching import JSON_PATCH_BODY, PatchOperation, patched_
 from ledgerline.api.v1.responses import check_if_match, render_created, render_head, render_page, render_resource
 from ledgerline.api.v1.schemas import Timestamp, WireInput, WireModel, error_responses
 from ledgerline.api.wire import WireRoute
-from ledgerline.auth import Principal, SessionDep, require
+from ledgerline.auth import Principal, require
+from ledgerline.db import SessionDep
 from ledgerline.kit.idempotency import IdempotencyDep
 from ledgerline.kit.listing import ListQuery
 

@@ -13,7 +13,8 @@ from ledgerline.api.v1.customer_payments import currency_id
 from ledgerline.api.v1.responses import render_created, render_head, render_page, render_resource
 from ledgerline.api.v1.schemas import Amount, Timestamp, WireInput, WireModel, error_responses, major, minor_from_wire
 from ledgerline.api.wire import WireRoute
-from ledgerline.auth import Principal, SessionDep, require
+from ledgerline.auth import Principal, require
+from ledgerline.db import SessionDep
 from ledgerline.kit.idempotency import IdempotencyDep
 from ledgerline.kit.listing import ListQuery
 from ledgerline.models import CustomerBalanceAdjustment as AdjustmentEntity

@@ -15,7 +15,8 @@ from ledgerline.api.v1.responses import (
 )
 from ledgerline.api.v1.schemas import Amount, Timestamp, WireInput, WireModel, error_responses, major
 from ledgerline.api.wire import WireJSONResponse, WireRoute
-from ledgerline.auth import Principal, SessionDep, require
+from ledgerline.auth import Principal, require
+from ledgerline.db import SessionDep
 from ledgerline.invoices import repository, service
 from ledgerline.invoices.repository import CustomerValue as CustomerValueRow
 from ledgerline.kit.idempotency import IdempotencyDep

@@ -13,7 +13,8 @@ from ledgerline.api.v1.patching import JSON_PATCH_BODY, PatchOperation, patched_
 from ledgerline.api.v1.responses import check_if_match, render_created, render_head, render_page, render_resource
 from ledgerline.api.v1.schemas import Amount, Timestamp, WireInput, WireModel, error_responses, major
 from ledgerline.api.wire import WireRoute
-from ledgerline.auth import Principal, SessionDep, require
+from ledgerline.auth import Principal, require
+from ledgerline.db import SessionDep
 from ledgerline.invoices import repository, service
 from ledgerline.invoices.repository import BillView
 from ledgerline.kit.idempotency import IdempotencyDep

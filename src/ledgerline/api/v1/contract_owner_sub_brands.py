@@ -26,8 +26,9 @@ from ledgerline.api.v1.responses import (check_if_match, etag, render, render_cr
                                          render_resource, to_wire)
 from ledgerline.api.v1.schemas import Timestamp, WireInput, WireModel, error_responses
 from ledgerline.api.wire import dumps, is_json_media_type, loads
-from ledgerline.auth import Principal, SessionDep, require
+from ledgerline.auth import Principal, require
 from ledgerline.config import Settings
+from ledgerline.db import SessionDep
 from ledgerline.errors import BadRequest, FieldError, InvalidRequest, NotFound
 from ledgerline.kit.bracketed import BracketError, nest
 from ledgerline.kit.images import FILE_EXTENSIONS

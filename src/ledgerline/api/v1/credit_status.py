@@ -11,9 +11,10 @@ from pydantic import Field, WithJsonSchema
 from ledgerline.api.v1.responses import render_head, render_page
 from ledgerline.api.v1.schemas import Amount, WireModel, error_responses
 from ledgerline.api.wire import WireRoute
-from ledgerline.auth import Principal, SessionDep, require
+from ledgerline.auth import Principal, require
 from ledgerline.balances import repository, service
 from ledgerline.balances.service import CreditStatus
+from ledgerline.db import SessionDep
 from ledgerline.kit.listing import ListQuery
 
 router = APIRouter(tags=["customer-credit-status"], route_class=WireRoute)

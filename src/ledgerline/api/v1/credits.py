@@ -13,9 +13,10 @@ from ledgerline.api.v1.schemas import (
     Amount, ReferenceId, Timestamp, WireInput, WireModel, error_responses, major, minor_from_wire,
 )
 from ledgerline.api.wire import WireRoute
-from ledgerline.auth import Principal, SessionDep, require
+from ledgerline.auth import Principal, require
 from ledgerline.credits import repository, service
 from ledgerline.credits.service import CreditView
+from ledgerline.db import SessionDep
 from ledgerline.errors import InvalidRequest
 from ledgerline.kit.idempotency import IdempotencyDep
 from ledgerline.kit.listing import ListQuery

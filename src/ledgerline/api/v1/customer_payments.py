@@ -16,8 +16,9 @@ from ledgerline.api.tenancy import TenantDep
 from ledgerline.api.v1.responses import record_answer, render, render_page
 from ledgerline.api.v1.schemas import Amount, WireInput, WireModel, error_responses
 from ledgerline.api.wire import WireRoute
-from ledgerline.auth import Principal, SessionDep, require
+from ledgerline.auth import Principal, require
 from ledgerline.balances import service as balances
+from ledgerline.db import SessionDep
 from ledgerline.kit.idempotency import IdempotencyDep
 from ledgerline.kit.listing import ListQuery
 from ledgerline.models.enums import BillRunType, PaymentMethod, PaymentStatus

@@ -18,7 +18,8 @@ from ledgerline.api.v1.admin_resource import AdminResource
 from ledgerline.api.v1.invoice_templates import MAX_SLOTS, SlotName, distinct_slot_names
 from ledgerline.api.v1.schemas import ReferenceId, WireInput, error_responses
 from ledgerline.api.wire import WireRoute
-from ledgerline.auth import Principal, SessionDep, require
+from ledgerline.auth import Principal, require
+from ledgerline.db import SessionDep
 from ledgerline.models.enums import MarketingContentType
 
 

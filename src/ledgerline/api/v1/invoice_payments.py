@@ -20,7 +20,8 @@ from ledgerline.api.v1.schemas import Amount, WireInput, WireModel, error_respon
 from ledgerline.api.surface import wire_fields
 from ledgerline.api.tenancy import TenantDep
 from ledgerline.api.wire import WireRoute
-from ledgerline.auth import Principal, SessionDep, require
+from ledgerline.auth import Principal, require
+from ledgerline.db import SessionDep
 from ledgerline.errors import InvalidRequest
 from ledgerline.kit.idempotency import IdempotencyDep, IdempotencyGuard
 from ledgerline.kit.listing import ListQuery

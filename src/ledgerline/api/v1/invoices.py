@@ -16,7 +16,8 @@ from ledgerline.api.v1.responses import (
 )
 from ledgerline.api.v1.schemas import Amount, Timestamp, WireInput, WireModel, error_responses, major, minor_from_wire
 from ledgerline.api.wire import WireRoute
-from ledgerline.auth import Principal, SessionDep, require
+from ledgerline.auth import Principal, require
+from ledgerline.db import SessionDep
 from ledgerline.invoices import repository, service
 from ledgerline.kit.idempotency import IdempotencyDep
 from ledgerline.kit.listing import ListQuery

@@ -17,7 +17,8 @@ from ledgerline.api.tenancy import TenantDep
 from ledgerline.api.v1.responses import check_if_match, etag, record_answer, render_head, render_page
 from ledgerline.api.v1.schemas import ELEVATE_TIMESTAMP, Amount, Timestamp, WireInput, WireModel, error_responses
 from ledgerline.api.wire import WireJSONResponse, WireRoute
-from ledgerline.auth import Principal, SessionDep, require
+from ledgerline.auth import Principal, require
+from ledgerline.db import SessionDep
 from ledgerline.kit.idempotency import IdempotencyDep, IdempotencyGuard
 from ledgerline.kit.listing import ListQuery
 from ledgerline.kit.money import to_major

@@ -14,7 +14,8 @@ from ledgerline.api.v1.schemas import (
     Amount, ReferenceId, Timestamp, WireInput, WireModel, error_responses, major, minor_from_wire,
 )
 from ledgerline.api.wire import WireRoute
-from ledgerline.auth import Principal, SessionDep, require
+from ledgerline.auth import Principal, require
+from ledgerline.db import SessionDep
 from ledgerline.kit.idempotency import IdempotencyDep
 from ledgerline.kit.listing import ListQuery
 from ledgerline.models import Refund as RefundEntity
