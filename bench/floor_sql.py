@@ -161,9 +161,9 @@ PAGE_CREDIT_FIGURES = (
     'ASC, page.customer_id ASC'
 )
 
-# POST /v1/customer-payments: the customer locked (with its tenant's settings version), the number (a
-# short transaction of its own, on another connection), the open invoices locked, the new ids, then one
-# statement per table written.
+# POST /v1/customer-payments: the customer locked (with its tenant's settings version), the open invoices
+# locked, the new ids, then one statement per table written. NEXT_NUMBER: a block of numbers, taken in a
+# short transaction of its own on another connection when the process has used up its last one.
 LOCK_CUSTOMER = (
     'SELECT customers.id, customers.currency, customers.credit_minor, tenants.settings_version \nFROM '
     'customers JOIN tenants ON tenants.id = customers.tenant_id \nWHERE customers.tenant_id = '
@@ -323,18 +323,21 @@ CANCEL_PAYMENT = (
     'AND payments.id = %(id_1)s::BIGINT'
 )
 
-# The statements of each measured request in the order Ledgerline sends them (bench/show_sql.py compares
-# a capture with these): the floor app sends them in this order; the pgbench scripts too, except that
-# they take the number first, in a transaction of its own, and the cancel script first reads its plan row.
+# The statements of each measured request in the order a warm Ledgerline process sends them
+# (bench/show_sql.py compares a capture with these); the floor app sends them in this order, the pgbench
+# scripts too, except that the cancel script first reads its plan row. Numbers come from blocks a process
+# reserves (floor_app.NUMBER_BLOCK_SIZE at a time): a request that finds its block used up takes the next
+# one first (NEXT_NUMBER, on another connection, with its own COMMIT), in the post after LOCK_CUSTOMER, in
+# the cancel after LOCK_INVOICES; the pgbench scripts take theirs before BEGIN.
 SEQUENCES = {
     "get": ["PAYMENT_BY_ID", "ALLOCATION_LINES_OF_PAYMENTS", "CANCELLATIONS_OF_PAYMENTS"],
     "list": ["COUNT_PAYMENTS_OF_CUSTOMER", "PAGE_PAYMENTS_OF_CUSTOMER_RECEIVED_ON_DESC",
              "ALLOCATION_LINES_OF_PAYMENTS", "CANCELLATIONS_OF_PAYMENTS"],
     "credit": ["COUNT_CUSTOMERS", "PAGE_CREDIT_FIGURES"],
-    "post": ["LOCK_CUSTOMER", "NEXT_NUMBER", "LOCK_OPEN_INVOICES", "RESERVE_PAYMENT_AND_CREDIT_IDS", "INSERT_PAYMENTS",
+    "post": ["LOCK_CUSTOMER", "LOCK_OPEN_INVOICES", "RESERVE_PAYMENT_AND_CREDIT_IDS", "INSERT_PAYMENTS",
              "INSERT_ALLOCATIONS", "INSERT_JOURNAL_ENTRIES", "INSERT_CREDITS", "INSERT_CREDIT_TARGETS",
              "UPDATE_INVOICES"],
-    "cancel": ["LOCK_CUSTOMER_OF_PAYMENT", "PAYMENT_FOR_UPDATE", "LIVE_PARTS", "LOCK_INVOICES", "NEXT_NUMBER",
+    "cancel": ["LOCK_CUSTOMER_OF_PAYMENT", "PAYMENT_FOR_UPDATE", "LIVE_PARTS", "LOCK_INVOICES",
                "INSERT_CANCELLATION", "INSERT_JOURNAL_ENTRIES", "REVERSE_ALLOCATIONS", "REVERSE_CREDITS",
                "UPDATE_INVOICES", "CANCEL_PAYMENT"],
 }

@@ -333,11 +333,15 @@ class _FloorConnection:
         yield
 
 
-def _floor_app(monkeypatch, answers: dict[str, list[dict]]) -> tuple[TestClient, _FloorConnection]:
+def _floor_app(monkeypatch, answers: dict[str, list[dict]],
+               numbers: dict[str, int] | None = None) -> tuple[TestClient, _FloorConnection]:
+    """The floor app on a stand-in connection; ``numbers``: the next number of each kind in the block the
+    process holds (a warm process: no number taken), else none held."""
+    tenant = uuid.uuid4()
     monkeypatch.setenv("FLOOR_DATABASE_URL", "postgresql://nowhere/none")
-    monkeypatch.setenv("FLOOR_TENANT", str(uuid.uuid4()))
+    monkeypatch.setenv("FLOOR_TENANT", str(tenant))
     monkeypatch.setattr(floor_app, "RECORDED", [])
-    monkeypatch.setattr(floor_app, "_BLOCKS", {})
+    monkeypatch.setattr(floor_app, "_BLOCKS", {(tenant, kind): (n, n + 9) for kind, n in (numbers or {}).items()})
     app, conn = floor_app.create_app(), _FloorConnection(answers)
     app.state.pool = _Pool(conn)   # the client is not entered: no lifespan, no real pool
     app.state.context = floor_app.Context()
@@ -352,8 +356,9 @@ def test_the_floor_app_posts_a_payment_with_the_statements_ledgerline_sends(monk
     invoices = [{"id": 100 + k, "number": f"INV-{k}", "total_minor": 1000, "outstanding_minor": 1000}
                 for k in range(6)]
     client, conn = _floor_app(monkeypatch, {
-        "LOCK_CUSTOMER": [_CUSTOMER], "NEXT_NUMBER": [{"last_value": 42}], "LOCK_OPEN_INVOICES": invoices,
-        "RESERVE_PAYMENT_AND_CREDIT_IDS": [{"payments": [500], "credits": list(range(900, 906))}]})
+        "LOCK_CUSTOMER": [_CUSTOMER], "LOCK_OPEN_INVOICES": invoices,
+        "RESERVE_PAYMENT_AND_CREDIT_IDS": [{"payments": [500], "credits": list(range(900, 906))}]},
+        numbers={"payment": 42})
     response = client.post("/v1/customer-payments", json={"customerId": 7, "amountInMajorCurrency": 50.00,
                                                          "type": "CREDIT_CARD", "reference": "r"})
     assert response.status_code == 201
@@ -387,7 +392,7 @@ def test_the_floor_app_cancels_with_the_statements_ledgerline_sends_and_answers_
         "LOCK_CUSTOMER_OF_PAYMENT": [_CUSTOMER], "PAYMENT_FOR_UPDATE": [payment],
         "LIVE_PARTS": [{"part": "a", "id": 60 + k, "invoice_id": 100 + k, "amount_minor": 1000} for k in range(5)],
         "LOCK_INVOICES": [{"id": 100 + k, "total_minor": 1000, "outstanding_minor": 0} for k in range(5)],
-        "NEXT_NUMBER": [{"last_value": 3}], "INSERT_CANCELLATION": [{"id": 77}]})
+        "INSERT_CANCELLATION": [{"id": 77}]}, numbers={"payment_cancellation": 3})
     response = client.post("/v1/payments/500/cancel")
     assert response.status_code == 200
     assert [family(shape) for shape in floor_app.RECORDED] == [_family(n) for n in floor_sql.SEQUENCES["cancel"]]
@@ -404,7 +409,7 @@ def test_the_floor_app_cancels_with_the_statements_ledgerline_sends_and_answers_
 
 def _constant_of(line: str) -> list[str]:
     """The floor_sql constants a pgbench line may have been rendered from (each parameter any value)."""
-    names = {name for sequence in floor_sql.SEQUENCES.values() for name in sequence}
+    names = {"NEXT_NUMBER"} | {name for sequence in floor_sql.SEQUENCES.values() for name in sequence}
     found = []
     for name in sorted(names):
         pattern = re.escape(" ".join(getattr(floor_sql, name).split()) + ";")
@@ -421,7 +426,7 @@ def test_the_pgbench_scripts_send_the_sequence_the_number_first(key, script):
     sent = [_constant_of(line) for line in lines]
     assert all(len(names) == 1 for names in sent), list(zip(lines, sent))
     expected = floor_sql.SEQUENCES[key]
-    assert [names[0] for names in sent] == ["NEXT_NUMBER"] + [name for name in expected if name != "NEXT_NUMBER"]
+    assert [names[0] for names in sent] == ["NEXT_NUMBER"] + expected
 
 
 def test_show_sql_narrows_a_captured_statement_back_to_its_constant():
@@ -448,7 +453,9 @@ def test_the_floor_app_takes_numbers_in_blocks_as_ledgerline_does(monkeypatch):
                                                   "type": "CREDIT_CARD"})
         numbers.append(conn.sent[_family("INSERT_PAYMENTS")]["number_m0"])
     assert numbers == ["PAY-0000028", "PAY-0000029", "PAY-0000030", "PAY-0000028"]   # the fake counter stays at 30
-    assert [family(shape) for shape in floor_app.RECORDED].count(_family("NEXT_NUMBER")) == 2
+    shapes = [family(shape) for shape in floor_app.RECORDED]
+    assert shapes.count(_family("NEXT_NUMBER")) == 2   # the first request of the process, and the fourth
+    assert shapes[:3] == [_family("LOCK_CUSTOMER"), _family("NEXT_NUMBER"), _family("LOCK_OPEN_INVOICES")]
     assert conn.sent[_family("NEXT_NUMBER")]["last_value"] == 3
 
 
