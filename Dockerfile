@@ -10,8 +10,11 @@ RUN pip install --no-cache-dir . \
     && useradd --system --uid 10001 ledgerline
 USER ledgerline
 
-ENV HOST=0.0.0.0 PORT=8000
+# JSON request logs on stdout/stderr for the container runtime; /metrics aggregates every worker
+# (`ledgerline serve` gives them a shared PROMETHEUS_MULTIPROC_DIR under /tmp by itself).
+ENV HOST=0.0.0.0 PORT=8000 WEB_CONCURRENCY=2 LEDGERLINE_LOG_FORMAT=json
 EXPOSE 8000
-HEALTHCHECK --interval=10s --timeout=3s CMD python -c "import urllib.request,os; urllib.request.urlopen(f'http://127.0.0.1:{os.environ[\"PORT\"]}/healthz')"
-# Migrations run on start; then uvicorn serves with one worker per core.
-CMD ["sh", "-c", "ledgerline migrate && ledgerline serve --workers ${WEB_CONCURRENCY:-2} --no-access-log"]
+HEALTHCHECK --interval=10s --timeout=3s --start-period=20s --retries=3 \
+    CMD python -c "import urllib.request,os; urllib.request.urlopen(f'http://127.0.0.1:{os.environ[\"PORT\"]}/readyz', timeout=2)"
+# Migrations run on start, then the server replaces the shell (exec) so it gets SIGTERM directly.
+CMD ["sh", "-c", "ledgerline migrate && exec ledgerline serve --workers ${WEB_CONCURRENCY}"]

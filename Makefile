@@ -77,3 +77,10 @@ cluster-status:
 
 cluster-down:
 	@bash deploy/cluster.sh down
+
+# `ledgerline serve --workers 4` under a load of 1,000 requests; every scrape of /metrics must count them all
+# (prometheus-client multiprocess mode). The same test runs smaller in `make test`.
+.PHONY: metrics-smoke
+metrics-smoke: install
+	METRICS_SMOKE_REQUESTS=1000 METRICS_SMOKE_WORKERS=4 $(BIN)/python -m pytest -p no:xdist \
+	    tests/observability/test_multiprocess.py $(PYTEST_ARGS)

@@ -192,3 +192,104 @@ def test_verify_passes_on_a_consistent_ledger_and_names_a_mismatch(database_url,
     assert main(["verify"]) == 1
     out = capsys.readouterr().out
     assert "MISMATCH customer credit" in out and "stored 700, journal says 0" in out
+
+
+def test_token_without_a_secret_is_one_clear_line_and_exit_code_2(database_url, monkeypatch, capsys):
+    monkeypatch.delenv("LEDGERLINE_JWT_SECRET")
+    get_settings.cache_clear()
+    capsys.readouterr()
+    assert main(["token", "--tenant", str(uuid.uuid4())]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    [line] = captured.err.strip().splitlines()
+    assert line.startswith("ledgerline: ") and "LEDGERLINE_JWT_SECRET" in line and "Traceback" not in line
+
+
+def test_the_installed_command_without_a_secret_prints_no_traceback(tmp_path):
+    import subprocess
+    import sys
+
+    env = {key: value for key, value in os.environ.items() if not key.startswith("LEDGERLINE_")}
+    done = subprocess.run([sys.executable, "-m", "ledgerline.cli", "token", "--tenant", str(uuid.uuid4())],
+                          cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2 and done.stdout == ""
+    assert len(done.stderr.strip().splitlines()) == 1 and "Traceback" not in done.stderr
+
+
+def test_invalid_settings_are_named_without_a_traceback(database_url, monkeypatch, capsys):
+    monkeypatch.setenv("LEDGERLINE_JWT_ALGORITHMS", "none")
+    get_settings.cache_clear()
+    capsys.readouterr()
+    assert main(["token", "--tenant", str(uuid.uuid4())]) == 2
+    err = capsys.readouterr().err
+    assert "jwt_algorithms" in err and "Traceback" not in err
+
+
+def test_every_command_and_sub_command_has_help_with_an_example(capsys):
+    from ledgerline.cli import build_parser, walk
+
+    parsers = list(walk(build_parser()))
+    names = {" ".join(path) for path, _ in parsers}
+    assert {"", "serve", "migrate", "token", "tenant", "tenant create", "user", "user create", "seed", "verify",
+            "init-env"} <= names
+    for path, parser in parsers:
+        text = parser.format_help()
+        assert "example:\n  ledgerline " in text or "example:\n  TOKEN=" in text or "example:\n  TENANT=" in text \
+            or "example:\n  DATABASE_URL=" in text, path
+        for action in parser._actions:
+            if action.option_strings or action.dest not in ("command", "action"):
+                assert action.help, (path, action.dest)
+        with pytest.raises(SystemExit) as exited:
+            main([*path, "--help"])
+        assert exited.value.code == 0
+        assert "example:" in capsys.readouterr().out
+
+
+def test_seed_makes_a_demo_tenant_that_verifies_clean(database_url, capsys):
+    output = run(capsys, "seed", "--tenant", "Demo Telecom", "--customers", "9", "--months", "3", "--quiet")
+    assert "9 customers, 27 invoices" in output and "1 write-off(s)" in output and "2 sub-brands" in output
+    tenant_id = uuid.UUID(output.split()[1].rstrip(":"))
+    assert run(capsys, "verify", "--tenant", str(tenant_id)) == "verify: 0 mismatch(es)"
+    token = run(capsys, "token", "--tenant", str(tenant_id))
+    with TestClient(create_app()) as client:
+        auth = {"Authorization": f"Bearer {token}"}
+        assert client.get("/v1/customers", headers=auth).headers["x-total-count"] == "9"
+        assert client.get("/v1/refunds", headers=auth).headers["x-total-count"] == "2"
+        assert client.get("/v1/credits?creditType=writeOff", headers=auth).headers["x-total-count"] == "1"
+        brands = client.get("/v1/contract-owner-sub-brands", headers=auth).json()
+        assert len(brands) == 2
+        logo = client.get(f"/v1/contract-owner-sub-brands/{brands[0]['id']}/logo", headers=auth)
+        assert logo.status_code == 200 and logo.headers["content-type"] == "image/png"
+        statuses = {invoice["paymentStatus"] for invoice in client.get("/v1/invoices?pageSize=1000",
+                                                                        headers=auth).json()}
+        assert {"PAID", "UNPAID", "PART_REFUNDED"} <= statuses
+    # A second run adds to the same tenant (found by name) and still verifies.
+    again = run(capsys, "seed", "--tenant", "Demo Telecom", "--customers", "1", "--months", "2", "--quiet")
+    assert again.split()[1].rstrip(":") == str(tenant_id)
+    assert run(capsys, "verify") == "verify: 0 mismatch(es)"
+
+
+def test_seed_refuses_nonsense_counts_cleanly(database_url, capsys):
+    capsys.readouterr()
+    assert main(["seed", "--tenant", "X", "--customers", "0"]) == 2
+    assert "--customers" in capsys.readouterr().err
+
+
+def test_serve_with_several_workers_gives_them_a_metrics_directory(monkeypatch, tmp_path):
+    from ledgerline.cli import METRICS_DIR_ENV, _metrics_directory
+
+    monkeypatch.delenv(METRICS_DIR_ENV, raising=False)
+    with _metrics_directory(1):
+        assert METRICS_DIR_ENV not in os.environ
+    with _metrics_directory(3):
+        directory = Path(os.environ[METRICS_DIR_ENV])
+        assert directory.is_dir()
+    assert not directory.exists() and METRICS_DIR_ENV not in os.environ
+    # An operator's own directory is kept, emptied of a previous run's files.
+    own = tmp_path / "metrics"
+    own.mkdir()
+    (own / "counter_123.db").write_bytes(b"old")
+    monkeypatch.setenv(METRICS_DIR_ENV, str(own))
+    with _metrics_directory(1):
+        assert os.environ[METRICS_DIR_ENV] == str(own) and not list(own.glob("*.db"))
+    assert own.is_dir()

@@ -12,7 +12,7 @@ from fastapi import FastAPI
 from fastapi.routing import APIRoute
 from fastapi_offline import FastAPIOffline
 
-from ledgerline import __version__, read_routing
+from ledgerline import __version__, observability, read_routing
 from ledgerline.api import health
 from ledgerline.api import socotra, v1
 from ledgerline.api.errors import install_error_handlers
@@ -50,6 +50,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
         if owned:
             app.state.db = Database(make_engine(settings.database_url, echo=settings.sql_echo,
                                                 transaction_pooler=settings.database_transaction_pooler))
+        observability.observe_database(app.state.db)
         sweep = (asyncio.create_task(sweep_periodically(app.state.db, settings.idempotency_sweep_seconds))
                  if settings.idempotency_sweep_seconds else None)
         with read_routing.lifespan(app, settings):
@@ -61,6 +62,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
         if owned:
             app.state.db.dispose()
             app.state.db = None
+        observability.shutdown()
 
     app = FastAPIOffline(
         title="Ledgerline",
@@ -78,6 +80,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     install_error_handlers(app)
     read_routing.install(app, settings)
     app.include_router(health.router)
+    observability.install(app, settings)
     for surface in SURFACES:
         app.include_router(surface.router)
     _document(app, app.state.surfaces)

@@ -1,4 +1,4 @@
-"""The ``ledgerline`` command: serve, migrate, tokens, tenants and users."""
+"""The ``ledgerline`` command: serve, migrate, tokens, tenants, users, demo data and checks."""
 
 from __future__ import annotations
 
@@ -42,14 +42,54 @@ def _cmd_migrate(args: argparse.Namespace) -> int:
     return 0
 
 
+class CommandError(Exception):
+    """A command that cannot run as asked: one line on stderr, exit code 2, no traceback."""
+
+
+METRICS_DIR_ENV = "PROMETHEUS_MULTIPROC_DIR"
+
+
+@contextmanager
+def _metrics_directory(workers: int) -> Iterator[None]:
+    """Several workers share their metrics through files in one directory (prometheus-client's
+    multiprocess mode), so that a scrape of any worker reports all of them. An operator's own
+    ``PROMETHEUS_MULTIPROC_DIR`` is used (emptied of a previous run's files); else a temporary one."""
+    import shutil
+    import tempfile
+
+    given = os.environ.get(METRICS_DIR_ENV)
+    if workers <= 1 and not given:
+        yield
+        return
+    if given:
+        directory = Path(given)
+        directory.mkdir(parents=True, exist_ok=True)
+        for stale in directory.glob("*.db"):
+            stale.unlink()
+        yield
+        return
+    directory = Path(tempfile.mkdtemp(prefix="ledgerline-metrics-"))
+    os.environ[METRICS_DIR_ENV] = str(directory)
+    try:
+        yield
+    finally:
+        os.environ.pop(METRICS_DIR_ENV, None)
+        shutil.rmtree(directory, ignore_errors=True)
+
+
 def _cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     settings = get_settings()
+    if args.workers < 1:
+        raise CommandError("--workers must be 1 or more")
     if args.migrate:
         migrate(settings)
-    uvicorn.run("ledgerline.app:create_app", factory=True, host=args.host, port=args.port,
-                workers=args.workers, access_log=not args.no_access_log, proxy_headers=True)
+    # Ledgerline writes its own line per request (ledgerline.request); uvicorn's access log would repeat it.
+    access_log = args.access_log and not args.no_access_log
+    with _metrics_directory(args.workers):
+        uvicorn.run("ledgerline.app:create_app", factory=True, host=args.host, port=args.port,
+                    workers=args.workers, access_log=access_log, proxy_headers=True)
     return 0
 
 
@@ -94,8 +134,17 @@ def _cmd_user_create(args: argparse.Namespace) -> int:
 def _cmd_token(args: argparse.Namespace) -> int:
     from ledgerline.auth import issue_token
 
-    token = issue_token(get_settings(), tenant_id=args.tenant, subject=args.sub,
-                        scopes=args.scope, ttl_seconds=args.ttl)
+    settings = get_settings()
+    algorithm = settings.allowed_jwt_algorithms[0]
+    if algorithm.startswith("HS") and settings.jwt_secret is None:
+        raise CommandError("no signing secret is configured: set LEDGERLINE_JWT_SECRET "
+                           "(or run `ledgerline init-env` to write a development one into .env)")
+    if not algorithm.startswith("HS") and settings.jwt_private_key is None:
+        raise CommandError(f"signing {algorithm} tokens needs LEDGERLINE_JWT_PRIVATE_KEY (a PEM private key)")
+    if args.ttl < 1:
+        raise CommandError("--ttl must be 1 second or more")
+    token = issue_token(settings, tenant_id=args.tenant, subject=args.sub,
+                        scopes=args.scope, ttl_seconds=args.ttl, algorithm=algorithm)
     print(token)
     return 0
 
@@ -128,65 +177,171 @@ def _cmd_verify(args: argparse.Namespace) -> int:
     return 1 if mismatches else 0
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="ledgerline", description="Ledgerline billing and payments API server")
-    commands = parser.add_subparsers(dest="command", required=True)
+def _cmd_seed(args: argparse.Namespace) -> int:
+    """Demo data through the services, with a progress bar on stderr."""
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    serve = commands.add_parser("serve", help="serve the API")
-    serve.add_argument("--host", default=None)
-    serve.add_argument("--port", type=int, default=None)
-    serve.add_argument("--workers", type=int, default=1)
+    from ledgerline import demo
+    from ledgerline.db import Database, make_engine
+
+    if args.customers < 1:
+        raise CommandError("--customers must be 1 or more")
+    if args.months < 2:
+        raise CommandError("--months must be 2 or more")
+    settings = get_settings()
+    database = Database(make_engine(settings.database_url))
+
+    @contextmanager
+    def transaction() -> Iterator[Session]:
+        with database.session() as session, session.begin():
+            yield session
+
+    columns = (TextColumn("seeding customers"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    try:
+        with Progress(*columns, console=Console(stderr=True), disable=args.quiet) as bar:
+            def progress(indices: Iterator[int], total: int) -> Iterator[int]:
+                task = bar.add_task("customers", total=total)
+                for index in indices:
+                    yield index
+                    bar.advance(task)
+
+            report = demo.seed(transaction, args.tenant, customers_count=args.customers, months=args.months,
+                               seed_value=args.seed, max_logo_bytes=settings.max_logo_bytes, progress=progress)
+    finally:
+        database.dispose()
+    print(f"tenant {report.tenant_id}: {report.customers} customers, {report.invoices} invoices, "
+          f"{report.payments} payments, {report.refunds} refund(s), {report.write_offs} write-off(s), "
+          f"{len(report.sub_brands)} sub-brands with logos")
+    print(f"next: ledgerline token --tenant {report.tenant_id}   (then open /docs and Authorize)")
+    return 0
+
+
+class _Formatter(argparse.RawDescriptionHelpFormatter):
+    """Keeps the line breaks of each command's examples."""
+
+
+def _command(commands: argparse._SubParsersAction, name: str, summary: str, example: str,
+             description: str | None = None) -> argparse.ArgumentParser:
+    """A sub-command whose ``--help`` ends with an example."""
+    return commands.add_parser(name, help=summary, description=description or summary, formatter_class=_Formatter,
+                               epilog="example:\n" + "\n".join(f"  {line}" for line in example.splitlines()))
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="ledgerline", description="Ledgerline billing and payments API server", formatter_class=_Formatter,
+        epilog="example:\n  ledgerline migrate && ledgerline serve --workers 2\n\n"
+               "Settings come from the environment and ./.env (README, Configuration); "
+               "`ledgerline COMMAND --help` shows each command.")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    serve = _command(commands, "serve", "serve the API",
+                     "ledgerline serve --host 0.0.0.0 --port 8000 --workers 4 --migrate",
+                     "Serve the API with uvicorn. With several workers, /metrics reports all of them "
+                     "(prometheus-client multiprocess mode, in PROMETHEUS_MULTIPROC_DIR or a temporary directory).")
+    serve.add_argument("--host", default=None, help="address to listen on (default $HOST or 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=None, help="port (default $PORT or 8000)")
+    serve.add_argument("--workers", type=int, default=1, help="worker processes (default 1)")
     serve.add_argument("--migrate", action="store_true", help="run migrations first")
-    serve.add_argument("--no-access-log", action="store_true")
+    serve.add_argument("--access-log", action="store_true",
+                       help="also write uvicorn's access log (Ledgerline logs one line per request anyway)")
+    serve.add_argument("--no-access-log", action="store_true", help="no uvicorn access log (the default)")
     serve.set_defaults(handler=_cmd_serve)
 
-    migrate_cmd = commands.add_parser("migrate", help="apply database migrations")
-    migrate_cmd.add_argument("revision", nargs="?", default="head")
+    migrate_cmd = _command(commands, "migrate", "apply database migrations",
+                           "DATABASE_URL=postgresql+psycopg://app:secret@db/ledgerline ledgerline migrate")
+    migrate_cmd.add_argument("revision", nargs="?", default="head", help="target revision (default head)")
     migrate_cmd.set_defaults(handler=_cmd_migrate)
 
-    token = commands.add_parser("token", help="print a signed development token")
+    token = _command(commands, "token", "print a signed development token",
+                     "TOKEN=$(ledgerline token --tenant 6f1c...e2 --scope 'payments.* customers.read' --ttl 600)\n"
+                     "curl -H \"Authorization: Bearer $TOKEN\" localhost:8000/v1/payments",
+                     "Print a JWT signed with the configured secret (LEDGERLINE_JWT_SECRET) or private key.")
     token.add_argument("--tenant", required=True, type=uuid.UUID, help="tenant UUID")
     token.add_argument("--scope", default="*", help="space-separated scopes, '*' grants everything")
     token.add_argument("--sub", default="cli", help="subject (user name)")
     token.add_argument("--ttl", type=int, default=3600, help="lifetime in seconds")
     token.set_defaults(handler=_cmd_token)
 
-    tenant = commands.add_parser("tenant", help="manage tenants").add_subparsers(dest="action", required=True)
-    tenant_create = tenant.add_parser("create", help="create a tenant and print its id")
-    tenant_create.add_argument("name")
+    tenant = _command(commands, "tenant", "manage tenants", 'TENANT=$(ledgerline tenant create "Acme Billing")')
+    tenant_actions = tenant.add_subparsers(dest="action", required=True, metavar="ACTION")
+    tenant_create = _command(tenant_actions, "create", "create a tenant and print its id",
+                             'TENANT=$(ledgerline tenant create "Acme Billing")')
+    tenant_create.add_argument("name", help="the tenant's name (the brand users log in with)")
     tenant_create.set_defaults(handler=_cmd_tenant_create)
 
-    user = commands.add_parser("user", help="manage users").add_subparsers(dest="action", required=True)
-    user_create = user.add_parser("create", help="create a login user")
+    user = _command(commands, "user", "manage users",
+                    "ledgerline user create --tenant $TENANT --username jane --scope '*'")
+    user_actions = user.add_subparsers(dest="action", required=True, metavar="ACTION")
+    user_create = _command(user_actions, "create", "create a login user",
+                           "ledgerline user create --tenant $TENANT --username jane --scope 'payments.*'")
     user_create.add_argument("--tenant", required=True, type=uuid.UUID, help="tenant UUID")
-    user_create.add_argument("--username", required=True)
+    user_create.add_argument("--username", required=True, help="the login name")
     user_create.add_argument("--password", help="prompted for when omitted")
-    user_create.add_argument("--scope", default="*")
+    user_create.add_argument("--scope", default="*", help="space-separated scopes, '*' grants everything")
     user_create.set_defaults(handler=_cmd_user_create)
 
-    verify = commands.add_parser("verify", help="recompute every balance from the journal")
+    seed = _command(commands, "seed", "create a demo tenant with realistic data",
+                    'ledgerline seed --tenant "Demo Telecom" --customers 50 --months 12',
+                    "Create (or add to) a tenant with sub-brands and logos, customers, monthly invoices, "
+                    "payments, a refund and a write-off, all through the services; shows a progress bar.")
+    seed.add_argument("--tenant", required=True, help="tenant name or id (created when no such tenant exists)")
+    seed.add_argument("--customers", type=int, default=25, help="how many customers (default 25)")
+    seed.add_argument("--months", type=int, default=6, help="months of invoices per customer (default 6)")
+    seed.add_argument("--seed", type=int, default=16, help="random seed, for the same data again (default 16)")
+    seed.add_argument("--quiet", action="store_true", help="no progress bar")
+    seed.set_defaults(handler=_cmd_seed)
+
+    verify = _command(commands, "verify", "recompute every balance from the journal",
+                      "ledgerline verify --tenant $TENANT || echo 'the ledger disagrees'",
+                      "Recompute balances and outstanding amounts from the journal; exit 1 on any mismatch.")
     verify.add_argument("--tenant", help="only this tenant (UUID)")
     verify.set_defaults(handler=_cmd_verify)
 
-    init_env = commands.add_parser("init-env", help="generate a development JWT secret into .env")
-    init_env.add_argument("--file", default=".env")
+    init_env = _command(commands, "init-env", "generate a development JWT secret into .env",
+                        "ledgerline init-env && ledgerline serve")
+    init_env.add_argument("--file", default=".env", help="the file to add LEDGERLINE_JWT_SECRET to (default .env)")
     init_env.set_defaults(handler=_cmd_init_env)
     return parser
 
 
+def walk(parser: argparse.ArgumentParser, path: tuple[str, ...] = ()) -> Iterator[tuple[tuple[str, ...],
+                                                                                          argparse.ArgumentParser]]:
+    """Every parser of the command line, the top one first, with the words that reach it."""
+    yield path, parser
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for name, child in action.choices.items():
+                yield from walk(child, (*path, name))
+
+
 def main(argv: list[str] | None = None) -> int:
+    from pydantic import ValidationError
+
     from ledgerline.errors import LedgerlineError
 
     args = build_parser().parse_args(argv)
-    if getattr(args, "host", "unset") is None:
-        args.host = os.environ.get("HOST", "127.0.0.1")
-    if getattr(args, "port", "unset") is None:
-        args.port = int(os.environ.get("PORT", "8000"))
     try:
+        if getattr(args, "host", "unset") is None:
+            args.host = os.environ.get("HOST", "127.0.0.1")
+        if getattr(args, "port", "unset") is None:
+            try:
+                args.port = int(os.environ.get("PORT", "8000"))
+            except ValueError:
+                raise CommandError(f"PORT must be a number, not {os.environ['PORT']!r}") from None
         return args.handler(args)
     except LedgerlineError as exc:  # a refused request (duplicate name, unknown tenant): no traceback
         print(f"ledgerline: {exc.message}", file=sys.stderr)
         return 1
+    except CommandError as exc:
+        print(f"ledgerline: {exc}", file=sys.stderr)
+        return 2
+    except ValidationError as exc:  # a setting in the environment or .env is invalid
+        problems = "; ".join(f"{'.'.join(map(str, error['loc'])) or 'settings'}: {error['msg']}"
+                             for error in exc.errors())
+        print(f"ledgerline: invalid settings: {problems}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

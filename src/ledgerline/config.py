@@ -56,6 +56,13 @@ class Settings(BaseSettings):
     # Largest request body any other route reads (JSON documents are small); beyond it: 413.
     max_body_bytes: int = Field(default=1024 * 1024, ge=1024, le=64 * 1024 * 1024)
 
+    # Operating (README "Operating"): `GET /metrics`, the request log line, the log format and level.
+    metrics_enabled: bool = True
+    log_requests: bool = True
+    # auto: plain text when stderr is a terminal, JSON lines otherwise; none: install no handler.
+    log_format: Literal["auto", "json", "text", "none"] = "auto"
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+
     @field_validator("jwt_algorithms")
     @classmethod
     def _known_algorithms(cls, value: str) -> str:

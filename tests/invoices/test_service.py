@@ -2,17 +2,13 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from decimal import Decimal
 
 import pytest
 from sqlalchemy import update
 
-from ledgerline.balances import service as balances
 from ledgerline.customers import service as customers
 from ledgerline.errors import Conflict, InvalidRequest, NotFound
 from ledgerline.invoices import service
-from ledgerline.kit.listing import ListQuery
-from ledgerline.kit.money import Money
 from ledgerline.models import Customer, Invoice
 from ledgerline.models.enums import BillRunStatus, BillRunType, InvoicePaymentStatus, InvoiceStatus
 
@@ -54,26 +50,6 @@ def test_after_draft_only_references_are_editable():
     service.check_editable(1, InvoiceStatus.POSTED, {"reference_number", "back_office_code"})
     with pytest.raises(Conflict, match="CANCELLED"):
         service.check_editable(1, InvoiceStatus.CANCELLED, {"due_date"})
-
-
-@pytest.mark.parametrize(("debt", "threshold", "expected"), [
-    (6000, 10000, Decimal("60.00")),
-    (1, 3, Decimal("33.33")),
-    (2, 3, Decimal("66.67")),
-    (1, 20000, Decimal("0.00")),  # 0.005 % rounds half to even: down
-    (3, 20000, Decimal("0.02")),  # 0.015 % rounds half to even: up
-    (-3, 20000, Decimal("-0.02")),
-    (-1, 20000, Decimal("0.00")),  # never "-0.00"
-    (-3000, 10000, Decimal("-30.00")),
-    (25000, 10000, Decimal("250.00")),
-    (10**17 + 1, 10**15, Decimal("10000.00")),
-    (500, 0, None),
-])
-def test_percentage_difference_rounds_half_even_exactly(debt, threshold, expected):
-    result = balances.percentage_difference(debt, threshold)
-    assert result == expected
-    if expected is not None:
-        assert str(result) == str(expected)
 
 
 # --- services against the database ----------------------------------------------------------------
@@ -174,19 +150,3 @@ def test_bill_figures_come_from_its_posted_invoices(session, tenant_id, customer
         300, 300, "GBP", "UNSETTLED")
     with pytest.raises(Conflict):
         service.delete_bill(session, bill=bill)
-
-
-def test_credit_status_counts_posted_debt_less_credit_and_open_run_drafts(session, tenant_id, customer):
-    run = service.create_bill_run(session, tenant_id=tenant_id, run_date=DAY)
-    draft(session, tenant_id, customer, total_minor=9000, status=InvoiceStatus.POSTED)
-    draft(session, tenant_id, customer, total_minor=1234, bill_run_id=run.id)
-    draft(session, tenant_id, customer, total_minor=4321)  # a draft in no run counts nowhere
-    customer.credit_minor = 1500
-    session.flush()
-    page = balances.credit_status_page(session, tenant_id=tenant_id, query=ListQuery())
-    [status] = page.items
-    assert status.bill_amount == Money(7500, "GBP")
-    assert status.value_difference == Money(2500, "GBP")
-    assert status.percentage_difference == Decimal("75.00")
-    assert status.open_bill_run_value == Money(1234, "GBP")
-    assert page.total == 1

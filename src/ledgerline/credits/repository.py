@@ -6,13 +6,12 @@ import uuid
 from collections import defaultdict
 from collections.abc import Sequence
 
-from sqlalchemy import exists, select, update
+from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
 from ledgerline.kit.listing import Filter, FilterKind, Listing
 from ledgerline.kit.repository import TenantRows
 from ledgerline.models import Credit, CreditTarget, Customer, Invoice
-from ledgerline.models.base import utcnow
 from ledgerline.models.enums import CreditState, CreditType
 
 CREDIT_LISTING = Listing(
@@ -85,23 +84,6 @@ def locators_of(session: Session, tenant_id: uuid.UUID, model: type[Customer] | 
         return {}
     stmt = select(model.id, model.locator).where(model.tenant_id == tenant_id, model.id.in_(ids))
     return {row[0]: row[1] for row in session.execute(stmt)}
-
-
-def live_credits_of_payment(session: Session, tenant_id: uuid.UUID, payment_id: int,
-                            credit_type: CreditType) -> list[Credit]:
-    stmt = (select(Credit).where(Credit.tenant_id == tenant_id, Credit.payment_id == payment_id,
-                                 Credit.type == credit_type, Credit.state != CreditState.REVERSED)
-            .order_by(Credit.id))
-    return list(session.execute(stmt).scalars())
-
-
-def reverse_credits_of_payment(session: Session, tenant_id: uuid.UUID, payment_id: int, reason: str) -> None:
-    """The payment's credit and subpayments, reversed in one statement (shortfall credits are reversed one by one)."""
-    session.execute(
-        update(Credit)
-        .where(Credit.tenant_id == tenant_id, Credit.payment_id == payment_id,
-               Credit.type.in_([CreditType.PAYMENT, CreditType.SUBPAYMENT]), Credit.state != CreditState.REVERSED)
-        .values(state=CreditState.REVERSED, reversed_at=utcnow(), reversal_reason=reason))
 
 
 def targets_for_update(session: Session, tenant_id: uuid.UUID, credit_id: int) -> list[CreditTarget]:

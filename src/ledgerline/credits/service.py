@@ -18,45 +18,15 @@ from sqlalchemy.orm import Session
 
 from ledgerline.credits import repository
 from ledgerline.errors import Conflict, InvalidRequest, not_found
+from ledgerline.invoices import repository as invoices_repository
 from ledgerline.invoices.service import change_outstanding
 from ledgerline.kit.listing import ListQuery, Page
 from ledgerline.kit.money import Money
 from ledgerline.kit.repository import get_scoped, id_holding
 from ledgerline.ledger.service import record
-from ledgerline.models import Credit, CreditTarget, Customer, Invoice, Payment
+from ledgerline.models import Credit, CreditTarget, Customer, Invoice
 from ledgerline.models.base import utcnow
 from ledgerline.models.enums import CreditState, CreditType, InvoiceStatus, JournalKind
-from ledgerline.payments import repository as payments_repository
-from ledgerline.payments.allocation import Allocation
-
-
-def record_payment_credits(session: Session, *, payment: Payment, allocations: Sequence[Allocation],
-                           shortfalls: Sequence[Allocation], now: dt.datetime) -> Credit:
-    """The credits a posting writes: the payment, a subpayment per invoice paid, a shortfall write-off per
-    invoice settled within tolerance. One flush inserts them (parents first)."""
-    common = dict(tenant_id=payment.tenant_id, customer_id=payment.customer_id, payment_id=payment.id,
-                  currency=payment.currency, created_by=payment.updated_by or payment.created_by, created_at=now,
-                  realized_at=now)
-    parent = Credit(type=CreditType.PAYMENT, state=CreditState.POSTED, amount_minor=payment.amount_minor, **common)
-    session.add(parent)
-    for kind, state, parts in ((CreditType.SUBPAYMENT, CreditState.POSTED, allocations),
-                               (CreditType.SHORTFALL_WRITE_OFF, CreditState.DISTRIBUTED, shortfalls)):
-        for part in parts:
-            child = Credit(type=kind, state=state, amount_minor=part.amount.minor, parent=parent, **common)
-            child.targets = [CreditTarget(tenant_id=payment.tenant_id, invoice_id=part.invoice_id,
-                                          amount_minor=part.amount.minor)]
-            session.add(child)
-    return parent
-
-
-def shortfall_credits_of_payment(session: Session, payment: Payment) -> list[tuple[Credit, list[CreditTarget]]]:
-    credits = repository.live_credits_of_payment(session, payment.tenant_id, payment.id, CreditType.SHORTFALL_WRITE_OFF)
-    targets = repository.targets_of(session, payment.tenant_id, credits)
-    return [(credit, targets[credit.id]) for credit in credits]
-
-
-def reverse_payment_credits(session: Session, *, payment: Payment, reason: str) -> None:
-    repository.reverse_credits_of_payment(session, payment.tenant_id, payment.id, reason)
 
 
 def mark_reversed(credit: Credit, reason: str, now: dt.datetime) -> None:
@@ -103,7 +73,7 @@ def write_off(session: Session, *, tenant_id: uuid.UUID, targets: Sequence[Write
     customer = get_scoped(session, Customer, tenant_id, customer_id, for_update=True)
     if customer is None:
         raise InvalidRequest.for_field("customerId", f"customer {customer_id} does not exist")
-    invoices = payments_repository.invoices_for_update(session, tenant_id, [t.invoice_id for t in targets])
+    invoices = invoices_repository.invoices_for_update(session, tenant_id, [t.invoice_id for t in targets])
     now = utcnow()
     credit = Credit(tenant_id=tenant_id, type=CreditType.WRITE_OFF, state=CreditState.POSTED, customer_id=customer.id,
                     currency=customer.currency, amount_minor=0, description=description, created_by=created_by,
@@ -156,7 +126,7 @@ def reverse_credit(session: Session, *, tenant_id: uuid.UUID, credit_id: int, re
     if credit.state is CreditState.REVERSED:
         raise Conflict(f"credit {credit.id} is reversed already")
     targets = repository.targets_for_update(session, tenant_id, credit.id)
-    invoices = payments_repository.invoices_for_update(session, tenant_id, [target.invoice_id for target in targets])
+    invoices = invoices_repository.invoices_for_update(session, tenant_id, [target.invoice_id for target in targets])
     for target in targets:
         invoice = invoices[target.invoice_id]
         invoice.written_off_minor -= target.amount_minor

@@ -8,11 +8,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, and_, case, exists, func, insert, literal, select, type_coerce, update
+from sqlalchemy import RowMapping, Select, and_, case, exists, func, insert, literal, select, type_coerce, update
 from sqlalchemy.orm import Session
 
 from ledgerline.kit.listing import Filter, FilterKind, Listing, ListQuery, Page
-from ledgerline.kit.repository import count_matching, fetch_page
+from ledgerline.kit.refs import Ref
+from ledgerline.kit.repository import count_matching, fetch_page, ref_clause
 from ledgerline.models import Bill, BillRun, Customer, Invoice, JournalEntry
 from ledgerline.models.base import UTCDateTime, utcnow
 from ledgerline.models.enums import (
@@ -111,6 +112,39 @@ def invoice_number_with_back_office_code(session: Session, tenant_id: uuid.UUID,
     if other_than is not None:
         stmt = stmt.where(Invoice.id != other_than)
     return session.execute(stmt.limit(1)).scalar_one_or_none()
+
+
+# --- invoices and bills that money moves through ------------------------------------------------
+# Payments and credits lock invoices after the customer, always: that one order serializes
+# a customer's money changes. FOR NO KEY UPDATE (key_share) for the reason payments/repository.py
+# gives: it leaves the foreign-key checks of concurrent inserts unblocked.
+
+def invoices_for_update(session: Session, tenant_id: uuid.UUID, invoice_ids: Sequence[int]) -> dict[int, Invoice]:
+    if not invoice_ids:
+        return {}
+    stmt = (select(Invoice).where(Invoice.tenant_id == tenant_id, Invoice.id.in_(invoice_ids))
+            .order_by(Invoice.id).with_for_update(key_share=True).execution_options(populate_existing=True))
+    return {invoice.id: invoice for invoice in session.execute(stmt).scalars()}
+
+
+def bills_named(session: Session, tenant_id: uuid.UUID, refs: Sequence[Ref]) -> list[RowMapping | None]:
+    bills = Bill.__table__
+    found = []
+    for ref in refs:
+        found.append(session.execute(select(bills.c.id, bills.c.customer_id, bills.c.check_digits)
+                                     .where(ref_clause(Bill, tenant_id, ref))).mappings().one_or_none())
+    return found
+
+
+def posted_invoice_ids_of_bills(session: Session, tenant_id: uuid.UUID, bill_ids: Sequence[int]) -> list[int]:
+    """Posted invoices of the bills, in bill order, oldest first within a bill: one query."""
+    if not bill_ids:
+        return []
+    invoices = Invoice.__table__
+    rows = session.execute(select(invoices.c.id, invoices.c.bill_id).where(
+        invoices.c.tenant_id == tenant_id, invoices.c.bill_id.in_(bill_ids),
+        invoices.c.status == InvoiceStatus.POSTED).order_by(invoices.c.issue_date, invoices.c.id)).all()
+    return [invoice_id for bill_id in bill_ids for invoice_id, of_bill in rows if of_bill == bill_id]
 
 
 # --- bills --------------------------------------------------------------------------------------

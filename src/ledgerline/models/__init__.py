@@ -1,7 +1,8 @@
 """Every table of the one schema. Importing this package registers them all on ``Base.metadata``."""
 
 from ledgerline.models.base import Base
-from ledgerline.models.tenant import NumberSequence, Tenant, User
+from ledgerline.models.tenant import Tenant, User
+from ledgerline.models.number_sequence import NumberSequence
 from ledgerline.models.idempotency import IdempotencyKey
 from ledgerline.models.admin import BillingCycle, ContractOwner
 from ledgerline.models.admin_directory import AdminContact, CommissionAgent, CustomFieldDefinition, Supplier
@@ -16,14 +17,17 @@ from ledgerline.models.admin_documents import (
 from ledgerline.models.email_template import EmailTemplate
 from ledgerline.models.sub_brand import ContractOwnerSubBrand, SubBrandAddress, SubBrandLogo
 from ledgerline.models.customer import Customer, Site
-from ledgerline.models.invoice import Bill, BillRun, Invoice
+from ledgerline.models.bill_run import BillRun
+from ledgerline.models.bill import Bill
+from ledgerline.models.invoice import Invoice
 from ledgerline.models.reference import (
     FinancialTransactionCategory, FinancialTransactionType, PaymentMethodSetting, RejectionReason, ShortfallTolerance,
 )
-from ledgerline.models.payment import (
-    Credit, CreditTarget, CustomerBalanceAdjustment, JournalEntry, Payment, PaymentAllocation, PaymentCancellation,
-    Refund,
-)
+from ledgerline.models.payment import Payment, PaymentAllocation, PaymentCancellation
+from ledgerline.models.credit import Credit, CreditTarget
+from ledgerline.models.refund import Refund
+from ledgerline.models.adjustment import CustomerBalanceAdjustment
+from ledgerline.models.journal import JournalEntry
 
 __all__ = [
     "AdminContact",

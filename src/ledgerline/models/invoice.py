@@ -6,52 +6,7 @@ from sqlalchemy import BigInteger, CheckConstraint, Date, ForeignKey, Index, Str
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ledgerline.models.base import BigId, Base, TenantScoped, UTCDateTime
-from ledgerline.models.enums import BillRunStatus, BillRunType, InvoicePaymentStatus, InvoiceStatus, db_enum
-
-
-class BillRun(TenantScoped, Base):
-    """A billing run; the value of its draft invoices is a customer's open bill run value."""
-
-    __tablename__ = "bill_runs"
-    __table_args__ = (
-        UniqueConstraint("tenant_id", "locator"),
-        Index("ix_bill_runs_tenant_status", "tenant_id", "status"),
-        Index("ix_bill_runs_tenant_type", "tenant_id", "type"),
-        Index("ix_bill_runs_tenant_run_date", "tenant_id", "run_date"),
-        Index("ix_bill_runs_tenant_billing_cycle", "tenant_id", "billing_cycle_id"),
-        Index("ix_bill_runs_tenant_created_at", "tenant_id", "created_at"),
-    )
-
-    type: Mapped[BillRunType] = mapped_column(db_enum(BillRunType, "bill_run_type"), nullable=False)
-    status: Mapped[BillRunStatus] = mapped_column(
-        db_enum(BillRunStatus, "bill_run_status"), nullable=False, default=BillRunStatus.OPEN
-    )
-    billing_cycle_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("billing_cycles.id"))
-    run_date: Mapped[dt.date] = mapped_column(Date, nullable=False)
-    description: Mapped[str | None] = mapped_column(String(255))
-    closed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
-
-
-class Bill(TenantScoped, Base):
-    """Groups a customer's invoices for a period; settlement status derives from them."""
-
-    __tablename__ = "bills"
-    __table_args__ = (
-        UniqueConstraint("tenant_id", "locator"),
-        UniqueConstraint("tenant_id", "number"),
-        Index("ix_bills_tenant_customer", "tenant_id", "customer_id"),
-        Index("ix_bills_tenant_period_start", "tenant_id", "period_start"),
-        Index("ix_bills_tenant_period_end", "tenant_id", "period_end"),
-        Index("ix_bills_tenant_created_at", "tenant_id", "created_at"),
-        CheckConstraint("period_end >= period_start", name="period_in_order"),
-    )
-
-    number: Mapped[str] = mapped_column(String(30), nullable=False)
-    customer_id: Mapped[int] = mapped_column(BigId, ForeignKey("customers.id"), nullable=False)
-    # Pay-bill requests must repeat these when present.
-    check_digits: Mapped[str | None] = mapped_column(String(10))
-    period_start: Mapped[dt.date | None] = mapped_column(Date)
-    period_end: Mapped[dt.date | None] = mapped_column(Date)
+from ledgerline.models.enums import BillRunType, InvoicePaymentStatus, InvoiceStatus, db_enum
 
 
 class Invoice(TenantScoped, Base):

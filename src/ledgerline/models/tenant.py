@@ -30,13 +30,3 @@ class User(TimestampMixin, Base):
     password_hash: Mapped[str] = mapped_column(Text, nullable=False)
     # Space-separated scopes granted to this user's login tokens.
     scopes: Mapped[str] = mapped_column(Text, nullable=False, default="*")
-
-
-class NumberSequence(Base):
-    """Per-tenant counters behind human numbers (``CUS-0000001``); one row per kind."""
-
-    __tablename__ = "number_sequences"
-
-    tenant_id: Mapped[uuid.UUID] = mapped_column(Uuid(), primary_key=True)
-    kind: Mapped[str] = mapped_column(String(40), primary_key=True)
-    last_value: Mapped[int] = mapped_column(BigInteger, nullable=False, default=0)

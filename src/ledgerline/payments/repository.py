@@ -25,7 +25,7 @@ from ledgerline.kit.money import Money
 from ledgerline.kit.refs import Ref
 from ledgerline.kit.repository import count_matching, fetch_page, ref_clause
 from ledgerline.models import (
-    Bill, Credit, CreditTarget, Customer, Invoice, JournalEntry, Payment, PaymentAllocation, PaymentCancellation, Tenant,
+    Credit, CreditTarget, Customer, Invoice, JournalEntry, Payment, PaymentAllocation, PaymentCancellation, Tenant,
 )
 from ledgerline.models.enums import (
     BillRunType, CreditState, CreditType, InvoiceStatus, JournalKind, PaymentMethod, PaymentStatus,
@@ -92,39 +92,6 @@ def customer_id_of_payment(session: Session, tenant_id: uuid.UUID, payment_id: i
     return session.execute(
         select(Payment.customer_id).where(Payment.tenant_id == tenant_id, Payment.id == payment_id)
     ).scalar_one_or_none()
-
-
-def open_invoices_oldest_first(session: Session, tenant_id: uuid.UUID, customer_id: int) -> Sequence[Invoice]:
-    """The customer's posted invoices that still owe money, locked, oldest first."""
-    stmt = (
-        select(Invoice)
-        .where(Invoice.tenant_id == tenant_id, Invoice.customer_id == customer_id,
-               Invoice.status == InvoiceStatus.POSTED, Invoice.outstanding_minor > 0)
-        .order_by(Invoice.issue_date, Invoice.id)
-        .with_for_update(key_share=True)
-        .execution_options(populate_existing=True)
-    )
-    return list(session.execute(stmt).scalars())
-
-
-def invoices_for_update(session: Session, tenant_id: uuid.UUID, invoice_ids: Sequence[int]) -> dict[int, Invoice]:
-    if not invoice_ids:
-        return {}
-    stmt = (select(Invoice).where(Invoice.tenant_id == tenant_id, Invoice.id.in_(invoice_ids))
-            .order_by(Invoice.id).with_for_update(key_share=True).execution_options(populate_existing=True))
-    return {invoice.id: invoice for invoice in session.execute(stmt).scalars()}
-
-
-def invoice_ids_of_bills(session: Session, tenant_id: uuid.UUID, bill_ids: Sequence[int]) -> list[int]:
-    """Posted invoices of the bills, in bill order, oldest first within a bill."""
-    ids: list[int] = []
-    for bill_id in bill_ids:
-        ids += session.execute(
-            select(Invoice.id).where(Invoice.tenant_id == tenant_id, Invoice.bill_id == bill_id,
-                                     Invoice.status == InvoiceStatus.POSTED)
-            .order_by(Invoice.issue_date, Invoice.id)
-        ).scalars().all()
-    return ids
 
 
 def active_allocations(session: Session, tenant_id: uuid.UUID, payment_id: int) -> Sequence[PaymentAllocation]:
@@ -231,7 +198,6 @@ def first_allocated_invoices(session: Session, tenant_id: uuid.UUID,
 # A row is one live allocation: money of one payment applied to one invoice of the bill run type.
 
 
-
 def _invoice_payment_listing(invoice_filter: str, bill_run_filter: str, invoice_kind: str) -> Listing:
     return Listing(
         sortable={"id": PaymentAllocation.payment_id, "paymentDate": Payment.received_on,
@@ -298,13 +264,6 @@ def payments_by_id(session: Session, tenant_id: uuid.UUID, payment_ids: Sequence
         return {}
     stmt = select(Payment).where(Payment.tenant_id == tenant_id, Payment.id.in_(set(payment_ids)))
     return {payment.id: payment for payment in session.execute(stmt).scalars()}
-
-
-def invoices_by_id(session: Session, tenant_id: uuid.UUID, invoice_ids: Sequence[int]) -> dict[int, Invoice]:
-    if not invoice_ids:
-        return {}
-    stmt = select(Invoice).where(Invoice.tenant_id == tenant_id, Invoice.id.in_(set(invoice_ids)))
-    return {invoice.id: invoice for invoice in session.execute(stmt).scalars()}
 
 
 # --- the money path: locked snapshots (Core rows, no ORM) and the apply step ---------------------------
@@ -389,25 +348,6 @@ def invoices_named(session: Session, tenant_id: uuid.UUID, refs: Sequence[Ref]) 
                                     .where(ref_clause(Invoice, tenant_id, ref))).first()
         found.append(None if match is None else InvoiceSnapshot(*match))
     return found
-
-
-def bills_named(session: Session, tenant_id: uuid.UUID, refs: Sequence[Ref]) -> list[RowMapping | None]:
-    bills = Bill.__table__
-    found = []
-    for ref in refs:
-        found.append(session.execute(select(bills.c.id, bills.c.customer_id, bills.c.check_digits)
-                                     .where(ref_clause(Bill, tenant_id, ref))).mappings().one_or_none())
-    return found
-
-
-def posted_invoice_ids_of_bills(session: Session, tenant_id: uuid.UUID, bill_ids: Sequence[int]) -> list[int]:
-    """Posted invoices of the bills, in bill order, oldest first within a bill: one query."""
-    if not bill_ids:
-        return []
-    rows = session.execute(select(_INVOICES.c.id, _INVOICES.c.bill_id).where(
-        _INVOICES.c.tenant_id == tenant_id, _INVOICES.c.bill_id.in_(bill_ids),
-        _INVOICES.c.status == InvoiceStatus.POSTED).order_by(_INVOICES.c.issue_date, _INVOICES.c.id)).all()
-    return [invoice_id for bill_id in bill_ids for invoice_id, of_bill in rows if of_bill == bill_id]
 
 
 def live_parts(session: Session, tenant_id: uuid.UUID, payment_id: int) -> tuple[list[LiveAllocation], list[LiveShortfall]]:

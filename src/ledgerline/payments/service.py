@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from decimal import Decimal
 
 from ledgerline.errors import Conflict, InvalidRequest, not_found
+from ledgerline.invoices import repository as invoices_repository
 from ledgerline.kit.ids import new_locator, new_uuid
 from ledgerline.kit.listing import Listing, ListQuery, Page, single_id
 from ledgerline.kit.money import Money, MoneyError, to_major
@@ -27,28 +28,14 @@ from ledgerline.models import Payment, PaymentAllocation
 from ledgerline.models.base import utcnow
 from ledgerline.models.enums import BillRunType, InvoiceStatus, PaymentMethod, PaymentStatus, TransactionClassification
 from ledgerline.payments import repository
+from ledgerline.payments.lifecycle import check_transition
 from ledgerline.payments.planning import CustomerSnapshot, InvoiceSnapshot, PostingPlan, plan_cancellation, plan_posting
 from ledgerline.payments.values import (
     USER_FIELDS, AllocationLine, Cancellation, NewPayment, PaymentDetails, RecordedPayment,
 )
+from ledgerline.observability import metrics
 from ledgerline.reference import service as reference
 from ledgerline.tenants.context import TenantContext
-
-# DESIGN "Payments": the only transitions there are.
-_TRANSITIONS: dict[str, frozenset[PaymentStatus]] = {
-    "post": frozenset({PaymentStatus.DRAFT, PaymentStatus.PENDING_VERIFICATION}),
-    "reject": frozenset({PaymentStatus.DRAFT, PaymentStatus.PENDING_VERIFICATION}),
-    "cancel": frozenset({PaymentStatus.POSTED, PaymentStatus.PENDING_VERIFICATION}),
-}
-
-_PAST = {"post": "posted", "reject": "rejected", "cancel": "cancelled"}
-
-
-def check_transition(payment_id: int, status: PaymentStatus, action: str) -> None:
-    allowed = _TRANSITIONS[action]
-    if status not in allowed:
-        names = " or ".join(sorted(state.value for state in allowed))
-        raise Conflict(f"payment {payment_id} is {status.value}; only a {names} payment can be {_PAST[action]}")
 
 
 def get_payment(session: Session, *, tenant_id: uuid.UUID, payment_id: int) -> Payment:
@@ -90,7 +77,7 @@ def _intended_invoice_ids(session: Session, tenant_id: uuid.UUID, customer_id: i
                                            f"customer {customer_id}")
         ids.append(invoice.id)
     bill_ids = []
-    for position, bill in enumerate(repository.bills_named(session, tenant_id, new.intended_bills)):
+    for position, bill in enumerate(invoices_repository.bills_named(session, tenant_id, new.intended_bills)):
         if bill is None or bill["customer_id"] != customer_id:
             raise InvalidRequest.for_field(f"intended_bills[{position}]",
                                            f"bill {new.intended_bills[position]} is not a bill of customer {customer_id}")
@@ -157,15 +144,20 @@ def _posted(payment: dict[str, Any], plan: PostingPlan, invoices: Sequence[Invoi
         first_invoice=(allocations[0].invoice_id, allocations[0].invoice_number) if allocations else None)
 
 
+# Allocation time is observed around the pure rule (ledgerline_allocation_duration_seconds).
+_timed_plan_posting = metrics.timed_allocation(plan_posting)
+
+
 def _post(session: Session, tenant: TenantContext, customer: CustomerSnapshot, payment: dict[str, Any],
           intended: Sequence[int], *, is_new: bool, now: dt.datetime) -> RecordedPayment:
     """Allocate the payment over the customer's open invoices (locked here, after the customer) and write it."""
     invoices = repository.lock_open_invoices(session, tenant.tenant_id, customer.id)
-    plan = plan_posting(customer=customer, open_invoices=invoices, intended=intended,
+    plan = _timed_plan_posting(customer=customer, open_invoices=invoices, intended=intended,
                         amount=Money(payment["amount_minor"], payment["currency"]),
                         tolerance=tenant.tolerance(payment["currency"]))
     recorded = _posted(payment, plan, invoices, now)
     repository.apply_postings(session, [repository.Posting(tenant.tenant_id, customer.id, payment, plan, is_new)], now)
+    metrics.payment_posted(session, payment["currency"])
     return recorded
 
 
@@ -193,7 +185,7 @@ def _record(session: Session, tenant: TenantContext, customer: CustomerSnapshot,
     if not new.post:
         repository.insert_payment(session, payment)
         return RecordedPayment(payment=payment)
-    intended = [*invoice_ids, *repository.posted_invoice_ids_of_bills(session, tenant.tenant_id, bill_ids)]
+    intended = [*invoice_ids, *invoices_repository.posted_invoice_ids_of_bills(session, tenant.tenant_id, bill_ids)]
     return _post(session, tenant, customer, payment, intended, is_new=True, now=now)
 
 
@@ -215,7 +207,7 @@ def post_payment(session: Session, *, tenant: TenantContext, payment: PaymentRef
     now = utcnow()
     row.update(updated_by=actor, version=row["version"] + 1, updated_at=now)
     intended = [*row["invoices_to_pay"],
-                *repository.posted_invoice_ids_of_bills(session, tenant.tenant_id, row["bills_to_pay"])]
+                *invoices_repository.posted_invoice_ids_of_bills(session, tenant.tenant_id, row["bills_to_pay"])]
     return _post(session, tenant, customer, row, intended, is_new=False, now=now)
 
 
@@ -262,6 +254,7 @@ def cancel_payment(session: Session, *, tenant: TenantContext, payment: PaymentR
     if row["status"] is PaymentStatus.PENDING_VERIFICATION:
         row["status"] = PaymentStatus.CANCELLED
         repository.update_payment(session, tenant.tenant_id, row, ("status", "updated_by"), now)
+        metrics.payment_cancelled(session, row["currency"])
         return RecordedPayment(payment=row)
     if row["refunded_minor"]:
         raise Conflict(f"payment {row['id']} has been refunded in part or whole; it cannot be cancelled")
@@ -284,6 +277,7 @@ def cancel_payment(session: Session, *, tenant: TenantContext, payment: PaymentR
                                   plan=plan, cancellation=cancelled,
                                   reason=cancellation.issue_reason or "payment cancelled", now=now)
     row.update(status=PaymentStatus.CANCELLED, unallocated_minor=0)
+    metrics.payment_cancelled(session, row["currency"])
     return RecordedPayment(payment=row, cancellation=cancelled)
 
 
@@ -333,13 +327,13 @@ def pay_bill(session: Session, *, tenant: TenantContext, bill: BillRef, payment_
              check_digits: str | None = None, details: PaymentDetails = PaymentDetails(),
              actor: str | None = None) -> RecordedPayment:
     """A posted payment for exactly what the bill's invoices still owe; check digits must match."""
-    found = repository.bills_named(session, tenant.tenant_id, [bill])[0]
+    found = invoices_repository.bills_named(session, tenant.tenant_id, [bill])[0]
     if found is None:
         raise not_found("Bill", bill)
     if found["check_digits"] is not None and check_digits != found["check_digits"]:
         raise InvalidRequest.for_field("check_digits", "do not match the bill's check digits")
     customer, tenant = _locked_customer(session, tenant, CustomerRef(id=found["customer_id"]))
-    invoice_ids = repository.posted_invoice_ids_of_bills(session, tenant.tenant_id, [found["id"]])
+    invoice_ids = invoices_repository.posted_invoice_ids_of_bills(session, tenant.tenant_id, [found["id"]])
     owed = sum(invoice.outstanding_minor for invoice in repository.lock_invoices(session, tenant.tenant_id, invoice_ids))
     if owed == 0:
         raise Conflict(f"bill {found['id']} has nothing outstanding; nothing to pay")
