@@ -2,9 +2,11 @@
 
 It sends the statements of ``bench/floor_sql.py`` (the ones Ledgerline sends, in the same order,
 the number taken in its own short transaction as Ledgerline does), applies the same rules in a
-few lines each and answers the same JSON. What it leaves out is what a floor should: no token
-check (the tenant comes from ``FLOOR_TENANT``), no validation beyond what the bench sends, no
-ORM, no pydantic models, no idempotency keys. So ``Ledgerline / floor`` is the share of the
+few lines each and answers the same JSON. The tenant's default transaction types and switched-off
+payment methods it reads once, at startup (``Context``), and again only when the settings version read
+with the customer lock is newer, as Ledgerline's per-process TenantContext does. What it leaves out
+is what a floor should: no token check (the tenant comes from ``FLOOR_TENANT``), no validation
+beyond what the bench sends, no ORM, no pydantic models, no idempotency keys. So ``Ledgerline / floor`` is the share of the
 cheapest possible server on the same SQL that Ledgerline achieves. The same app also serves the
 fixed floors (``/fixed/...``, ``bench/fixed_floor.py``), which do not follow Ledgerline's SQL.
 
@@ -14,6 +16,7 @@ Served the way Ledgerline is: ``uvicorn bench.floor_app:create_app --factory --w
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import json
 import os
@@ -85,10 +88,7 @@ def error(status: int, message: str) -> Response:
 
 def payment_json(p: dict[str, Any], allocations: list[dict[str, Any]], cancellation: dict[str, Any] | None) -> dict:
     currency = p["currency"]
-    body: dict[str, Any] = {wire: p[name] for wire, name in zip(UDF_WIRE, UDF)}
-    for wire, name in zip(UDF_WIRE[12:], UDF[12:]):
-        body[wire] = day(p[name])
-    body.update({
+    body: dict[str, Any] = {
         "id": p["id"], "locator": p["locator"], "uuid": str(p["uuid"]), "number": p["number"],
         "customerId": p["customer_id"], "currency": currency,
         "amountInMajorCurrency": major(p["amount_minor"], currency),
@@ -102,7 +102,8 @@ def payment_json(p: dict[str, Any], allocations: list[dict[str, Any]], cancellat
         "notes": p["notes"], "rejectionReason": p["rejection_reason"], "rejectionReasonId": p["rejection_reason_id"],
         "receivedByUser": p["received_by_user"], "receivedByUnit": p["received_by_unit"],
         "invoicesToPay": p["invoices_to_pay"], "billsToPay": p["bills_to_pay"],
-        "allocations": [{"invoiceId": a["invoice_id"], "amountInMajorCurrency": major(a["amount_minor"], currency)}
+        "allocations": [{"invoiceId": a["invoice_id"], "amountInMajorCurrency": major(a["amount_minor"],
+                                                                                       a["currency"])}
                         for a in allocations],
         "cancellation": None if cancellation is None else {
             "id": cancellation["id"], "number": cancellation["number"], "typeId": cancellation["type_id"],
@@ -112,7 +113,10 @@ def payment_json(p: dict[str, Any], allocations: list[dict[str, Any]], cancellat
         "customAttributes": p["custom_attributes"], "thirdPartyStatus": p["third_party_status"],
         "version": p["version"], "createdBy": p["created_by"], "updatedBy": p["updated_by"],
         "createdAt": stamp(p["created_at"]), "updatedAt": stamp(p["updated_at"]),
-    })
+    }
+    body.update({wire: p[name] for wire, name in zip(UDF_WIRE, UDF)})
+    for wire, name in zip(UDF_WIRE[12:], UDF[12:]):
+        body[wire] = day(p[name])
     return body
 
 
@@ -121,7 +125,7 @@ async def payment_views(conn, tenant: uuid.UUID, payments: list[dict[str, Any]])
     if not ids:
         return []
     allocations: dict[int, list] = {i: [] for i in ids}
-    cur = await run(conn, sql.in_list(sql.LIVE_ALLOCATIONS_OF_PAYMENTS, "payment_id_1", len(ids)),
+    cur = await run(conn, sql.in_list(sql.ALLOCATION_LINES_OF_PAYMENTS, "payment_id_1", len(ids)),
                     {"tenant_id_1": tenant, **sql.in_params("payment_id_1", ids)})
     for row in await cur.fetchall():
         allocations[row["payment_id"]].append(row)
@@ -147,37 +151,79 @@ def link_header(request: Request, page: int, page_size: int, total: int) -> str:
     return ", ".join(links)
 
 
+try:   # gap-allowed numbers reserved this many at a time per tenant and kind, per process, as Ledgerline does
+    from ledgerline.kit.repository import NUMBER_BLOCK_SIZE
+except ImportError:   # a Ledgerline that takes them one at a time
+    NUMBER_BLOCK_SIZE = 1
+_BLOCKS: dict[tuple[uuid.UUID, str], tuple[int, int]] = {}   # (tenant, kind) -> (next, last) of this process's block
+_BLOCKS_LOCK = asyncio.Lock()
+
+
 async def next_number(pool: AsyncConnectionPool, tenant: uuid.UUID, kind: str, prefix: str) -> str:
-    """Ledgerline takes these numbers in a short transaction of their own, on another connection."""
-    async with pool.connection() as conn, conn.transaction():
-        cur = await run(conn, sql.NEXT_NUMBER, {"tenant_id": tenant, "kind": kind, "last_value": 1, "last_value_1": 1})
-        value = (await cur.fetchone())["last_value"]
-    return f"{prefix}-{value:07d}"
+    """Ledgerline takes these numbers on another connection, in a short transaction of their own that moves
+    the counter ``NUMBER_BLOCK_SIZE`` on, and hands the block out from memory."""
+    async with _BLOCKS_LOCK:
+        following, last = _BLOCKS.get((tenant, kind), (1, 0))
+        if following > last:
+            async with pool.connection() as conn, conn.transaction():
+                cur = await run(conn, sql.NEXT_NUMBER, {"tenant_id": tenant, "kind": kind,
+                                                        "last_value": NUMBER_BLOCK_SIZE,
+                                                        "last_value_1": NUMBER_BLOCK_SIZE})
+                last = (await cur.fetchone())["last_value"]
+            following = last - NUMBER_BLOCK_SIZE + 1
+        _BLOCKS[(tenant, kind)] = (following + 1, last)
+    return f"{prefix}-{following:07d}"
 
 
 def payment_status_of(total: int, outstanding: int) -> str:
     return "PAID" if outstanding == 0 else "UNPAID" if outstanding == total else "PARTIALLY_PAID"
 
 
-async def update_outstanding(conn, invoice: dict[str, Any], delta: int, now: dt.datetime) -> None:  # noqa: ANN001
-    outstanding = invoice["outstanding_minor"] + delta
-    cur = await run(conn, sql.UPDATE_INVOICE_OUTSTANDING, {
-        "outstanding_minor": outstanding, "payment_status": payment_status_of(invoice["total_minor"], outstanding),
-        "version": invoice["version"] + 1, "updated_at": now, "invoices_id": invoice["id"],
-        "invoices_version": invoice["version"]})
-    if cur.rowcount != 1:
-        raise RuntimeError(f"invoice {invoice['id']} changed concurrently")
+class Context:
+    """What Ledgerline's TenantContext gives the money path, read once per process (not per request) and
+    again when the settings version read with the customer lock is newer: the default transaction type
+    of each classification and the payment methods switched off."""
+
+    def __init__(self) -> None:
+        self.version = -1
+        self.default_types: dict[str, int] = {}
+        self.disabled: frozenset[str] = frozenset()
+
+    async def load(self, conn, tenant: uuid.UUID) -> None:  # noqa: ANN001
+        self.version = (await (await conn.execute("SELECT settings_version FROM tenants WHERE id = %s",
+                                                  (tenant,))).fetchone())["settings_version"]
+        types = await (await conn.execute(
+            "SELECT id, classification, alternative_code FROM financial_transaction_types "
+            "WHERE tenant_id = %s AND active ORDER BY alternative_code != classification::text, id",
+            (tenant,))).fetchall()
+        self.default_types = {}
+        for row in types:
+            self.default_types.setdefault(row["classification"], row["id"])
+        self.disabled = frozenset(row["method"] for row in await (await conn.execute(
+            "SELECT method FROM payment_methods WHERE tenant_id = %s AND active IS false", (tenant,))).fetchall())
+
+    async def at_version(self, conn, tenant: uuid.UUID, version: int) -> Context:  # noqa: ANN001
+        if version != self.version:
+            await self.load(conn, tenant)
+        return self
 
 
 async def journal(conn, entries: list[dict[str, Any]]) -> None:  # noqa: ANN001
-    await run(conn, sql.values_rows(sql.INSERT_JOURNAL_ENTRIES, len(entries)), sql.row_params(entries))
+    await run(conn, sql.multi_values(sql.INSERT_JOURNAL_ENTRIES, len(entries)), sql.multi_params(entries))
 
 
-def entry(tenant: uuid.UUID, customer_id: int, kind: str, *, balance: int = 0, credit: int = 0, outstanding: int = 0,
-          invoice_id: int | None = None, payment_id: int | None = None) -> dict[str, Any]:
-    return {"tenant_id": tenant, "customer_id": customer_id, "invoice_id": invoice_id, "payment_id": payment_id,
-            "adjustment_id": None, "refund_id": None, "credit_id": None, "kind": kind, "currency": "GBP",
-            "balance_delta": balance, "credit_delta": credit, "outstanding_delta": outstanding, "created_at": dt.datetime.now(dt.timezone.utc)}
+async def change_invoices(conn, tenant: uuid.UUID, changes: list[tuple[int, int, str]], now: dt.datetime) -> None:  # noqa: ANN001
+    """(id, outstanding, payment status) of each invoice, its version incremented: one UPDATE."""
+    await run(conn, sql.values_table(sql.UPDATE_INVOICES, len(changes)),
+              {"version_1": 1, "updated_at": now, **sql.table_params(changes), "tenant_id_1": tenant})
+
+
+def entry(tenant: uuid.UUID, customer_id: int, kind: str, now: dt.datetime, *, balance: int = 0, credit: int = 0,
+          outstanding: int = 0, invoice_id: int | None = None, payment_id: int | None = None) -> dict[str, Any]:
+    return {"tenant_id": tenant, "customer_id": customer_id, "currency": "GBP", "kind": kind,
+            "balance_delta": balance, "credit_delta": credit, "outstanding_delta": outstanding,
+            "invoice_id": invoice_id, "payment_id": payment_id, "adjustment_id": None, "refund_id": None,
+            "credit_id": None, "created_at": now}
 
 
 def create_app() -> FastAPI:
@@ -192,6 +238,9 @@ def create_app() -> FastAPI:
                                    kwargs={"row_factory": dict_row})
         await pool.open()
         app.state.pool = pool
+        app.state.context = Context()
+        async with pool.connection() as conn:
+            await app.state.context.load(conn, tenant)
         yield
         await pool.close()
 
@@ -254,41 +303,21 @@ def create_app() -> FastAPI:
         customer_id, method = int(body["customerId"]), body["type"]
         pool: AsyncConnectionPool = request.app.state.pool
         async with pool.connection() as conn, conn.transaction():
-            customer = await one(conn, sql.CUSTOMER, {"tenant_id_1": tenant, "id_1": customer_id})
+            customer = await one(conn, sql.LOCK_CUSTOMER, {"tenant_id_1": tenant, "id_1": customer_id})
             if customer is None:
                 return error(422, f"customer {customer_id} does not exist")
+            context = await request.app.state.context.at_version(conn, tenant, customer["settings_version"])
             currency = customer["currency"]
             amount = int(Decimal(body["amountInMajorCurrency"]).scaleb(EXPONENTS[currency]))
-            await run(conn, sql.SHORTFALL_TOLERANCE, {"pk_1": tenant, "pk_2": currency})
-            customer = await one(conn, sql.CUSTOMER_FOR_UPDATE,
-                                        {"tenant_id_1": tenant, "id_1": customer_id})
-            kind = await one(conn, sql.DEFAULT_TRANSACTION_TYPE, {
-                "tenant_id_1": tenant, "classification_1": "PAYMENT", "alternative_code_1": "PAYMENT",
-                "param_1": 1})
-            setting = await one(conn, sql.PAYMENT_METHOD_SETTING,
-                                       {"tenant_id_1": tenant, "method_1": method})
-            if setting is not None and not setting["active"]:
+            if method in context.disabled:
                 return error(422, f"payment method {method} is deactivated in this tenant")
             number = await next_number(pool, tenant, "payment", "PAY")
             now = dt.datetime.now(dt.timezone.utc)
             today = now.date()
-            tenders = [{"method": method, "processor": None, "reference": None, "amountMinor": amount}]
-            values: dict[str, Any] = {
-                "number": number, "customer_id": customer_id, "currency": currency, "amount_minor": amount,
-                "unallocated_minor": 0, "refunded_minor": 0, "status": "DRAFT", "payment_method": method,
-                "type_id": kind["id"],
-                "category_id": None, "rejection_reason_id": None, "tenders": Json(tenders),
-                "reference_number": body.get("reference"), "back_office_code": None, "received_on": today,
-                "issued_on": today, "posted_on": None, "notes": body.get("description"), "rejection_reason": None,
-                "received_by_user": None, "received_by_unit": None, "invoices_to_pay": Json([]),
-                "bills_to_pay": Json([]), "custom_attributes": Json([]), "third_party_status": None,
-                "created_by": subject, "updated_by": subject, **dict.fromkeys(UDF), "tenant_id": tenant,
-                "locator": str(ULID()), "uuid": uuid.uuid4(), "version": 1, "created_at": now, "updated_at": now}
-            payment_id = (await one(conn, sql.INSERT_PAYMENT, values))["id"]
-            cur = await run(conn, sql.OPEN_INVOICES_FOR_UPDATE, {
+            invoices = await rows(conn, sql.LOCK_OPEN_INVOICES, {
                 "tenant_id_1": tenant, "customer_id_1": customer_id, "status_1": "POSTED", "outstanding_minor_1": 0})
             remaining, plan = amount, []
-            for invoice in await cur.fetchall():   # oldest first; nothing intended, no tolerance to apply
+            for invoice in invoices:   # oldest first; nothing intended, no tolerance to apply
                 if remaining == 0:
                     break
                 applied = min(remaining, invoice["outstanding_minor"])
@@ -296,40 +325,52 @@ def create_app() -> FastAPI:
                 remaining -= applied
             if remaining:
                 return error(409, "the floor only allocates payments that leave no credit")
-            # In the order of SQLAlchemy's flush: the payment, its credit, the journal, the allocations, the
-            # invoices, the subpayment credits and their targets.
-            await run(conn, sql.UPDATE_PAYMENT_POSTED, {
-                "status": "POSTED", "posted_on": today, "version": 2, "updated_at": dt.datetime.now(dt.timezone.utc),
-                "payments_id": payment_id, "payments_version": 1})
-            credit = {"tenant_id": tenant, "customer_id": customer_id, "payment_id": payment_id, "currency": currency,
-                      "description": None, "created_by": subject, "created_at": now, "realized_at": now,
-                      "reversed_at": None, "reversal_reason": None}
-            parent_id = (await one(conn, sql.INSERT_CREDIT, {
-                **credit, "locator": str(ULID()), "type": "payment", "state": "posted", "parent_id": None,
-                "amount_minor": amount}))["id"]
-            await journal(conn, [entry(tenant, customer_id, "PAYMENT_POSTED", balance=amount, credit=amount,
-                                       payment_id=payment_id)]
-                          + [entry(tenant, customer_id, "ALLOCATION", credit=-applied, outstanding=-applied,
-                                   invoice_id=invoice["id"], payment_id=payment_id) for invoice, applied in plan])
-            await run(conn, sql.values_rows(sql.INSERT_ALLOCATIONS, len(plan)), sql.row_params([
+            ids = await one(conn, sql.RESERVE_PAYMENT_AND_CREDIT_IDS, {
+                "pg_get_serial_sequence_1": "payments", "pg_get_serial_sequence_2": "id", "generate_series_1": 1,
+                "generate_series_2": 1, "pg_get_serial_sequence_3": "credits", "pg_get_serial_sequence_4": "id",
+                "generate_series_3": 1, "generate_series_4": 1 + len(plan)})
+            payment_id, credit_ids = ids["payments"][0], ids["credits"]
+            tenders = [{"method": method, "processor": None, "reference": None, "amountMinor": amount}]
+            payment = {
+                "number": number, "customer_id": customer_id, "currency": currency, "amount_minor": amount,
+                "unallocated_minor": 0, "refunded_minor": 0, "status": "POSTED", "payment_method": method,
+                "type_id": context.default_types["PAYMENT"], "category_id": None, "rejection_reason_id": None,
+                "tenders": Json(tenders), "reference_number": body.get("reference"), "back_office_code": None,
+                "received_on": today, "issued_on": today, "posted_on": today, "notes": body.get("description"),
+                "rejection_reason": None, "received_by_user": None, "received_by_unit": None,
+                "invoices_to_pay": Json([]), "bills_to_pay": Json([]), "custom_attributes": Json([]),
+                "third_party_status": None, "created_by": subject, "updated_by": subject, **dict.fromkeys(UDF),
+                "id": payment_id, "tenant_id": tenant, "locator": str(ULID()), "uuid": uuid.uuid4(), "version": 1,
+                "created_at": now, "updated_at": now}
+            await run(conn, sql.multi_values(sql.INSERT_PAYMENTS, 1), sql.multi_params([payment]))
+            await run(conn, sql.multi_values(sql.INSERT_ALLOCATIONS, len(plan)), sql.multi_params([
                 {"tenant_id": tenant, "payment_id": payment_id, "invoice_id": invoice["id"], "amount_minor": applied,
                  "refunded_minor": 0, "created_at": now, "reversed_at": None} for invoice, applied in plan]))
-            for invoice, applied in plan:
-                await update_outstanding(conn, invoice, -applied, now)
-            cur = await run(conn, sql.values_rows(sql.INSERT_CREDITS, len(plan)), sql.row_params([
-                {**credit, "locator": str(ULID()), "type": "subpayment", "state": "posted", "parent_id": parent_id,
-                 "amount_minor": applied} for _, applied in plan]))
-            children = [row["id"] for row in await cur.fetchall()]
-            await run(conn, sql.values_rows(sql.INSERT_CREDIT_TARGETS, len(plan)), sql.row_params([
+            await journal(conn, [entry(tenant, customer_id, "PAYMENT_POSTED", now, balance=amount, credit=amount,
+                                       payment_id=payment_id)]
+                          + [entry(tenant, customer_id, "ALLOCATION", now, credit=-applied, outstanding=-applied,
+                                   invoice_id=invoice["id"], payment_id=payment_id) for invoice, applied in plan])
+            parent = credit_ids[0]   # the payment's credit; a subpayment credit per allocation, each one target
+            credits = [(parent, "payment", None, amount)] + [
+                (child, "subpayment", parent, applied) for child, (_, applied) in zip(credit_ids[1:], plan)]
+            await run(conn, sql.multi_values(sql.INSERT_CREDITS, len(credits)), sql.multi_params([
+                {"id": credit_id, "tenant_id": tenant, "locator": str(ULID()), "type": kind, "state": "posted",
+                 "customer_id": customer_id, "payment_id": payment_id, "parent_id": parent_id,
+                 "amount_minor": credit_minor, "currency": currency, "description": None, "created_by": subject,
+                 "created_at": now, "realized_at": now, "reversed_at": None, "reversal_reason": None}
+                for credit_id, kind, parent_id, credit_minor in credits]))
+            await run(conn, sql.multi_values(sql.INSERT_CREDIT_TARGETS, len(plan)), sql.multi_params([
                 {"tenant_id": tenant, "credit_id": child, "invoice_id": invoice["id"], "amount_minor": applied}
-                for child, (invoice, applied) in zip(children, plan)]))
-            first = await one(conn, sql.FIRST_ALLOCATED_INVOICE,
-                                     {"tenant_id_1": tenant, "payment_id_1_1": payment_id})
-            balance = await one(conn, sql.CUSTOMER_BALANCE, {
-                "coalesce_2": 0, "tenant_id_1": tenant, "customer_id_1": customer_id, "status_1": "POSTED",
-                "outstanding_minor_1": 0, "tenant_id_2": tenant, "id_1": customer_id})
+                for child, (invoice, applied) in zip(credit_ids[1:], plan)]))
+            changes = [(invoice["id"], invoice["outstanding_minor"] - applied,
+                        payment_status_of(invoice["total_minor"], invoice["outstanding_minor"] - applied))
+                       for invoice, applied in plan]
+            await change_invoices(conn, tenant, changes, now)
+        # The balance after, from the rows locked: credit minus what the open invoices still owe.
+        owed = sum(invoice["outstanding_minor"] for invoice in invoices) - amount
+        first = plan[0][0] if plan else None
         answer = {"id": payment_id, "customerId": customer_id, "amountInMajorCurrency": major(amount, currency),
-                  "resultingCustomerBalance": major(int(balance["anon_1"]), currency),
+                  "resultingCustomerBalance": major(customer["credit_minor"] - owed, currency),
                   "currencyId": CURRENCY_IDS.get(currency), "description": body.get("description"),
                   "reference": body.get("reference"), "type": method, "paymentDate": today.isoformat(),
                   "customerPaymentType": "CUSTOMER", "txnType": "PAYMENT",
@@ -341,65 +382,55 @@ def create_app() -> FastAPI:
     async def cancel_payment(payment_id: int, request: Request) -> Response:
         pool: AsyncConnectionPool = request.app.state.pool
         async with pool.connection() as conn, conn.transaction():
-            row = await one(conn, sql.CUSTOMER_ID_OF_PAYMENT, {"tenant_id_1": tenant, "id_1": payment_id})
-            if row is None:
+            customer = await one(conn, sql.LOCK_CUSTOMER_OF_PAYMENT, {"tenant_id_1": tenant, "id_1": payment_id})
+            payment = customer and await one(conn, sql.PAYMENT_FOR_UPDATE, {"tenant_id_1": tenant, "id_1": payment_id})
+            if customer is None or payment is None:
                 return error(404, f"Payment {payment_id} not found")
-            customer_id = row["customer_id"]
-            customer = await one(conn, sql.CUSTOMER_FOR_UPDATE,
-                                        {"tenant_id_1": tenant, "id_1": customer_id})
-            payment = await one(conn, sql.PAYMENT_FOR_UPDATE, {"tenant_id_1": tenant, "id_1": payment_id})
+            context = await request.app.state.context.at_version(conn, tenant, customer["settings_version"])
             if payment["status"] != "POSTED":
                 return error(409, f"payment {payment_id} is {payment['status']}; only a POSTED payment can be cancelled")
-            kind = await one(conn, sql.DEFAULT_TRANSACTION_TYPE, {
-                "tenant_id_1": tenant, "classification_1": "PAYMENT_CANCELLATION",
-                "alternative_code_1": "PAYMENT_CANCELLATION", "param_1": 1})
-            if customer["credit_minor"] < payment["unallocated_minor"] or payment["unallocated_minor"]:
-                return error(409, "the floor only cancels payments that left no credit")
+            if payment["refunded_minor"] or payment["unallocated_minor"]:
+                return error(409, "the floor only cancels payments that left no credit and were not refunded")
             now = dt.datetime.now(dt.timezone.utc)
-            allocations = await rows(conn, sql.ACTIVE_ALLOCATIONS,
-                                           {"tenant_id_1": tenant, "payment_id_1": payment_id})
-            credits = await rows(conn, sql.ACTIVE_SHORTFALL_CREDITS, {
-                "tenant_id_1": tenant, "payment_id_1": payment_id, "type_1": "shortfallWriteOff", "state_1": "reversed"})
-            if credits:
+            parts = await rows(conn, sql.LIVE_PARTS, {
+                "param_1": "a", "tenant_id_1": tenant, "payment_id_1": payment_id, "param_2": "s", "tenant_id_2": tenant,
+                "payment_id_2": payment_id, "type_1": "shortfallWriteOff", "state_1": "reversed"})
+            if any(part["part"] == "s" for part in parts):
                 return error(409, "the floor does not reverse shortfall write-offs")
-            ids = sorted({a["invoice_id"] for a in allocations})
-            cur = await run(conn, sql.in_list(sql.INVOICES_FOR_UPDATE, "id_1", len(ids)),
-                            {"tenant_id_1": tenant, **sql.in_params("id_1", ids)})
-            invoices = {invoice["id"]: invoice for invoice in await cur.fetchall()}
-            for allocation in allocations:
-                invoice = invoices[allocation["invoice_id"]]
-                await update_outstanding(conn, invoice, allocation["amount_minor"], now)
-                invoice["outstanding_minor"] += allocation["amount_minor"]
-                invoice["version"] += 1
+            ids = sorted({part["invoice_id"] for part in parts})
+            invoices = {invoice["id"]: invoice for invoice in await rows(
+                conn, sql.in_list(sql.LOCK_INVOICES, "id_1", len(ids)), {"tenant_id_1": tenant, **sql.in_params("id_1", ids)})}
             amount = payment["amount_minor"]
-            # The credit UPDATE flushes what is pending first (journal, allocations); the cancellation's number
-            # is taken after it, then the last flush: the PAYMENT_CANCELLED entry, the payment, the cancellation.
-            await journal(conn, [entry(tenant, customer_id, "ALLOCATION_REVERSED", credit=a["amount_minor"],
-                                       outstanding=a["amount_minor"], invoice_id=a["invoice_id"], payment_id=payment_id)
-                                 for a in allocations])
-            async with conn.cursor() as cursor:
-                if RECORDED is not None:   # one executemany, as SQLAlchemy sends it
-                    RECORDED.append(normalize(sql.REVERSE_ALLOCATION))
-                await cursor.executemany(sql.REVERSE_ALLOCATION, [
-                    {"reversed_at": now, "payment_allocations_id": a["id"]} for a in allocations])
-            await run(conn, sql.REVERSE_PAYMENT_CREDITS, {
-                "state": "reversed", "reversed_at": dt.datetime.now(dt.timezone.utc),
-                "reversal_reason": "payment cancelled", "tenant_id_1": tenant, "payment_id_1": payment_id,
-                "type_1_1": "payment", "type_1_2": "subpayment", "state_1": "reversed"})
-            number = await next_number(pool, tenant, "payment_cancellation", "PCN")
-            await run(conn, sql.INSERT_JOURNAL_ENTRY, entry(tenant, customer_id, "PAYMENT_CANCELLED", balance=-amount,
-                                                            credit=-amount, payment_id=payment_id))
-            updated = dt.datetime.now(dt.timezone.utc)
-            await run(conn, sql.UPDATE_PAYMENT_CANCELLED, {
-                "status": "CANCELLED", "version": payment["version"] + 1, "updated_at": updated,
-                "payments_id": payment_id, "payments_version": payment["version"]})
-            await run(conn, sql.INSERT_CANCELLATION, {
-                "tenant_id": tenant, "number": number, "payment_id": payment_id, "type_id": kind["id"],
+            cancellation = {
+                "tenant_id": tenant, "number": await next_number(pool, tenant, "payment_cancellation", "PCN"),
+                "payment_id": payment_id, "type_id": context.default_types["PAYMENT_CANCELLATION"],
                 "category_id": payment["category_id"], "amount_minor": amount, "currency": payment["currency"],
-                "posted_on": now.date(), "notes": None, "issue_reason": None, "created_by": subject, "created_at": now})
-            payment.update(status="CANCELLED", version=payment["version"] + 1, updated_at=updated, updated_by=subject)
-            body = (await payment_views(conn, tenant, [payment]))[0]
-        return json_response(body, headers={"ETag": f'"{payment["version"]}"'})
+                "posted_on": now.date(), "notes": None, "issue_reason": None, "created_by": subject, "created_at": now}
+            cancellation["id"] = (await one(conn, sql.INSERT_CANCELLATION, cancellation))["id"]
+            await journal(conn, [entry(tenant, customer["id"], "ALLOCATION_REVERSED", now, credit=part["amount_minor"],
+                                       outstanding=part["amount_minor"], invoice_id=part["invoice_id"],
+                                       payment_id=payment_id) for part in parts]
+                          + [entry(tenant, customer["id"], "PAYMENT_CANCELLED", now, balance=-amount, credit=-amount,
+                                   payment_id=payment_id)])
+            await run(conn, sql.in_list(sql.REVERSE_ALLOCATIONS, "id_1", len(parts)),
+                      {"reversed_at": now, "tenant_id_1": tenant, **sql.in_params("id_1", [p["id"] for p in parts])})
+            await run(conn, sql.REVERSE_CREDITS, {
+                "state": "reversed", "reversed_at": now, "reversal_reason": "payment cancelled", "tenant_id_1": tenant,
+                "payment_id_1": payment_id, "state_1": "reversed"})
+            reopened: dict[int, int] = {}
+            for part in parts:
+                reopened[part["invoice_id"]] = reopened.get(part["invoice_id"], 0) + part["amount_minor"]
+            await change_invoices(conn, tenant, [
+                (invoice_id, invoices[invoice_id]["outstanding_minor"] + delta,
+                 payment_status_of(invoices[invoice_id]["total_minor"], invoices[invoice_id]["outstanding_minor"] + delta))
+                for invoice_id, delta in reopened.items()], now)
+            await run(conn, sql.CANCEL_PAYMENT, {
+                "unallocated_minor": 0, "status": "CANCELLED", "updated_by": subject, "version_1": 1, "updated_at": now,
+                "tenant_id_1": tenant, "id_1": payment_id})
+        payment.update(status="CANCELLED", unallocated_minor=0, version=payment["version"] + 1, updated_at=now,
+                       updated_by=subject)
+        # The answer from what was written: no live allocations are left, the cancellation as inserted.
+        return json_response(payment_json(payment, [], cancellation), headers={"ETag": f'"{payment["version"]}"'})
 
     add_fixed_routes(app)   # the fixed floors (bench/fixed_floor.py) on the same workers and pool
     return app

@@ -1,15 +1,19 @@
 """The SQL of each measured endpoint, as Ledgerline (SQLAlchemy 2.0, psycopg 3) sends it.
 
-Copied from a capture of Ledgerline's statements (``bench/sqlcapture.py``; ``make bench`` captures
-them again on every run and fails the SQL check if the floor's statements differ in shape), so the
-floor app and the pgbench scripts send the very same statements with psycopg's ``%(name)s``
-parameters. Statements whose shape depends on a count (``IN`` lists, multi-row ``INSERT``) are
-given for one item and widened by ``in_list`` and ``values_rows`` exactly as SQLAlchemy widens them.
+Taken from a capture of Ledgerline's statements: ``bench/show_sql.py`` prints them for every measured
+request, names the constant of this file each one matches and prints any other as a literal to paste
+here; ``make bench`` captures them again on every run and fails its SQL check if the floor's
+statements differ in shape. So the floor app and the pgbench scripts send the very same statements,
+with psycopg's ``%(name)s`` parameters. Statements whose shape depends on a count are kept for one
+item and widened exactly as SQLAlchemy widens them: ``in_list`` (an ``IN`` list of ``name_1 ..
+name_<n>``), ``multi_values`` (a multi-row ``INSERT ... VALUES``, parameters ``<column>_m<row>``) and
+``values_table`` (the ``FROM (VALUES ...)`` of a multi-row ``UPDATE``, parameters ``param_<n>``).
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 
 def in_list(sql: str, name: str, count: int) -> str:
@@ -19,26 +23,47 @@ def in_list(sql: str, name: str, count: int) -> str:
     return sql.replace(one, "(" + ", ".join(f"%({name}_{n})s::BIGINT" for n in range(1, count + 1)) + ")")
 
 
-_ROW = re.compile(r"FROM \(VALUES (\(.*?, 0\))\) AS imp_sen")
-
-
-def values_rows(sql: str, count: int) -> str:
-    """SQLAlchemy's "insertmanyvalues" form for ``count`` rows: parameters ``<column>__<row>``."""
-    row = _ROW.search(sql)
-    assert row is not None
-    template = row.group(1)
-    rows = ", ".join(template.replace("__0)", f"__{n})").removesuffix(", 0)") + f", {n})" for n in range(count))
-    return sql[:row.start(1)] + rows + sql[row.end(1):]
-
-
-def in_params(name: str, values: list[int]) -> dict[str, int]:
+def in_params(name: str, values: Sequence[object]) -> dict[str, object]:
     return {f"{name}_{n}": value for n, value in enumerate(values, start=1)}
 
 
-def row_params(rows: list[dict[str, object]]) -> dict[str, object]:
-    return {f"{column}__{n}": value for n, row in enumerate(rows) for column, value in row.items()}
+_FIRST_ROW = re.compile(r"VALUES (\((?:[^()]|%\(\w+\)s)*\))")
+
+
+def multi_values(sql: str, count: int) -> str:
+    """A one-row ``INSERT ... VALUES (%(a_m0)s, ...)`` as SQLAlchemy writes it for ``count`` rows."""
+    row = _FIRST_ROW.search(sql)
+    assert row is not None and "_m0)s" in row.group(1), sql[:60]
+    rows = ", ".join(row.group(1).replace("_m0)s", f"_m{n})s") for n in range(count))
+    return sql[:row.start(1)] + rows + sql[row.end(1):]
+
+
+def multi_params(rows: Sequence[dict[str, object]]) -> dict[str, object]:
+    return {f"{column}_m{n}": value for n, row in enumerate(rows) for column, value in row.items()}
+
+
+_TABLE = re.compile(r"FROM \(VALUES (\((?:[^()]|%\(\w+\)s)*\))\)")
+_PARAM_N = re.compile(r"%\(param_(\d+)\)s")
+
+
+def values_table(sql: str, count: int) -> str:
+    """A one-row ``FROM (VALUES (%(param_1)s, .., %(param_w)s))`` as SQLAlchemy writes it for ``count``
+    rows: the parameters of row ``n`` (from 0) are ``param_<n*w+1> .. param_<n*w+w>``."""
+    row = _TABLE.search(sql)
+    assert row is not None, sql[:60]
+    width = len(_PARAM_N.findall(row.group(1)))
+    rows = ", ".join(_PARAM_N.sub(lambda m: f"%(param_{int(m.group(1)) + n * width})s", row.group(1))
+                     for n in range(count))
+    return sql[:row.start(1)] + rows + sql[row.end(1):]
+
+
+def table_params(rows: Sequence[Sequence[object]]) -> dict[str, object]:
+    """``param_1 ..`` of ``values_table``: each row's values in the order of its columns."""
+    return {f"param_{n}": value for n, value in enumerate((v for row in rows for v in row), start=1)}
+
 
 # Column lists several statements share, as SQLAlchemy writes them.
+
 _PAYMENT_COLUMNS = (
     'payments.number, payments.customer_id, payments.currency, payments.amount_minor, '
     'payments.unallocated_minor, payments.refunded_minor, payments.status, payments.payment_method, '
@@ -54,35 +79,22 @@ _PAYMENT_COLUMNS = (
     'payments.udf_date_2, payments.udf_date_3, payments.udf_date_4, payments.id, payments.tenant_id, '
     'payments.locator, payments.uuid, payments.version, payments.created_at, payments.updated_at'
 )
-_INVOICE_COLUMNS = (
-    'invoices.number, invoices.customer_id, invoices.bill_run_type, invoices.bill_run_id, '
-    'invoices.bill_id, invoices.issue_date, invoices.due_date, invoices.currency, invoices.total_minor, '
-    'invoices.outstanding_minor, invoices.refunded_minor, invoices.written_off_minor, invoices.status, '
-    'invoices.payment_status, invoices.reference_number, '
-    'invoices.back_office_code, invoices.posted_at, invoices.cancelled_at, invoices.id, '
-    'invoices.tenant_id, invoices.locator, invoices.uuid, invoices.version, invoices.created_at, '
-    'invoices.updated_at'
-)
-_CUSTOMER_COLUMNS = (
-    'customers.number, customers.name, customers.currency, customers.credit_threshold_minor, '
-    'customers.credit_minor, customers.status, customers.contract_owner_id, customers.billing_cycle_id, '
-    'customers.sub_brand_id, customers.reference_number, customers.id, customers.tenant_id, '
-    'customers.locator, customers.uuid, customers.version, customers.created_at, customers.updated_at'
-)
-_ALLOCATION_COLUMNS = (
-    'payment_allocations.id, payment_allocations.tenant_id, payment_allocations.payment_id, '
-    'payment_allocations.invoice_id, payment_allocations.amount_minor, payment_allocations.refunded_minor, '
-    'payment_allocations.created_at, payment_allocations.reversed_at'
-)
 
+# GET /v1/payments/{id}, and the page of GET /v1/payments: the payments, their live allocations with
+# their invoices' numbers, their cancellations.
 PAYMENT_BY_ID = 'SELECT ' + _PAYMENT_COLUMNS + (
     ' \nFROM payments \nWHERE payments.tenant_id = %(tenant_id_1)s::UUID AND payments.id = %(id_1)s::BIGINT'
 )
-LIVE_ALLOCATIONS_OF_PAYMENTS = 'SELECT ' + _ALLOCATION_COLUMNS + (
-    ' \nFROM payment_allocations \nWHERE payment_allocations.tenant_id = %(tenant_id_1)s::UUID AND '
-    'payment_allocations.payment_id IN (%(payment_id_1_1)s::BIGINT) AND payment_allocations.reversed_at '
-    'IS NULL ORDER BY payment_allocations.id'
+
+ALLOCATION_LINES_OF_PAYMENTS = (
+    'SELECT payment_allocations.payment_id, payment_allocations.invoice_id, invoices.number, '
+    'payment_allocations.amount_minor, invoices.currency \nFROM payment_allocations JOIN invoices ON '
+    'invoices.tenant_id = payment_allocations.tenant_id AND invoices.id = payment_allocations.invoice_id '
+    '\nWHERE payment_allocations.tenant_id = %(tenant_id_1)s::UUID AND payment_allocations.payment_id IN '
+    '(%(payment_id_1_1)s::BIGINT) AND payment_allocations.reversed_at IS NULL ORDER BY '
+    'payment_allocations.id'
 )
+
 CANCELLATIONS_OF_PAYMENTS = (
     'SELECT payment_cancellations.id, payment_cancellations.tenant_id, payment_cancellations.number, '
     'payment_cancellations.payment_id, payment_cancellations.type_id, payment_cancellations.category_id, '
@@ -92,6 +104,8 @@ CANCELLATIONS_OF_PAYMENTS = (
     '\nWHERE payment_cancellations.tenant_id = %(tenant_id_1)s::UUID AND payment_cancellations.payment_id '
     'IN (%(payment_id_1_1)s::BIGINT)'
 )
+
+# GET /v1/payments?customerId=..: the total, then the page.
 COUNT_PAYMENTS_OF_CUSTOMER = (
     'SELECT count(*) AS count_1 \nFROM (SELECT payments.number AS number, payments.customer_id AS '
     'customer_id, payments.currency AS currency, payments.amount_minor AS amount_minor, '
@@ -117,16 +131,20 @@ COUNT_PAYMENTS_OF_CUSTOMER = (
     'payments.updated_at AS updated_at \nFROM payments \nWHERE payments.tenant_id = %(tenant_id_1)s::UUID '
     'AND payments.customer_id = %(customer_id_1)s::BIGINT) AS anon_1'
 )
+
 PAGE_PAYMENTS_OF_CUSTOMER_RECEIVED_ON_DESC = 'SELECT ' + _PAYMENT_COLUMNS + (
     ' \nFROM payments \nWHERE payments.tenant_id = %(tenant_id_1)s::UUID AND payments.customer_id = '
     '%(customer_id_1)s::BIGINT ORDER BY payments.received_on DESC, payments.id ASC \n LIMIT '
     '%(param_1)s::INTEGER OFFSET %(param_2)s::INTEGER'
 )
+
+# GET /v1/customer-credit-status
 COUNT_CUSTOMERS = (
     'SELECT count(*) AS count_1 \nFROM (SELECT customers.id AS customer_id, customers.currency AS '
     'currency, customers.credit_threshold_minor AS threshold_minor, customers.credit_minor AS '
     'credit_minor \nFROM customers \nWHERE customers.tenant_id = %(tenant_id_1)s::UUID) AS anon_1'
 )
+
 PAGE_CREDIT_FIGURES = (
     'SELECT page.customer_id, page.currency, page.threshold_minor, (SELECT '
     'coalesce(sum(invoices.outstanding_minor), %(coalesce_2)s::INTEGER) AS coalesce_1 \nFROM invoices '
@@ -142,203 +160,141 @@ PAGE_CREDIT_FIGURES = (
     'ASC \n LIMIT %(param_1)s::INTEGER OFFSET %(param_2)s::INTEGER) AS page ORDER BY page.customer_id '
     'ASC, page.customer_id ASC'
 )
-CUSTOMER = 'SELECT ' + _CUSTOMER_COLUMNS + (
-    ' \nFROM customers \nWHERE customers.tenant_id = %(tenant_id_1)s::UUID AND customers.id = '
-    '%(id_1)s::BIGINT'
+
+# POST /v1/customer-payments: the customer locked (with its tenant's settings version), the open invoices
+# locked, the new ids, then one statement per table written. NEXT_NUMBER: a block of numbers, taken in a
+# short transaction of its own on another connection when the process has used up its last one.
+LOCK_CUSTOMER = (
+    'SELECT customers.id, customers.currency, customers.credit_minor, tenants.settings_version \nFROM '
+    'customers JOIN tenants ON tenants.id = customers.tenant_id \nWHERE customers.tenant_id = '
+    '%(tenant_id_1)s::UUID AND customers.id = %(id_1)s::BIGINT FOR NO KEY UPDATE OF customers'
 )
-SHORTFALL_TOLERANCE = (
-    'SELECT shortfall_tolerances.tenant_id AS shortfall_tolerances_tenant_id, '
-    'shortfall_tolerances.currency AS shortfall_tolerances_currency, shortfall_tolerances.amount_minor '
-    'AS shortfall_tolerances_amount_minor, shortfall_tolerances.created_at AS '
-    'shortfall_tolerances_created_at, shortfall_tolerances.updated_at AS shortfall_tolerances_updated_at '
-    '\nFROM shortfall_tolerances \nWHERE shortfall_tolerances.tenant_id = %(pk_1)s::UUID AND '
-    'shortfall_tolerances.currency = %(pk_2)s::VARCHAR'
-)
-CUSTOMER_FOR_UPDATE = 'SELECT ' + _CUSTOMER_COLUMNS + (
-    ' \nFROM customers \nWHERE customers.tenant_id = %(tenant_id_1)s::UUID AND customers.id = '
-    '%(id_1)s::BIGINT FOR NO KEY UPDATE'
-)
-DEFAULT_TRANSACTION_TYPE = (
-    'SELECT financial_transaction_types.alternative_code, financial_transaction_types.classification, '
-    'financial_transaction_types.name, financial_transaction_types.description, '
-    'financial_transaction_types.active, financial_transaction_types.id, '
-    'financial_transaction_types.tenant_id, financial_transaction_types.locator, '
-    'financial_transaction_types.uuid, financial_transaction_types.version, '
-    'financial_transaction_types.created_at, financial_transaction_types.updated_at \nFROM '
-    'financial_transaction_types \nWHERE financial_transaction_types.tenant_id = %(tenant_id_1)s::UUID '
-    'AND financial_transaction_types.classification = %(classification_1)s AND '
-    'financial_transaction_types.active IS true ORDER BY financial_transaction_types.alternative_code != '
-    '%(alternative_code_1)s::VARCHAR, financial_transaction_types.id \n LIMIT %(param_1)s::INTEGER'
-)
-PAYMENT_METHOD_SETTING = (
-    'SELECT payment_methods.method, payment_methods.name, payment_methods.description, '
-    'payment_methods.active, payment_methods.id, payment_methods.tenant_id, payment_methods.locator, '
-    'payment_methods.uuid, payment_methods.version, payment_methods.created_at, '
-    'payment_methods.updated_at \nFROM payment_methods \nWHERE payment_methods.tenant_id = '
-    '%(tenant_id_1)s::UUID AND payment_methods.method = %(method_1)s'
-)
+
 NEXT_NUMBER = (
     'INSERT INTO number_sequences (tenant_id, kind, last_value) VALUES (%(tenant_id)s::UUID, '
     '%(kind)s::VARCHAR, %(last_value)s::BIGINT) ON CONFLICT (tenant_id, kind) DO UPDATE SET last_value = '
     '(number_sequences.last_value + %(last_value_1)s::BIGINT) RETURNING number_sequences.last_value'
 )
-INSERT_PAYMENT = (
-    'INSERT INTO payments (number, customer_id, currency, amount_minor, unallocated_minor, refunded_minor, status, '
-    'payment_method, type_id, category_id, rejection_reason_id, tenders, reference_number, '
-    'back_office_code, received_on, issued_on, posted_on, notes, rejection_reason, received_by_user, '
-    'received_by_unit, invoices_to_pay, bills_to_pay, custom_attributes, third_party_status, created_by, '
-    'updated_by, udf_string_1, udf_string_2, udf_string_3, udf_string_4, udf_string_5, udf_string_6, '
-    'udf_string_7, udf_string_8, udf_float_1, udf_float_2, udf_float_3, udf_float_4, udf_date_1, '
-    'udf_date_2, udf_date_3, udf_date_4, tenant_id, locator, uuid, version, created_at, updated_at) '
-    'VALUES (%(number)s::VARCHAR, %(customer_id)s::BIGINT, %(currency)s::VARCHAR, '
-    '%(amount_minor)s::BIGINT, %(unallocated_minor)s::BIGINT, %(refunded_minor)s::BIGINT, %(status)s, '
-    '%(payment_method)s, '
-    '%(type_id)s::BIGINT, %(category_id)s::BIGINT, %(rejection_reason_id)s::BIGINT, %(tenders)s::JSON, '
-    '%(reference_number)s::VARCHAR, %(back_office_code)s::VARCHAR, %(received_on)s::DATE, '
-    '%(issued_on)s::DATE, %(posted_on)s::DATE, %(notes)s::VARCHAR, %(rejection_reason)s::VARCHAR, '
-    '%(received_by_user)s::VARCHAR, %(received_by_unit)s::VARCHAR, %(invoices_to_pay)s::JSON, '
-    '%(bills_to_pay)s::JSON, %(custom_attributes)s::JSON, %(third_party_status)s::VARCHAR, '
-    '%(created_by)s::VARCHAR, %(updated_by)s::VARCHAR, %(udf_string_1)s::VARCHAR, '
-    '%(udf_string_2)s::VARCHAR, %(udf_string_3)s::VARCHAR, %(udf_string_4)s::VARCHAR, '
-    '%(udf_string_5)s::VARCHAR, %(udf_string_6)s::VARCHAR, %(udf_string_7)s::VARCHAR, '
-    '%(udf_string_8)s::VARCHAR, %(udf_float_1)s, %(udf_float_2)s, %(udf_float_3)s, %(udf_float_4)s, '
-    '%(udf_date_1)s::DATE, %(udf_date_2)s::DATE, %(udf_date_3)s::DATE, %(udf_date_4)s::DATE, '
-    '%(tenant_id)s::UUID, %(locator)s::VARCHAR, %(uuid)s::UUID, %(version)s::INTEGER, '
-    '%(created_at)s::TIMESTAMP WITH TIME ZONE, %(updated_at)s::TIMESTAMP WITH TIME ZONE) RETURNING '
-    'payments.id'
+
+LOCK_OPEN_INVOICES = (
+    'SELECT invoices.id, invoices.number, invoices.customer_id, invoices.status, invoices.issue_date, '
+    'invoices.total_minor, invoices.outstanding_minor, invoices.refunded_minor, '
+    'invoices.written_off_minor \nFROM invoices \nWHERE invoices.tenant_id = %(tenant_id_1)s::UUID AND '
+    'invoices.customer_id = %(customer_id_1)s::BIGINT AND invoices.status = %(status_1)s AND '
+    'invoices.outstanding_minor > %(outstanding_minor_1)s::BIGINT ORDER BY invoices.issue_date, '
+    'invoices.id FOR NO KEY UPDATE'
 )
-OPEN_INVOICES_FOR_UPDATE = 'SELECT ' + _INVOICE_COLUMNS + (
-    ' \nFROM invoices \nWHERE invoices.tenant_id = %(tenant_id_1)s::UUID AND invoices.customer_id = '
-    '%(customer_id_1)s::BIGINT AND invoices.status = %(status_1)s AND invoices.outstanding_minor > '
-    '%(outstanding_minor_1)s::BIGINT ORDER BY invoices.issue_date, invoices.id FOR NO KEY UPDATE'
+
+RESERVE_PAYMENT_AND_CREDIT_IDS = (
+    'SELECT array((SELECT nextval(pg_get_serial_sequence(%(pg_get_serial_sequence_1)s, '
+    '%(pg_get_serial_sequence_2)s::VARCHAR)) AS nextval_1 \nFROM '
+    'generate_series(%(generate_series_1)s::INTEGER, %(generate_series_2)s::INTEGER))) AS payments, '
+    'array((SELECT nextval(pg_get_serial_sequence(%(pg_get_serial_sequence_3)s, '
+    '%(pg_get_serial_sequence_4)s::VARCHAR)) AS nextval_2 \nFROM '
+    'generate_series(%(generate_series_3)s::INTEGER, %(generate_series_4)s::INTEGER))) AS credits'
 )
-UPDATE_INVOICE_OUTSTANDING = (
-    'UPDATE invoices SET outstanding_minor=%(outstanding_minor)s::BIGINT, '
-    'payment_status=%(payment_status)s, version=%(version)s::INTEGER, '
-    'updated_at=%(updated_at)s::TIMESTAMP WITH TIME ZONE WHERE invoices.id = %(invoices_id)s::BIGINT AND '
-    'invoices.version = %(invoices_version)s::INTEGER'
+
+INSERT_PAYMENTS = (
+    'INSERT INTO payments (number, customer_id, currency, amount_minor, unallocated_minor, '
+    'refunded_minor, status, payment_method, type_id, category_id, rejection_reason_id, tenders, '
+    'reference_number, back_office_code, received_on, issued_on, posted_on, notes, rejection_reason, '
+    'received_by_user, received_by_unit, invoices_to_pay, bills_to_pay, custom_attributes, '
+    'third_party_status, created_by, updated_by, udf_string_1, udf_string_2, udf_string_3, udf_string_4, '
+    'udf_string_5, udf_string_6, udf_string_7, udf_string_8, udf_float_1, udf_float_2, udf_float_3, '
+    'udf_float_4, udf_date_1, udf_date_2, udf_date_3, udf_date_4, id, tenant_id, locator, uuid, version, '
+    'created_at, updated_at) VALUES (%(number_m0)s::VARCHAR, %(customer_id_m0)s::BIGINT, '
+    '%(currency_m0)s::VARCHAR, %(amount_minor_m0)s::BIGINT, %(unallocated_minor_m0)s::BIGINT, '
+    '%(refunded_minor_m0)s::BIGINT, %(status_m0)s, %(payment_method_m0)s, %(type_id_m0)s::BIGINT, '
+    '%(category_id_m0)s::BIGINT, %(rejection_reason_id_m0)s::BIGINT, %(tenders_m0)s::JSON, '
+    '%(reference_number_m0)s::VARCHAR, %(back_office_code_m0)s::VARCHAR, %(received_on_m0)s::DATE, '
+    '%(issued_on_m0)s::DATE, %(posted_on_m0)s::DATE, %(notes_m0)s::VARCHAR, '
+    '%(rejection_reason_m0)s::VARCHAR, %(received_by_user_m0)s::VARCHAR, '
+    '%(received_by_unit_m0)s::VARCHAR, %(invoices_to_pay_m0)s::JSON, %(bills_to_pay_m0)s::JSON, '
+    '%(custom_attributes_m0)s::JSON, %(third_party_status_m0)s::VARCHAR, %(created_by_m0)s::VARCHAR, '
+    '%(updated_by_m0)s::VARCHAR, %(udf_string_1_m0)s::VARCHAR, %(udf_string_2_m0)s::VARCHAR, '
+    '%(udf_string_3_m0)s::VARCHAR, %(udf_string_4_m0)s::VARCHAR, %(udf_string_5_m0)s::VARCHAR, '
+    '%(udf_string_6_m0)s::VARCHAR, %(udf_string_7_m0)s::VARCHAR, %(udf_string_8_m0)s::VARCHAR, '
+    '%(udf_float_1_m0)s, %(udf_float_2_m0)s, %(udf_float_3_m0)s, %(udf_float_4_m0)s, '
+    '%(udf_date_1_m0)s::DATE, %(udf_date_2_m0)s::DATE, %(udf_date_3_m0)s::DATE, %(udf_date_4_m0)s::DATE, '
+    '%(id_m0)s::BIGINT, %(tenant_id_m0)s::UUID, %(locator_m0)s::VARCHAR, %(uuid_m0)s::UUID, '
+    '%(version_m0)s::INTEGER, %(created_at_m0)s::TIMESTAMP WITH TIME ZONE, %(updated_at_m0)s::TIMESTAMP '
+    'WITH TIME ZONE)'
 )
-INSERT_JOURNAL_ENTRIES = (
-    'INSERT INTO journal_entries (tenant_id, customer_id, invoice_id, payment_id, adjustment_id, refund_id, '
-    'credit_id, kind, currency, balance_delta, credit_delta, outstanding_delta, created_at) SELECT p0::UUID, '
-    'p1::BIGINT, p2::BIGINT, p3::BIGINT, p4::BIGINT, p5::BIGINT, p6::BIGINT, p7::VARCHAR, p8::VARCHAR, '
-    'p9::BIGINT, p10::BIGINT, p11::BIGINT, p12::TIMESTAMP WITH TIME ZONE FROM (VALUES '
-    '(%(tenant_id__0)s::UUID, %(customer_id__0)s::BIGINT, %(invoice_id__0)s::BIGINT, '
-    '%(payment_id__0)s::BIGINT, %(adjustment_id__0)s::BIGINT, %(refund_id__0)s::BIGINT, '
-    '%(credit_id__0)s::BIGINT, %(kind__0)s, %(currency__0)s::VARCHAR, %(balance_delta__0)s::BIGINT, '
-    '%(credit_delta__0)s::BIGINT, %(outstanding_delta__0)s::BIGINT, %(created_at__0)s::TIMESTAMP WITH TIME '
-    'ZONE, 0)) AS imp_sen(p0, p1, p2, p3, p4, p5, p6, p7, p8, p9, p10, p11, p12, sen_counter) ORDER BY '
-    'sen_counter RETURNING journal_entries.id, journal_entries.id AS id__1'
-)
-# One row: SQLAlchemy's plain INSERT, not the "insertmanyvalues" form.
-INSERT_JOURNAL_ENTRY = (
-    'INSERT INTO journal_entries (tenant_id, customer_id, invoice_id, payment_id, adjustment_id, refund_id, '
-    'credit_id, kind, currency, balance_delta, credit_delta, outstanding_delta, created_at) VALUES '
-    '(%(tenant_id)s::UUID, %(customer_id)s::BIGINT, %(invoice_id)s::BIGINT, %(payment_id)s::BIGINT, '
-    '%(adjustment_id)s::BIGINT, %(refund_id)s::BIGINT, %(credit_id)s::BIGINT, %(kind)s, %(currency)s::VARCHAR, '
-    '%(balance_delta)s::BIGINT, %(credit_delta)s::BIGINT, %(outstanding_delta)s::BIGINT, '
-    '%(created_at)s::TIMESTAMP WITH TIME ZONE) RETURNING journal_entries.id'
-)
-UPDATE_PAYMENT_POSTED = (
-    'UPDATE payments SET status=%(status)s, posted_on=%(posted_on)s::DATE, version=%(version)s::INTEGER, '
-    'updated_at=%(updated_at)s::TIMESTAMP WITH TIME ZONE WHERE payments.id = %(payments_id)s::BIGINT AND '
-    'payments.version = %(payments_version)s::INTEGER'
-)
+
 INSERT_ALLOCATIONS = (
     'INSERT INTO payment_allocations (tenant_id, payment_id, invoice_id, amount_minor, refunded_minor, '
-    'created_at, reversed_at) SELECT p0::UUID, p1::BIGINT, p2::BIGINT, p3::BIGINT, p4::BIGINT, '
-    'p5::TIMESTAMP WITH TIME ZONE, p6::TIMESTAMP WITH TIME ZONE FROM (VALUES (%(tenant_id__0)s::UUID, '
-    '%(payment_id__0)s::BIGINT, %(invoice_id__0)s::BIGINT, %(amount_minor__0)s::BIGINT, '
-    '%(refunded_minor__0)s::BIGINT, %(created_at__0)s::TIMESTAMP WITH TIME ZONE, '
-    '%(reversed_at__0)s::TIMESTAMP WITH TIME ZONE, 0)) AS imp_sen(p0, p1, p2, p3, p4, p5, p6, sen_counter) '
-    'ORDER BY sen_counter RETURNING payment_allocations.id, payment_allocations.id AS id__1'
+    'created_at, reversed_at) VALUES (%(tenant_id_m0)s::UUID, %(payment_id_m0)s::BIGINT, '
+    '%(invoice_id_m0)s::BIGINT, %(amount_minor_m0)s::BIGINT, %(refunded_minor_m0)s::BIGINT, '
+    '%(created_at_m0)s::TIMESTAMP WITH TIME ZONE, %(reversed_at_m0)s::TIMESTAMP WITH TIME ZONE)'
 )
-_CREDIT_INSERT_COLUMNS = (
-    'INSERT INTO credits (tenant_id, locator, type, state, customer_id, payment_id, parent_id, amount_minor, '
-    'currency, description, created_by, created_at, realized_at, reversed_at, reversal_reason) '
+
+INSERT_JOURNAL_ENTRIES = (
+    'INSERT INTO journal_entries (tenant_id, customer_id, invoice_id, payment_id, adjustment_id, '
+    'refund_id, credit_id, kind, currency, balance_delta, credit_delta, outstanding_delta, created_at) '
+    'VALUES (%(tenant_id_m0)s::UUID, %(customer_id_m0)s::BIGINT, %(invoice_id_m0)s::BIGINT, '
+    '%(payment_id_m0)s::BIGINT, %(adjustment_id_m0)s::BIGINT, %(refund_id_m0)s::BIGINT, '
+    '%(credit_id_m0)s::BIGINT, %(kind_m0)s, %(currency_m0)s::VARCHAR, %(balance_delta_m0)s::BIGINT, '
+    '%(credit_delta_m0)s::BIGINT, %(outstanding_delta_m0)s::BIGINT, %(created_at_m0)s::TIMESTAMP WITH '
+    'TIME ZONE)'
 )
-# The payment's credit: one row, flushed first (its id is the subpayments' parent_id).
-INSERT_CREDIT = _CREDIT_INSERT_COLUMNS + (
-    'VALUES (%(tenant_id)s::UUID, %(locator)s::VARCHAR, %(type)s, %(state)s, %(customer_id)s::BIGINT, '
-    '%(payment_id)s::BIGINT, %(parent_id)s::BIGINT, %(amount_minor)s::BIGINT, %(currency)s::VARCHAR, '
-    '%(description)s::VARCHAR, %(created_by)s::VARCHAR, %(created_at)s::TIMESTAMP WITH TIME ZONE, '
-    '%(realized_at)s::TIMESTAMP WITH TIME ZONE, %(reversed_at)s::TIMESTAMP WITH TIME ZONE, '
-    '%(reversal_reason)s::VARCHAR) RETURNING credits.id'
+
+INSERT_CREDITS = (
+    'INSERT INTO credits (id, tenant_id, locator, type, state, customer_id, payment_id, parent_id, '
+    'amount_minor, currency, description, created_by, created_at, realized_at, reversed_at, '
+    'reversal_reason) VALUES (%(id_m0)s::BIGINT, %(tenant_id_m0)s::UUID, %(locator_m0)s::VARCHAR, '
+    '%(type_m0)s, %(state_m0)s, %(customer_id_m0)s::BIGINT, %(payment_id_m0)s::BIGINT, '
+    '%(parent_id_m0)s::BIGINT, %(amount_minor_m0)s::BIGINT, %(currency_m0)s::VARCHAR, '
+    '%(description_m0)s::VARCHAR, %(created_by_m0)s::VARCHAR, %(created_at_m0)s::TIMESTAMP WITH TIME '
+    'ZONE, %(realized_at_m0)s::TIMESTAMP WITH TIME ZONE, %(reversed_at_m0)s::TIMESTAMP WITH TIME ZONE, '
+    '%(reversal_reason_m0)s::VARCHAR)'
 )
-# The subpayments (one per allocation), then their targets.
-INSERT_CREDITS = _CREDIT_INSERT_COLUMNS + (
-    'SELECT p0::UUID, p1::VARCHAR, p2::VARCHAR, p3::VARCHAR, p4::BIGINT, p5::BIGINT, p6::BIGINT, p7::BIGINT, '
-    'p8::VARCHAR, p9::VARCHAR, p10::VARCHAR, p11::TIMESTAMP WITH TIME ZONE, p12::TIMESTAMP WITH TIME ZONE, '
-    'p13::TIMESTAMP WITH TIME ZONE, p14::VARCHAR FROM (VALUES (%(tenant_id__0)s::UUID, '
-    '%(locator__0)s::VARCHAR, %(type__0)s, %(state__0)s, %(customer_id__0)s::BIGINT, '
-    '%(payment_id__0)s::BIGINT, %(parent_id__0)s::BIGINT, %(amount_minor__0)s::BIGINT, '
-    '%(currency__0)s::VARCHAR, %(description__0)s::VARCHAR, %(created_by__0)s::VARCHAR, '
-    '%(created_at__0)s::TIMESTAMP WITH TIME ZONE, %(realized_at__0)s::TIMESTAMP WITH TIME ZONE, '
-    '%(reversed_at__0)s::TIMESTAMP WITH TIME ZONE, %(reversal_reason__0)s::VARCHAR, 0)) AS imp_sen(p0, p1, '
-    'p2, p3, p4, p5, p6, p7, p8, p9, p10, p11, p12, p13, p14, sen_counter) ORDER BY sen_counter RETURNING '
-    'credits.id, credits.id AS id__1'
-)
+
 INSERT_CREDIT_TARGETS = (
-    'INSERT INTO credit_targets (tenant_id, credit_id, invoice_id, amount_minor) SELECT p0::UUID, p1::BIGINT, '
-    'p2::BIGINT, p3::BIGINT FROM (VALUES (%(tenant_id__0)s::UUID, %(credit_id__0)s::BIGINT, '
-    '%(invoice_id__0)s::BIGINT, %(amount_minor__0)s::BIGINT, 0)) AS imp_sen(p0, p1, p2, p3, sen_counter) '
-    'ORDER BY sen_counter RETURNING credit_targets.id, credit_targets.id AS id__1'
+    'INSERT INTO credit_targets (tenant_id, credit_id, invoice_id, amount_minor) VALUES '
+    '(%(tenant_id_m0)s::UUID, %(credit_id_m0)s::BIGINT, %(invoice_id_m0)s::BIGINT, '
+    '%(amount_minor_m0)s::BIGINT)'
 )
-FIRST_ALLOCATED_INVOICE = (
-    'SELECT payment_allocations.payment_id, invoices.id, invoices.number \nFROM payment_allocations JOIN '
-    '(SELECT payment_allocations.payment_id AS payment_id, min(payment_allocations.id) AS first_id \nFROM '
-    'payment_allocations \nWHERE payment_allocations.tenant_id = %(tenant_id_1)s::UUID AND '
-    'payment_allocations.payment_id IN (%(payment_id_1_1)s::BIGINT) GROUP BY '
-    'payment_allocations.payment_id) AS anon_1 ON payment_allocations.id = anon_1.first_id JOIN invoices '
-    'ON invoices.id = payment_allocations.invoice_id'
+
+UPDATE_INVOICES = (
+    'UPDATE invoices SET outstanding_minor=changes.outstanding_minor, '
+    'payment_status=changes.payment_status, version=(invoices.version + %(version_1)s::INTEGER), '
+    'updated_at=%(updated_at)s::TIMESTAMP WITH TIME ZONE FROM (VALUES (%(param_1)s::BIGINT, '
+    '%(param_2)s::BIGINT, %(param_3)s)) AS changes (id, outstanding_minor, payment_status) WHERE '
+    'invoices.tenant_id = %(tenant_id_1)s::UUID AND invoices.id = changes.id'
 )
-CUSTOMER_BALANCE = (
-    'SELECT customers.credit_minor - (SELECT coalesce(sum(invoices.outstanding_minor), '
-    '%(coalesce_2)s::INTEGER) AS coalesce_1 \nFROM invoices \nWHERE invoices.tenant_id = '
-    '%(tenant_id_1)s::UUID AND invoices.customer_id = %(customer_id_1)s::BIGINT AND invoices.status = '
-    '%(status_1)s AND invoices.outstanding_minor > %(outstanding_minor_1)s::BIGINT) AS anon_1 \nFROM '
-    'customers \nWHERE customers.tenant_id = %(tenant_id_2)s::UUID AND customers.id = %(id_1)s::BIGINT'
+
+# POST /v1/payments/{id}/cancel: the customer locked through its payment, the payment, its live parts,
+# their invoices, the number; then the writes (the journal and the invoices with the statements above).
+LOCK_CUSTOMER_OF_PAYMENT = (
+    'SELECT customers.id, customers.currency, customers.credit_minor, tenants.settings_version \nFROM '
+    'customers JOIN tenants ON tenants.id = customers.tenant_id JOIN payments ON payments.tenant_id = '
+    'customers.tenant_id AND payments.customer_id = customers.id \nWHERE payments.tenant_id = '
+    '%(tenant_id_1)s::UUID AND payments.id = %(id_1)s::BIGINT FOR NO KEY UPDATE OF customers'
 )
-CUSTOMER_ID_OF_PAYMENT = (
-    'SELECT payments.customer_id \nFROM payments \nWHERE payments.tenant_id = %(tenant_id_1)s::UUID AND '
-    'payments.id = %(id_1)s::BIGINT'
-)
+
 PAYMENT_FOR_UPDATE = 'SELECT ' + _PAYMENT_COLUMNS + (
     ' \nFROM payments \nWHERE payments.tenant_id = %(tenant_id_1)s::UUID AND payments.id = '
     '%(id_1)s::BIGINT FOR NO KEY UPDATE'
 )
-ACTIVE_ALLOCATIONS = 'SELECT ' + _ALLOCATION_COLUMNS + (
-    ' \nFROM payment_allocations \nWHERE payment_allocations.tenant_id = %(tenant_id_1)s::UUID AND '
-    'payment_allocations.payment_id = %(payment_id_1)s::BIGINT AND payment_allocations.reversed_at IS '
-    'NULL ORDER BY payment_allocations.id'
+
+LIVE_PARTS = (
+    'SELECT %(param_1)s::VARCHAR AS part, payment_allocations.id, payment_allocations.invoice_id, '
+    'payment_allocations.amount_minor \nFROM payment_allocations \nWHERE payment_allocations.tenant_id = '
+    '%(tenant_id_1)s::UUID AND payment_allocations.payment_id = %(payment_id_1)s::BIGINT AND '
+    'payment_allocations.reversed_at IS NULL UNION ALL SELECT %(param_2)s::VARCHAR AS part, credits.id, '
+    'credit_targets.invoice_id, credit_targets.amount_minor \nFROM credits JOIN credit_targets ON '
+    'credit_targets.tenant_id = credits.tenant_id AND credit_targets.credit_id = credits.id \nWHERE '
+    'credits.tenant_id = %(tenant_id_2)s::UUID AND credits.payment_id = %(payment_id_2)s::BIGINT AND '
+    'credits.type = %(type_1)s AND credits.state != %(state_1)s ORDER BY part, id'
 )
-ACTIVE_SHORTFALL_CREDITS = (
-    'SELECT credits.id, credits.tenant_id, credits.locator, credits.type, credits.state, '
-    'credits.customer_id, credits.payment_id, credits.parent_id, credits.amount_minor, credits.currency, '
-    'credits.description, credits.created_by, credits.created_at, credits.realized_at, credits.reversed_at, '
-    'credits.reversal_reason \nFROM credits \nWHERE credits.tenant_id = %(tenant_id_1)s::UUID AND '
-    'credits.payment_id = %(payment_id_1)s::BIGINT AND credits.type = %(type_1)s AND credits.state != '
-    '%(state_1)s ORDER BY credits.id'
+
+LOCK_INVOICES = (
+    'SELECT invoices.id, invoices.number, invoices.customer_id, invoices.status, invoices.issue_date, '
+    'invoices.total_minor, invoices.outstanding_minor, invoices.refunded_minor, '
+    'invoices.written_off_minor \nFROM invoices \nWHERE invoices.tenant_id = %(tenant_id_1)s::UUID AND '
+    'invoices.id IN (%(id_1_1)s::BIGINT) ORDER BY invoices.id FOR NO KEY UPDATE'
 )
-INVOICES_FOR_UPDATE = 'SELECT ' + _INVOICE_COLUMNS + (
-    ' \nFROM invoices \nWHERE invoices.tenant_id = %(tenant_id_1)s::UUID AND invoices.id IN '
-    '(%(id_1_1)s::BIGINT) ORDER BY invoices.id FOR NO KEY UPDATE'
-)
-UPDATE_PAYMENT_CANCELLED = (
-    'UPDATE payments SET status=%(status)s, version=%(version)s::INTEGER, '
-    'updated_at=%(updated_at)s::TIMESTAMP WITH TIME ZONE WHERE payments.id = %(payments_id)s::BIGINT AND '
-    'payments.version = %(payments_version)s::INTEGER'
-)
-REVERSE_PAYMENT_CREDITS = (
-    'UPDATE credits SET state=%(state)s, reversed_at=%(reversed_at)s::TIMESTAMP WITH TIME ZONE, '
-    'reversal_reason=%(reversal_reason)s::VARCHAR WHERE credits.tenant_id = %(tenant_id_1)s::UUID AND '
-    'credits.payment_id = %(payment_id_1)s::BIGINT AND credits.type IN (%(type_1_1)s, %(type_1_2)s) AND '
-    'credits.state != %(state_1)s'
-)
-REVERSE_ALLOCATION = (
-    'UPDATE payment_allocations SET reversed_at=%(reversed_at)s::TIMESTAMP WITH TIME ZONE WHERE '
-    'payment_allocations.id = %(payment_allocations_id)s::BIGINT'
-)
+
 INSERT_CANCELLATION = (
     'INSERT INTO payment_cancellations (tenant_id, number, payment_id, type_id, category_id, '
     'amount_minor, currency, posted_on, notes, issue_reason, created_by, created_at) VALUES '
@@ -347,3 +303,41 @@ INSERT_CANCELLATION = (
     '%(notes)s::VARCHAR, %(issue_reason)s::VARCHAR, %(created_by)s::VARCHAR, %(created_at)s::TIMESTAMP '
     'WITH TIME ZONE) RETURNING payment_cancellations.id'
 )
+
+REVERSE_ALLOCATIONS = (
+    'UPDATE payment_allocations SET reversed_at=%(reversed_at)s::TIMESTAMP WITH TIME ZONE WHERE '
+    'payment_allocations.tenant_id = %(tenant_id_1)s::UUID AND payment_allocations.id IN '
+    '(%(id_1_1)s::BIGINT)'
+)
+
+REVERSE_CREDITS = (
+    'UPDATE credits SET state=%(state)s, reversed_at=%(reversed_at)s::TIMESTAMP WITH TIME ZONE, '
+    'reversal_reason=%(reversal_reason)s::VARCHAR WHERE credits.tenant_id = %(tenant_id_1)s::UUID AND '
+    'credits.payment_id = %(payment_id_1)s::BIGINT AND credits.state != %(state_1)s'
+)
+
+CANCEL_PAYMENT = (
+    'UPDATE payments SET unallocated_minor=%(unallocated_minor)s::BIGINT, status=%(status)s, '
+    'updated_by=%(updated_by)s::VARCHAR, version=(payments.version + %(version_1)s::INTEGER), '
+    'updated_at=%(updated_at)s::TIMESTAMP WITH TIME ZONE WHERE payments.tenant_id = %(tenant_id_1)s::UUID '
+    'AND payments.id = %(id_1)s::BIGINT'
+)
+
+# The statements of each measured request in the order a warm Ledgerline process sends them
+# (bench/show_sql.py compares a capture with these); the floor app sends them in this order, the pgbench
+# scripts too, except that the cancel script first reads its plan row. Numbers come from blocks a process
+# reserves (floor_app.NUMBER_BLOCK_SIZE at a time): a request that finds its block used up takes the next
+# one first (NEXT_NUMBER, on another connection, with its own COMMIT), in the post after LOCK_CUSTOMER, in
+# the cancel after LOCK_INVOICES; the pgbench scripts take theirs before BEGIN.
+SEQUENCES = {
+    "get": ["PAYMENT_BY_ID", "ALLOCATION_LINES_OF_PAYMENTS", "CANCELLATIONS_OF_PAYMENTS"],
+    "list": ["COUNT_PAYMENTS_OF_CUSTOMER", "PAGE_PAYMENTS_OF_CUSTOMER_RECEIVED_ON_DESC",
+             "ALLOCATION_LINES_OF_PAYMENTS", "CANCELLATIONS_OF_PAYMENTS"],
+    "credit": ["COUNT_CUSTOMERS", "PAGE_CREDIT_FIGURES"],
+    "post": ["LOCK_CUSTOMER", "LOCK_OPEN_INVOICES", "RESERVE_PAYMENT_AND_CREDIT_IDS", "INSERT_PAYMENTS",
+             "INSERT_ALLOCATIONS", "INSERT_JOURNAL_ENTRIES", "INSERT_CREDITS", "INSERT_CREDIT_TARGETS",
+             "UPDATE_INVOICES"],
+    "cancel": ["LOCK_CUSTOMER_OF_PAYMENT", "PAYMENT_FOR_UPDATE", "LIVE_PARTS", "LOCK_INVOICES",
+               "INSERT_CANCELLATION", "INSERT_JOURNAL_ENTRIES", "REVERSE_ALLOCATIONS", "REVERSE_CREDITS",
+               "UPDATE_INVOICES", "CANCEL_PAYMENT"],
+}

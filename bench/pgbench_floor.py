@@ -4,12 +4,14 @@ The scripts are generated from ``bench/floor_sql.py`` (the statements Ledgerline
 pgbench ``:variable`` where Ledgerline sends a value that changes per request, and the constant
 itself where it does not (``NULL``, ``'GBP'``, ``'[]'``: pgbench has no NULL variables). Timestamps are
 ``now()``, the payment's locator and uuid are made by SQL, and the number's text by ``'PAY-' ||
-lpad(...)``: values Ledgerline computes in Python. Each transaction takes its number first in a
-transaction of its own (Ledgerline takes it on another connection mid-request: the same work).
+lpad(...)``: values Ledgerline computes in Python. Numbers come from blocks of
+``NUMBER_BLOCK_SIZE`` (Ledgerline's, 1 where it takes them one at a time), each client taking its next
+block first, in a transaction of its own, when it has used up the last (Ledgerline takes a block on
+another connection mid-request: the same work).
 
 What pgbench cannot do, ``make bench`` arranges: every transaction of ``customer-payments.sql``
-pays the next customer of a slice nobody else touches, whose open invoices have known ids and
-version 1 (see ``bench/seed.py``), so the statements are those Ledgerline sends for the same
+pays the next customer of a slice nobody else touches, whose open invoices have known ids (see
+``bench/seed.py``), so the statements are those Ledgerline sends for the same
 payment; ``cancel.sql`` cancels the payments the first script created (``cancel_plan_sql``).
 
 ``tpcb_script`` is pgbench's built-in TPC-B-like script, made from the statements the fixed TPC-B-like
@@ -25,6 +27,7 @@ from pathlib import Path
 
 from bench import fixed_floor as fixed
 from bench import floor_sql as sql
+from bench.floor_app import NUMBER_BLOCK_SIZE
 from bench.loadgen import percentile
 
 _PARAM = re.compile(r"%\((\w+)\)s")
@@ -41,104 +44,103 @@ def render(statement: str, values: dict[str, str]) -> str:
 T = ":tenant"   # -D tenant=<uuid>
 
 _CUSTOMER = {"tenant_id_1": T, "id_1": ":customer"}
-_NUMBER = {"tenant_id": T, "last_value": "1", "last_value_1": "1"}
+
+
+def _rows(statement: str, rows: list[dict[str, str]], base: dict[str, str]) -> str:
+    """A multi-row INSERT (``floor_sql.multi_values``) of ``rows``, each over the values of ``base``."""
+    return render(sql.multi_values(statement, len(rows)), sql.multi_params([{**base, **row} for row in rows]))
 
 
 def _journal(rows: list[dict[str, str]], customer: str, payment: str) -> str:
-    statement = sql.values_rows(sql.INSERT_JOURNAL_ENTRIES, len(rows))
-    values = {}
-    for n, row in enumerate(rows):
-        base = {"tenant_id": T, "customer_id": customer, "invoice_id": "NULL", "payment_id": payment,
-                "adjustment_id": "NULL", "refund_id": "NULL", "credit_id": "NULL", "currency": "'GBP'",
-                "balance_delta": "0", "credit_delta": "0", "outstanding_delta": "0", "created_at": "now()"}
-        values.update({f"{name}__{n}": value for name, value in {**base, **row}.items()})
-    return render(statement, values)
+    return _rows(sql.INSERT_JOURNAL_ENTRIES, rows, {
+        "tenant_id": T, "customer_id": customer, "invoice_id": "NULL", "payment_id": payment, "adjustment_id": "NULL",
+        "refund_id": "NULL", "credit_id": "NULL", "currency": "'GBP'", "balance_delta": "0", "credit_delta": "0",
+        "outstanding_delta": "0", "created_at": "now()"})
 
 
-def customer_payment_script(invoices: int = 5, invoice_minor: int = 1000) -> str:
+def _invoices(changes: list[tuple[str, str, str]]) -> str:
+    """The one UPDATE of the invoices (``floor_sql.values_table``): (id, outstanding, payment status) each."""
+    return render(sql.values_table(sql.UPDATE_INVOICES, len(changes)),
+                  {"version_1": "1", "updated_at": "now()", "tenant_id_1": T, **sql.table_params(changes)})
+
+
+def _number(kind: str, block: int) -> list[str]:
+    """Lines that leave the transaction's number in ``:number``: a block of ``block`` numbers taken in a
+    transaction of its own every ``block`` transactions of a client (Ledgerline's workers reserve theirs
+    the same way, ``floor_app.NUMBER_BLOCK_SIZE``), handed out one by one in between."""
+    take = render(sql.NEXT_NUMBER, {"tenant_id": T, "kind": f"'{kind}'", "last_value": str(block),
+                                    "last_value_1": str(block)}).removesuffix(";") + " \\gset"
+    if block == 1:
+        return [take, "\\set number :last_value"]
+    return [f"\\if (:i - 1) % {block} = 0", take, "\\endif",
+            f"\\set number :last_value - {block} + 1 + (:i - 1) % {block}"]
+
+
+def _element(array: str, index: int) -> str:
+    """Element ``index`` (from 1) of an array a ``\\gset`` kept as its text, ``{1,2,3}``."""
+    return f"(:{array}::bigint[])[{index}]"
+
+
+def customer_payment_script(invoices: int = 5, invoice_minor: int = 1000, block: int = NUMBER_BLOCK_SIZE) -> str:
     """POST /v1/customer-payments paying ``invoices`` open invoices of ``invoice_minor`` each, oldest first.
 
-    Variables: -D tenant, first (first customer of the slice), customers (slice length),
+    Variables: -D tenant, type_payment, first (first customer of the slice), customers (slice length),
     invoices_per_customer, first_open (offset of a customer's first open invoice), nclients; i counts.
     """
     amount = invoices * invoice_minor
+    payment = _element("payments", 1)
     lines = [
         "\\set i :i + 1",
         "\\set n :client_id + :nclients * (:i - 1)",
         "\\set customer :first + (:n % :customers)",
         f"\\set invoice0 (:customer - 1) * :invoices_per_customer + :first_open + (:n / :customers) * {invoices}",
-        render(sql.NEXT_NUMBER, {**_NUMBER, "kind": "'payment'"}).removesuffix(";") + " \\gset",
+        *(f"\\set inv{k} :invoice0 + {k}" for k in range(invoices)),
+        *_number("payment", block),
         "BEGIN;",
-        render(sql.CUSTOMER, _CUSTOMER),
-        render(sql.SHORTFALL_TOLERANCE, {"pk_1": T, "pk_2": "'GBP'"}),
-        render(sql.CUSTOMER_FOR_UPDATE, _CUSTOMER),
-        render(sql.DEFAULT_TRANSACTION_TYPE, {"tenant_id_1": T, "classification_1": "'PAYMENT'",
-                                              "alternative_code_1": "'PAYMENT'", "param_1": "1"}),
-        render(sql.PAYMENT_METHOD_SETTING, {"tenant_id_1": T, "method_1": "'CREDIT_CARD'"}),
-        render(sql.INSERT_PAYMENT, {
-            "number": "'PAY-' || lpad(:last_value::text, 7, '0')", "customer_id": ":customer", "currency": "'GBP'",
-            "amount_minor": str(amount), "unallocated_minor": "0", "refunded_minor": "0", "status": "'DRAFT'",
+        render(sql.LOCK_CUSTOMER, _CUSTOMER),
+        render(sql.LOCK_OPEN_INVOICES, {"tenant_id_1": T, "customer_id_1": ":customer", "status_1": "'POSTED'",
+                                        "outstanding_minor_1": "0"}),
+        # The new ids, as two arrays (:payments, :credits): the rows below point at each other through them.
+        render(sql.RESERVE_PAYMENT_AND_CREDIT_IDS, {
+            "pg_get_serial_sequence_1": "'payments'", "pg_get_serial_sequence_2": "'id'", "generate_series_1": "1",
+            "generate_series_2": "1", "pg_get_serial_sequence_3": "'credits'", "pg_get_serial_sequence_4": "'id'",
+            "generate_series_3": "1", "generate_series_4": str(1 + invoices)}).removesuffix(";") + " \\gset",
+        _rows(sql.INSERT_PAYMENTS, [{
+            "number": "'PAY-' || lpad(:number::text, 7, '0')", "customer_id": ":customer", "currency": "'GBP'",
+            "amount_minor": str(amount), "unallocated_minor": "0", "refunded_minor": "0", "status": "'POSTED'",
             "payment_method": "'CREDIT_CARD'", "type_id": ":type_payment", "category_id": "NULL",
             "rejection_reason_id": "NULL",
             "tenders": f"'[{{\"method\": \"CREDIT_CARD\", \"processor\": null, \"reference\": null, "
                        f"\"amountMinor\": {amount}}}]'",
             "reference_number": "'pgbench'", "back_office_code": "NULL", "received_on": "current_date",
-            "issued_on": "current_date", "posted_on": "NULL", "notes": "'bench'", "rejection_reason": "NULL",
+            "issued_on": "current_date", "posted_on": "current_date", "notes": "'bench'", "rejection_reason": "NULL",
             "received_by_user": "NULL", "received_by_unit": "NULL", "invoices_to_pay": "'[]'", "bills_to_pay": "'[]'",
             "custom_attributes": "'[]'", "third_party_status": "NULL", "created_by": "'bench'",
             "updated_by": "'bench'", **{f"udf_{kind}_{n}": "NULL" for kind, count in (("string", 8), ("float", 4),
                                                                                      ("date", 4))
                                        for n in range(1, count + 1)},
-            "tenant_id": T, "locator": "upper(substr(md5(random()::text), 1, 26))", "uuid": "gen_random_uuid()",
-            "version": "1", "created_at": "now()", "updated_at": "now()"}).removesuffix(";") + " \\gset p_",
-        render(sql.OPEN_INVOICES_FOR_UPDATE, {"tenant_id_1": T, "customer_id_1": ":customer", "status_1": "'POSTED'",
-                                              "outstanding_minor_1": "0"}),
+            "id": payment, "tenant_id": T, "locator": "upper(substr(md5(random()::text), 1, 26))",
+            "uuid": "gen_random_uuid()", "version": "1", "created_at": "now()", "updated_at": "now()"}], {}),
+        _rows(sql.INSERT_ALLOCATIONS, [{"invoice_id": f":inv{k}"} for k in range(invoices)], {
+            "tenant_id": T, "payment_id": payment, "amount_minor": str(invoice_minor), "refunded_minor": "0",
+            "created_at": "now()", "reversed_at": "NULL"}),
+        _journal([{"kind": "'PAYMENT_POSTED'", "balance_delta": str(amount), "credit_delta": str(amount)}]
+                 + [{"kind": "'ALLOCATION'", "invoice_id": f":inv{k}", "credit_delta": str(-invoice_minor),
+                     "outstanding_delta": str(-invoice_minor)} for k in range(invoices)], ":customer", payment),
+        _rows(sql.INSERT_CREDITS, [{"id": _element("credits", 1), "type": "'payment'", "parent_id": "NULL",
+                                    "amount_minor": str(amount)}]
+              + [{"id": _element("credits", k + 2), "type": "'subpayment'", "parent_id": _element("credits", 1),
+                  "amount_minor": str(invoice_minor)} for k in range(invoices)], {
+            "tenant_id": T, "locator": "upper(substr(md5(random()::text), 1, 26))", "state": "'posted'",
+            "customer_id": ":customer", "payment_id": payment, "currency": "'GBP'", "description": "NULL",
+            "created_by": "'bench'", "created_at": "now()", "realized_at": "now()", "reversed_at": "NULL",
+            "reversal_reason": "NULL"}),
+        _rows(sql.INSERT_CREDIT_TARGETS, [{"credit_id": _element("credits", k + 2), "invoice_id": f":inv{k}"}
+                                          for k in range(invoices)],
+              {"tenant_id": T, "amount_minor": str(invoice_minor)}),
+        _invoices([(f":inv{k}", "0", "'PAID'") for k in range(invoices)]),
+        "COMMIT;",
     ]
-    # In the order of one of SQLAlchemy's flushes (bench/run.py same_statements).
-    lines += [f"\\set inv{k} :invoice0 + {k}" for k in range(invoices)]
-    lines.append(render(sql.UPDATE_PAYMENT_POSTED, {"status": "'POSTED'", "posted_on": "current_date", "version": "2",
-                                                    "updated_at": "now()", "payments_id": ":p_id",
-                                                    "payments_version": "1"}))
-    credit = {"tenant_id": T, "customer_id": ":customer", "payment_id": ":p_id", "currency": "'GBP'",
-              "description": "NULL", "created_by": "'bench'", "created_at": "now()", "realized_at": "now()",
-              "reversed_at": "NULL", "reversal_reason": "NULL"}
-    lines.append(render(sql.INSERT_CREDIT, {
-        **credit, "locator": "upper(substr(md5(random()::text), 1, 26))", "type": "'payment'", "state": "'posted'",
-        "parent_id": "NULL", "amount_minor": str(amount)}).removesuffix(";") + " \\gset c_")
-    lines.append(_journal([{"kind": "'PAYMENT_POSTED'", "balance_delta": str(amount), "credit_delta": str(amount)}]
-                          + [{"kind": "'ALLOCATION'", "invoice_id": f":inv{k}", "credit_delta": str(-invoice_minor),
-                              "outstanding_delta": str(-invoice_minor)} for k in range(invoices)],
-                          ":customer", ":p_id"))
-    allocations = {}
-    for k in range(invoices):
-        allocations.update({f"tenant_id__{k}": T, f"payment_id__{k}": ":p_id", f"invoice_id__{k}": f":inv{k}",
-                            f"amount_minor__{k}": str(invoice_minor), f"refunded_minor__{k}": "0",
-                            f"created_at__{k}": "now()", f"reversed_at__{k}": "NULL"})
-    lines.append(render(sql.values_rows(sql.INSERT_ALLOCATIONS, invoices), allocations))
-    for k in range(invoices):
-        lines.append(render(sql.UPDATE_INVOICE_OUTSTANDING, {
-            "outstanding_minor": "0", "payment_status": "'PAID'", "version": "2", "updated_at": "now()",
-            "invoices_id": f":inv{k}", "invoices_version": "1"}))
-    children = {}
-    for k in range(invoices):
-        children.update({f"{name}__{k}": value for name, value in {
-            **credit, "locator": "upper(substr(md5(random()::text), 1, 26))", "type": "'subpayment'",
-            "state": "'posted'", "parent_id": ":c_id", "amount_minor": str(invoice_minor)}.items()})
-    # The targets need the subpayments' ids; concurrent multi-row inserts interleave ids and \\gset keeps one
-    # row, so pgbench reads them back: one index lookup per transaction that Ledgerline does not make.
-    lines.append(render(sql.values_rows(sql.INSERT_CREDITS, invoices), children))
-    lines.append("SELECT " + ", ".join(f"(array_agg(id ORDER BY id))[{k + 1}] AS sub{k}" for k in range(invoices))
-                 + " FROM credits WHERE tenant_id = :tenant AND parent_id = :c_id \\gset")
-    targets = {}
-    for k in range(invoices):
-        targets.update({f"tenant_id__{k}": T, f"credit_id__{k}": f":sub{k}", f"invoice_id__{k}": f":inv{k}",
-                        f"amount_minor__{k}": str(invoice_minor)})
-    lines.append(render(sql.values_rows(sql.INSERT_CREDIT_TARGETS, invoices), targets))
-    lines.append(render(sql.FIRST_ALLOCATED_INVOICE, {"tenant_id_1": T, "payment_id_1_1": ":p_id"}))
-    lines.append(render(sql.CUSTOMER_BALANCE, {"coalesce_2": "0", "tenant_id_1": T, "customer_id_1": ":customer",
-                                               "status_1": "'POSTED'", "outstanding_minor_1": "0", "tenant_id_2": T,
-                                               "id_1": ":customer"}))
-    lines.append("COMMIT;")
     return "\n".join(lines) + "\n"
 
 
@@ -147,9 +149,9 @@ CANCEL_PLAN = "bench_cancel_plan"
 
 def cancel_plan_sql(invoices: int = 5) -> list[str]:
     """Which allocation and invoice ids each cancelled payment has. Concurrent multi-row inserts interleave
-    allocation ids, so pgbench cannot compute them; it reads them from this table, one primary-key lookup
-    per transaction that Ledgerline does not make (the floor is that much slower: the ratio errs in
-    Ledgerline's favour by about one such lookup)."""
+    allocation ids, and ``\\gset`` keeps one row, so pgbench cannot take them from the live parts it reads;
+    it reads them from this table, one primary-key lookup per transaction that Ledgerline does not make
+    (the floor is that much slower: the ratio errs in Ledgerline's favour by about one such lookup)."""
     columns = ", ".join([f"(array_agg(a.invoice_id ORDER BY a.id))[{k + 1}] AS inv{k}" for k in range(invoices)]
                         + [f"(array_agg(a.id ORDER BY a.id))[{k + 1}] AS alloc{k}" for k in range(invoices)])
     return [f"DROP TABLE IF EXISTS {CANCEL_PLAN}",
@@ -161,7 +163,7 @@ def cancel_plan_sql(invoices: int = 5) -> list[str]:
             f"ALTER TABLE {CANCEL_PLAN} ADD PRIMARY KEY (n)"]
 
 
-def cancel_script(invoices: int = 5, invoice_minor: int = 1000) -> str:
+def cancel_script(invoices: int = 5, invoice_minor: int = 1000, block: int = NUMBER_BLOCK_SIZE) -> str:
     """POST /v1/payments/{id}/cancel of the payments ``customer_payment_script`` created (``cancel_plan_sql``),
     each of ``invoices`` allocations of ``invoice_minor``."""
     amount = invoices * invoice_minor
@@ -169,46 +171,33 @@ def cancel_script(invoices: int = 5, invoice_minor: int = 1000) -> str:
         "\\set i :i + 1",
         "\\set n :client_id + :nclients * (:i - 1)",
         f"SELECT * FROM {CANCEL_PLAN} WHERE n = :n \\gset",
-        render(sql.NEXT_NUMBER, {**_NUMBER, "kind": "'payment_cancellation'"}).removesuffix(";") + " \\gset",
+        *_number("payment_cancellation", block),
         "BEGIN;",
-        render(sql.CUSTOMER_ID_OF_PAYMENT, {"tenant_id_1": T, "id_1": ":payment"}).removesuffix(";") + " \\gset",
-        render(sql.CUSTOMER_FOR_UPDATE, {"tenant_id_1": T, "id_1": ":customer_id"}),
+        render(sql.LOCK_CUSTOMER_OF_PAYMENT, {"tenant_id_1": T, "id_1": ":payment"}).removesuffix(";") + " \\gset c_",
         render(sql.PAYMENT_FOR_UPDATE, {"tenant_id_1": T, "id_1": ":payment"}),
-        render(sql.DEFAULT_TRANSACTION_TYPE, {"tenant_id_1": T, "classification_1": "'PAYMENT_CANCELLATION'",
-                                              "alternative_code_1": "'PAYMENT_CANCELLATION'", "param_1": "1"}),
-        render(sql.ACTIVE_ALLOCATIONS, {"tenant_id_1": T, "payment_id_1": ":payment"}),
-        render(sql.ACTIVE_SHORTFALL_CREDITS, {"tenant_id_1": T, "payment_id_1": ":payment",
-                                              "type_1": "'shortfallWriteOff'", "state_1": "'reversed'"}),
+        render(sql.LIVE_PARTS, {"param_1": "'a'", "tenant_id_1": T, "payment_id_1": ":payment", "param_2": "'s'",
+                                "tenant_id_2": T, "payment_id_2": ":payment", "type_1": "'shortfallWriteOff'",
+                                "state_1": "'reversed'"}),
+        render(sql.in_list(sql.LOCK_INVOICES, "id_1", invoices),
+               {"tenant_id_1": T, **sql.in_params("id_1", [f":inv{k}" for k in range(invoices)])}),
+        render(sql.INSERT_CANCELLATION, {
+            "tenant_id": T, "number": "'PCN-' || lpad(:number::text, 7, '0')", "payment_id": ":payment",
+            "type_id": ":type_cancellation", "category_id": "NULL", "amount_minor": str(amount), "currency": "'GBP'",
+            "posted_on": "current_date", "notes": "NULL", "issue_reason": "NULL", "created_by": "'bench'",
+            "created_at": "now()"}),
+        _journal([{"kind": "'ALLOCATION_REVERSED'", "invoice_id": f":inv{k}", "credit_delta": str(invoice_minor),
+                   "outstanding_delta": str(invoice_minor)} for k in range(invoices)]
+                 + [{"kind": "'PAYMENT_CANCELLED'", "balance_delta": str(-amount), "credit_delta": str(-amount)}],
+                 ":c_id", ":payment"),
+        render(sql.in_list(sql.REVERSE_ALLOCATIONS, "id_1", invoices),
+               {"reversed_at": "now()", "tenant_id_1": T, **sql.in_params("id_1", [f":alloc{k}" for k in range(invoices)])}),
+        render(sql.REVERSE_CREDITS, {"state": "'reversed'", "reversed_at": "now()", "reversal_reason": "'payment cancelled'",
+                                     "tenant_id_1": T, "payment_id_1": ":payment", "state_1": "'reversed'"}),
+        _invoices([(f":inv{k}", str(invoice_minor), "'UNPAID'") for k in range(invoices)]),
+        render(sql.CANCEL_PAYMENT, {"unallocated_minor": "0", "status": "'CANCELLED'", "updated_by": "'bench'",
+                                    "version_1": "1", "updated_at": "now()", "tenant_id_1": T, "id_1": ":payment"}),
+        "COMMIT;",
     ]
-    lines.append(render(sql.in_list(sql.INVOICES_FOR_UPDATE, "id_1", invoices),
-                        {"tenant_id_1": T, **{f"id_1_{k + 1}": f":inv{k}" for k in range(invoices)}}))
-    for k in range(invoices):
-        lines.append(render(sql.UPDATE_INVOICE_OUTSTANDING, {
-            "outstanding_minor": str(invoice_minor), "payment_status": "'UNPAID'", "version": "3",
-            "updated_at": "now()", "invoices_id": f":inv{k}", "invoices_version": "2"}))
-    lines.append(_journal([{"kind": "'ALLOCATION_REVERSED'", "invoice_id": f":inv{k}",
-                            "credit_delta": str(invoice_minor), "outstanding_delta": str(invoice_minor)}
-                           for k in range(invoices)], ":customer_id", ":payment"))
-    for k in range(invoices):   # SQLAlchemy's executemany: one statement per row
-        lines.append(render(sql.REVERSE_ALLOCATION, {"reversed_at": "now()", "payment_allocations_id": f":alloc{k}"}))
-    lines.append(render(sql.REVERSE_PAYMENT_CREDITS, {
-        "state": "'reversed'", "reversed_at": "now()", "reversal_reason": "'payment cancelled'", "tenant_id_1": T,
-        "payment_id_1": ":payment", "type_1_1": "'payment'", "type_1_2": "'subpayment'", "state_1": "'reversed'"}))
-    lines.append(render(sql.INSERT_JOURNAL_ENTRY, {
-        "tenant_id": T, "customer_id": ":customer_id", "invoice_id": "NULL", "payment_id": ":payment",
-        "adjustment_id": "NULL", "refund_id": "NULL", "credit_id": "NULL", "kind": "'PAYMENT_CANCELLED'",
-        "currency": "'GBP'", "balance_delta": str(-amount), "credit_delta": str(-amount), "outstanding_delta": "0",
-        "created_at": "now()"}))
-    lines.append(render(sql.UPDATE_PAYMENT_CANCELLED, {"status": "'CANCELLED'", "version": "3", "updated_at": "now()",
-                                                       "payments_id": ":payment", "payments_version": "2"}))
-    lines.append(render(sql.INSERT_CANCELLATION, {
-        "tenant_id": T, "number": "'PCN-' || lpad(:last_value::text, 7, '0')", "payment_id": ":payment",
-        "type_id": ":type_cancellation", "category_id": "NULL", "amount_minor": str(amount), "currency": "'GBP'",
-        "posted_on": "current_date", "notes": "NULL", "issue_reason": "NULL", "created_by": "'bench'",
-        "created_at": "now()"}))
-    lines.append(render(sql.LIVE_ALLOCATIONS_OF_PAYMENTS, {"tenant_id_1": T, "payment_id_1_1": ":payment"}))
-    lines.append(render(sql.CANCELLATIONS_OF_PAYMENTS, {"tenant_id_1": T, "payment_id_1_1": ":payment"}))
-    lines.append("COMMIT;")
     return "\n".join(lines) + "\n"
 
 

@@ -27,6 +27,19 @@ def normalize(statement: str) -> str:
     return _SPACE.sub(" ", text).strip().rstrip(";").strip()
 
 
+_IN_LIST = re.compile(r"IN \((\?[^,()]*)(?:, \1)+\)")
+_ROWS = re.compile(r"(\([^()]*\))(?:, \1)+")
+_COUNTED_ROWS = re.compile(r"(\([^()]*, )0\)(?:, \([^()]*, \d+\))+")
+
+
+def family(shape: str) -> str:
+    """A shape with its widened parts narrowed to one item: ``IN (?, ?, ?)`` to ``IN (?)``, the rows of a
+    multi-row ``VALUES`` to the first. Statements that differ only in how many items they carry (what
+    ``floor_sql.in_list`` and ``floor_sql.values_rows`` widen) have the same family."""
+    shape = _COUNTED_ROWS.sub(lambda m: m.group(1) + "0)", shape)   # insertmanyvalues: (..., 0), (..., 1)
+    return _ROWS.sub(r"\1", _IN_LIST.sub(r"IN (\1)", shape))
+
+
 def sends_commit(dbapi_connection: object) -> bool:
     """Whether committing this DBAPI connection now sends a COMMIT: psycopg and sqlite3 send none
     when no transaction is open."""
@@ -44,6 +57,7 @@ class Recorder:
 
     def __init__(self) -> None:
         self.statements: list[tuple[str, object]] = []
+        self.styles: list[str] = []   # per statement: "execute", "executemany" (one per row) or "insertmanyvalues"
         self.executions = 0
         self.commits = 0
         self.active = False
@@ -58,7 +72,9 @@ class Recorder:
             # A true executemany runs the statement once per row; "insertmanyvalues" (also reported as
             # executemany) sends one multi-row INSERT per batch.
             style = getattr(getattr(context, "execute_style", None), "name", None)
-            self.executions += len(parameters) if executemany and style == "EXECUTEMANY" else 1
+            many = executemany and style == "EXECUTEMANY"
+            self.styles.append("executemany" if many else "insertmanyvalues" if executemany else "execute")
+            self.executions += len(parameters) if many else 1
 
     def on_commit(self, conn) -> None:  # noqa: ANN001
         # Fired before the DBAPI commit, while the transaction (if any) is still open.
@@ -68,6 +84,7 @@ class Recorder:
     @contextmanager
     def recording(self):  # noqa: ANN201
         self.statements = []
+        self.styles = []
         self.executions = 0
         self.commits = 0
         self.active = True

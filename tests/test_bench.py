@@ -4,21 +4,25 @@ the report computes its ratios and targets. ``make bench`` itself never runs her
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import random
+import re
 import uuid
 from contextlib import asynccontextmanager
+from decimal import Decimal
 
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import Column, Integer, MetaData, Table, create_engine, insert, text
 
-from bench import fixed_floor, floor_sql, seed
+from bench import fixed_floor, floor_app, floor_sql, seed
 from bench.loadgen import Run
-from bench.pgbench_floor import cancel_script, customer_payment_script, render, tpcb_script
+from bench.pgbench_floor import CANCEL_PLAN, cancel_script, customer_payment_script, render, tpcb_script
 from bench.run import ENDPOINTS, FIXED, compute_ratios, markdown, ratio, same_statements, target_rows
-from bench.sqlcapture import Recorder, normalize
+from bench.show_sql import constants, narrow
+from bench.sqlcapture import Recorder, family, normalize
 
 
 class _NoCopy:
@@ -90,17 +94,29 @@ def test_the_sql_check_allows_a_reordered_flush_only():
 def test_the_pgbench_scripts_give_every_parameter_a_value():
     post, cancel = customer_payment_script(), cancel_script()
     assert "%(" not in post and "%(" not in cancel
-    assert post.count("UPDATE invoices SET") == 5 and cancel.count("UPDATE payment_allocations SET") == 5
-    assert post.count("INSERT INTO credits") == 2 and post.count("INSERT INTO credit_targets") == 1
-    assert cancel.count("UPDATE credits SET") == 1
+    # one statement per table written, as Ledgerline's apply step sends them
+    for table in ("payments", "payment_allocations", "journal_entries", "credits", "credit_targets"):
+        assert post.count(f"INSERT INTO {table} ") == 1, table
+    assert post.count("UPDATE invoices SET") == 1 and post.count("::BIGINT, 0::BIGINT, 'PAID')") == 5
+    assert cancel.count("::BIGINT, 1000::BIGINT, 'UNPAID')") == 5 and cancel.count(":alloc") == 5
+    assert "(:credits::bigint[])[6]" in post and "(:credits::bigint[])[7]" not in post   # 1 + 5 credit ids
+    for statement in ("UPDATE invoices SET", "UPDATE payment_allocations SET", "UPDATE credits SET",
+                      "UPDATE payments SET", "INSERT INTO journal_entries ", "INSERT INTO payment_cancellations "):
+        assert cancel.count(statement) == 1, statement
     with pytest.raises(KeyError):
-        render(floor_sql.CUSTOMER, {"tenant_id_1": ":tenant"})
+        render(floor_sql.LOCK_CUSTOMER, {"tenant_id_1": ":tenant"})
 
 
 def test_widened_statements_have_the_shape_sqlalchemy_sends():
-    three = floor_sql.values_rows(floor_sql.INSERT_ALLOCATIONS, 3)
-    assert "%(invoice_id__2)s::BIGINT" in three and three.count("TIME ZONE, 2)") == 1
-    assert normalize(floor_sql.in_list(floor_sql.INVOICES_FOR_UPDATE, "id_1", 2)).count("?::BIGINT, ?::BIGINT)") == 1
+    three = floor_sql.multi_values(floor_sql.INSERT_ALLOCATIONS, 3)
+    assert "%(invoice_id_m2)s::BIGINT" in three and three.count("TIME ZONE), (") == 2
+    assert normalize(floor_sql.in_list(floor_sql.LOCK_INVOICES, "id_1", 2)).count("?::BIGINT, ?::BIGINT)") == 1
+    two = floor_sql.values_table(floor_sql.UPDATE_INVOICES, 2)
+    assert "(%(param_1)s::BIGINT, %(param_2)s::BIGINT, %(param_3)s), (%(param_4)s::BIGINT, " \
+           "%(param_5)s::BIGINT, %(param_6)s)) AS changes" in two
+    assert floor_sql.table_params([(1, 10, "PAID"), (2, 20, "UNPAID")]) == {
+        "param_1": 1, "param_2": 10, "param_3": "PAID", "param_4": 2, "param_5": 20, "param_6": "UNPAID"}
+    assert floor_sql.multi_params([{"a": 1}, {"a": 2}]) == {"a_m0": 1, "a_m1": 2}
 
 
 def test_the_tpcb_script_is_pgbenchs_builtin_over_the_given_scale():
@@ -281,3 +297,174 @@ def test_the_report_gives_each_ratio_and_whether_its_target_is_met():
     assert "| 2.0 | <= 1.5 | **no** |" in report
     assert "| growth, get: p50 large / small | 2.0 | <= 1.5 | **no** |" in report
     assert "post ok (9 statement(s), 1 COMMIT(s))" in report
+
+
+# --- the same-SQL floor follows floor_sql.SEQUENCES ------------------------------------------------------
+
+def _family(name: str) -> str:
+    return family(normalize(getattr(floor_sql, name)))
+
+
+class _Rows:
+    def __init__(self, rows: list[dict]) -> None:
+        self.rows = rows
+
+    async def fetchone(self) -> dict | None:
+        return self.rows[0] if self.rows else None
+
+    async def fetchall(self) -> list[dict]:
+        return self.rows
+
+
+class _FloorConnection:
+    """Stands in for the floor app's pooled connection: answers each statement by its family, keeps what
+    was sent."""
+
+    def __init__(self, answers: dict[str, list[dict]]) -> None:
+        self.answers = {_family(name): rows for name, rows in answers.items()}
+        self.sent: dict[str, dict] = {}
+
+    async def execute(self, statement: str, params: dict | None = None) -> _Rows:
+        self.sent[family(normalize(statement))] = params or {}
+        return _Rows(self.answers.get(family(normalize(statement)), []))
+
+    @asynccontextmanager
+    async def transaction(self):  # noqa: ANN201
+        yield
+
+
+def _floor_app(monkeypatch, answers: dict[str, list[dict]],
+               numbers: dict[str, int] | None = None) -> tuple[TestClient, _FloorConnection]:
+    """The floor app on a stand-in connection; ``numbers``: the next number of each kind in the block the
+    process holds (a warm process: no number taken), else none held."""
+    tenant = uuid.uuid4()
+    monkeypatch.setenv("FLOOR_DATABASE_URL", "postgresql://nowhere/none")
+    monkeypatch.setenv("FLOOR_TENANT", str(tenant))
+    monkeypatch.setattr(floor_app, "RECORDED", [])
+    monkeypatch.setattr(floor_app, "_BLOCKS", {(tenant, kind): (n, n + 9) for kind, n in (numbers or {}).items()})
+    app, conn = floor_app.create_app(), _FloorConnection(answers)
+    app.state.pool = _Pool(conn)   # the client is not entered: no lifespan, no real pool
+    app.state.context = floor_app.Context()
+    app.state.context.version, app.state.context.default_types = 1, {"PAYMENT": 11, "PAYMENT_CANCELLATION": 12}
+    return TestClient(app), conn
+
+
+_CUSTOMER = {"id": 7, "currency": "GBP", "credit_minor": 0, "settings_version": 1}
+
+
+def test_the_floor_app_posts_a_payment_with_the_statements_ledgerline_sends(monkeypatch):
+    invoices = [{"id": 100 + k, "number": f"INV-{k}", "total_minor": 1000, "outstanding_minor": 1000}
+                for k in range(6)]
+    client, conn = _floor_app(monkeypatch, {
+        "LOCK_CUSTOMER": [_CUSTOMER], "LOCK_OPEN_INVOICES": invoices,
+        "RESERVE_PAYMENT_AND_CREDIT_IDS": [{"payments": [500], "credits": list(range(900, 906))}]},
+        numbers={"payment": 42})
+    response = client.post("/v1/customer-payments", json={"customerId": 7, "amountInMajorCurrency": 50.00,
+                                                         "type": "CREDIT_CARD", "reference": "r"})
+    assert response.status_code == 201
+    assert [family(shape) for shape in floor_app.RECORDED] == [_family(n) for n in floor_sql.SEQUENCES["post"]]
+    answer = json.loads(response.content, parse_float=Decimal)
+    assert (answer["id"], answer["invoiceId"], answer["invoiceNumber"]) == (500, 100, "INV-0")
+    assert answer["resultingCustomerBalance"] == Decimal("-10.00")   # the sixth invoice is still owed
+    sent = lambda name: conn.sent[_family(name)]  # noqa: E731
+    assert sent("INSERT_PAYMENTS")["id_m0"] == 500 and sent("INSERT_PAYMENTS")["number_m0"] == "PAY-0000042"
+    assert sent("INSERT_PAYMENTS")["status_m0"] == "POSTED" and sent("INSERT_PAYMENTS")["type_id_m0"] == 11
+    credits = sent("INSERT_CREDITS")
+    assert [credits[f"parent_id_m{n}"] for n in range(6)] == [None] + [900] * 5
+    assert [credits[f"type_m{n}"] for n in range(6)] == ["payment"] + ["subpayment"] * 5
+    assert [sent("INSERT_CREDIT_TARGETS")[f"credit_id_m{n}"] for n in range(5)] == list(range(901, 906))
+    assert [sent("INSERT_JOURNAL_ENTRIES")[f"kind_m{n}"] for n in range(6)] == ["PAYMENT_POSTED"] + ["ALLOCATION"] * 5
+    assert floor_sql.table_params([(100 + k, 0, "PAID") for k in range(5)]).items() <= sent("UPDATE_INVOICES").items()
+
+
+def test_the_floor_app_cancels_with_the_statements_ledgerline_sends_and_answers_from_what_it_wrote(monkeypatch):
+    now = dt.datetime(2026, 12, 1, 12, 0, tzinfo=dt.timezone.utc)
+    payment = {**dict.fromkeys(floor_app.UDF), "id": 500, "locator": "L", "uuid": uuid.uuid4(), "number": "PAY-1",
+               "customer_id": 7, "currency": "GBP", "amount_minor": 5000, "unallocated_minor": 0, "refunded_minor": 0,
+               "status": "POSTED", "payment_method": "CREDIT_CARD", "type_id": 11, "category_id": None,
+               "tenders": [{"method": "CREDIT_CARD", "amountMinor": 5000}], "reference_number": None,
+               "back_office_code": None, "received_on": now.date(), "issued_on": now.date(), "posted_on": now.date(),
+               "notes": None, "rejection_reason": None, "rejection_reason_id": None, "received_by_user": None,
+               "received_by_unit": None, "invoices_to_pay": [], "bills_to_pay": [], "custom_attributes": [],
+               "third_party_status": None, "version": 1, "created_by": "bench", "updated_by": "bench",
+               "created_at": now, "updated_at": now}
+    client, conn = _floor_app(monkeypatch, {
+        "LOCK_CUSTOMER_OF_PAYMENT": [_CUSTOMER], "PAYMENT_FOR_UPDATE": [payment],
+        "LIVE_PARTS": [{"part": "a", "id": 60 + k, "invoice_id": 100 + k, "amount_minor": 1000} for k in range(5)],
+        "LOCK_INVOICES": [{"id": 100 + k, "total_minor": 1000, "outstanding_minor": 0} for k in range(5)],
+        "INSERT_CANCELLATION": [{"id": 77}]}, numbers={"payment_cancellation": 3})
+    response = client.post("/v1/payments/500/cancel")
+    assert response.status_code == 200
+    assert [family(shape) for shape in floor_app.RECORDED] == [_family(n) for n in floor_sql.SEQUENCES["cancel"]]
+    answer = response.json()
+    assert (answer["status"], answer["version"], answer["allocations"]) == ("CANCELLED", 2, [])
+    assert (answer["cancellation"]["id"], answer["cancellation"]["number"]) == (77, "PCN-0000003")
+    assert [conn.sent[_family("REVERSE_ALLOCATIONS")][f"id_1_{k}"] for k in range(1, 6)] == [60, 61, 62, 63, 64]
+    journal = conn.sent[_family("INSERT_JOURNAL_ENTRIES")]
+    assert [journal[f"kind_m{n}"] for n in range(6)] == ["ALLOCATION_REVERSED"] * 5 + ["PAYMENT_CANCELLED"]
+    assert journal["balance_delta_m5"] == -5000
+    changes = floor_sql.table_params([(100 + k, 1000, "UNPAID") for k in range(5)])
+    assert changes.items() <= conn.sent[_family("UPDATE_INVOICES")].items()
+
+
+def _constant_of(line: str) -> list[str]:
+    """The floor_sql constants a pgbench line may have been rendered from (each parameter any value)."""
+    names = {"NEXT_NUMBER"} | {name for sequence in floor_sql.SEQUENCES.values() for name in sequence}
+    found = []
+    for name in sorted(names):
+        pattern = re.escape(" ".join(getattr(floor_sql, name).split()) + ";")
+        pattern = re.sub(r"%\\\(\w+\\\)s", "[^;]+?", pattern)
+        if re.fullmatch(pattern, re.sub(r" \\gset( \w+)?$", ";", line)):   # a \gset line keeps its row
+            found.append(name)
+    return found
+
+
+@pytest.mark.parametrize("key, script", [("post", customer_payment_script), ("cancel", cancel_script)])
+def test_the_pgbench_scripts_send_the_sequence_the_number_first(key, script):
+    lines = [line for line in script(block=50).splitlines()
+             if not line.startswith("\\") and line not in ("BEGIN;", "COMMIT;") and CANCEL_PLAN not in line]
+    sent = [_constant_of(line) for line in lines]
+    assert all(len(names) == 1 for names in sent), list(zip(lines, sent))
+    expected = floor_sql.SEQUENCES[key]
+    assert [names[0] for names in sent] == ["NEXT_NUMBER"] + expected
+
+
+def test_show_sql_narrows_a_captured_statement_back_to_its_constant():
+    for statement, widened in ((floor_sql.INSERT_CREDITS, floor_sql.multi_values(floor_sql.INSERT_CREDITS, 6)),
+                               (floor_sql.UPDATE_INVOICES, floor_sql.values_table(floor_sql.UPDATE_INVOICES, 5)),
+                               (floor_sql.LOCK_INVOICES, floor_sql.in_list(floor_sql.LOCK_INVOICES, "id_1", 5)),
+                               (floor_sql.LOCK_CUSTOMER, floor_sql.LOCK_CUSTOMER)):
+        assert narrow(widened) == statement
+        assert family(normalize(widened)) == family(normalize(statement))
+    assert family(normalize(floor_sql.LOCK_INVOICES)) != family(normalize(floor_sql.LOCK_OPEN_INVOICES))
+    assert constants()[family(normalize(floor_sql.values_table(floor_sql.UPDATE_INVOICES, 2)))] == "UPDATE_INVOICES"
+
+
+def test_the_floor_app_takes_numbers_in_blocks_as_ledgerline_does(monkeypatch):
+    invoices = [{"id": 100 + k, "number": f"INV-{k}", "total_minor": 1000, "outstanding_minor": 1000}
+                for k in range(10)]
+    client, conn = _floor_app(monkeypatch, {
+        "LOCK_CUSTOMER": [_CUSTOMER], "NEXT_NUMBER": [{"last_value": 30}], "LOCK_OPEN_INVOICES": invoices,
+        "RESERVE_PAYMENT_AND_CREDIT_IDS": [{"payments": [500], "credits": list(range(900, 906))}]})
+    monkeypatch.setattr(floor_app, "NUMBER_BLOCK_SIZE", 3)
+    numbers = []
+    for _ in range(4):
+        client.post("/v1/customer-payments", json={"customerId": 7, "amountInMajorCurrency": 50.00,
+                                                  "type": "CREDIT_CARD"})
+        numbers.append(conn.sent[_family("INSERT_PAYMENTS")]["number_m0"])
+    assert numbers == ["PAY-0000028", "PAY-0000029", "PAY-0000030", "PAY-0000028"]   # the fake counter stays at 30
+    shapes = [family(shape) for shape in floor_app.RECORDED]
+    assert shapes.count(_family("NEXT_NUMBER")) == 2   # the first request of the process, and the fourth
+    assert shapes[:3] == [_family("LOCK_CUSTOMER"), _family("NEXT_NUMBER"), _family("LOCK_OPEN_INVOICES")]
+    assert conn.sent[_family("NEXT_NUMBER")]["last_value"] == 3
+
+
+def test_a_pgbench_client_takes_a_block_of_numbers_every_block_transactions():
+    post = customer_payment_script(block=50).splitlines()
+    take = next(n for n, line in enumerate(post) if line.startswith("INSERT INTO number_sequences"))
+    assert post[take - 1:take + 3:2] == ["\\if (:i - 1) % 50 = 0", "\\endif"]
+    assert "50::BIGINT" in post[take] and post[take + 2] == "\\set number :last_value - 50 + 1 + (:i - 1) % 50"
+    one = cancel_script(block=1).splitlines()
+    take = next(n for n, line in enumerate(one) if line.startswith("INSERT INTO number_sequences"))
+    assert "\\if" not in "".join(one) and one[take + 1] == "\\set number :last_value"
+    assert "'PCN-' || lpad(:number::text, 7, '0')" in "".join(one)
