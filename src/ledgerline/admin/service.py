@@ -112,7 +112,7 @@ def _existing(session: Session, entity: AdminEntity, *, tenant_id: uuid.UUID, en
 def preview_marketing_info(session: Session, *, tenant_id: uuid.UUID, marketing_info_id: int) -> str:
     """The stored marketing info, shown on an invoice of fake data in its template's slots."""
     info = _existing(session, INVOICE_MARKETING_INFO, tenant_id=tenant_id, entity_id=marketing_info_id,
-                     field="invoiceMarketingInfoId")
+                     field="invoice_marketing_info_id")
     template = get(session, INVOICE_TEMPLATES, tenant_id=tenant_id, entity_id=info.invoice_template_id)
     return _render_preview(session, template, sub_brand_id=info.sub_brand_id, slots=info.slots)
 
@@ -121,9 +121,9 @@ def preview_trial_marketing_info(session: Session, *, tenant_id: uuid.UUID, invo
                                  sub_brand_id: int | None, slots: Sequence[Mapping[str, Any]]) -> str:
     """Marketing info that is not saved, checked as a create would be, then shown as above."""
     template = _existing(session, INVOICE_TEMPLATES, tenant_id=tenant_id, entity_id=invoice_template_id,
-                         field="invoiceTemplateId")
+                         field="invoice_template_id")
     if sub_brand_id is not None:
-        _existing(session, SUB_BRANDS, tenant_id=tenant_id, entity_id=sub_brand_id, field="subBrandId")
+        _existing(session, SUB_BRANDS, tenant_id=tenant_id, entity_id=sub_brand_id, field="sub_brand_id")
     rules.marketing_slots_fit_the_template(
         session, {"tenant_id": tenant_id, "invoice_template_id": template.id, "slots": slots})
     return _render_preview(session, template, sub_brand_id=sub_brand_id, slots=slots)
