@@ -153,18 +153,18 @@ def _seed_customer(session: Session, tenant_id: uuid.UUID, index: int, *, owner_
                 details=PaymentDetails(received_on=invoice.due_date)))
             report.payments += 1
             if index % 10 == 1:
-                credits.write_off(session, tenant_id=tenant_id, customer_id=customer.id,
-                                  targets=[credits.WriteOffTarget(invoice_id=invoice.id, amount_minor=None)],
-                                  description="Goodwill: service outage", created_by="seed")
+                credits.write_off(session, tenant=tenant, actor="seed", new=credits.NewWriteOff(
+                    customer=CustomerRef(id=customer.id), targets=(credits.WriteOffTarget(InvoiceRef(id=invoice.id)),),
+                    description="Goodwill: service outage"))
                 report.write_offs += 1
             continue
         payments.pay_invoice(session, tenant=tenant, invoice=InvoiceRef(id=invoice.id), payment_method=method,
                              actor="seed")
         report.payments += 1
     if posted[:-1] and (index % 8 == 0):
-        refunds.create_refund(session, tenant_id=tenant_id, invoice_id=posted[0].id,
-                              amount_minor=max(1, posted[0].total_minor // 4),
-                              description="Refund: billed twice for a router", created_by="seed")
+        refunds.refund(session, tenant=tenant, actor="seed", new=refunds.NewRefund(
+            invoice=InvoiceRef(id=posted[0].id), amount=to_major(max(1, posted[0].total_minor // 4), customer.currency),
+            description="Refund: billed twice for a router"))
         report.refunds += 1
 
 
