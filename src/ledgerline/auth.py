@@ -161,7 +161,7 @@ def _token(request: Request) -> str:
     return token
 
 
-def _load_tenant(db: Database, contexts: TenantContexts, tenant_id: uuid.UUID) -> TenantContext | None:
+def load_tenant(db: Database, contexts: TenantContexts, tenant_id: uuid.UUID) -> TenantContext | None:
     with db.session(write=False) as session:
         return contexts.get(session, tenant_id)
 
@@ -175,7 +175,7 @@ async def current_principal(request: Request) -> Principal:
     contexts: TenantContexts = request.app.state.tenant_contexts
     if contexts.cached(principal.tenant_id) is None:
         # Tenants are never deleted, so a cached context always names one that exists.
-        if await run_in_threadpool(_load_tenant, request.app.state.db, contexts, principal.tenant_id) is None:
+        if await run_in_threadpool(load_tenant, request.app.state.db, contexts, principal.tenant_id) is None:
             raise Unauthorized("token names a tenant that does not exist")
     request.state.principal = principal
     return principal

@@ -56,7 +56,8 @@ def test_posting_counts_what_the_customer_owed_and_held_before():
 def test_cancelling_reopens_invoices_and_reverses_in_the_journal():
     invoices = [InvoiceSnapshot(1, "INV-1", 1, InvoiceStatus.POSTED, dt.date(2026, 1, 1), 1000, 0),
                 InvoiceSnapshot(2, "INV-2", 1, InvoiceStatus.POSTED, dt.date(2026, 1, 2), 500, 0)]
-    plan = plan_cancellation(amount_minor=1500, unallocated_minor=50, invoices=invoices,
+    plan = plan_cancellation(customer_id=1, payment_id=3, currency="GBP", amount_minor=1500, unallocated_minor=50,
+                             invoices=invoices,
                              allocations=[LiveAllocation(7, 1, 950), LiveAllocation(8, 2, 500)],
                              shortfalls=[LiveShortfall(9, 1, 50)])
     assert {c.id: (c.outstanding_minor, c.payment_status) for c in plan.invoices} == {
@@ -64,6 +65,7 @@ def test_cancelling_reopens_invoices_and_reverses_in_the_journal():
     assert plan.reversed_allocations == (7, 8) and plan.reversed_shortfall_credits == (9,)
     assert [line.kind for line in plan.journal] == [JournalKind.ALLOCATION_REVERSED, JournalKind.ALLOCATION_REVERSED,
                                                     JournalKind.SHORTFALL_WRITE_OFF, JournalKind.PAYMENT_CANCELLED]
-    assert plan.journal_credit_ids == (None, None, 9, None)
+    assert [line.credit_id for line in plan.journal] == [None, None, 9, None]
+    assert {(line.customer_id, line.payment_id, line.currency) for line in plan.journal} == {(1, 3, "GBP")}
     assert sum(line.balance for line in plan.journal) == -1500 - 50
     assert plan.customer_credit_delta == -50

@@ -7,8 +7,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 from fastapi.concurrency import run_in_threadpool
 
-from ledgerline.auth import Principal, current_principal
-from ledgerline.db import Database
+from ledgerline.auth import Principal, current_principal, load_tenant
 from ledgerline.errors import Unauthorized
 from ledgerline.tenants.context import TenantContext, TenantContexts
 
@@ -24,15 +23,11 @@ async def current_tenant(request: Request,
     contexts: TenantContexts = request.app.state.tenant_contexts
     context = contexts.cached(principal.tenant_id)
     if context is None:
-        context = await run_in_threadpool(_load, request.app.state.db, contexts, principal)
+        context = await run_in_threadpool(load_tenant, request.app.state.db, contexts, principal.tenant_id)
         if context is None:
             raise Unauthorized("token names a tenant that does not exist")
     return context
 
-
-def _load(db: Database, contexts: TenantContexts, principal: Principal) -> TenantContext | None:
-    with db.session(write=False) as session:
-        return contexts.get(session, principal.tenant_id)
 
 
 TenantDep = Annotated[TenantContext, Depends(current_tenant)]

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from functools import partial
 
 from ledgerline.invoices.service import payment_status_of
+from ledgerline.ledger.journal import JournalLine
 from ledgerline.kit.money import Money
 from ledgerline.models.enums import BillRunType, CreditState, CreditType, InvoicePaymentStatus, InvoiceStatus, JournalKind
 from ledgerline.payments.allocation import Allocation, OpenInvoice, allocate
@@ -43,16 +45,6 @@ class InvoiceChange:
     id: int
     outstanding_minor: int
     payment_status: InvoicePaymentStatus
-
-
-@dataclass(frozen=True)
-class JournalLine:
-    kind: JournalKind
-    balance: int = 0
-    credit: int = 0
-    outstanding: int = 0
-    invoice_id: int | None = None
-    credit_index: int | None = None  # the plan's credit this line is about (its id is known once applied)
 
 
 @dataclass(frozen=True)
@@ -100,17 +92,19 @@ def plan_posting(*, customer: CustomerSnapshot, open_invoices: Sequence[InvoiceS
     allocation = allocate(amount, intended=[open_(by_id[i]) for i in dict.fromkeys(intended) if i in by_id],
                           others=[open_(invoice) for invoice in open_invoices], tolerance=tolerance)
     deltas: dict[int, int] = {}
-    journal = [JournalLine(JournalKind.PAYMENT_POSTED, balance=amount.minor, credit=amount.minor)]
+    # The payment's id is not known yet: the apply step writes it into every line.
+    line = partial(JournalLine, customer_id=customer.id, currency=amount.currency)
+    journal = [line(JournalKind.PAYMENT_POSTED, balance=amount.minor, credit=amount.minor)]
     credits = [CreditLine(CreditType.PAYMENT, CreditState.POSTED, amount.minor)]
     for part in allocation.allocations:
         deltas[part.invoice_id] = deltas.get(part.invoice_id, 0) - part.amount.minor
-        journal.append(JournalLine(JournalKind.ALLOCATION, credit=-part.amount.minor, outstanding=-part.amount.minor,
-                                   invoice_id=part.invoice_id))
+        journal.append(line(JournalKind.ALLOCATION, credit=-part.amount.minor, outstanding=-part.amount.minor,
+                            invoice_id=part.invoice_id))
         credits.append(CreditLine(CreditType.SUBPAYMENT, CreditState.POSTED, part.amount.minor, part.invoice_id))
     for part in allocation.shortfall_write_offs:
         deltas[part.invoice_id] = deltas.get(part.invoice_id, 0) - part.amount.minor
-        journal.append(JournalLine(JournalKind.SHORTFALL_WRITE_OFF, balance=part.amount.minor,
-                                   outstanding=-part.amount.minor, invoice_id=part.invoice_id))
+        journal.append(line(JournalKind.SHORTFALL_WRITE_OFF, balance=part.amount.minor,
+                            outstanding=-part.amount.minor, invoice_id=part.invoice_id))
         credits.append(CreditLine(CreditType.SHORTFALL_WRITE_OFF, CreditState.DISTRIBUTED, part.amount.minor,
                                   part.invoice_id))
     owed_after = sum(invoice.outstanding_minor for invoice in open_invoices) + sum(deltas.values())
@@ -141,31 +135,29 @@ class CancellationPlan:
     reversed_allocations: tuple[int, ...]
     reversed_shortfall_credits: tuple[int, ...]
     journal: tuple[JournalLine, ...]
-    journal_credit_ids: tuple[int | None, ...] = field(default=())
     customer_credit_delta: int = 0
 
 
-def plan_cancellation(*, amount_minor: int, unallocated_minor: int, allocations: Sequence[LiveAllocation],
+def plan_cancellation(*, customer_id: int, payment_id: int, currency: str, amount_minor: int,
+                      unallocated_minor: int, allocations: Sequence[LiveAllocation],
                       shortfalls: Sequence[LiveShortfall], invoices: Sequence[InvoiceSnapshot]) -> CancellationPlan:
     """Reverse a posted payment: its allocations and shortfall write-offs reopen the invoices, its
     credit leaves the customer, and the journal records each step (same lines, opposite signs)."""
     by_id = {invoice.id: invoice for invoice in invoices}
+    line = partial(JournalLine, customer_id=customer_id, currency=currency, payment_id=payment_id)
     deltas: dict[int, int] = {}
     journal: list[JournalLine] = []
-    credit_ids: list[int | None] = []
     for allocation in allocations:
         deltas[allocation.invoice_id] = deltas.get(allocation.invoice_id, 0) + allocation.amount_minor
-        journal.append(JournalLine(JournalKind.ALLOCATION_REVERSED, credit=allocation.amount_minor,
-                                   outstanding=allocation.amount_minor, invoice_id=allocation.invoice_id))
-        credit_ids.append(None)
+        journal.append(line(JournalKind.ALLOCATION_REVERSED, credit=allocation.amount_minor,
+                            outstanding=allocation.amount_minor, invoice_id=allocation.invoice_id))
     for shortfall in shortfalls:
         deltas[shortfall.invoice_id] = deltas.get(shortfall.invoice_id, 0) + shortfall.amount_minor
-        journal.append(JournalLine(JournalKind.SHORTFALL_WRITE_OFF, balance=-shortfall.amount_minor,
-                                   outstanding=shortfall.amount_minor, invoice_id=shortfall.invoice_id))
-        credit_ids.append(shortfall.credit_id)
-    journal.append(JournalLine(JournalKind.PAYMENT_CANCELLED, balance=-amount_minor, credit=-amount_minor))
-    credit_ids.append(None)
+        journal.append(line(JournalKind.SHORTFALL_WRITE_OFF, balance=-shortfall.amount_minor,
+                            outstanding=shortfall.amount_minor, invoice_id=shortfall.invoice_id,
+                            credit_id=shortfall.credit_id))
+    journal.append(line(JournalKind.PAYMENT_CANCELLED, balance=-amount_minor, credit=-amount_minor))
     return CancellationPlan(
         invoices=_changes(by_id, deltas), reversed_allocations=tuple(a.id for a in allocations),
         reversed_shortfall_credits=tuple(dict.fromkeys(s.credit_id for s in shortfalls)), journal=tuple(journal),
-        journal_credit_ids=tuple(credit_ids), customer_credit_delta=-unallocated_minor)
+        customer_credit_delta=-unallocated_minor)

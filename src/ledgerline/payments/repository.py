@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlalchemy import RowMapping, Select, and_, false, func, insert, literal, or_, select, true, union_all, update
@@ -23,6 +23,7 @@ from ledgerline.kit.ids import new_locator
 from ledgerline.kit.money import Money
 from ledgerline.kit.criteria import Attribute, ColumnMap, Criteria, Kind, Page, Sort, amount, choice, day, ident, text
 from ledgerline.kit.refs import Ref
+from ledgerline.ledger import journal
 from ledgerline.kit.repository import TenantRows, count_matching, fetch_page, ref_clause
 from ledgerline.models import (
     Credit, CreditTarget, Customer, Invoice, JournalEntry, Payment, PaymentAllocation, PaymentCancellation, Tenant,
@@ -31,7 +32,7 @@ from ledgerline.models.enums import (
     BillRunType, CreditState, CreditType, InvoiceStatus, JournalKind, PaymentMethod, PaymentStatus,
 )
 from ledgerline.payments.planning import (
-    CancellationPlan, CustomerSnapshot, InvoiceChange, InvoiceSnapshot, JournalLine, LiveAllocation, LiveShortfall,
+    CancellationPlan, CustomerSnapshot, InvoiceChange, InvoiceSnapshot, LiveAllocation, LiveShortfall,
     PostingPlan,
 )
 from ledgerline.payments.values import AllocationLine
@@ -227,7 +228,6 @@ _ALLOCATIONS = PaymentAllocation.__table__
 _CANCELLATIONS = PaymentCancellation.__table__
 _INVOICES = Invoice.__table__
 _CUSTOMERS = Customer.__table__
-_JOURNAL = JournalEntry.__table__
 _CREDITS = Credit.__table__
 _TARGETS = CreditTarget.__table__
 
@@ -321,16 +321,6 @@ def live_parts(session: Session, tenant_id: uuid.UUID, payment_id: int) -> tuple
             [LiveShortfall(row.id, row.invoice_id, row.amount_minor) for row in rows if row.part == "s"])
 
 
-def _journal_rows(tenant_id: uuid.UUID, customer_id: int, currency: str, payment_id: int,
-                  lines: Sequence[JournalLine], now: dt.datetime,
-                  credit_ids: Sequence[int | None] = ()) -> list[dict]:
-    return [{"tenant_id": tenant_id, "customer_id": customer_id, "currency": currency, "kind": line.kind,
-             "balance_delta": line.balance, "credit_delta": line.credit, "outstanding_delta": line.outstanding,
-             "invoice_id": line.invoice_id, "payment_id": payment_id, "adjustment_id": None, "refund_id": None,
-             "credit_id": credit_ids[index] if credit_ids else None, "created_at": now}
-            for index, line in enumerate(lines)]
-
-
 def _change_invoices(session: Session, tenant_id: uuid.UUID, changes: Sequence[InvoiceChange], now: dt.datetime) -> None:
     update_rows(session, _INVOICES, tenant_id,
                 [{"id": c.id, "outstanding_minor": c.outstanding_minor, "payment_status": c.payment_status}
@@ -368,7 +358,7 @@ def apply_postings(session: Session, postings: Sequence[Posting], now: dt.dateti
     ids = reserve_ids(session, {_PAYMENTS: sum(p.is_new for p in postings),
                                 _CREDITS: sum(len(p.plan.credits) for p in postings)})
     payment_ids, credit_ids = iter(ids[_PAYMENTS]), iter(ids[_CREDITS])
-    new_payments, drafts, allocations, journal, credits, targets = [], [], [], [], [], []
+    new_payments, drafts, allocations, journal_lines, credits, targets = [], [], [], [], [], []
     for posting in postings:
         payment, plan = posting.payment, posting.plan
         if posting.is_new:
@@ -379,8 +369,7 @@ def apply_postings(session: Session, postings: Sequence[Posting], now: dt.dateti
         allocations += [{"tenant_id": posting.tenant_id, "payment_id": payment["id"], "invoice_id": part.invoice_id,
                          "amount_minor": part.amount.minor, "refunded_minor": 0, "created_at": now,
                          "reversed_at": None} for part in plan.allocations]
-        journal += _journal_rows(posting.tenant_id, posting.customer_id, plan.currency, payment["id"],
-                                 plan.journal, now)
+        journal_lines += [replace(line, payment_id=payment["id"]) for line in plan.journal]
         parent_id = None
         for line in plan.credits:
             credit_id = next(credit_ids)
@@ -402,7 +391,7 @@ def apply_postings(session: Session, postings: Sequence[Posting], now: dt.dateti
                     also={"version": _PAYMENTS.c.version + 1, "updated_at": now})
         expire_rows(session, Payment, [p["id"] for p in drafts])
     insert_rows(session, _ALLOCATIONS, allocations)
-    insert_rows(session, _JOURNAL, journal)
+    journal.append(session, tenant_id=postings[0].tenant_id, lines=journal_lines, now=now)
     insert_rows(session, _CREDITS, credits)
     insert_rows(session, _TARGETS, targets)
     _change_invoices(session, postings[0].tenant_id, [c for p in postings for c in p.plan.invoices], now)
@@ -421,8 +410,7 @@ def apply_cancellation(session: Session, *, tenant_id: uuid.UUID, customer_id: i
     reopened, the payment CANCELLED and the customer's credit taken back."""
     cancellation["id"] = session.execute(insert(_CANCELLATIONS).values(cancellation)
                                          .returning(_CANCELLATIONS.c.id)).scalar_one()
-    insert_rows(session, _JOURNAL, _journal_rows(tenant_id, customer_id, payment["currency"], payment["id"],
-                                                 plan.journal, now, plan.journal_credit_ids))
+    journal.append(session, tenant_id=tenant_id, lines=plan.journal, now=now)
     if plan.reversed_allocations:
         session.execute(update(_ALLOCATIONS).where(_ALLOCATIONS.c.tenant_id == tenant_id,
                                                    _ALLOCATIONS.c.id.in_(plan.reversed_allocations))

@@ -66,21 +66,21 @@ def _locked_customer(session: Session, tenant: TenantContext, ref: CustomerRef,
     return customer, tenant.at_version(session, customer.settings_version)
 
 
-def _intended_invoice_ids(session: Session, tenant_id: uuid.UUID, customer_id: int,
-                          new: NewPayment) -> tuple[list[int], list[int]]:
+def _intended_invoice_ids(session: Session, tenant_id: uuid.UUID, customer_id: int, invoices: Sequence[InvoiceRef],
+                          bills: Sequence[BillRef]) -> tuple[list[int], list[int]]:
     """The invoices the payment is meant for, in order: those named, then the posted ones of the bills named."""
     ids = []
-    for position, invoice in enumerate(repository.invoices_named(session, tenant_id, new.intended_invoices)):
+    for position, invoice in enumerate(repository.invoices_named(session, tenant_id, invoices)):
         if invoice is None or invoice.customer_id != customer_id:
             raise InvalidRequest.for_field(f"intended_invoices[{position}]",
-                                           f"invoice {new.intended_invoices[position]} is not an invoice of "
+                                           f"invoice {invoices[position]} is not an invoice of "
                                            f"customer {customer_id}")
         ids.append(invoice.id)
     bill_ids = []
-    for position, bill in enumerate(invoices_repository.bills_named(session, tenant_id, new.intended_bills)):
+    for position, bill in enumerate(invoices_repository.bills_named(session, tenant_id, bills)):
         if bill is None or bill["customer_id"] != customer_id:
             raise InvalidRequest.for_field(f"intended_bills[{position}]",
-                                           f"bill {new.intended_bills[position]} is not a bill of customer {customer_id}")
+                                           f"bill {bills[position]} is not a bill of customer {customer_id}")
         bill_ids.append(bill["id"])
     return ids, bill_ids
 
@@ -173,7 +173,8 @@ def record_payment(session: Session, *, tenant: TenantContext, new: NewPayment,
 def _record(session: Session, tenant: TenantContext, customer: CustomerSnapshot, new: NewPayment,
             actor: str | None) -> RecordedPayment:
     amount = _amount(new.amount, customer.currency, "amount")
-    invoice_ids, bill_ids = _intended_invoice_ids(session, tenant.tenant_id, customer.id, new)
+    invoice_ids, bill_ids = _intended_invoice_ids(session, tenant.tenant_id, customer.id, new.intended_invoices,
+                                                  new.intended_bills)
     type_id = tenant.transaction_type(new.details.transaction_type, TransactionClassification.PAYMENT)
     category_id = tenant.category(new.details.category)
     tenders = _tenders(tenant, new, amount)
@@ -263,7 +264,8 @@ def cancel_payment(session: Session, *, tenant: TenantContext, payment: PaymentR
     allocations, shortfalls = repository.live_parts(session, tenant.tenant_id, row["id"])
     invoices = repository.lock_invoices(session, tenant.tenant_id,
                                         [a.invoice_id for a in allocations] + [s.invoice_id for s in shortfalls])
-    plan = plan_cancellation(amount_minor=row["amount_minor"], unallocated_minor=row["unallocated_minor"],
+    plan = plan_cancellation(customer_id=customer.id, payment_id=row["id"], currency=row["currency"],
+                             amount_minor=row["amount_minor"], unallocated_minor=row["unallocated_minor"],
                              allocations=allocations, shortfalls=shortfalls, invoices=invoices)
     cancelled = {
         "tenant_id": tenant.tenant_id,
@@ -410,10 +412,10 @@ def update_draft_payment(session: Session, *, tenant: TenantContext, payment: Pa
         changes["amount_minor"] = _amount(changes.pop("amount"), draft.currency, "amount").minor
     changes = {name: value for name, value in changes.items() if getattr(draft, name) != value}
     if {"invoices_to_pay", "bills_to_pay"} & set(changes):
-        invoice_ids, bill_ids = _intended_invoice_ids(session, tenant.tenant_id, customer.id, NewPayment(
-            customer=CustomerRef(id=customer.id), amount=Decimal(1), payment_method=draft.payment_method,
-            intended_invoices=tuple(InvoiceRef(id=i) for i in changes.get("invoices_to_pay", draft.invoices_to_pay)),
-            intended_bills=tuple(BillRef(id=i) for i in changes.get("bills_to_pay", draft.bills_to_pay))))
+        _intended_invoice_ids(
+            session, tenant.tenant_id, customer.id,
+            [InvoiceRef(id=i) for i in changes.get("invoices_to_pay", draft.invoices_to_pay)],
+            [BillRef(id=i) for i in changes.get("bills_to_pay", draft.bills_to_pay)])
     if "type_id" in changes:
         tenant.transaction_type(changes["type_id"], TransactionClassification.PAYMENT)
     if "category_id" in changes:
