@@ -28,6 +28,26 @@ class Tender:
 
 
 @dataclass(frozen=True)
+class CreditApplication:
+    """Customer credit (unallocated money of earlier payments or credit adjustments) spent by a payment.
+
+    ``credit`` names one credit to draw from; ``None`` draws from the customer's available credit, oldest
+    first. Never more than what is available (else a validation error naming the field)."""
+
+    amount: Decimal
+    credit: str | None = None
+
+
+@dataclass(frozen=True)
+class GiftCertificateRedemption:
+    """A gift certificate redeemed by a payment: drawn down by ``amount``, within its balance, currency and
+    expiry; restored when the payment is cancelled."""
+
+    code: str
+    amount: Decimal
+
+
+@dataclass(frozen=True)
 class PaymentDetails:
     """What a payment records beside its money. ``transaction_type`` and ``category`` are reference data
     ids (the tenant's default PAYMENT type when no type is named)."""
@@ -59,6 +79,10 @@ class NewPayment:
     intended_bills: tuple[BillRef, ...] = ()
     tenders: tuple[Tender, ...] | None = None
     details: PaymentDetails = field(default_factory=PaymentDetails)
+    # Money that is not new cash: spent credit and redeemed certificates, applied beside the tenders
+    # (``amount`` counts the tenders only; the payment's total applied adds these).
+    credit_applied: tuple[CreditApplication, ...] = ()
+    gift_certificates: tuple[GiftCertificateRedemption, ...] = ()
 
 
 @dataclass(frozen=True)
