@@ -82,7 +82,7 @@ def json_response(content: Any, status: int = 200, headers: dict[str, str] | Non
 
 
 def error(status: int, message: str) -> Response:
-    reason = {404: "Not Found", 409: "Conflict", 422: "Unprocessable Entity"}.get(status, "Error")
+    reason = {404: "Not Found", 409: "Conflict", 400: "Bad Request"}.get(status, "Error")
     return json_response({"error": reason, "message": message, "errors": []}, status)
 
 
@@ -305,12 +305,12 @@ def create_app() -> FastAPI:
         async with pool.connection() as conn, conn.transaction():
             customer = await one(conn, sql.LOCK_CUSTOMER, {"tenant_id_1": tenant, "id_1": customer_id})
             if customer is None:
-                return error(422, f"customer {customer_id} does not exist")
+                return error(400, f"customer {customer_id} does not exist")
             context = await request.app.state.context.at_version(conn, tenant, customer["settings_version"])
             currency = customer["currency"]
             amount = int(Decimal(body["amountInMajorCurrency"]).scaleb(EXPONENTS[currency]))
             if method in context.disabled:
-                return error(422, f"payment method {method} is deactivated in this tenant")
+                return error(400, f"payment method {method} is deactivated in this tenant")
             number = await next_number(pool, tenant, "payment", "PAY")
             now = dt.datetime.now(dt.timezone.utc)
             today = now.date()

@@ -348,26 +348,26 @@ def test_a_user_cannot_log_in_through_another_brand(client, database, login_tena
     ("brand", ""), ("brand", "b" * 101), ("username", ""), ("username", "u" * 101),
     ("password", ""), ("password", "p" * 101), ("password", None), ("brand", 5),
 ])
-def test_authenticate_body_out_of_bounds_is_422_naming_the_field(client, login_tenant, field, value):
+def test_authenticate_body_out_of_bounds_is_400_naming_the_field(client, login_tenant, field, value):
     body = {"brand": BRAND, "username": "jane", "password": "s3cret!", field: value}
     response = client.post("/v1/authenticate", json=body)
-    assert response.status_code == 422, response.text
+    assert response.status_code == 400, response.text
     assert response.json()["errors"][0]["field"] == field
 
 
 @pytest.mark.parametrize("missing", ["brand", "username", "password"])
-def test_authenticate_missing_field_is_422(client, login_tenant, missing):
+def test_authenticate_missing_field_is_400(client, login_tenant, missing):
     body = {"brand": BRAND, "username": "jane", "password": "s3cret!"}
     del body[missing]
     response = client.post("/v1/authenticate", json=body)
-    assert response.status_code == 422
+    assert response.status_code == 400
     assert response.json()["errors"][0]["field"] == missing
 
 
 def test_authenticate_refuses_unknown_fields(client, login_tenant):
     response = client.post("/v1/authenticate",
                            json={"brand": BRAND, "username": "jane", "password": "s3cret!", "scope": "*"})
-    assert response.status_code == 422
+    assert response.status_code == 400
     assert response.json()["errors"][0]["field"] == "scope"
 
 

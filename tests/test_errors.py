@@ -97,39 +97,39 @@ def test_malformed_json_on_authenticate_is_400(client):
     ({"name": "X", "currency": "GBP", "contractOwnerId": "one"}, "contractOwnerId"),
     ({"currency": "GBP"}, "name"),
 ])
-def test_wrong_json_types_are_422_naming_the_field(client, auth, body, field):
+def test_wrong_json_types_are_400_naming_the_field(client, auth, body, field):
     response = client.post("/v1/customers", json=body, headers=auth)
-    result = envelope(response, 422, "Unprocessable Entity")
+    result = envelope(response, 400, "Bad Request")
     assert result["errors"][0]["field"] == field
     assert f"'{field}'" in result["message"]
 
 
-def test_body_of_the_wrong_shape_is_422(client, auth):
-    result = envelope(client.post("/v1/customers", json=["X", "GBP"], headers=auth), 422, "Unprocessable Entity")
+def test_body_of_the_wrong_shape_is_400(client, auth):
+    result = envelope(client.post("/v1/customers", json=["X", "GBP"], headers=auth), 400, "Bad Request")
     assert result["errors"][0]["field"] == "body"
 
 
 def test_every_failing_field_is_named(client, auth):
     response = client.post("/v1/customers", json={"name": 5, "currency": 6}, headers=auth)
-    fields = {error["field"] for error in envelope(response, 422, "Unprocessable Entity")["errors"]}
+    fields = {error["field"] for error in envelope(response, 400, "Bad Request")["errors"]}
     assert fields == {"name", "currency"}
 
 
-def test_unknown_body_field_is_422(client, auth):
+def test_unknown_body_field_is_400(client, auth):
     response = client.post("/v1/customers", json={"name": "X", "currency": "GBP", "colour": "red"}, headers=auth)
-    result = envelope(response, 422, "Unprocessable Entity")
+    result = envelope(response, 400, "Bad Request")
     assert result["errors"][0]["field"] == "colour"
 
 
-def test_amount_beyond_the_documented_range_is_422(client, auth):
+def test_amount_beyond_the_documented_range_is_400(client, auth):
     content = b'{"name": "X", "currency": "GBP", "creditThreshold": 1e999999999}'
-    result = envelope(post_raw(client, auth, content), 422, "Unprocessable Entity")
+    result = envelope(post_raw(client, auth, content), 400, "Bad Request")
     assert result["errors"][0]["field"] == "creditThreshold"
 
 
-def test_amount_with_thousands_of_decimals_is_422(client, auth):
+def test_amount_with_thousands_of_decimals_is_400(client, auth):
     content = b'{"name": "X", "currency": "GBP", "creditThreshold": 0.' + b"0" * 5000 + b"1}"
-    result = envelope(post_raw(client, auth, content), 422, "Unprocessable Entity")
+    result = envelope(post_raw(client, auth, content), 400, "Bad Request")
     assert result["errors"][0]["field"] == "creditThreshold"
 
 
@@ -157,10 +157,10 @@ def test_json_media_types_are_accepted(client, auth, content_type):
 
 
 @pytest.mark.parametrize("key", ["k" * 256, "tab\there"])
-def test_bad_idempotency_key_is_422(client, auth, key):
+def test_bad_idempotency_key_is_400(client, auth, key):
     response = client.post("/v1/customers", json={"name": "X", "currency": "GBP"},
                            headers={**auth, "Idempotency-Key": key})
-    result = envelope(response, 422, "Unprocessable Entity")
+    result = envelope(response, 400, "Bad Request")
     assert result["errors"][0]["field"] == "Idempotency-Key"
     assert client.get("/v1/customers", headers=auth).headers["X-Total-Count"] == "0"
 
@@ -190,8 +190,8 @@ def test_errors_outside_v1_use_the_same_envelope(client):
 
 @pytest.mark.parametrize("content", [b'{"name": "Ac\\u0000me", "currency": "GBP"}',
                                      b'{"name": "Acme", "currency": "GBP", "attributes": {"k\\u0000": 1}}'])
-def test_nul_in_a_json_body_is_422_naming_the_field(client, auth, content):
-    body = envelope(post_raw(client, auth, content), 422, "Unprocessable Entity")
+def test_nul_in_a_json_body_is_400_naming_the_field(client, auth, content):
+    body = envelope(post_raw(client, auth, content), 400, "Bad Request")
     assert body["errors"][0]["field"] in ("name", "attributes.k\x00")
     assert "NUL" in body["message"]
     assert client.get("/v1/customers", headers=auth).json() == []
@@ -203,8 +203,8 @@ def test_nul_in_a_query_parameter_is_400_naming_it(client, auth, params):
     assert body["errors"][0]["field"] == next(iter(params))
 
 
-def test_nul_in_a_form_field_is_422_naming_it(client, auth):
+def test_nul_in_a_form_field_is_400_naming_it(client, auth):
     response = client.post("/v1/contract-owner-sub-brands", headers=auth,
                            files=[("subBrand[name]", (None, "Acme\x00North"))])
-    body = envelope(response, 422, "Unprocessable Entity")
+    body = envelope(response, 400, "Bad Request")
     assert body["errors"][0]["field"] == "subBrand[name]"

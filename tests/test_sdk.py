@@ -82,5 +82,5 @@ def test_generated_python_client_creates_a_customer_posts_an_invoice_pays_it_and
         # An error comes back typed too: the /v1 envelope names the field.
         refused = invoices.sync_detailed(client=client, body=models.InvoiceCreate(
             customer_id=customer.id, total_in_major_currency="1.001", status=models.InvoiceStatus.POSTED))
-        assert refused.status_code == 422 and isinstance(refused.parsed, models.ErrorBody)
+        assert refused.status_code == 400 and isinstance(refused.parsed, models.ErrorBody)
         assert refused.parsed.errors[0].field == "totalInMajorCurrency"

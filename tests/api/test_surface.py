@@ -40,7 +40,7 @@ def test_a_path_belongs_to_the_surface_with_the_longest_prefix():
 def test_a_domain_error_reaches_the_client_under_the_wire_name(client, auth):
     response = client.post("/v1/customer-payments", json={"customerId": 10**15, "amountInMajorCurrency": "1.00",
                                                            "type": "CHEQUE"}, headers=auth)
-    assert response.status_code == 422
+    assert response.status_code == 400
     body = response.json()
     assert body["errors"][0]["field"] == "customerId"
     assert body["message"].startswith("Validation failed for field 'customerId'")

@@ -145,7 +145,7 @@ def test_judge_accepts_writes_applied_as_answered():
     ([write("a", 201, 1)], {("payment", "a"): [1, 2]}, [], "applied 2 times"),
     ([write("a", 201, 1)], {}, [], "database holds nothing"),
     ([write("a", 201, 1)], {("payment", "a"): [2]}, [], "database holds [2]"),
-    ([write("a", 422, detail="bad")], {("payment", "a"): [4]}, [], "answered 422, yet applied"),
+    ([write("a", 400, detail="bad")], {("payment", "a"): [4]}, [], "answered 400, yet applied"),
     ([write("a", None, retries=3, final_status=409, final_detail="still in progress")], {}, [],
      "no definite answer"),
     ([write("a", 503)], {}, [], "no definite answer"),

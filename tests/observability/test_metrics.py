@@ -58,8 +58,8 @@ def test_payments_posted_are_counted_when_they_commit_and_not_when_refused(clien
     body = {"customerId": customer["id"], "amountInMajorCurrency": 4, "type": "CREDIT_CARD"}
     assert client.post("/v1/customer-payments", json=body, headers=auth).status_code == 201
     assert posted._value.get() == before + 1
-    refused = {**body, "amountInMajorCurrency": "4.001"}   # more decimals than GBP has: 422, nothing commits
-    assert client.post("/v1/customer-payments", json=refused, headers=auth).status_code == 422
+    refused = {**body, "amountInMajorCurrency": "4.001"}   # more decimals than GBP has: 400, nothing commits
+    assert client.post("/v1/customer-payments", json=refused, headers=auth).status_code == 400
     assert posted._value.get() == before + 1
     samples = scrape(client)
     assert value(samples, "ledgerline_payments_posted_total", currency="GBP") == before + 1

@@ -35,6 +35,8 @@ def _render(request: Request, info: ErrorInfo, *, domain_names: bool = False, na
     """The error in the envelope of the surface the request came through. Field names a service
     raised (domain names) become the surface's wire names here, and nowhere else."""
     surface = request.app.state.surfaces.for_path(request.url.path)
+    if info.status == 422:
+        info.status = surface.validation_status
     if domain_names and info.errors:
         overrides = operation_overrides(request)
         info.errors = [FieldError(surface.field_names.wire(item.field, overrides), item.message)

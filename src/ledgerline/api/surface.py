@@ -86,6 +86,8 @@ class Surface:
     read_token: Callable[[Request], str | None] = bearer_token
     # Called with each OpenAPI path of this surface and its operations, to document what it answers.
     document: Callable[[dict, str, dict], None] | None = None
+    # The status a body that breaks a field or domain rule gets (services raise 422; Elevate documents 400).
+    validation_status: int = 422
 
     def owns(self, path: str) -> bool:
         return path == self.prefix.rstrip("/") or path.startswith(self.prefix.rstrip("/") + "/")

@@ -81,7 +81,7 @@ class Case:
     path: str
     body: Body
     patch: tuple[str, Any]  # a JSON Pointer and the valid value to replace it with
-    invalid: tuple[tuple[dict[str, Any], str], ...]  # body overrides -> the field the 422 names
+    invalid: tuple[tuple[dict[str, Any], str], ...]  # body overrides -> the field the 400 names
 
     def __str__(self) -> str:
         return self.path.removeprefix("/v1/")
@@ -265,39 +265,39 @@ def test_json_patch_replaces_a_field_bumps_the_version_and_honours_if_match(clie
 
 @pytest.mark.parametrize("case", CASES, ids=str)
 @pytest.mark.parametrize("pointer", ["/id", "/version", "/createdAt"])
-def test_json_patch_of_a_read_only_path_is_422_and_changes_nothing(client, auth, case, pointer):
+def test_json_patch_of_a_read_only_path_is_400_and_changes_nothing(client, auth, case, pointer):
     created = _create(client, auth, case)
     response = _patch(client, auth, case, created["id"], [{"op": "replace", "path": pointer, "value": 5}])
-    assert response.status_code == 422
+    assert response.status_code == 400
     assert response.json()["errors"][0]["field"] == pointer.lstrip("/")
     assert client.get(f"{case.path}/{created['id']}", headers=auth).json() == created
 
 
 @pytest.mark.parametrize(("case", "overrides", "field"), INVALID, ids=lambda value: str(value)[:40])
-def test_a_body_that_breaks_a_rule_is_422_naming_the_field_and_stores_nothing(client, auth, case, overrides, field):
+def test_a_body_that_breaks_a_rule_is_400_naming_the_field_and_stores_nothing(client, auth, case, overrides, field):
     response = client.post(case.path, json={**case.body(client, auth, 1), **overrides}, headers=auth)
-    assert response.status_code == 422, response.text
+    assert response.status_code == 400, response.text
     assert response.json()["errors"][0]["field"] == field
     assert client.head(case.path, headers=auth).status_code == 404
 
 
 @pytest.mark.parametrize(("case", "overrides", "field"), INVALID, ids=lambda value: str(value)[:40])
-def test_a_patch_that_breaks_a_rule_is_422_and_changes_nothing(client, auth, case, overrides, field):
+def test_a_patch_that_breaks_a_rule_is_400_and_changes_nothing(client, auth, case, overrides, field):
     created = _create(client, auth, case)
     operations = [{"op": "add", "path": f"/{name}", "value": value} for name, value in overrides.items()]
     response = _patch(client, auth, case, created["id"], operations)
-    assert response.status_code == 422, response.text
+    assert response.status_code == 400, response.text
     assert response.json()["errors"][0]["field"] == field  # a read-only field is named as such
     assert client.get(f"{case.path}/{created['id']}", headers=auth).json() == created
 
 
 @pytest.mark.parametrize("case", CASES, ids=str)
-def test_a_string_with_nul_is_422_not_a_database_error(client, auth, case):
+def test_a_string_with_nul_is_400_not_a_database_error(client, auth, case):
     body = case.body(client, auth, 1)
     pointer = next(pointer for pointer, value in _leaves(body) if isinstance(value, str))
     jsonpointer.set_pointer(body, pointer, "a\x00b")
     response = client.post(case.path, json=body, headers=auth)
-    assert response.status_code == 422
+    assert response.status_code == 400
     assert response.json()["errors"][0]["field"] == pointer.lstrip("/").replace("/", ".")
 
 
@@ -345,11 +345,11 @@ def test_another_tenant_never_sees_or_touches_the_entity(client, auth, other_aut
     assert client.get(path, headers=auth).json() == created
 
 
-def test_a_reference_to_another_tenants_entity_is_422(client, auth, other_auth):
+def test_a_reference_to_another_tenants_entity_is_400(client, auth, other_auth):
     theirs = create_invoice_template(client, other_auth)
     response = client.post("/v1/invoice-document-profiles", json={"name": "P", "invoiceTemplateId": theirs["id"]},
                            headers=auth)
-    assert response.status_code == 422
+    assert response.status_code == 400
     assert response.json()["errors"][0]["field"] == "invoiceTemplateId"
 
 

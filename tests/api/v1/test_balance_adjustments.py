@@ -82,7 +82,7 @@ def test_a_debit_uses_credit_first(client, auth):
 def test_amount_rules(client, auth, amount, field):
     customer = create_customer(client, auth)
     response = adjust(client, auth, customer["id"], amount)
-    assert response.status_code == 422, response.text
+    assert response.status_code == 400, response.text
     assert response.json()["errors"][0]["field"] == field
 
 
@@ -91,7 +91,7 @@ def test_the_limits_themselves_are_accepted_and_jpy_has_no_decimals(client, auth
     assert adjust(client, auth, customer["id"], "100000").status_code == 201
     assert adjust(client, auth, customer["id"], "-100000.00").status_code == 201
     yen = create_customer(client, auth, currency="JPY")
-    assert adjust(client, auth, yen["id"], "0.5").status_code == 422
+    assert adjust(client, auth, yen["id"], "0.5").status_code == 400
     assert number(adjust(client, auth, yen["id"], "-1500").json()["resultingCustomerBalance"]) == Decimal("-1500")
 
 
@@ -100,7 +100,7 @@ def test_unknown_customer_and_description_length(client, auth, other_auth):
     customer = create_customer(client, auth)
     assert adjust(client, other_auth, customer["id"], "1").json()["errors"][0]["field"] == "customerId"
     too_long = adjust(client, auth, customer["id"], "1", description="x" * 256)
-    assert too_long.status_code == 422 and too_long.json()["errors"][0]["field"] == "description"
+    assert too_long.status_code == 400 and too_long.json()["errors"][0]["field"] == "description"
 
 
 def test_an_idempotency_key_makes_one_adjustment(client, auth):

@@ -67,23 +67,23 @@ def test_create_with_every_field_round_trips(client, auth):
     ({"completionType": "x" * 51}, "completionType"),
     ({"colour": "blue"}, "colour"),
 ])
-def test_each_broken_rule_is_422_naming_the_field(client, auth, overrides, field):
+def test_each_broken_rule_is_400_naming_the_field(client, auth, overrides, field):
     response = client.post("/v1/billing-cycles", json={**MINIMAL, **overrides}, headers=auth)
-    assert response.status_code == 422, response.text
+    assert response.status_code == 400, response.text
     assert response.json()["errors"][0]["field"] == field
     assert client.head("/v1/billing-cycles", headers=auth).status_code == 404
 
 
-def test_a_rule_number_too_large_to_store_is_422(client, auth):
+def test_a_rule_number_too_large_to_store_is_400(client, auth):
     body = b'{"name": "Huge", "periodUnit": "MONTH", "billingCycleRules": [{"n": 1e400}]}'
     response = client.post("/v1/billing-cycles", content=body, headers={**auth, "Content-Type": "application/json"})
-    assert response.status_code == 422
+    assert response.status_code == 400
     assert response.json()["errors"][0]["field"] == "billingCycleRules"
 
 
-def test_missing_period_unit_is_422(client, auth):
+def test_missing_period_unit_is_400(client, auth):
     response = client.post("/v1/billing-cycles", json={"name": "No unit"}, headers=auth)
-    assert response.status_code == 422
+    assert response.status_code == 400
     assert response.json()["errors"][0]["field"] == "periodUnit"
 
 
@@ -109,10 +109,10 @@ def test_json_patch_updates_fields_and_rules(client, auth):
     ({"op": "replace", "path": "/id", "value": 3}, "id"),
     ({"op": "replace", "path": "/createdAt", "value": "2020-01-01 00:00:00"}, "createdAt"),
 ])
-def test_json_patch_that_breaks_a_rule_is_422_and_changes_nothing(client, auth, operation, field):
+def test_json_patch_that_breaks_a_rule_is_400_and_changes_nothing(client, auth, operation, field):
     cycle = create_billing_cycle(client, auth)
     response = _patch(client, auth, cycle["id"], [operation])
-    assert response.status_code == 422, response.text
+    assert response.status_code == 400, response.text
     assert response.json()["errors"][0]["field"] == field
     assert client.get(f"/v1/billing-cycles/{cycle['id']}", headers=auth).json() == cycle
 

@@ -39,21 +39,21 @@ def test_check_digits_must_be_1_to_10_digits(client, auth):
     customer = create_customer(client, auth)
     for digits in ("", "12a", "12345678901"):
         response = client.post("/v1/bills", json={"customerId": customer["id"], "checkDigits": digits}, headers=auth)
-        assert response.status_code == 422, digits
+        assert response.status_code == 400, digits
         assert response.json()["errors"][0]["field"] == "checkDigits"
 
 
-def test_period_end_before_start_is_422(client, auth):
+def test_period_end_before_start_is_400(client, auth):
     customer = create_customer(client, auth)
     response = client.post("/v1/bills", json={"customerId": customer["id"], "periodStart": "2024-05-02",
                                               "periodEnd": "2024-05-01"}, headers=auth)
-    assert response.status_code == 422
+    assert response.status_code == 400
     assert response.json()["errors"][0]["field"] == "periodEnd"
 
 
-def test_unknown_customer_is_422(client, auth):
+def test_unknown_customer_is_400(client, auth):
     response = client.post("/v1/bills", json={"customerId": 99999}, headers=auth)
-    assert response.status_code == 422
+    assert response.status_code == 400
     assert response.json()["errors"][0]["field"] == "customerId"
 
 
@@ -122,7 +122,7 @@ def test_patch_bill(client, auth):
     assert response.json()["version"] == bill["version"] + 1
     refused = client.patch(f"/v1/bills/{bill['id']}", json=[{"op": "replace", "path": "/status", "value": "SETTLED"}],
                            headers={**auth, **PATCH})
-    assert refused.status_code == 422
+    assert refused.status_code == 400
 
 
 def test_bill_with_invoices_keeps_its_customer_and_cannot_be_deleted(client, auth):

@@ -290,12 +290,12 @@ def test_letters_of_every_script_pass_the_seeds_unicode_patterns(client, auth, r
     ("invoiceNotesLabel", "x" * 101, "invoiceNotesLabel"),
     ("colour", "blue", "colour"),
 ])
-def test_each_documented_constraint_is_422_naming_the_field(client, auth, refs, path, value, field):
+def test_each_documented_constraint_is_400_naming_the_field(client, auth, refs, path, value, field):
     document = with_path(sub_brand_document(refs["owner"], refs["template"]), path, value)
     response = post_sub_brand(client, auth, document)
-    assert response.status_code == 422, response.text
+    assert response.status_code == 400, response.text
     body = response.json()
-    assert body["error"] == "Unprocessable Entity"
+    assert body["error"] == "Bad Request"
     assert body["errors"][0]["field"] == field, body
     assert client.head(BASE, params={"contractOwnerId": refs["owner"]}, headers=auth).status_code == 404
 
@@ -304,23 +304,23 @@ def test_a_bracketed_field_that_breaks_a_rule_is_named_like_the_json_field(clien
     fields = [(name, "ZZ" if name == "subBrand[address][country]" else value)
               for name, value in seed_curl_form(refs["owner"], refs["template"])]
     response = client.post(BASE, files=as_form(fields), headers=auth)
-    assert response.status_code == 422
+    assert response.status_code == 400
     assert response.json()["errors"][0]["field"] == "address.country"
 
 
 @pytest.mark.parametrize(("fields", "status", "field"), [
-    ([], 422, "subBrand"),
-    ([("logo", "null")], 422, "subBrand"),
-    ([("subBrand", "[1, 2]")], 422, "subBrand"),
+    ([], 400, "subBrand"),
+    ([("logo", "null")], 400, "subBrand"),
+    ([("subBrand", "[1, 2]")], 400, "subBrand"),
     ([("subBrand", "{not json")], 400, "subBrand"),
-    ([("subBrand", "{}"), ("subBrand[name]", "x")], 422, "subBrand"),
-    ([("subBrand", "{}"), ("subBrand", "{}")], 422, "subBrand"),
-    ([("subBrand[name", "x")], 422, "subBrand[name"),
-    ([("subBrand[name]", "x"), ("subBrand[name]", "y")], 422, "subBrand[name]"),
-    ([("subBrand[address]", "x"), ("subBrand[address][town]", "y")], 422, "subBrand[address][town]"),
-    ([("subBrand[name]", "x"), ("brand[name]", "y")], 422, "brand[name]"),
-    ([("subBrand[name]", "x"), ("logo", "a picture")], 422, "logo"),
-    ([("subBrand[name]", "x"), ("logo", "null"), ("logo", "null")], 422, "logo"),
+    ([("subBrand", "{}"), ("subBrand[name]", "x")], 400, "subBrand"),
+    ([("subBrand", "{}"), ("subBrand", "{}")], 400, "subBrand"),
+    ([("subBrand[name", "x")], 400, "subBrand[name"),
+    ([("subBrand[name]", "x"), ("subBrand[name]", "y")], 400, "subBrand[name]"),
+    ([("subBrand[address]", "x"), ("subBrand[address][town]", "y")], 400, "subBrand[address][town]"),
+    ([("subBrand[name]", "x"), ("brand[name]", "y")], 400, "brand[name]"),
+    ([("subBrand[name]", "x"), ("logo", "a picture")], 400, "logo"),
+    ([("subBrand[name]", "x"), ("logo", "null"), ("logo", "null")], 400, "logo"),
 ])
 def test_a_malformed_form_is_refused_naming_the_part(client, auth, fields, status, field):
     if fields:
@@ -345,13 +345,13 @@ def test_a_broken_multipart_body_is_400(client, auth):
     assert response.status_code == 400
 
 
-def test_another_tenants_contract_owner_or_email_template_is_422(client, auth, other_auth, refs):
+def test_another_tenants_contract_owner_or_email_template_is_400(client, auth, other_auth, refs):
     foreign_owner = create_contract_owner(client, other_auth)["id"]
     foreign_template = create_email_template(client, other_auth)["id"]
     owner = post_sub_brand(client, auth, sub_brand_document(foreign_owner, refs["template"]))
-    assert owner.status_code == 422 and owner.json()["errors"][0]["field"] == "contractOwnerId"
+    assert owner.status_code == 400 and owner.json()["errors"][0]["field"] == "contractOwnerId"
     template = post_sub_brand(client, auth, sub_brand_document(refs["owner"], foreign_template))
-    assert template.status_code == 422 and template.json()["errors"][0]["field"] == "emailTemplateId"
+    assert template.status_code == 400 and template.json()["errors"][0]["field"] == "emailTemplateId"
 
 
 def test_idempotency_key_replays_a_multipart_create_even_with_a_new_boundary(client, auth, refs):
@@ -363,7 +363,7 @@ def test_idempotency_key_replays_a_multipart_create_even_with_a_new_boundary(cli
     assert first.json() == second.json()
     assert client.head(BASE, params={"contractOwnerId": refs["owner"]}, headers=auth).headers["X-Total-Count"] == "1"
     other = post_sub_brand(client, auth, {**document, "name": "Other"}, headers={"Idempotency-Key": "sub-brand-1"})
-    assert other.status_code == 422
+    assert other.status_code == 400
     assert other.json()["errors"][0]["field"] == "Idempotency-Key"
 
 
@@ -481,10 +481,10 @@ def test_a_patch_json_part_works_like_the_json_patch_body(client, auth, refs):
 def test_read_only_paths_are_refused(client, auth, refs, path):
     sub_brand = create_sub_brand(client, auth, refs["owner"], refs["template"])
     response = _patch(client, auth, sub_brand["id"], [{"op": "replace", "path": path, "value": "2"}])
-    assert response.status_code == 422
+    assert response.status_code == 400
     assert response.json()["errors"][0]["field"] == path.lstrip("/").replace("/", ".")
     form = _patch_form(client, auth, sub_brand["id"], [("patch[0][op]", "remove"), ("patch[0][path]", path)])
-    assert form.status_code == 422
+    assert form.status_code == 400
     assert client.get(f"{BASE}/{sub_brand['id']}", headers=auth).json()["subBrand"] == sub_brand
 
 
@@ -493,7 +493,7 @@ def test_the_whole_address_holds_its_read_only_id_so_it_is_patched_field_by_fiel
     replaced = _patch(client, auth, sub_brand["id"], [
         {"op": "replace", "path": "/address",
          "value": {"address1": "x", "town": "y", "postcode": "z", "country": "GB"}}])
-    assert replaced.status_code == 422
+    assert replaced.status_code == 400
     assert replaced.json()["errors"][0]["field"] == "address.id"
 
 
@@ -511,18 +511,18 @@ def test_the_whole_address_holds_its_read_only_id_so_it_is_patched_field_by_fiel
 def test_the_patched_document_is_validated_whole_before_anything_is_saved(client, auth, refs, operations, field):
     sub_brand = create_sub_brand(client, auth, refs["owner"], refs["template"])
     response = _patch(client, auth, sub_brand["id"], operations)
-    assert response.status_code == 422, response.text
+    assert response.status_code == 400, response.text
     assert response.json()["errors"][0]["field"] == field
     assert client.get(f"{BASE}/{sub_brand['id']}", headers=auth).json()["subBrand"] == sub_brand
 
 
 @pytest.mark.parametrize(("body", "status", "field"), [
-    ({"op": "replace", "path": "/name", "value": "x"}, 422, "patch"),
-    ([{"op": "jump", "path": "/name"}], 422, "patch.0.op"),
-    ([{"op": "replace", "path": "name", "value": "x"}], 422, "patch[0].path"),
-    ([{"op": "replace", "path": "/name"}], 422, "patch[0].value"),
-    ([{"op": "move", "path": "/name"}], 422, "patch[0].from"),
-    ([{"op": "remove", "path": "/nothing/here"}], 422, "patch"),
+    ({"op": "replace", "path": "/name", "value": "x"}, 400, "patch"),
+    ([{"op": "jump", "path": "/name"}], 400, "patch.0.op"),
+    ([{"op": "replace", "path": "name", "value": "x"}], 400, "patch[0].path"),
+    ([{"op": "replace", "path": "/name"}], 400, "patch[0].value"),
+    ([{"op": "move", "path": "/name"}], 400, "patch[0].from"),
+    ([{"op": "remove", "path": "/nothing/here"}], 400, "patch"),
 ])
 def test_malformed_operations_are_refused(client, auth, refs, body, status, field):
     sub_brand = create_sub_brand(client, auth, refs["owner"], refs["template"])
@@ -537,10 +537,10 @@ def test_malformed_operations_are_refused(client, auth, refs, body, status, fiel
     ([("patch[0][op]", "remove"), ("patch[0][path]", "/ofcomRid"), ("logo", "null")], "logo"),
     ([("patch[0][op]", "remove"), ("patch[0][path]", "/ofcomRid"), ("patch[0][path]", "/name")], "patch[0][path]"),
 ])
-def test_a_malformed_patch_form_is_422_naming_the_part(client, auth, refs, fields, field):
+def test_a_malformed_patch_form_is_400_naming_the_part(client, auth, refs, fields, field):
     sub_brand = create_sub_brand(client, auth, refs["owner"], refs["template"])
     response = _patch_form(client, auth, sub_brand["id"], fields)
-    assert response.status_code == 422, response.text
+    assert response.status_code == 400, response.text
     assert response.json()["errors"][0]["field"] == field
 
 
@@ -743,7 +743,7 @@ def test_openapi_documents_every_sub_brand_operation(client):
                                ("get", f"{BASE}/{{sub_brand_id}}/logo"), ("delete", f"{BASE}/{{sub_brand_id}}/logo")}
     create = operations[("post", BASE)]["requestBody"]["content"]["multipart/form-data"]
     assert set(create["schema"]["properties"]) == {"subBrand", "logo"}
-    assert {"413", "415", "422"} <= set(operations[("post", BASE)]["responses"])
+    assert {"413", "415", "400"} <= set(operations[("post", BASE)]["responses"])
     patch = operations[("patch", f"{BASE}/{{sub_brand_id}}")]["requestBody"]["content"]
     assert set(patch) == {"application/json-patch+json", "multipart/form-data"}
     assert "multipart/form-data" in operations[("get", f"{BASE}/{{sub_brand_id}}")]["responses"]["200"]["content"]

@@ -102,11 +102,11 @@ def test_empty_customer_service_email_and_telephone_are_accepted(client, auth):
     ("address.floor", "2", "address.floor"),
     ("colour", "blue", "colour"),
 ])
-def test_each_broken_rule_is_422_naming_the_field(client, auth, path, value, field):
+def test_each_broken_rule_is_400_naming_the_field(client, auth, path, value, field):
     response = client.post("/v1/contract-owners", json=_with(contract_owner_body(), path, value), headers=auth)
-    assert response.status_code == 422, response.text
+    assert response.status_code == 400, response.text
     body = response.json()
-    assert body["error"] == "Unprocessable Entity"
+    assert body["error"] == "Bad Request"
     assert body["errors"][0]["field"] == field
     assert client.head("/v1/contract-owners", headers=auth).status_code == 404
 
@@ -136,13 +136,13 @@ def test_json_patch_changes_nested_address_fields(client, auth):
     assert client.get(f"/v1/contract-owners/{owner['id']}", headers=auth).json() == removed.json()
 
 
-def test_json_patch_with_an_invalid_nested_field_is_422_and_changes_nothing(client, auth):
+def test_json_patch_with_an_invalid_nested_field_is_400_and_changes_nothing(client, auth):
     owner = create_contract_owner(client, auth)
     response = _patch(client, auth, owner["id"], [
         {"op": "replace", "path": "/address/town", "value": "Paris"},
         {"op": "replace", "path": "/address/country", "value": "XX"},
     ])
-    assert response.status_code == 422
+    assert response.status_code == 400
     assert response.json()["errors"][0]["field"] == "address.country"
     assert client.get(f"/v1/contract-owners/{owner['id']}", headers=auth).json() == owner
 
@@ -150,25 +150,25 @@ def test_json_patch_with_an_invalid_nested_field_is_422_and_changes_nothing(clie
 def test_json_patch_validates_the_whole_document(client, auth):
     owner = create_contract_owner(client, auth)
     removed = _patch(client, auth, owner["id"], [{"op": "remove", "path": "/address/town"}])
-    assert removed.status_code == 422
+    assert removed.status_code == 400
     assert removed.json()["errors"][0]["field"] == "address.town"
     required = _patch(client, auth, owner["id"], [{"op": "remove", "path": "/siBccEmailAddress"}])
-    assert required.status_code == 422
+    assert required.status_code == 400
     assert required.json()["errors"][0]["field"] == "siBccEmailAddress"
     unknown = _patch(client, auth, owner["id"], [{"op": "add", "path": "/colour", "value": "blue"}])
-    assert unknown.status_code == 422
+    assert unknown.status_code == 400
     assert unknown.json()["errors"][0]["field"] == "colour"
 
 
 def test_json_patch_checks_available_to_against_the_stored_available_from(client, auth):
     owner = create_contract_owner(client, auth, availableFrom="2024-06-01")
     response = _patch(client, auth, owner["id"], [{"op": "add", "path": "/availableTo", "value": "2024-05-31"}])
-    assert response.status_code == 422
+    assert response.status_code == 400
     assert response.json()["errors"][0]["field"] == "availableTo"
     later = _patch(client, auth, owner["id"], [{"op": "replace", "path": "/availableTo", "value": "2025-01-01"}])
     assert later.status_code == 200
     moved = _patch(client, auth, owner["id"], [{"op": "replace", "path": "/availableFrom", "value": "2025-01-02"}])
-    assert moved.status_code == 422
+    assert moved.status_code == 400
     assert moved.json()["errors"][0]["field"] == "availableTo"
 
 
@@ -176,7 +176,7 @@ def test_json_patch_checks_available_to_against_the_stored_available_from(client
 def test_json_patch_of_a_read_only_path_is_refused(client, auth, path):
     owner = create_contract_owner(client, auth)
     response = _patch(client, auth, owner["id"], [{"op": "replace", "path": path, "value": "2"}])
-    assert response.status_code == 422
+    assert response.status_code == 400
     assert response.json()["errors"][0]["field"] == path.lstrip("/")
     assert client.get(f"/v1/contract-owners/{owner['id']}", headers=auth).json() == owner
 
@@ -309,7 +309,7 @@ def test_idempotency_key_replays_the_created_contract_owner(client, auth):
     assert second.headers["location"] == first.headers["location"]
     assert client.get("/v1/contract-owners", headers=auth).headers["X-Total-Count"] == "1"
     other = client.post("/v1/contract-owners", json=contract_owner_body(name="Other"), headers=headers)
-    assert other.status_code == 422
+    assert other.status_code == 400
     assert other.json()["errors"][0]["field"] == "Idempotency-Key"
 
 
@@ -328,7 +328,7 @@ def test_openapi_documents_every_admin_and_site_operation(client):
             if method in ("get", "patch", "delete") and "{" in path:
                 assert "404" in operation["responses"], (method, path)
             if method in ("post", "patch"):
-                assert "422" in operation["responses"], (method, path)
+                assert "400" in operation["responses"], (method, path)
     assert len(operation_ids) == 3 * 6
     assert len(set(operation_ids)) == len(operation_ids)
     schemas = spec["components"]["schemas"]

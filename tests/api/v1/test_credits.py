@@ -83,13 +83,13 @@ def test_a_write_off_above_what_is_owed_names_the_target(client, auth):
     customer = create_customer(client, auth)
     invoice = create_invoice(client, auth, customer["id"], status="POSTED", totalInMajorCurrency="10.00")
     response = write_off(client, auth, {"invoiceId": invoice["id"], "amountInMajorCurrency": "10.01"})
-    assert response.status_code == 422
+    assert response.status_code == 400
     error = response.json()["errors"][0]
     assert error["field"] == "targets[0].amountInMajorCurrency" and "10.00" in error["message"]
     other = create_invoice(client, auth, status="POSTED")
     mixed = write_off(client, auth, {"invoiceId": invoice["id"]}, {"invoiceId": other["id"]})
-    assert mixed.status_code == 422 and mixed.json()["errors"][0]["field"] == "targets[1].invoiceId"
-    assert write_off(client, auth).status_code == 422
+    assert mixed.status_code == 400 and mixed.json()["errors"][0]["field"] == "targets[1].invoiceId"
+    assert write_off(client, auth).status_code == 400
     assert write_off(client, auth, {"invoiceId": 999999}).json()["errors"][0]["field"] == "targets[0].invoiceId"
     draft = create_invoice(client, auth, customer["id"])
     assert write_off(client, auth, {"invoiceId": draft["id"]}).status_code == 409

@@ -53,18 +53,18 @@ def test_an_explicit_reference_wins_over_the_default(client, auth):
 
 
 @pytest.mark.parametrize("field", ["contractOwnerId", "billingCycleId"])
-def test_an_unknown_reference_is_422_naming_the_field(client, auth, field):
+def test_an_unknown_reference_is_400_naming_the_field(client, auth, field):
     response = client.post("/v1/customers", json={"name": "X", "currency": "GBP", field: 999999}, headers=auth)
-    assert response.status_code == 422
+    assert response.status_code == 400
     assert response.json()["errors"][0]["field"] == field
 
 
-def test_another_tenants_references_are_422(client, auth, other_auth):
+def test_another_tenants_references_are_400(client, auth, other_auth):
     owner = create_contract_owner(client, other_auth)
     cycle = create_billing_cycle(client, other_auth)
     for field, value in (("contractOwnerId", owner["id"]), ("billingCycleId", cycle["id"])):
         response = client.post("/v1/customers", json={"name": "X", "currency": "GBP", field: value}, headers=auth)
-        assert response.status_code == 422
+        assert response.status_code == 400
         assert response.json()["errors"][0]["field"] == field
     assert client.get("/v1/customers", headers=auth).headers["X-Total-Count"] == "0"
 
@@ -76,7 +76,7 @@ def test_patching_a_reference_checks_it_exists_in_the_tenant(client, auth, other
     path = f"/v1/customers/{customer['id']}"
     refused = client.patch(path, json=[{"op": "replace", "path": "/contractOwnerId", "value": theirs["id"]}],
                            headers={**auth, **JSON_PATCH})
-    assert refused.status_code == 422
+    assert refused.status_code == 400
     assert refused.json()["errors"][0]["field"] == "contractOwnerId"
     accepted = client.patch(path, json=[{"op": "replace", "path": "/billingCycleId", "value": mine["id"]}],
                             headers={**auth, **JSON_PATCH})

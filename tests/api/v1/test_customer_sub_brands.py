@@ -15,17 +15,17 @@ def test_a_customer_takes_an_existing_sub_brand(client, auth):
     assert [row["id"] for row in listed.json()] == [customer["id"]]
 
 
-def test_an_unknown_or_foreign_sub_brand_is_422_naming_sub_brand_id(client, auth, other_auth):
+def test_an_unknown_or_foreign_sub_brand_is_400_naming_sub_brand_id(client, auth, other_auth):
     foreign = create_sub_brand(client, other_auth)
     for sub_brand_id in (999999, foreign["id"]):
         response = client.post("/v1/customers", json={"name": "Acme", "currency": "GBP", "subBrandId": sub_brand_id},
                                headers=auth)
-        assert response.status_code == 422
+        assert response.status_code == 400
         assert response.json()["errors"][0]["field"] == "subBrandId"
     customer = create_customer(client, auth)
     patched = client.patch(f"/v1/customers/{customer['id']}", headers={**auth, **JSON_PATCH},
                            json=[{"op": "replace", "path": "/subBrandId", "value": foreign["id"]}])
-    assert patched.status_code == 422
+    assert patched.status_code == 400
     assert patched.json()["errors"][0]["field"] == "subBrandId"
 
 

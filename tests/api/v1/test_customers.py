@@ -29,25 +29,25 @@ def test_only_name_and_currency_are_required(client, auth):
     assert response.json()["creditThreshold"] == 0
 
 
-def test_unknown_currency_is_422_naming_the_field(client, auth):
+def test_unknown_currency_is_400_naming_the_field(client, auth):
     response = client.post("/v1/customers", json={"name": "X", "currency": "XYZ"}, headers=auth)
-    assert response.status_code == 422
+    assert response.status_code == 400
     body = response.json()
-    assert body["error"] == "Unprocessable Entity"
+    assert body["error"] == "Bad Request"
     assert body["errors"][0]["field"] == "currency"
 
 
-def test_more_decimals_than_the_currency_has_is_422(client, auth):
+def test_more_decimals_than_the_currency_has_is_400(client, auth):
     response = client.post("/v1/customers", json={"name": "X", "currency": "JPY", "creditThreshold": 10.5},
                            headers=auth)
-    assert response.status_code == 422
+    assert response.status_code == 400
     assert response.json()["errors"][0]["field"] == "creditThreshold"
 
 
-def test_negative_threshold_is_422(client, auth):
+def test_negative_threshold_is_400(client, auth):
     response = client.post("/v1/customers", json={"name": "X", "currency": "GBP", "creditThreshold": -1},
                            headers=auth)
-    assert response.status_code == 422
+    assert response.status_code == 400
     assert response.json()["errors"][0]["field"] == "creditThreshold"
 
 
@@ -86,7 +86,7 @@ def test_patch_of_read_only_path_is_refused(client, auth):
     customer = create_customer(client, auth)
     response = client.patch(f"/v1/customers/{customer['id']}", json=[{"op": "replace", "path": "/id", "value": 5}],
                             headers={**auth, "Content-Type": "application/json-patch+json"})
-    assert response.status_code == 422
+    assert response.status_code == 400
     assert response.json()["errors"][0]["field"] == "id"
 
 
@@ -126,21 +126,21 @@ def test_idempotency_key_replays_the_first_response(client, auth):
     assert client.get("/v1/customers", headers=auth).headers["X-Total-Count"] == "1"
 
 
-def test_idempotency_key_with_another_body_is_422(client, auth):
+def test_idempotency_key_with_another_body_is_400(client, auth):
     headers = {**auth, "Idempotency-Key": "abc-456"}
     assert client.post("/v1/customers", json={"name": "A", "currency": "GBP"}, headers=headers).status_code == 201
     response = client.post("/v1/customers", json={"name": "B", "currency": "GBP"}, headers=headers)
-    assert response.status_code == 422
+    assert response.status_code == 400
     assert response.json()["errors"][0]["field"] == "Idempotency-Key"
 
 
 def test_failed_request_releases_its_idempotency_key(client, auth):
     headers = {**auth, "Idempotency-Key": "retry-me"}
     bad = client.post("/v1/customers", json={"name": "A", "currency": "XYZ"}, headers=headers)
-    assert bad.status_code == 422
+    assert bad.status_code == 400
     # Same key, same (still bad) body: evaluated again rather than stuck.
     again = client.post("/v1/customers", json={"name": "A", "currency": "XYZ"}, headers=headers)
-    assert again.status_code == 422
+    assert again.status_code == 400
 
 
 def test_customer_with_a_bill_cannot_be_deleted(client, auth):

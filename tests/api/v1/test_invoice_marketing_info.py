@@ -62,7 +62,7 @@ def test_trial_preview_escapes_rich_text_and_image_urls_and_keeps_paragraphs(cli
     without_logo = _trial(client, auth, invoiceTemplateId=template["id"], subBrandId=_sub_brand(client, auth, logo=False))
     assert without_logo.status_code == 200 and "contract-owner-sub-brands" not in without_logo.text
     unknown = _trial(client, auth, invoiceTemplateId=template["id"], subBrandId=987654)
-    assert unknown.status_code == 422 and unknown.json()["errors"][0]["field"] == "subBrandId"
+    assert unknown.status_code == 400 and unknown.json()["errors"][0]["field"] == "subBrandId"
 
 
 def test_trial_preview_without_a_sub_brand_has_no_logo_and_saves_nothing(client, auth):
@@ -86,20 +86,20 @@ def test_trial_preview_without_a_sub_brand_has_no_logo_and_saves_nothing(client,
 def test_trial_preview_checks_the_body_as_a_create_would(client, auth, body, field):
     template = create_invoice_template(client, auth)
     response = _trial(client, auth, **{"invoiceTemplateId": template["id"], **body})
-    assert response.status_code == 422
+    assert response.status_code == 400
     assert response.json()["errors"][0]["field"] == field
 
 
-def test_preview_of_unknown_or_another_tenants_marketing_info_is_422(client, auth, other_auth):
+def test_preview_of_unknown_or_another_tenants_marketing_info_is_400(client, auth, other_auth):
     template = create_invoice_template(client, auth)
     info = _info(client, auth, template["id"], [])
     for headers, info_id in ((auth, 999999999), (other_auth, info["id"])):
         response = client.post("/v1/invoice-marketing-info-preview", json={"invoiceMarketingInfoId": info_id},
                                headers=headers)
-        assert response.status_code == 422
+        assert response.status_code == 400
         assert response.json()["errors"][0]["field"] == "invoiceMarketingInfoId"
     theirs = _trial(client, other_auth, invoiceTemplateId=template["id"])
-    assert theirs.status_code == 422
+    assert theirs.status_code == 400
 
 
 def test_previews_need_admin_read(client, settings, tenant_id, auth):
@@ -129,7 +129,7 @@ def test_sub_brand_and_template_are_fixed_once_created(client, auth, pointer):
     info = _info(client, auth, create_invoice_template(client, auth)["id"], [])
     response = client.patch(f"/v1/invoice-marketing-info/{info['id']}",
                             json=[{"op": "replace", "path": pointer, "value": 8}], headers={**auth, **JSON_PATCH})
-    assert response.status_code == 422
+    assert response.status_code == 400
     assert response.json()["errors"][0]["field"] == pointer.lstrip("/")
 
 

@@ -77,20 +77,20 @@ def test_the_invoice_must_exist_and_be_of_the_right_type(client, auth, url, fiel
     other_kind = "ADHOC" if kind == "NORMAL" else "NORMAL"
     wrong = posted_invoice(client, auth, customer["id"], bill_run_type=other_kind)
     for invoice_id in (wrong["id"], 999_999_999, 2**63):
-        refused = pay(client, auth, url, field, invoice_id, "10.00", expect=422)
+        refused = pay(client, auth, url, field, invoice_id, "10.00", expect=400)
         assert refused["errors"][0]["field"] == field, invoice_id
-    assert other_kind in pay(client, auth, url, field, wrong["id"], "10.00", expect=422)["message"]
+    assert other_kind in pay(client, auth, url, field, wrong["id"], "10.00", expect=400)["message"]
     assert client.get("/v1/payments", headers=auth).json() == []
 
 
 def test_negative_zero_and_out_of_range_amounts_are_refused(client, auth):
     customer = create_customer(client, auth)
     invoice = posted_invoice(client, auth, customer["id"])
-    refund = pay(client, auth, *NORMAL[:2], invoice["id"], "-10.00", expect=422)
+    refund = pay(client, auth, *NORMAL[:2], invoice["id"], "-10.00", expect=400)
     assert refund["errors"][0]["field"] == "amountInMajorCurrency"
     assert "/v1/refunds" in refund["message"]
     for value in ("0", "0.00", "100000.01", "-100000.01", "10.001"):
-        refused = pay(client, auth, *NORMAL[:2], invoice["id"], value, expect=422)
+        refused = pay(client, auth, *NORMAL[:2], invoice["id"], value, expect=400)
         assert refused["errors"][0]["field"] == "amountInMajorCurrency", value
     assert outstanding(client, auth, invoice["id"]) == Decimal("100.00")
 
@@ -101,11 +101,11 @@ def test_body_fields_are_validated(client, auth):
     for extra, name in (({"thirdPartyPaymentStatus": "ALMOST_PAID"}, "thirdPartyPaymentStatus"),
                         ({"description": "x" * 256}, "description"),
                         ({"paymentMethod": "GOLD"}, "paymentMethod")):
-        refused = pay(client, auth, *NORMAL[:2], invoice["id"], "1.00", expect=422, **extra)
+        refused = pay(client, auth, *NORMAL[:2], invoice["id"], "1.00", expect=400, **extra)
         assert refused["errors"][0]["field"] == name, extra
     missing = client.post("/v1/invoice-payments", json={"amountInMajorCurrency": 1, "paymentMethod": "CHEQUE"},
                           headers=auth)
-    assert missing.status_code == 422 and missing.json()["errors"][0]["field"] == "generatedInvoiceId"
+    assert missing.status_code == 400 and missing.json()["errors"][0]["field"] == "generatedInvoiceId"
 
 
 def test_an_invoice_with_nothing_outstanding_cannot_be_paid(client, auth):
@@ -120,7 +120,7 @@ def test_an_invoice_with_nothing_outstanding_cannot_be_paid(client, auth):
 def test_amount_decimals_follow_the_currency(client, auth):
     customer = create_customer(client, auth, currency="JPY", creditThreshold="10000")
     invoice = posted_invoice(client, auth, customer["id"], "1000")
-    refused = pay(client, auth, *NORMAL[:2], invoice["id"], "500.5", expect=422)
+    refused = pay(client, auth, *NORMAL[:2], invoice["id"], "500.5", expect=400)
     assert refused["errors"][0]["field"] == "amountInMajorCurrency"
     body = pay(client, auth, *NORMAL[:2], invoice["id"], "500")
     assert amount(body) == Decimal("500") and body["currencyId"] == 392
@@ -146,7 +146,7 @@ def test_other_tenants_neither_pay_nor_see_them(client, auth, other_auth):
     paid = pay(client, auth, *NORMAL[:2], normal["id"], "10.00")
     paid_adhoc = pay(client, auth, *ADHOC[:2], adhoc["id"], "10.00")
     for (url, field, _), invoice, row in ((NORMAL, normal, paid), (ADHOC, adhoc, paid_adhoc)):
-        foreign = pay(client, other_auth, url, field, invoice["id"], "1.00", expect=422)
+        foreign = pay(client, other_auth, url, field, invoice["id"], "1.00", expect=400)
         assert foreign["errors"][0]["field"] == field
         assert client.get(f"{url}/{row['id']}", headers=other_auth).status_code == 404
         assert client.get(url, headers=other_auth).json() == []
@@ -214,7 +214,7 @@ def test_a_payment_without_an_allocation_of_the_type_is_404(client, auth):
     row = pay(client, auth, *NORMAL[:2], invoice["id"], "40.00")
     assert client.get(f"/v1/adhoc-invoice-payments/{row['id']}", headers=auth).status_code == 404
     assert client.get("/v1/invoice-payments/999999999", headers=auth).status_code == 404
-    assert client.get(f"/v1/invoice-payments/{2**63}", headers=auth).status_code in (404, 422)
+    assert client.get(f"/v1/invoice-payments/{2**63}", headers=auth).status_code in (404, 400)
 
 
 def test_scopes(client, settings, tenant_id):

@@ -71,7 +71,7 @@ def test_create_get_patch_and_conflicts(client, auth, path):
 ])
 def test_invalid_entries_name_the_field(client, auth, path, field, value):
     response = client.post(path, json={**KINDS[path], field: value}, headers=auth)
-    assert response.status_code == 422
+    assert response.status_code == 400
     assert response.json()["errors"][0]["field"] == field
 
 
@@ -80,12 +80,12 @@ def test_fixed_attributes_cannot_be_patched(client, auth):
     response = client.patch(f"/v1/financial-transaction-types/{payment_type}",
                             headers={**auth, "Content-Type": "application/json-patch+json"},
                             json=[{"op": "replace", "path": "/classification", "value": "REFUND"}])
-    assert response.status_code == 422 and response.json()["errors"][0]["field"] == "classification"
+    assert response.status_code == 400 and response.json()["errors"][0]["field"] == "classification"
     method = entry(client, auth, "/v1/payment-methods", method="CHEQUE")
     response = client.patch(f"/v1/payment-methods/{method['id']}",
                             headers={**auth, "Content-Type": "application/json-patch+json"},
                             json=[{"op": "replace", "path": "/method", "value": "BACS"}])
-    assert response.status_code == 422
+    assert response.status_code == 400
     assert client.post("/v1/payment-methods", json={"name": "Gold"}, headers=auth).status_code == 405
 
 
@@ -127,14 +127,14 @@ def test_a_payment_refuses_an_unusable_type(client, auth, problem):
         chosen = client.post("/v1/financial-transaction-types", json={**KINDS["/v1/financial-transaction-types"],
                                                                        "active": False}, headers=auth).json()["id"]
     response = new_payment(client, auth, customer["id"], typeId=chosen)
-    assert response.status_code == 422, response.text
+    assert response.status_code == 400, response.text
     assert response.json()["errors"][0]["field"] == "typeId"
 
 
 def test_an_unknown_category_is_refused(client, auth):
     customer = create_customer(client, auth)
     response = new_payment(client, auth, customer["id"], categoryId=424242)
-    assert response.status_code == 422 and response.json()["errors"][0]["field"] == "categoryId"
+    assert response.status_code == 400 and response.json()["errors"][0]["field"] == "categoryId"
 
 
 def test_back_office_codes_are_unique_per_type(client, auth):
@@ -153,19 +153,19 @@ def test_a_deactivated_payment_method_is_refused(client, auth):
     client.patch(f"/v1/payment-methods/{cheque['id']}", headers={**auth, "Content-Type": "application/json-patch+json"},
                  json=[{"op": "replace", "path": "/active", "value": False}])
     response = new_payment(client, auth, customer["id"])
-    assert response.status_code == 422 and response.json()["errors"][0]["field"] == "paymentMethod"
+    assert response.status_code == 400 and response.json()["errors"][0]["field"] == "paymentMethod"
     response = client.post("/v1/customer-payments", json={"customerId": customer["id"], "amountInMajorCurrency": 5,
                                                           "type": "CHEQUE"}, headers=auth)
-    assert response.status_code == 422
+    assert response.status_code == 400
 
 
 def test_reject_with_a_reason_entry(client, auth):
     customer = create_customer(client, auth)
     reason = entry(client, auth, "/v1/rejection-reasons", alternativeCode="INSUFFICIENT_FUNDS")
     payment = new_payment(client, auth, customer["id"]).json()
-    assert client.post(f"/v1/payments/{payment['id']}/reject", json={}, headers=auth).status_code == 422
+    assert client.post(f"/v1/payments/{payment['id']}/reject", json={}, headers=auth).status_code == 400
     unknown = client.post(f"/v1/payments/{payment['id']}/reject", json={"rejectionReasonId": 999999}, headers=auth)
-    assert unknown.status_code == 422 and unknown.json()["errors"][0]["field"] == "rejectionReasonId"
+    assert unknown.status_code == 400 and unknown.json()["errors"][0]["field"] == "rejectionReasonId"
     rejected = client.post(f"/v1/payments/{payment['id']}/reject", json={"rejectionReasonId": reason["id"]},
                            headers=auth)
     assert rejected.status_code == 200, rejected.text
@@ -184,7 +184,7 @@ def test_a_cancellation_has_the_cancellation_type_and_the_payments_category(clie
     other = new_payment(client, auth, customer["id"], status="POSTED").json()
     wrong = client.post(f"/v1/payments/{other['id']}/cancel", json={"typeId": type_id(client, auth, "PAYMENT")},
                         headers=auth)
-    assert wrong.status_code == 422 and wrong.json()["errors"][0]["field"] == "typeId"
+    assert wrong.status_code == 400 and wrong.json()["errors"][0]["field"] == "typeId"
 
 
 def test_the_tenants_shortfall_tolerance_decides_write_offs(client, auth):
@@ -209,8 +209,8 @@ def test_the_tenants_shortfall_tolerance_decides_write_offs(client, auth):
 
 
 @pytest.mark.parametrize(("currency", "amount", "status", "field"), [
-    ("GBP", "0.001", 422, "amountInMajorCurrency"), ("GBP", "-1", 422, "amountInMajorCurrency"),
-    ("JPY", "0.5", 422, "amountInMajorCurrency"), ("XYZ", "1", 400, "currency_code"),  # a bad path is 400
+    ("GBP", "0.001", 400, "amountInMajorCurrency"), ("GBP", "-1", 400, "amountInMajorCurrency"),
+    ("JPY", "0.5", 400, "amountInMajorCurrency"), ("XYZ", "1", 400, "currency_code"),  # a bad path is 400
 ])
 def test_invalid_tolerances_are_refused(client, auth, currency, amount, status, field):
     response = client.put(f"/v1/shortfall-tolerances/{currency}", json={"amountInMajorCurrency": amount}, headers=auth)

@@ -79,11 +79,11 @@ def test_a_refund_above_what_was_collected_names_the_limit(client, auth, databas
     pay(client, auth, customer["id"], "25.00")
     assert refund(client, auth, invoiceId=invoice["id"], amountInMajorCurrency="10.00").status_code == 201
     response = refund(client, auth, invoiceId=invoice["id"], amountInMajorCurrency="15.01")
-    assert response.status_code == 422
+    assert response.status_code == 400
     error = response.json()["errors"][0]
     assert error["field"] == "amountInMajorCurrency" and "15.00" in error["message"]
     assert refund(client, auth, invoiceId=invoice["id"], amountInMajorCurrency="15.00").status_code == 201
-    assert refund(client, auth, invoiceId=invoice["id"], amountInMajorCurrency="0.01").status_code == 422
+    assert refund(client, auth, invoiceId=invoice["id"], amountInMajorCurrency="0.01").status_code == 400
     assert len(client.get("/v1/refunds", params={"invoiceId": invoice["id"]}, headers=auth).json()) == 2
     assert_books_balance(database, tenant_id)
 
@@ -95,12 +95,12 @@ def test_customer_credit_is_refunded_from_overpayments_only(client, auth, databa
     client.post("/v1/customer-balance-adjustments", json={"customerId": customer["id"], "amountInMajorCurrency": 5},
                 headers=auth)  # goodwill credit: not collected money
     too_much = refund(client, auth, customerId=customer["id"], amountInMajorCurrency="30.01")
-    assert too_much.status_code == 422 and "30.00" in too_much.json()["errors"][0]["message"]
+    assert too_much.status_code == 400 and "30.00" in too_much.json()["errors"][0]["message"]
     response = refund(client, auth, customerId=customer["id"], amountInMajorCurrency="30.00")
     assert response.status_code == 201, response.text
     assert response.json()["invoiceId"] is None and response.json()["paymentMethod"] == "CHEQUE"
     assert balance(client, auth, customer["id"]) == Decimal("5.00")
-    assert refund(client, auth, customerId=customer["id"], amountInMajorCurrency="0.01").status_code == 422
+    assert refund(client, auth, customerId=customer["id"], amountInMajorCurrency="0.01").status_code == 400
     assert_books_balance(database, tenant_id)
 
 
@@ -132,7 +132,7 @@ def test_a_cancelled_payment_leaves_nothing_to_refund_and_a_refunded_payment_can
     first = pay(client, auth, customer["id"], "100.00")
     assert client.post(f"/v1/payments/{first['id']}/cancel", json={}, headers=auth).status_code == 200
     after_cancel = refund(client, auth, invoiceId=invoice["id"], amountInMajorCurrency="1.00")
-    assert after_cancel.status_code == 422 and "0.00" in after_cancel.json()["errors"][0]["message"]
+    assert after_cancel.status_code == 400 and "0.00" in after_cancel.json()["errors"][0]["message"]
     second = pay(client, auth, customer["id"], "100.00")
     assert refund(client, auth, invoiceId=invoice["id"], amountInMajorCurrency="1.00").status_code == 201
     cancel = client.post(f"/v1/payments/{second['id']}/cancel", json={}, headers=auth)
@@ -149,13 +149,13 @@ def test_a_cancelled_payment_leaves_nothing_to_refund_and_a_refunded_payment_can
     ({"customerId": 1, "amountInMajorCurrency": "1.00", "paymentMethod": "GOLD"}, "paymentMethod"),
     ({"customerId": 1, "amountInMajorCurrency": "1.00", "description": "x" * 256}, "description"),
 ])
-def test_bad_refunds_are_422_naming_the_field(client, auth, body, field):
+def test_bad_refunds_are_400_naming_the_field(client, auth, body, field):
     customer = create_customer(client, auth)
     pay(client, auth, customer["id"], "10.00")
     if body.get("customerId") == 1:
         body = {**body, "customerId": customer["id"]}
     response = client.post("/v1/refunds", json=body, headers=auth)
-    assert response.status_code == 422, response.text
+    assert response.status_code == 400, response.text
     assert response.json()["errors"][0]["field"] == field
 
 
@@ -164,7 +164,7 @@ def test_the_bill_run_type_must_match_the_invoices(client, auth):
     invoice = create_invoice(client, auth, customer["id"], status="POSTED")
     pay(client, auth, customer["id"], "100.00")
     response = refund(client, auth, invoiceId=invoice["id"], billRunType="ADHOC", amountInMajorCurrency="1.00")
-    assert response.status_code == 422 and response.json()["errors"][0]["field"] == "billRunType"
+    assert response.status_code == 400 and response.json()["errors"][0]["field"] == "billRunType"
 
 
 def test_refunds_are_listed_with_filters_and_kept_per_tenant(client, auth, other_auth):

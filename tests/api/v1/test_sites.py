@@ -35,16 +35,16 @@ def test_create_with_an_address_and_status(client, auth):
     assert site["address"] == {**ADDRESS, "businessName": None, "address2": None, "address3": None, "county": None}
 
 
-def test_unknown_customer_is_422_naming_customer_id(client, auth):
+def test_unknown_customer_is_400_naming_customer_id(client, auth):
     response = client.post("/v1/sites", json={"customerId": 999999, "name": "Nowhere"}, headers=auth)
-    assert response.status_code == 422
+    assert response.status_code == 400
     assert response.json()["errors"][0]["field"] == "customerId"
 
 
-def test_another_tenants_customer_is_422_naming_customer_id(client, auth, other_auth):
+def test_another_tenants_customer_is_400_naming_customer_id(client, auth, other_auth):
     theirs = create_customer(client, other_auth)
     response = client.post("/v1/sites", json={"customerId": theirs["id"], "name": "Theirs"}, headers=auth)
-    assert response.status_code == 422
+    assert response.status_code == 400
     assert response.json()["errors"][0]["field"] == "customerId"
 
 
@@ -59,11 +59,11 @@ def test_another_tenants_customer_is_422_naming_customer_id(client, auth, other_
     ({"address": {"address1": "2 Mill Lane", "town": "Leeds", "country": "GB"}}, "address.postcode"),
     ({"address": "2 Mill Lane, Leeds"}, "address"),
 ])
-def test_each_broken_rule_is_422_naming_the_field(client, auth, overrides, field):
+def test_each_broken_rule_is_400_naming_the_field(client, auth, overrides, field):
     customer = create_customer(client, auth)
     body = {"customerId": customer["id"], "name": "Site", **overrides}
     response = client.post("/v1/sites", json=body, headers=auth)
-    assert response.status_code == 422, response.text
+    assert response.status_code == 400, response.text
     assert response.json()["errors"][0]["field"] == field
 
 
@@ -82,7 +82,7 @@ def test_json_patch_adds_changes_and_removes_the_address(client, auth):
     assert (body["address"]["town"], body["address"]["postcode"], body["status"]) == ("York", "YO1 7HH", "INACTIVE")
     assert body["version"] == 3
     bad = _patch(client, auth, site["id"], [{"op": "replace", "path": "/address/country", "value": "QQ"}])
-    assert bad.status_code == 422
+    assert bad.status_code == 400
     assert bad.json()["errors"][0]["field"] == "address.country"
     removed = _patch(client, auth, site["id"], [{"op": "replace", "path": "/address", "value": None}])
     assert removed.status_code == 200
@@ -94,7 +94,7 @@ def test_json_patch_moves_a_site_only_to_a_customer_of_the_tenant(client, auth, 
     mine = create_customer(client, auth, name="Second")
     theirs = create_customer(client, other_auth)
     refused = _patch(client, auth, site["id"], [{"op": "replace", "path": "/customerId", "value": theirs["id"]}])
-    assert refused.status_code == 422
+    assert refused.status_code == 400
     assert refused.json()["errors"][0]["field"] == "customerId"
     moved = _patch(client, auth, site["id"], [{"op": "replace", "path": "/customerId", "value": mine["id"]}])
     assert moved.status_code == 200
@@ -105,7 +105,7 @@ def test_json_patch_moves_a_site_only_to_a_customer_of_the_tenant(client, auth, 
 def test_json_patch_of_a_read_only_path_is_refused(client, auth, path):
     site = create_site(client, auth)
     response = _patch(client, auth, site["id"], [{"op": "replace", "path": path, "value": "x"}])
-    assert response.status_code == 422
+    assert response.status_code == 400
     assert response.json()["errors"][0]["field"] == path.lstrip("/")
 
 

@@ -67,8 +67,8 @@ def test_the_content_decides_the_type_not_the_name_or_declared_type(client, auth
     (image_bytes("BMP"), 415),
     (image_bytes("TIFF"), 415),
     (b"%PDF-1.4\n" + b"0" * 100, 415),
-    (PNG[: len(PNG) - 20], 422),  # a PNG cut short
-    (b"", 422),
+    (PNG[: len(PNG) - 20], 400),  # a PNG cut short
+    (b"", 400),
 ])
 def test_anything_but_a_readable_png_jpeg_gif_or_webp_is_refused_naming_logo(client, auth, document, data, status):
     response = post_sub_brand(client, auth, document, logo=data, logo_name="logo.png", logo_type="image/png")
@@ -92,13 +92,13 @@ def small_limit_client(settings, database) -> TestClient:
     return TestClient(create_app(limited, database=database), raise_server_exceptions=False)
 
 
-def test_a_logo_over_the_configured_limit_is_422_naming_logo(small_limit_client, auth, document):
+def test_a_logo_over_the_configured_limit_is_400_naming_logo(small_limit_client, auth, document):
     at_limit = post_sub_brand(small_limit_client, auth, document, logo=PNG)
     assert at_limit.status_code == 201, at_limit.text
     bigger = image_bytes("PNG", (64, 64))
     assert len(bigger) > len(PNG)
     over = post_sub_brand(small_limit_client, auth, {**document, "name": "Over"}, logo=bigger)
-    assert over.status_code == 422
+    assert over.status_code == 400
     assert over.json()["errors"][0]["field"] == "logo"
     assert str(len(PNG)) in over.json()["message"]
 

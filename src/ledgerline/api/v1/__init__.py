@@ -74,4 +74,4 @@ FIELD_NAMES = FieldNames(
 )
 
 SURFACE = Surface(name="elevate", prefix="/v1", router=router, render_error=render_error,
-                  field_names=FIELD_NAMES, document=document_operations)
+                  field_names=FIELD_NAMES, document=document_operations, validation_status=400)

@@ -30,7 +30,7 @@ class AuthenticationToken(WireModel):
 
 
 # 401 is the only answer for any wrong credential; no 403, the route needs no token.
-_RESPONSES = {code: info for code, info in error_responses(422).items() if code != 403}
+_RESPONSES = {code: info for code, info in error_responses().items() if code != 403}
 _RESPONSES[401] = {**_RESPONSES[401], "description": "Unknown brand, username or wrong password"}
 
 

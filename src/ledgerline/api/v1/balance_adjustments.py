@@ -85,7 +85,7 @@ Resource("/customer-balance-adjustments", "customer_balance_adjustment", "custom
 
 
 @router.post("/customer-balance-adjustments", status_code=201, response_model=Adjustment,
-             responses=error_responses(400, 422),
+             responses=error_responses(400),
              summary="Credit (positive) or debit (negative) a customer's balance")
 def create_customer_balance_adjustment(request: Request, body: AdjustmentCreate, session: SessionDep,
                                        guard: IdempotencyDep, tenant: TenantDep,

@@ -104,7 +104,7 @@ Resource("/bill-runs", "bill_run", "bill_runs", BillRun, LISTING, service.list_b
          scope_group="invoices").add_routes(router)
 
 
-@router.post("/bill-runs", status_code=201, response_model=BillRun, responses=error_responses(400, 409, 422),
+@router.post("/bill-runs", status_code=201, response_model=BillRun, responses=error_responses(400, 409),
              summary="Open a bill run")
 def create_bill_run(request: Request, body: BillRunCreate, session: SessionDep, guard: IdempotencyDep,
                     principal: WritePrincipal) -> Response:
@@ -121,7 +121,7 @@ def get_bill_run(bill_run_id: BillRunId, session: SessionDep, principal: ReadPri
 
 
 @router.patch("/bill-runs/{bill_run_id}", response_model=BillRun,
-              responses=error_responses(400, 404, 409, 412, 422),
+              responses=error_responses(400, 404, 409, 412),
               summary="Update a bill run's description with JSON Patch")
 def patch_bill_run(request: Request, bill_run_id: BillRunId, session: SessionDep,
                    operations: Annotated[list[PatchOperation], Body(**JSON_PATCH_BODY)],
@@ -134,7 +134,7 @@ def patch_bill_run(request: Request, bill_run_id: BillRunId, session: SessionDep
 
 
 @router.post("/bill-runs/{bill_run_id}/close", response_model=BillRun,
-             responses=error_responses(400, 404, 409, 422),
+             responses=error_responses(400, 404, 409),
              summary="Close an OPEN bill run, posting all of its DRAFT invoices")
 def close_bill_run(bill_run_id: BillRunId, session: SessionDep, guard: IdempotencyDep,
                    principal: WritePrincipal) -> Response:

@@ -409,7 +409,7 @@ Resource(
 
 
 @router.post("/contract-owner-sub-brands", status_code=201, response_model=SubBrand,
-             responses=error_responses(400, 409, 413, 415, 422), openapi_extra=_CREATE_BODY,
+             responses=error_responses(400, 409, 413, 415), openapi_extra=_CREATE_BODY,
              summary="Create a contract owner sub-brand (multipart, with an optional logo)")
 def create_contract_owner_sub_brand(request: Request,
                                     principal: Annotated[Principal, Depends(require("admin.write"))],
@@ -456,7 +456,7 @@ def get_contract_owner_sub_brand_logo(sub_brand_id: SubBrandId, session: Session
 
 
 @router.patch("/contract-owner-sub-brands/{sub_brand_id}", response_model=SubBrand,
-              responses=error_responses(400, 404, 409, 412, 413, 415, 422), openapi_extra=_PATCH_BODY,
+              responses=error_responses(400, 404, 409, 412, 413, 415), openapi_extra=_PATCH_BODY,
               summary="Update a contract owner sub-brand with JSON Patch (and optionally replace its logo)")
 def patch_contract_owner_sub_brand(request: Request, sub_brand_id: SubBrandId,
                                    principal: Annotated[Principal, Depends(require("admin.write"))],

@@ -112,7 +112,7 @@ Resource("/credits", "credit", "credits", Credit, LISTING, service.list_credits,
          scope_group="credits").add_routes(router)
 
 
-@router.post("/credits", status_code=201, response_model=Credit, responses=error_responses(400, 409, 422),
+@router.post("/credits", status_code=201, response_model=Credit, responses=error_responses(400, 409),
              summary="Write off invoices (a writeOff credit)")
 def create_credit(request: Request, body: WriteOffCreate, session: SessionDep, guard: IdempotencyDep, tenant: TenantDep,
                   principal: Annotated[Principal, Depends(require("credits.write", "admin.write"))]) -> Response:
@@ -134,7 +134,7 @@ def get_credit(credit_id: CreditId, session: SessionDep,
     return render_resource(Credit.of(service.get_credit(session, tenant_id=principal.tenant_id, credit_id=credit_id)))
 
 
-@router.post("/credits/{credit_id}/reverse", response_model=Credit, responses=error_responses(400, 404, 409, 422),
+@router.post("/credits/{credit_id}/reverse", response_model=Credit, responses=error_responses(400, 404, 409),
              summary="Reverse a write-off: its invoices owe again what it settled")
 def reverse_credit(credit_id: CreditId, body: CreditReversal, session: SessionDep, guard: IdempotencyDep,
                    tenant: TenantDep,

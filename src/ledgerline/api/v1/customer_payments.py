@@ -131,7 +131,7 @@ def list_customer_payments(request: Request, session: SessionDep, query: Custome
 
 
 @router.post("/customer-payments", status_code=201, response_model=CustomerPayment,
-             responses=error_responses(400, 409, 422),
+             responses=error_responses(400, 409),
              summary="Pay towards a customer's balance: unpaid invoices oldest first, the rest kept as credit")
 @wire_fields(payment_method="type")
 def create_customer_payment(body: CustomerPaymentCreate, session: SessionDep, guard: IdempotencyDep,

@@ -76,7 +76,7 @@ preview_router = APIRouter(route_class=WireRoute)
 
 
 @preview_router.post("/invoice-marketing-info-preview", response_class=Response, tags=["invoice-marketing-info-preview"],
-             responses={**_HTML_PREVIEW, **error_responses(400, 422)},
+             responses={**_HTML_PREVIEW, **error_responses(400)},
              summary="Preview stored invoice marketing info on an invoice of fake data")
 def preview_invoice_marketing_info(body: MarketingInfoPreview, session: SessionDep, principal: Reader) -> HTMLResponse:
     return HTMLResponse(service.preview_marketing_info(
@@ -84,7 +84,7 @@ def preview_invoice_marketing_info(body: MarketingInfoPreview, session: SessionD
 
 
 @preview_router.post("/invoice-marketing-info-trial-preview", response_class=Response,
-             tags=["invoice-marketing-info-trial-preview"], responses={**_HTML_PREVIEW, **error_responses(400, 422)},
+             tags=["invoice-marketing-info-trial-preview"], responses={**_HTML_PREVIEW, **error_responses(400)},
              summary="Preview unsaved invoice marketing info on an invoice of fake data")
 def trial_preview_invoice_marketing_info(body: MarketingInfoTrialPreview, session: SessionDep,
                                          principal: Reader) -> HTMLResponse:

@@ -56,9 +56,9 @@ _CREATE_RULES = (
     "Posts a payment intended for the invoice: it pays the invoice first, then the customer's other unpaid "
     "posted invoices oldest first, and any rest is kept as customer credit; a shortfall within the tenant's "
     "tolerance for the currency is written off. The invoice must exist in your tenant and be of the right "
-    "bill run type (else 422 naming the field), and must be POSTED with something outstanding (else 409). "
+    "bill run type (else 400 naming the field), and must be POSTED with something outstanding (else 409). "
     "`amountInMajorCurrency` is documented as -100000..100000; 0 is refused, and a **negative amount is "
-    "refused with 422**: refunds are made through /v1/refunds, not by a negative payment. "
+    "refused with 400**: refunds are made through /v1/refunds, not by a negative payment. "
     "`thirdPartyPaymentStatus` defaults to MANUALLY_PAID (money taken outside a payment provider). "
     "Honours `Idempotency-Key`. The answer is the new payment as applied to this invoice. ")
 
@@ -191,7 +191,7 @@ _resource("/invoice-payments", InvoicePayment, "generatedInvoiceId", "billRunId"
 
 
 @router.post("/invoice-payments", status_code=201, response_model=InvoicePayment,
-             responses=error_responses(400, 409, 422), summary="Pay a NORMAL invoice with a posted payment",
+             responses=error_responses(400, 409), summary="Pay a NORMAL invoice with a posted payment",
              description=_CREATE_RULES + _AMOUNT_SHOWN)
 @wire_fields(invoice="generatedInvoiceId")
 def create_invoice_payment(body: InvoicePaymentCreate, session: SessionDep, guard: IdempotencyDep,
@@ -219,7 +219,7 @@ _resource("/adhoc-invoice-payments", AdhocInvoicePayment, "generatedAdhocInvoice
 
 
 @adhoc_router.post("/adhoc-invoice-payments", status_code=201, response_model=AdhocInvoicePayment,
-                   responses=error_responses(400, 409, 422), summary="Pay an ADHOC invoice with a posted payment",
+                   responses=error_responses(400, 409), summary="Pay an ADHOC invoice with a posted payment",
                    description=_CREATE_RULES + _AMOUNT_SHOWN)
 @wire_fields(invoice="generatedAdhocInvoiceId")
 def create_adhoc_invoice_payment(body: AdhocInvoicePaymentCreate, session: SessionDep, guard: IdempotencyDep,

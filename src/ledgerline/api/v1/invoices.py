@@ -183,7 +183,7 @@ INVOICES = Resource(
 INVOICES.add_routes(router)
 
 
-@router.post("/invoices/{invoice_id}/post", response_model=Invoice, responses=error_responses(400, 404, 409, 422),
+@router.post("/invoices/{invoice_id}/post", response_model=Invoice, responses=error_responses(400, 404, 409),
              summary="Post a DRAFT invoice: its whole total becomes outstanding")
 def post_invoice(invoice_id: InvoiceId, session: SessionDep, guard: IdempotencyDep,
                  principal: WritePrincipal) -> Response:
@@ -192,7 +192,7 @@ def post_invoice(invoice_id: InvoiceId, session: SessionDep, guard: IdempotencyD
 
 
 @router.post("/invoices/{invoice_id}/cancel", response_model=Invoice,
-             responses=error_responses(400, 404, 409, 422),
+             responses=error_responses(400, 404, 409),
              summary="Cancel a DRAFT or POSTED invoice that has no money allocated")
 def cancel_invoice(invoice_id: InvoiceId, session: SessionDep, guard: IdempotencyDep,
                    principal: WritePrincipal) -> Response:

@@ -18,8 +18,8 @@ def document_operations(schema: dict, path: str, operations: dict) -> None:
 def _document_validation(operation: dict) -> None:
     """Replace FastAPI's default 422 (``{"detail": [...]}``, never sent) with what /v1 answers.
 
-    A bad query or path parameter is a 400 and a body that breaks a rule a 422, both in
-    the /v1 envelope (see ``api/errors.py``).
+    Elevate documents no 422: a bad parameter and a body that breaks a rule are both a 400 in the
+    /v1 envelope (see ``api/errors.py`` and ``Surface.validation_status``).
     """
     responses = operation.setdefault("responses", {})
     if "requestBody" in operation:  # WireRoute refuses other media types and bounds the body
@@ -27,12 +27,7 @@ def _document_validation(operation: dict) -> None:
                                      "content": _error_body()})
         responses.setdefault("415", {"description": "The body is not JSON (Content-Type)", "content": _error_body()})
     # Any /v1 operation refuses an unknown or repeated query parameter (api/query.py) and malformed JSON.
-    responses.setdefault("400", {"description": "Bad request: a parameter or the body is malformed "
-                                                "(the field is named)", "content": _error_body()})
-    default = responses.get("422", {})
-    if "HTTPValidationError" not in str(default.get("content", "")):
-        return
-    del responses["422"]
-    if "requestBody" in operation:
-        responses["422"] = {"description": "The body breaks a field or domain rule (each field is named)",
-                            "content": _error_body()}
+    responses.setdefault("400", {"description": "Bad request: a parameter or the body is malformed or breaks "
+                                                "a field or domain rule (each field is named)",
+                                 "content": _error_body()})
+    responses.pop("422", None)

@@ -33,7 +33,7 @@ ModelT = TypeVar("ModelT", bound=BaseModel)
 
 
 def validated(schema: type[ModelT], document: Any) -> ModelT:
-    """``document`` as ``schema``, or a 422 naming every failing field (``address.town``)."""
+    """``document`` as ``schema``, or a validation error (400 on /v1) naming every failing field (``address.town``)."""
     try:
         return schema.model_validate(document)
     except ValidationError as exc:

@@ -317,7 +317,7 @@ Resource("/payments", "payment", "payments", Payment, LISTING, service.list_paym
          scope_group="payments").add_routes(router)
 
 
-@router.post("/payments", status_code=201, response_model=Payment, responses=error_responses(400, 409, 422),
+@router.post("/payments", status_code=201, response_model=Payment, responses=error_responses(400, 409),
              summary="Create a payment, DRAFT or POSTED (posting allocates it)")
 def create_payment(body: PaymentCreate, session: SessionDep, guard: IdempotencyDep, tenant: TenantDep,
                    principal: Annotated[Principal, Depends(require("payments.write"))]) -> Response:
@@ -341,7 +341,7 @@ def get_payment(payment_id: PaymentId, session: SessionDep,
 
 
 @router.patch("/payments/{payment_id}", response_model=Payment,
-              responses=error_responses(400, 404, 409, 412, 422), summary="Update a DRAFT payment with JSON Patch")
+              responses=error_responses(400, 404, 409, 412), summary="Update a DRAFT payment with JSON Patch")
 def patch_payment(request: Request, payment_id: PaymentId, session: SessionDep, tenant: TenantDep,
                   operations: Annotated[list[PatchOperation], Body(**JSON_PATCH_BODY)],
                   principal: Annotated[Principal, Depends(require("payments.write"))]) -> Response:
@@ -368,7 +368,7 @@ def post_payment(payment_id: PaymentId, session: SessionDep, guard: IdempotencyD
 
 
 @router.post("/payments/{payment_id}/reject", response_model=Payment,
-             responses=error_responses(400, 404, 409, 422), summary="Reject a DRAFT payment with a reason")
+             responses=error_responses(400, 404, 409), summary="Reject a DRAFT payment with a reason")
 def reject_payment(payment_id: PaymentId, body: Rejection, session: SessionDep, guard: IdempotencyDep,
                    tenant: TenantDep, principal: Annotated[Principal, Depends(require("payments.write"))]) -> Response:
     recorded = service.reject_payment(session, tenant=tenant, payment=PaymentRef(id=payment_id), reason=body.reason,
@@ -377,7 +377,7 @@ def reject_payment(payment_id: PaymentId, body: Rejection, session: SessionDep, 
 
 
 @router.post("/payments/{payment_id}/cancel", response_model=Payment,
-             responses=error_responses(400, 404, 409, 422),
+             responses=error_responses(400, 404, 409),
              summary="Cancel a POSTED payment: a posted Payment Cancellation reverses its allocations")
 def cancel_payment(payment_id: PaymentId, session: SessionDep, guard: IdempotencyDep, tenant: TenantDep,
                    principal: Annotated[Principal, Depends(require("payments.write"))],
@@ -391,7 +391,7 @@ def cancel_payment(payment_id: PaymentId, session: SessionDep, guard: Idempotenc
 
 
 @router.post("/invoices/{invoice_id}/pay", status_code=201, response_model=Payment,
-             responses=error_responses(400, 404, 409, 422),
+             responses=error_responses(400, 404, 409),
              summary="Pay exactly what an invoice still owes with a posted payment")
 def pay_invoice(invoice_id: Annotated[int, Path(description="Invoice identifier", examples=[1])], body: PayInvoice,
                 session: SessionDep, guard: IdempotencyDep, tenant: TenantDep,
@@ -402,7 +402,7 @@ def pay_invoice(invoice_id: Annotated[int, Path(description="Invoice identifier"
 
 
 @router.post("/bills/{bill_id}/pay", status_code=201, response_model=Payment,
-             responses=error_responses(400, 404, 409, 422),
+             responses=error_responses(400, 404, 409),
              summary="Pay exactly what a bill still owes with a posted payment")
 def pay_bill(bill_id: Annotated[int, Path(description="Bill identifier", examples=[1])], body: PayBill,
              session: SessionDep, guard: IdempotencyDep, tenant: TenantDep,

@@ -200,7 +200,7 @@ def list_shortfall_tolerances(session: SessionDep,
 
 
 @router.put("/shortfall-tolerances/{currency_code}", response_model=Tolerance,
-            responses=error_responses(400, 422), tags=TOLERANCE_TAGS,
+            responses=error_responses(400), tags=TOLERANCE_TAGS,
             summary="Set the tenant's shortfall tolerance for a currency")
 def put_shortfall_tolerance(currency_code: Currency, body: ToleranceInput, session: SessionDep,
                             principal: Annotated[Principal, Depends(require("admin.write"))]) -> Response:

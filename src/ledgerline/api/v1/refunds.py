@@ -93,7 +93,7 @@ Resource("/refunds", "refund", "refunds", Refund, LISTING, service.list_refunds,
          scope_group="refunds").add_routes(router)
 
 
-@router.post("/refunds", status_code=201, response_model=Refund, responses=error_responses(400, 409, 422),
+@router.post("/refunds", status_code=201, response_model=Refund, responses=error_responses(400, 409),
              summary="Refund money paid on an invoice, or customer credit")
 @wire_fields(method="paymentMethod")
 def create_refund(request: Request, body: RefundCreate, session: SessionDep, guard: IdempotencyDep, tenant: TenantDep,

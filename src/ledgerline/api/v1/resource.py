@@ -41,8 +41,8 @@ Lister = Callable[..., Page]
 Counter = Callable[..., int]
 
 _RESPONSES = {
-    "list": (400,), "head": (400,), "create": (400, 409, 422), "get": (400, 404),
-    "patch": (400, 404, 409, 412, 422), "delete": (400, 404, 409),
+    "list": (400,), "head": (400,), "create": (400, 409), "get": (400, 404),
+    "patch": (400, 404, 409, 412), "delete": (400, 404, 409),
 }
 
 

@@ -54,7 +54,7 @@ class ErrorBody(BaseModel):
 
 
 _ERROR_TEXT = {
-    400: "Bad request: a parameter is malformed (the field is named)",
+    400: "Bad request: a parameter or the body is malformed or breaks a field or domain rule (each field is named)",
     401: "Missing, invalid or expired bearer token",
     403: "The token lacks the scope this operation needs",
     404: "No such resource in your tenant",
@@ -62,7 +62,6 @@ _ERROR_TEXT = {
     412: "If-Match does not match the resource's current version",
     413: "The request body is larger than the limit; it was not read",
     415: "Unsupported media type",
-    422: "The body breaks a field or domain rule (each field is named)",
 }
 
 
