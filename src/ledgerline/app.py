@@ -17,7 +17,7 @@ from ledgerline.api import health
 from ledgerline.api import socotra, v1
 from ledgerline.api.errors import install_error_handlers
 from ledgerline.api.surface import Surface, Surfaces
-from ledgerline.auth import VerifiedTokens
+from ledgerline.auth import UserTokenVersions, VerifiedTokens
 from ledgerline.config import Settings, get_settings
 from ledgerline.db import Database, make_engine
 from ledgerline.kit.idempotency import sweep_periodically
@@ -74,9 +74,10 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     )
     app.state.settings = settings
     app.state.db = database
-    app.state.tenant_contexts = TenantContexts(settings.shortfall_tolerance)
+    app.state.tenant_contexts = TenantContexts(settings.shortfall_tolerance, check_seconds=settings.cache_check_seconds)
     app.state.surfaces = Surfaces(SURFACES)
     app.state.verified_tokens = VerifiedTokens()
+    app.state.user_token_versions = UserTokenVersions(check_seconds=settings.cache_check_seconds)
     install_error_handlers(app)
     read_routing.install(app, settings)
     app.include_router(health.router)

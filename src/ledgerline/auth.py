@@ -19,6 +19,7 @@ from ledgerline.config import Settings
 from ledgerline.db import Database
 from ledgerline.errors import Forbidden, Unauthorized
 from ledgerline.tenants.context import TenantContext, TenantContexts
+from ledgerline.tenants.repository import user_token_version
 
 
 @dataclass(frozen=True)
@@ -26,6 +27,9 @@ class Principal:
     tenant_id: uuid.UUID
     subject: str
     scopes: frozenset[str]
+    # A login token's ``uv`` claim: its user's token version when it was issued (None: a token not
+    # issued to a login user, e.g. by `ledgerline token`). Revoking the user's tokens bumps the version.
+    token_version: int | None = None
 
     def allows(self, scope: str) -> bool:
         group = scope.split(".", 1)[0]
@@ -78,7 +82,15 @@ def verify_token(token: str, settings: Settings) -> tuple[Principal, float]:
     except (KeyError, ValueError):
         raise Unauthorized("token has no valid 'tenant' claim") from None
     scopes = frozenset(str(claims.get("scope", "")).split())
-    return Principal(tenant_id=tenant_id, subject=str(claims["sub"]), scopes=scopes), float(claims["exp"])
+    version = claims.get(USER_VERSION_CLAIM)
+    if version is not None and (not isinstance(version, int) or isinstance(version, bool)):
+        raise Unauthorized(f"token has an invalid {USER_VERSION_CLAIM!r} claim")
+    return (Principal(tenant_id=tenant_id, subject=str(claims["sub"]), scopes=scopes, token_version=version),
+            float(claims["exp"]))
+
+
+# The claim a login token carries its user's token version in (tenants/service.py bumps it on revocation).
+USER_VERSION_CLAIM = "uv"
 
 
 TOKEN_CACHE_SIZE = 10_000
@@ -119,6 +131,40 @@ class VerifiedTokens:
             self._entries[token] = (principal, expires)
         return principal
 
+    def discard(self, token: str) -> None:
+        with self._lock:
+            self._entries.pop(token, None)
+
+
+class UserTokenVersions:
+    """The token version of each login user this process has seen (``users.token_version``), read again
+    once ``check_seconds`` old: a revocation (or a change of the user's scopes or password) committed
+    through any node refuses the user's older tokens on every node within that bound. Bounded like
+    ``VerifiedTokens``; a user that does not exist has no version (None), which refuses its tokens."""
+
+    def __init__(self, *, check_seconds: float = 1.0, size: int = TOKEN_CACHE_SIZE,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self.check_seconds, self._size, self._clock = check_seconds, size, clock
+        self._entries: dict[tuple[uuid.UUID, str], tuple[int | None, float]] = {}
+        self._lock = threading.Lock()
+
+    def fresh(self, tenant_id: uuid.UUID, subject: str) -> tuple[bool, int | None]:
+        """(True, version) when the version was read less than ``check_seconds`` ago, else (False, None)."""
+        entry = self._entries.get((tenant_id, subject))
+        if entry is None or self._clock() - entry[1] >= self.check_seconds:
+            return False, None
+        return True, entry[0]
+
+    def read(self, db: Database, tenant_id: uuid.UUID, subject: str) -> int | None:
+        checked_at = self._clock()
+        with db.session(write=False) as session:
+            version = user_token_version(session, tenant_id, subject)
+        with self._lock:
+            while len(self._entries) >= self._size and (tenant_id, subject) not in self._entries:
+                del self._entries[next(iter(self._entries))]
+            self._entries[(tenant_id, subject)] = (version, checked_at)
+        return version
+
 
 def issue_token(
     settings: Settings,
@@ -128,6 +174,7 @@ def issue_token(
     scopes: str,
     ttl_seconds: int,
     algorithm: str | None = None,
+    user_version: int | None = None,
 ) -> str:
     algorithm = algorithm or settings.allowed_jwt_algorithms[0]
     now = dt.datetime.now(dt.timezone.utc)
@@ -142,6 +189,8 @@ def issue_token(
     }
     if settings.jwt_issuer:
         claims["iss"] = settings.jwt_issuer
+    if user_version is not None:  # a login user's token: refused once the user's version moves on
+        claims[USER_VERSION_CLAIM] = user_version
     if algorithm.startswith("HS"):
         if settings.jwt_secret is None:
             raise RuntimeError("LEDGERLINE_JWT_SECRET is not set")
@@ -166,12 +215,21 @@ def load_tenant(db: Database, contexts: TenantContexts, tenant_id: uuid.UUID) ->
         return contexts.get(session, tenant_id)
 
 
+def current_tenant_context(db: Database, contexts: TenantContexts, tenant_id: uuid.UUID) -> TenantContext | None:
+    """The tenant's context, its version read again if it went unchecked too long (``TenantContexts.current``)."""
+    with db.session(write=False) as session:
+        return contexts.current(session, tenant_id)
+
+
 async def current_principal(request: Request) -> Principal:
     """Async, like ``require``'s check: no worker-thread hop per request for CPU work. The one
     database read (a tenant not seen yet by this process: its TenantContext, which proves it exists) goes
     to the thread pool, on a session of its own: the request's session is only used in the request's
     worker thread, and its transaction must not begin before the Idempotency-Key is reserved."""
-    principal = request.app.state.verified_tokens.principal(_token(request), request.app.state.settings)
+    token = _token(request)
+    principal = request.app.state.verified_tokens.principal(token, request.app.state.settings)
+    if principal.token_version is not None:
+        await _check_user_version(request, token, principal)
     contexts: TenantContexts = request.app.state.tenant_contexts
     if contexts.cached(principal.tenant_id) is None:
         # Tenants are never deleted, so a cached context always names one that exists.
@@ -179,6 +237,18 @@ async def current_principal(request: Request) -> Principal:
             raise Unauthorized("token names a tenant that does not exist")
     request.state.principal = principal
     return principal
+
+
+async def _check_user_version(request: Request, token: str, principal: Principal) -> None:
+    """401 for a login token whose user's tokens were revoked (on any node) since it was issued."""
+    versions: UserTokenVersions = request.app.state.user_token_versions
+    known, version = versions.fresh(principal.tenant_id, principal.subject)
+    if not known:
+        version = await run_in_threadpool(versions.read, request.app.state.db, principal.tenant_id,
+                                          principal.subject)
+    if version != principal.token_version:
+        request.app.state.verified_tokens.discard(token)
+        raise Unauthorized("token has been revoked: log in again")
 
 
 def check_scopes(principal: Principal, accepted: tuple[str, ...], *, word: str = "scope") -> Principal:

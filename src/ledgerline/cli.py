@@ -131,6 +131,25 @@ def _cmd_user_create(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_user_revoke_tokens(args: argparse.Namespace) -> int:
+    from ledgerline.tenants.service import revoke_tokens
+
+    with _transaction() as session:
+        version = revoke_tokens(session, tenant_id=args.tenant, username=args.username)
+    print(f"tokens of user {args.username} revoked (token version {version}); every host refuses them within "
+          f"LEDGERLINE_CACHE_CHECK_SECONDS")
+    return 0
+
+
+def _cmd_user_set_scopes(args: argparse.Namespace) -> int:
+    from ledgerline.tenants.service import set_scopes
+
+    with _transaction() as session:
+        set_scopes(session, tenant_id=args.tenant, username=args.username, scopes=args.scope)
+    print(f"user {args.username} now logs in with scopes {args.scope!r}; its older tokens are revoked")
+    return 0
+
+
 def _cmd_token(args: argparse.Namespace) -> int:
     from ledgerline.auth import issue_token
 
@@ -281,6 +300,17 @@ def build_parser() -> argparse.ArgumentParser:
     user_create.add_argument("--password", help="prompted for when omitted")
     user_create.add_argument("--scope", default="*", help="space-separated scopes, '*' grants everything")
     user_create.set_defaults(handler=_cmd_user_create)
+    user_revoke = _command(user_actions, "revoke-tokens", "refuse every login token the user holds",
+                           "ledgerline user revoke-tokens --tenant $TENANT --username jane")
+    user_revoke.add_argument("--tenant", required=True, type=uuid.UUID, help="tenant UUID")
+    user_revoke.add_argument("--username", required=True, help="the login name")
+    user_revoke.set_defaults(handler=_cmd_user_revoke_tokens)
+    user_scopes = _command(user_actions, "set-scopes", "change the scopes of a user's logins (revokes its tokens)",
+                           "ledgerline user set-scopes --tenant $TENANT --username jane --scope 'payments.read'")
+    user_scopes.add_argument("--tenant", required=True, type=uuid.UUID, help="tenant UUID")
+    user_scopes.add_argument("--username", required=True, help="the login name")
+    user_scopes.add_argument("--scope", required=True, help="space-separated scopes, '*' grants everything")
+    user_scopes.set_defaults(handler=_cmd_user_set_scopes)
 
     seed = _command(commands, "seed", "create a demo tenant with realistic data",
                     'ledgerline seed --tenant "Demo Telecom" --customers 50 --months 12',

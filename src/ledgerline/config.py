@@ -41,6 +41,10 @@ class Settings(BaseSettings):
     jwt_issuer: str | None = None
     # Elevate's login tokens live 15 minutes (vendor notes).
     login_token_ttl_seconds: int = Field(default=900, ge=60)
+    # How long a process trusts what it cached of the database without looking again (several hosts share
+    # one database): a tenant's policy (its settings_version) and a login user's token version (revoked or
+    # changed users). The money path reads the policy version under its customer lock anyway. 0: every request.
+    cache_check_seconds: float = Field(default=1.0, ge=0, le=300)
 
     idempotency_ttl_hours: int = Field(default=24, ge=1)
     # A reservation older than this is treated as abandoned (its request crashed).

@@ -147,14 +147,19 @@ SWEEP_BATCH = 1000
 def sweep_expired(db: Database, *, now: dt.datetime | None = None, batch: int = SWEEP_BATCH) -> int:
     """Delete the keys whose 24 h are over, ``batch`` rows per short transaction; how many.
 
-    Safe while other processes sweep too (a row another sweep deleted first is skipped) and while
-    requests take expired keys over: the outer condition is checked again on the row a takeover
-    rewrote, so a key taken a moment ago is never deleted. Reserving never needs the sweep (an
-    expired key is taken like a free one); it only keeps the table small.
+    Every host and process sweeps (no leader to elect), and no row is swept twice: on PostgreSQL a
+    batch locks its rows with ``FOR UPDATE SKIP LOCKED``, so concurrent sweeps take disjoint batches
+    and none waits on another (nor on a request reserving a key); a transaction-scoped lock only, so it
+    holds behind PgBouncer's transaction pooling. Safe while requests take expired keys over: the outer
+    condition is checked again on the row a takeover rewrote, so a key taken a moment ago is never
+    deleted. Reserving never needs the sweep (an expired key is taken like a free one); it only keeps
+    the table small.
     """
     now = now or utcnow()
     expired = IdempotencyKey.expires_at < now
     oldest = select(IdempotencyKey.tenant_id, IdempotencyKey.key).where(expired).limit(batch)
+    if not db.is_sqlite:  # SQLite has one writer at a time: nothing to skip
+        oldest = oldest.with_for_update(skip_locked=True)
     removed = 0
     while True:
         with db.independent_transaction() as session:

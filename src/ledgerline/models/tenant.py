@@ -30,3 +30,5 @@ class User(TimestampMixin, Base):
     password_hash: Mapped[str] = mapped_column(Text, nullable=False)
     # Space-separated scopes granted to this user's login tokens.
     scopes: Mapped[str] = mapped_column(Text, nullable=False, default="*")
+    # Carried by the user's login tokens (claim "uv"); bumped to revoke them all (tenants/service.py).
+    token_version: Mapped[int] = mapped_column(BigInteger, nullable=False, default=1, server_default="1")

@@ -6,12 +6,17 @@ the tenant has switched off. Adapters hand the context to services; services app
 context carries the tenant's ``settings_version``; every change to those settings bumps it in the
 same transaction, and the money path, which reads the version with the customer row it locks,
 reloads a context that is older (so several processes or nodes never apply a stale policy).
+Everything else that hands out the cached context looks at the version again once the context has
+gone unchecked for ``check_seconds`` (``LEDGERLINE_CACHE_CHECK_SECONDS``, 1 s by default): a change
+committed on one node is seen by every other node's next request after at most that long.
 """
 
 from __future__ import annotations
 
 import threading
+import time
 import uuid
+from collections.abc import Callable
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -114,29 +119,64 @@ def load(session: Session, tenant_id: uuid.UUID, server_tolerances: Mapping[str,
 
 
 class TenantContexts:
-    """The process's cache of tenant contexts. A context is replaced when a newer version is seen."""
+    """The process's cache of tenant contexts. A context is replaced when a newer version is seen: under
+    the customer lock of a money path (``at_version``), or when a context unchecked for ``check_seconds``
+    is handed out (``current``), so a change made through another node is noticed within that bound."""
 
-    def __init__(self, server_tolerances: Mapping[str, Decimal]) -> None:
+    def __init__(self, server_tolerances: Mapping[str, Decimal], *, check_seconds: float = 1.0,
+                 clock: Callable[[], float] = time.monotonic) -> None:
         self._server_tolerances = dict(server_tolerances)
         self._contexts: dict[uuid.UUID, TenantContext] = {}
+        self._checked_at: dict[uuid.UUID, float] = {}   # when each context's version was last read
         self._lock = threading.Lock()
+        self.check_seconds = check_seconds
+        self._clock = clock
 
     def cached(self, tenant_id: uuid.UUID) -> TenantContext | None:
         return self._contexts.get(tenant_id)
+
+    def fresh(self, tenant_id: uuid.UUID) -> TenantContext | None:
+        """The cached context if its version was read less than ``check_seconds`` ago, else None."""
+        context = self._contexts.get(tenant_id)
+        if context is None or self._clock() - self._checked_at.get(tenant_id, float("-inf")) >= self.check_seconds:
+            return None
+        return context
 
     def get(self, session: Session, tenant_id: uuid.UUID) -> TenantContext | None:
         """The cached context, else loaded (None: no such tenant)."""
         context = self._contexts.get(tenant_id)
         return context if context is not None else self.reload(session, tenant_id)
 
+    def current(self, session: Session, tenant_id: uuid.UUID) -> TenantContext | None:
+        """The context as of now, give or take ``check_seconds``: the cached one while it was checked
+        recently, else its version is read (one row by primary key) and the policy reloaded if it moved."""
+        context = self.fresh(tenant_id)
+        if context is not None:
+            return context
+        context = self._contexts.get(tenant_id)
+        if context is None:
+            return self.reload(session, tenant_id)
+        checked_at = self._clock()
+        version = repository.settings_version(session, tenant_id)
+        if version is None:
+            return None
+        if version == context.version:
+            with self._lock:
+                self._checked_at[tenant_id] = max(checked_at, self._checked_at.get(tenant_id, checked_at))
+            return context
+        return self.reload(session, tenant_id)
+
     def reload(self, session: Session, tenant_id: uuid.UUID) -> TenantContext | None:
+        checked_at = self._clock()
         context = load(session, tenant_id, self._server_tolerances, self)
         if context is not None:
             with self._lock:
                 known = self._contexts.get(tenant_id)
                 if known is None or known.version <= context.version:
                     self._contexts[tenant_id] = context
+                    self._checked_at[tenant_id] = checked_at
         return context
 
     def forget(self, tenant_id: uuid.UUID) -> None:
         self._contexts.pop(tenant_id, None)
+        self._checked_at.pop(tenant_id, None)

@@ -23,6 +23,11 @@ def user_by_name(session: Session, tenant_id: uuid.UUID, username: str) -> User 
     ).scalar_one_or_none()
 
 
+def user_token_version(session: Session, tenant_id: uuid.UUID, username: str) -> int | None:
+    return session.execute(select(User.token_version).where(User.tenant_id == tenant_id,
+                                                            User.username == username)).scalar_one_or_none()
+
+
 def settings_version(session: Session, tenant_id: uuid.UUID) -> int | None:
     return session.execute(select(Tenant.settings_version).where(Tenant.id == tenant_id)).scalar_one_or_none()
 

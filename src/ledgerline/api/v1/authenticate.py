@@ -42,8 +42,9 @@ def authenticate(request: Request, body: AuthenticationRequest) -> Authenticatio
     db: Database = request.app.state.db
     with db.session(write=False) as session:
         user = service.authenticate(session, brand=body.brand, username=body.username, password=body.password)
-        tenant_id, username, scopes = user.tenant_id, user.username, user.scopes
+        tenant_id, username, scopes, version = user.tenant_id, user.username, user.scopes, user.token_version
     settings = request.app.state.settings
+    # The user's token version rides in the token: revoking the user's tokens refuses it (auth.py).
     token = issue_token(settings, tenant_id=tenant_id, subject=username, scopes=scopes,
-                        ttl_seconds=settings.login_token_ttl_seconds)
+                        ttl_seconds=settings.login_token_ttl_seconds, user_version=version)
     return AuthenticationToken(token=token, username=username)
