@@ -429,3 +429,55 @@ def test_the_cache_serves_a_token_only_before_its_exp_and_keeps_the_newest(setti
     cache.principal(tokens[1], settings)
     cache.principal(tokens[2], settings)
     assert len(cache) == 2 and tokens[0] not in cache and tokens[1] in cache and tokens[2] in cache
+
+
+# --- revocable login tokens (issue 17 item 3: every node refuses them within LEDGERLINE_CACHE_CHECK_SECONDS) ---
+
+def test_a_login_token_carries_its_user_s_token_version(client, login_tenant):
+    assert jwt.get_unverified_claims(login(client).json()["token"])["uv"] == 1
+
+
+@pytest.fixture
+def recheck_client(database) -> TestClient:
+    """An app that looks at a user's token version on every request (no bound)."""
+    from tests.conftest import make_settings
+    return TestClient(create_app(make_settings(cache_check_seconds=0), database=database),
+                      raise_server_exceptions=False)
+
+
+def test_revoking_a_user_s_tokens_refuses_the_old_and_not_a_new_login(recheck_client, database, login_tenant):
+    from ledgerline.tenants.service import revoke_tokens
+    old = {"Authorization": f"Bearer {login(recheck_client).json()['token']}"}
+    assert recheck_client.get("/v1/customers", headers=old).status_code == 200
+    with database.independent_transaction() as session:
+        assert revoke_tokens(session, tenant_id=login_tenant, username="jane") == 2
+    body = assert_unauthorized(recheck_client.get("/v1/customers", headers=old))
+    assert "revoked" in body["message"]
+    new = {"Authorization": f"Bearer {login(recheck_client).json()['token']}"}
+    assert recheck_client.get("/v1/customers", headers=new).status_code == 200
+
+
+def test_a_new_password_revokes_the_tokens_of_the_old_one(recheck_client, database, login_tenant):
+    from ledgerline.tenants.service import set_password
+    old = {"Authorization": f"Bearer {login(recheck_client).json()['token']}"}
+    with database.independent_transaction() as session:
+        set_password(session, tenant_id=login_tenant, username="jane", password="n3w-secret")
+    assert_unauthorized(recheck_client.get("/v1/customers", headers=old))
+    assert login(recheck_client).status_code == 401
+    assert login(recheck_client, password="n3w-secret").status_code == 200
+
+
+def test_a_token_naming_a_user_that_does_not_exist_or_a_bad_version_is_401(recheck_client, login_tenant):
+    assert_unauthorized(recheck_client.get("/v1/customers", headers=signed(claims_for(login_tenant, sub="ghost", uv=1))))
+    for bad in ("1", 1.5, True):
+        assert_unauthorized(recheck_client.get("/v1/customers",
+                                               headers=signed(claims_for(login_tenant, sub="jane", uv=bad))))
+    assert recheck_client.get("/v1/customers", headers=signed(claims_for(login_tenant, sub="jane", uv=1))).status_code == 200
+
+
+def test_revoking_the_tokens_of_an_unknown_user_names_the_username(session, tenant_id):
+    from ledgerline.errors import InvalidRequest
+    from ledgerline.tenants.service import revoke_tokens
+    with pytest.raises(InvalidRequest) as error:
+        revoke_tokens(session, tenant_id=tenant_id, username="nobody")
+    assert error.value.errors[0].field == "username"
