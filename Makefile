@@ -78,6 +78,16 @@ cluster-status:
 cluster-down:
 	@bash deploy/cluster.sh down
 
+# The fault test (issue 17 item 4, deploy/README.md): a fresh cluster (idempotency lock 5 s, so that a key
+# whose host died is taken over by its retry soon), then concurrent money traffic through HAProxy while a
+# host is killed, PgBouncer restarted, the standby stopped and started; exactly-once, invariants, verify.
+# Root; not part of `test`. The cluster stays up afterwards (`make cluster-down`).
+CLUSTER_TEST_ARGS ?=
+.PHONY: cluster-test
+cluster-test: install
+	@CLUSTER_IDEMPOTENCY_LOCK_SECONDS=5 bash deploy/cluster.sh up
+	$(BIN)/python deploy/cluster_test.py $(CLUSTER_TEST_ARGS)
+
 # `ledgerline serve --workers 4` under a load of 1,000 requests; every scrape of /metrics must count them all
 # (prometheus-client multiprocess mode). The same test runs smaller in `make test`.
 .PHONY: metrics-smoke

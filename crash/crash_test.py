@@ -368,7 +368,10 @@ def report(traffic: Traffic, kills: int, checks, violations: list[str], verify_r
     for write in writes:
         status, _, detail = write.outcome
         if status is not None and 400 <= status < 500:
-            message = json.loads(detail).get("message", "") if detail.startswith("{") else detail
+            try:  # the detail is cut at 300 characters: a long error body is no longer JSON
+                message = json.loads(detail).get("message", "") if detail.startswith("{") else detail
+            except json.JSONDecodeError:
+                message = detail
             path, message = re.sub(r"/\d+", "/{id}", write.path), re.sub(r"\d+", "N", message)[:90]
             label = f"{status} {path}: {message}"
             refusals[label] = refusals.get(label, 0) + 1

@@ -11,7 +11,8 @@
 #                 └─► ledgerline_replica hot standby (pg_basebackup, streaming) 127.0.0.1:${REPLICA_PORT}
 #
 # deploy/cluster.sh up | down | status | env
-#                   restart-host N | restart-pgbouncer | stop-replica | start-replica   (for the fault test)
+#                   restart-host N | kill-host N | disable-host N | enable-host N
+#                   restart-pgbouncer | stop-replica | start-replica                     (for the fault test)
 #
 # Everything lives under $RUN_DIR (default deploy/run/): data directories, configs, logs, pid files.
 # It is a PostgreSQL instance of its own (the machine's binaries, run as the postgres user), never the
@@ -144,6 +145,7 @@ LEDGERLINE_READ_DATABASE_URL=postgresql+psycopg://ledgerline@$BRIDGE_ADDR:$PGBOU
 LEDGERLINE_DATABASE_TRANSACTION_POOLER=true
 LEDGERLINE_JWT_SECRET=$secret
 LEDGERLINE_ENVIRONMENT=production
+LEDGERLINE_IDEMPOTENCY_LOCK_SECONDS=${CLUSTER_IDEMPOTENCY_LOCK_SECONDS:-60}
 CLUSTER_URL=http://$HAPROXY_ADDR:$HAPROXY_PORT
 CLUSTER_STATS_URL=http://$HAPROXY_ADDR:$HAPROXY_STATS_PORT/
 CLUSTER_PRIMARY_URL=postgresql+psycopg://ledgerline@127.0.0.1:$PRIMARY_PORT/ledgerline
@@ -302,6 +304,29 @@ cmd_restart_host() {  # the fault test (issue 17 item 4) kills and restarts host
     log "host $i restarted"
 }
 
+cmd_kill_host() {  # the fault test: SIGKILL everything in the host's namespace (no graceful stop), start it again
+    require_root
+    is_up || die "the cluster is not up"
+    local i=$1 ns
+    ns=$(host_ns "$i")
+    for pid in $(ip netns pids "$ns"); do kill -KILL "$pid" 2>/dev/null || true; done
+    for _ in $(seq 1 50); do
+        [ -z "$(ip netns pids "$ns")" ] && break
+        sleep 0.1
+    done
+    rm -f "$RUN_DIR/host$i.pid" "$RUN_DIR/worker$i.pid"
+    log "host $i killed (SIGKILL)"
+    start_host "$i"
+    wait_for 90 "host $i /readyz" ip netns exec "$ns" curl -fsS "http://$(host_addr "$i"):$API_PORT/readyz"
+    log "host $i restarted"
+}
+
+haproxy_command() {  # haproxy_command 'disable server ledgerline/host2': HAProxy's runtime API (admin socket)
+    python3 -c 'import socket, sys
+s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); s.sendall(sys.argv[2].encode() + b"\n")
+print(s.recv(65536).decode(), end="")' "$RUN_DIR/haproxy.sock" "$1"
+}
+
 cmd_restart_pgbouncer() {
     require_root
     is_up || die "the cluster is not up"
@@ -326,12 +351,15 @@ cmd_start_replica() {
 case "${1:-}" in
     up) cmd_up ;;
     restart-host) cmd_restart_host "${2:?host number}" ;;
+    kill-host) cmd_kill_host "${2:?host number}" ;;
+    disable-host) require_root; haproxy_command "disable server ledgerline/host${2:?host number}" ;;
+    enable-host) require_root; haproxy_command "enable server ledgerline/host${2:?host number}" ;;
     restart-pgbouncer) cmd_restart_pgbouncer ;;
     stop-replica) cmd_stop_replica ;;
     start-replica) cmd_start_replica ;;
     down) cmd_down ;;
     status) cmd_status ;;
     env) cat "$RUN_DIR/cluster.env" ;;
-    *) echo "usage: $0 up|down|status|env|restart-host N|restart-pgbouncer|stop-replica|start-replica" >&2
+    *) echo "usage: $0 up|down|status|env|restart-host N|kill-host N|disable-host N|enable-host N|restart-pgbouncer|stop-replica|start-replica" >&2
        exit 2 ;;
 esac
