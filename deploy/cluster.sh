@@ -161,7 +161,7 @@ start_host() {  # start_host N: the API (and, with issue 16, the worker) in name
     # shellcheck disable=SC2046
     ip netns exec "$ns" env -i PATH="$PATH" HOME=/root $(grep -v '^CLUSTER_' "$RUN_DIR/cluster.env" | xargs) \
         setsid "$VENV_BIN/ledgerline" serve --host "$addr" --port "$API_PORT" --workers "$HOST_WORKERS" \
-        --no-access-log > "$RUN_DIR/log/host$i.log" 2>&1 < /dev/null &
+        --no-access-log >> "$RUN_DIR/log/host$i.log" 2>&1 < /dev/null &   # appended: a kill keeps the log
     echo $! > "$RUN_DIR/host$i.pid"
     # --- issue 16: the webhook delivery worker starts here, one per host, beside the server: ---
     # ip netns exec "$ns" env ... setsid "$VENV_BIN/ledgerline" worker > "$RUN_DIR/log/worker$i.log" 2>&1 &

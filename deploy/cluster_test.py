@@ -160,6 +160,7 @@ class Readers:
     def __init__(self, base_url: str, headers: dict[str, str], count: int) -> None:
         self.codes: Counter[str] = Counter()
         self.read_from: Counter[str] = Counter()
+        self.errors: list[str] = []
         self.stop = threading.Event()
         self.lock = threading.Lock()
         self.threads = [threading.Thread(target=self._run, args=(base_url, headers), daemon=True)
@@ -171,6 +172,11 @@ class Readers:
             try:
                 response = client.get("/v1/payments", params={"pageSize": 20})
                 code, source = str(response.status_code), response.headers.get("ledgerline-read-from", "-")
+                if response.status_code >= 500:
+                    with self.lock:
+                        self.errors.append(f"{time.strftime('%H:%M:%S')} {response.status_code} from "
+                                           f"{response.headers.get('ledgerline-host', 'HAProxy')}: "
+                                           f"{response.text[:160]}")
             except httpx.HTTPError as exc:
                 code, source = type(exc).__name__, "-"
                 client.close()
@@ -339,7 +345,7 @@ def main() -> int:
         "fault_phase": {"seconds": round(fault_seconds, 1), "writes_sent": fault_writes},
         "writes_by_kind": dict(kinds), "acknowledged_by_kind": dict(applied_kinds),
         "gateway_errors_counted_as_no_answer": dict(gateway_errors),
-        "readers": {"codes": dict(readers.codes), "read_from": dict(readers.read_from)},
+        "readers": {"codes": dict(readers.codes), "read_from": dict(readers.read_from), "errors": readers.errors},
         "replica": replica,
     })
     ok = code == 0 and replica.get("caught_up") is True and len(moves) == len(MOVES)
@@ -350,6 +356,8 @@ def main() -> int:
     print(f"  faults: {', '.join(move['move'] for move in moves)}; writes by kind {dict(kinds)}")
     print(f"  HAProxy 502/504 (counted as no answer, then retried): {dict(gateway_errors)}; "
           f"reader GETs {dict(readers.codes)} from {dict(readers.read_from)}")
+    for line in readers.errors[:5]:
+        print(f"    reader: {line}")
     print(f"  standby caught up: {replica.get('caught_up')} (in {replica.get('seconds')} s; rows {replica.get('rows')})")
     print(f"cluster test {'PASSED' if ok else 'FAILED'} (details in {RESULTS / 'latest.json'})")
     return 0 if ok else 1
