@@ -131,7 +131,7 @@ pgbouncer_up() {
     printf '"ledgerline" ""\n"postgres" ""\n' > "$RUN_DIR/pgbouncer/users.txt"
     chown postgres:postgres "$RUN_DIR/pgbouncer/pgbouncer.ini" "$RUN_DIR/pgbouncer/users.txt"
     as_postgres pgbouncer -q -d "$RUN_DIR/pgbouncer/pgbouncer.ini"
-    wait_for 20 "PgBouncer" psql -qtA -h "$BRIDGE_ADDR" -p "$PGBOUNCER_PORT" -U ledgerline -d ledgerline -c "SELECT 1"
+    wait_for 60 "PgBouncer" psql -qtA -h "$BRIDGE_ADDR" -p "$PGBOUNCER_PORT" -U ledgerline -d ledgerline -c "SELECT 1"
     log "pgbouncer: $BRIDGE_ADDR:$PGBOUNCER_PORT (pool_mode=transaction): ledgerline, ledgerline_replica"
 }
 
@@ -332,7 +332,7 @@ cmd_restart_pgbouncer() {
     is_up || die "the cluster is not up"
     stop_pidfile "$RUN_DIR/pgbouncer/pgbouncer.pid"
     as_postgres pgbouncer -q -d "$RUN_DIR/pgbouncer/pgbouncer.ini"
-    wait_for 20 "PgBouncer" psql -qtA -h "$BRIDGE_ADDR" -p "$PGBOUNCER_PORT" -U ledgerline -d ledgerline -c "SELECT 1"
+    wait_for 60 "PgBouncer" psql -qtA -h "$BRIDGE_ADDR" -p "$PGBOUNCER_PORT" -U ledgerline -d ledgerline -c "SELECT 1"
     log "pgbouncer restarted"
 }
 
