@@ -4,7 +4,7 @@ Login tokens carry the version of their user (claim "uv"); revoking a user's tok
 its scopes or password, bumps it, and every host refuses the older tokens within
 LEDGERLINE_CACHE_CHECK_SECONDS.
 
-Revision ID: 0009_cluster2
+Revision ID: 0009
 Revises: 0008
 Create Date: 2026-12-01 22:45:00
 """
@@ -16,7 +16,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = '0009_cluster2'
+revision: str = '0009'
 down_revision: str | None = '0008'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
