@@ -273,3 +273,27 @@ def test_pay_invoice_with_credit_pays_the_rest_in_cash(session, tenant_id, custo
     assert session.execute(select(CreditTarget.invoice_id).where(
         CreditTarget.credit_id == paid.gift_certificate_applied[0].credit_id)).scalar_one() == covered.id
     assert verify(session, tenant_id) == []
+
+
+def test_verify_catches_a_certificate_balance_or_a_distribution_that_disagrees(session, tenant_id, customer, ctx):
+    from sqlalchemy import update
+
+    from ledgerline.models import GiftCertificate
+
+    pay(session, ctx, customer, "20.00")
+    invoice(session, tenant_id, customer, 5000)
+    gift = certificate(session, tenant_id, "GIFT-V", "30.00")
+    paid = pay(session, ctx, customer, credit=["20.00"], gifts=[("GIFT-V", "10.00")])
+    assert verify(session, tenant_id) == []
+    session.execute(update(GiftCertificate).where(GiftCertificate.id == gift.id).values(balance_minor=2500))
+    assert [m.what for m in verify(session, tenant_id)] == ["gift certificate balance"]
+    session.execute(update(GiftCertificate).where(GiftCertificate.id == gift.id).values(balance_minor=2000))
+    spent = paid.credit_applied[0].credit_id
+    session.execute(update(Credit).where(Credit.id == spent).values(state=CreditState.REVERSED))
+    assert [m.what for m in verify(session, tenant_id)] == ["credit distribution journal"]
+    session.execute(update(Credit).where(Credit.id == spent).values(state=CreditState.EXECUTED, amount_minor=1999))
+    assert {m.what for m in verify(session, tenant_id)} == {"credit distribution targets", "credit distribution journal"}
+    session.execute(update(Credit).where(Credit.id == spent).values(amount_minor=2000))
+    redeemed = paid.gift_certificate_applied[0].credit_id
+    session.execute(update(Credit).where(Credit.id == redeemed).values(state=CreditState.REVERSED))
+    assert "gift certificate redemption" in {m.what for m in verify(session, tenant_id)}
