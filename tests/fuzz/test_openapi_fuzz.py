@@ -75,6 +75,8 @@ def seed_world(client, auth) -> None:
     create_sub_brand(client, auth, logo=image_bytes("PNG"))
     create_resource(client, auth, "/v1/payments", {"customerId": customer["id"], "amountInMajorCurrency": "10.00",
                                                    "paymentMethod": "CHEQUE", "status": "DRAFT"})
+    create_resource(client, auth, "/v1/gift-certificates", {"code": "FUZZ-1", "currency": "GBP",
+                                                            "amountInMajorCurrency": "25.00"})
 
 
 def known_path_values(client, auth, tenant_id, path: str) -> dict[str, Any]:

@@ -5,11 +5,14 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
-from ledgerline.models import Credit, CreditTarget, Customer, Invoice, JournalEntry, PaymentAllocation, Refund
-from ledgerline.models.enums import CreditState, CreditType, InvoiceStatus
+from ledgerline.models import (
+    Credit, CreditTarget, Customer, GiftCertificate, GiftCertificateRedemption, Invoice, JournalEntry, PaymentAllocation,
+    Refund,
+)
+from ledgerline.models.enums import CreditState, CreditType, InvoiceStatus, JournalKind
 
 
 def _scoped(stmt, column, tenant_id: uuid.UUID | None):
@@ -121,4 +124,61 @@ def subpayment_mismatches(session: Session, tenant_id: uuid.UUID | None) -> Sequ
     stmt = (select(Invoice.id, stored, summed)
             .outerjoin(allocated, allocated.c.key == Invoice.id).outerjoin(credited, credited.c.key == Invoice.id))
     stmt = _scoped(stmt, Invoice.tenant_id, tenant_id).where(stored != summed)
+    return [(row[0], int(row[1]), int(row[2])) for row in session.execute(stmt)]
+
+
+def distribution_target_mismatches(session: Session, tenant_id: uuid.UUID | None) -> Sequence[tuple[int, int, int]]:
+    """Each creditDistribution credit's targets add up to its amount."""
+    targeted = (select(CreditTarget.credit_id.label("key"), func.sum(CreditTarget.amount_minor).label("total"))
+                .group_by(CreditTarget.credit_id).subquery())
+    summed = func.coalesce(targeted.c.total, 0)
+    stmt = (select(Credit.id, Credit.amount_minor, summed).outerjoin(targeted, targeted.c.key == Credit.id)
+            .where(Credit.type == CreditType.CREDIT_DISTRIBUTION, Credit.amount_minor != summed))
+    stmt = _scoped(stmt, Credit.tenant_id, tenant_id)
+    return [(row[0], int(row[1]), int(row[2])) for row in session.execute(stmt)]
+
+
+def distribution_journal_mismatches(session: Session, tenant_id: uuid.UUID | None) -> Sequence[tuple[int, int, int]]:
+    """What a creditDistribution credit's journal lines take off invoices: its amount while it is live, nothing
+    once it is reversed."""
+    journal = (select(JournalEntry.credit_id.label("key"), func.sum(JournalEntry.outstanding_delta).label("total"))
+               .where(JournalEntry.kind.in_([JournalKind.CREDIT_DISTRIBUTED, JournalKind.CREDIT_RETURNED]))
+               .group_by(JournalEntry.credit_id).subquery())
+    stored = case((Credit.state == CreditState.REVERSED, 0), else_=-Credit.amount_minor)
+    summed = func.coalesce(journal.c.total, 0)
+    stmt = (select(Credit.id, stored, summed).outerjoin(journal, journal.c.key == Credit.id)
+            .where(Credit.type == CreditType.CREDIT_DISTRIBUTION, stored != summed))
+    stmt = _scoped(stmt, Credit.tenant_id, tenant_id)
+    return [(row[0], int(row[1]), int(row[2])) for row in session.execute(stmt)]
+
+
+def certificate_balance_mismatches(session: Session, tenant_id: uuid.UUID | None) -> Sequence[tuple[int, int, int]]:
+    """A certificate's balance is its amount less its live redemptions."""
+    redeemed = (select(GiftCertificateRedemption.gift_certificate_id.label("key"),
+                       func.sum(GiftCertificateRedemption.amount_minor).label("total"))
+                .where(GiftCertificateRedemption.reversed_at.is_(None))
+                .group_by(GiftCertificateRedemption.gift_certificate_id).subquery())
+    summed = GiftCertificate.amount_minor - func.coalesce(redeemed.c.total, 0)
+    stmt = (select(GiftCertificate.id, GiftCertificate.balance_minor, summed)
+            .outerjoin(redeemed, redeemed.c.key == GiftCertificate.id)
+            .where(GiftCertificate.balance_minor != summed))
+    stmt = _scoped(stmt, GiftCertificate.tenant_id, tenant_id)
+    return [(row[0], int(row[1]), int(row[2])) for row in session.execute(stmt)]
+
+
+def redemption_journal_mismatches(session: Session, tenant_id: uuid.UUID | None) -> Sequence[tuple[int, int, int]]:
+    """A redemption's journal lines bring its amount in while it is live, nothing once it is reversed; and its
+    credit distribution is live exactly while it is."""
+    journal = (select(JournalEntry.credit_id.label("key"), func.sum(JournalEntry.balance_delta).label("total"))
+               .where(JournalEntry.kind.in_([JournalKind.GIFT_REDEEMED, JournalKind.GIFT_RESTORED]))
+               .group_by(JournalEntry.credit_id).subquery())
+    live = GiftCertificateRedemption.reversed_at.is_(None)
+    stored = case((live, GiftCertificateRedemption.amount_minor), else_=0)
+    summed = func.coalesce(journal.c.total, 0)
+    distributed = case((Credit.state == CreditState.REVERSED, 0), else_=Credit.amount_minor)
+    stmt = (select(GiftCertificateRedemption.id, stored, summed)
+            .outerjoin(journal, journal.c.key == GiftCertificateRedemption.credit_id)
+            .outerjoin(Credit, Credit.id == GiftCertificateRedemption.credit_id)
+            .where((stored != summed) | (stored != func.coalesce(distributed, 0))))
+    stmt = _scoped(stmt, GiftCertificateRedemption.tenant_id, tenant_id)
     return [(row[0], int(row[1]), int(row[2])) for row in session.execute(stmt)]

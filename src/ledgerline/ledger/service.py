@@ -56,7 +56,9 @@ class Mismatch:
 def verify(session: Session, tenant_id: uuid.UUID | None = None) -> Sequence[Mismatch]:
     """Every customer's credit and balance and every invoice's outstanding, recomputed from the journal;
     refunds against their journal entries; what invoices say was refunded and written off against the
-    allocations and credits behind it; and the subpayment credits against the allocations they mirror."""
+    allocations and credits behind it; the subpayment credits against the allocations they mirror; credit
+    distributions (spent credit, redeemed certificates) against their targets and journal lines; and gift
+    certificates' balances against their redemptions, each redemption against its journal lines."""
     mismatches = [Mismatch("invoice outstanding", *row) for row in repository.invoice_mismatches(session, tenant_id)]
     mismatches += [Mismatch("customer credit", *row) for row in repository.credit_mismatches(session, tenant_id)]
     mismatches += [Mismatch("customer balance", *row) for row in repository.balance_mismatches(session, tenant_id)]
@@ -66,4 +68,12 @@ def verify(session: Session, tenant_id: uuid.UUID | None = None) -> Sequence[Mis
     mismatches += [Mismatch("invoice written off", *row)
                    for row in repository.invoice_written_off_mismatches(session, tenant_id)]
     mismatches += [Mismatch("invoice subpayments", *row) for row in repository.subpayment_mismatches(session, tenant_id)]
+    mismatches += [Mismatch("credit distribution targets", *row)
+                   for row in repository.distribution_target_mismatches(session, tenant_id)]
+    mismatches += [Mismatch("credit distribution journal", *row)
+                   for row in repository.distribution_journal_mismatches(session, tenant_id)]
+    mismatches += [Mismatch("gift certificate balance", *row)
+                   for row in repository.certificate_balance_mismatches(session, tenant_id)]
+    mismatches += [Mismatch("gift certificate redemption", *row)
+                   for row in repository.redemption_journal_mismatches(session, tenant_id)]
     return mismatches

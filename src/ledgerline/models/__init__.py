@@ -26,6 +26,7 @@ from ledgerline.models.reference import (
 from ledgerline.models.payment import Payment, PaymentAllocation, PaymentCancellation
 from ledgerline.models.credit import Credit, CreditTarget
 from ledgerline.models.refund import Refund
+from ledgerline.models.gift_certificate import GiftCertificate, GiftCertificateRedemption
 from ledgerline.models.adjustment import CustomerBalanceAdjustment
 from ledgerline.models.journal import JournalEntry
 
@@ -47,6 +48,8 @@ __all__ = [
     "EmailTemplate",
     "FinancialTransactionCategory",
     "FinancialTransactionType",
+    "GiftCertificate",
+    "GiftCertificateRedemption",
     "IdempotencyKey",
     "Invoice",
     "InvoiceDocumentProfile",

@@ -18,6 +18,11 @@ class SiteStatus(str, enum.Enum):
     INACTIVE = "INACTIVE"
 
 
+class GiftCertificateStatus(str, enum.Enum):
+    ACTIVE = "ACTIVE"
+    INACTIVE = "INACTIVE"
+
+
 class BillRunType(str, enum.Enum):
     NORMAL = "NORMAL"
     ADHOC = "ADHOC"
@@ -119,6 +124,12 @@ class JournalKind(str, enum.Enum):
     REFUND = "REFUND"
     WRITE_OFF = "WRITE_OFF"
     WRITE_OFF_REVERSED = "WRITE_OFF_REVERSED"
+    # Customer credit spent on an invoice by a payment (a creditDistribution credit), and its undoing.
+    CREDIT_DISTRIBUTED = "CREDIT_DISTRIBUTED"
+    CREDIT_RETURNED = "CREDIT_RETURNED"
+    # A gift certificate redeemed by a payment brings its money in; cancelling the payment takes it out.
+    GIFT_REDEEMED = "GIFT_REDEEMED"
+    GIFT_RESTORED = "GIFT_RESTORED"
 
 
 class TransactionClassification(str, enum.Enum):

@@ -32,9 +32,11 @@ class Payment(TenantScoped, Base):
         Index("ix_payments_tenant_posted_on", "tenant_id", "posted_on"),
         Index("ix_payments_tenant_amount", "tenant_id", "currency", "amount_minor"),
         Index("ix_payments_tenant_reference", "tenant_id", "reference_number"),
-        CheckConstraint("amount_minor > 0", name="amount_positive"),
+        # Zero when customer credit or gift certificates alone pay (no cash tender).
+        CheckConstraint("amount_minor >= 0", name="amount_not_negative"),
         CheckConstraint("unallocated_minor >= 0 AND unallocated_minor <= amount_minor", name="unallocated_within_amount"),
         CheckConstraint("refunded_minor >= 0 AND refunded_minor <= amount_minor", name="refunded_within_amount"),
+        CheckConstraint("credit_applied_minor >= 0 AND gift_applied_minor >= 0", name="applied_not_negative"),
     )
 
     number: Mapped[str] = mapped_column(String(30), nullable=False)
@@ -45,6 +47,10 @@ class Payment(TenantScoped, Base):
     unallocated_minor: Mapped[int] = mapped_column(BigInteger, nullable=False, default=0)
     # Of this payment's money (allocated or not), how much refunds have returned; a refunded payment can't be cancelled.
     refunded_minor: Mapped[int] = mapped_column(BigInteger, nullable=False, default=0)
+    # Money applied beside the cash: customer credit spent and gift certificates redeemed (creditDistribution
+    # credits of the payment, and its redemptions); zero for most payments, so reads look no further.
+    credit_applied_minor: Mapped[int] = mapped_column(BigInteger, nullable=False, default=0)
+    gift_applied_minor: Mapped[int] = mapped_column(BigInteger, nullable=False, default=0)
     status: Mapped[PaymentStatus] = mapped_column(db_enum(PaymentStatus, "payment_status"), nullable=False)
     payment_method: Mapped[PaymentMethod] = mapped_column(db_enum(PaymentMethod, "payment_method"), nullable=False)
     type_id: Mapped[int] = mapped_column(BigId, ForeignKey("financial_transaction_types.id"), nullable=False)
@@ -115,7 +121,7 @@ class PaymentCancellation(Base):
     __table_args__ = (
         UniqueConstraint("tenant_id", "number"),
         UniqueConstraint("tenant_id", "payment_id"),
-        CheckConstraint("amount_minor > 0", name="amount_positive"),
+        CheckConstraint("amount_minor >= 0", name="amount_not_negative"),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)

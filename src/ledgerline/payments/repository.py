@@ -13,6 +13,7 @@ import datetime as dt
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
+from functools import partial
 from typing import Any
 
 from sqlalchemy import RowMapping, Select, and_, false, func, insert, literal, or_, select, true, union_all, update
@@ -31,11 +32,12 @@ from ledgerline.models import (
 from ledgerline.models.enums import (
     BillRunType, CreditState, CreditType, InvoiceStatus, JournalKind, PaymentMethod, PaymentStatus,
 )
+from ledgerline.gift_certificates import repository as certificates
 from ledgerline.payments.planning import (
-    CancellationPlan, CustomerSnapshot, InvoiceChange, InvoiceSnapshot, LiveAllocation, LiveShortfall,
-    PostingPlan,
+    CancellationPlan, CustomerSnapshot, InvoiceChange, InvoiceSnapshot, LiveAllocation, LiveDistribution,
+    LiveShortfall, PostingPlan,
 )
-from ledgerline.payments.values import AllocationLine
+from ledgerline.payments.values import AllocationLine, AppliedCertificate, AppliedCredit
 
 PAYMENT_COLUMNS = ColumnMap({
     "id": ident(Payment.id),
@@ -321,6 +323,44 @@ def live_parts(session: Session, tenant_id: uuid.UUID, payment_id: int) -> tuple
             [LiveShortfall(row.id, row.invoice_id, row.amount_minor) for row in rows if row.part == "s"])
 
 
+def live_distributions(session: Session, tenant_id: uuid.UUID, payment_id: int) -> list[LiveDistribution]:
+    """The targets of the payment's live creditDistribution credits (spent credit and redeemed certificates)."""
+    stmt = (select(_CREDITS.c.id, _TARGETS.c.invoice_id, _TARGETS.c.amount_minor)
+            .join(_TARGETS, and_(_TARGETS.c.tenant_id == _CREDITS.c.tenant_id, _TARGETS.c.credit_id == _CREDITS.c.id))
+            .where(_CREDITS.c.tenant_id == tenant_id, _CREDITS.c.payment_id == payment_id,
+                   _CREDITS.c.type == CreditType.CREDIT_DISTRIBUTION, _CREDITS.c.state != CreditState.REVERSED)
+            .order_by(_TARGETS.c.id))
+    return [LiveDistribution(*row) for row in session.execute(stmt)]
+
+
+def credits_named(session: Session, tenant_id: uuid.UUID, customer_id: int,
+                  refs: Sequence[str]) -> dict[str, tuple[int, int]]:
+    """Each reference (a credit's id or locator) that names a live ``payment`` credit of the customer's
+    posted payment: the credit's id and what is left of it to spend (its payment's unallocated money less
+    the live credit distributions drawn from it). The customer is locked: no one spends it meanwhile."""
+    if not refs:
+        return {}
+    ids = [int(ref) for ref in refs if ref.isdigit() and int(ref) < 2**63]
+    spent = _CREDITS.alias("spent")
+    drawn = (select(func.coalesce(func.sum(spent.c.amount_minor), 0))
+             .where(spent.c.tenant_id == tenant_id, spent.c.parent_id == _CREDITS.c.id,
+                    spent.c.type == CreditType.CREDIT_DISTRIBUTION, spent.c.state != CreditState.REVERSED)
+             .scalar_subquery())
+    stmt = (select(_CREDITS.c.id, _CREDITS.c.locator, _PAYMENTS.c.unallocated_minor - drawn)
+            .join(_PAYMENTS, and_(_PAYMENTS.c.tenant_id == _CREDITS.c.tenant_id,
+                                  _PAYMENTS.c.id == _CREDITS.c.payment_id))
+            .where(_CREDITS.c.tenant_id == tenant_id, _CREDITS.c.customer_id == customer_id,
+                   _CREDITS.c.type == CreditType.PAYMENT, _CREDITS.c.state != CreditState.REVERSED,
+                   _PAYMENTS.c.status == PaymentStatus.POSTED,
+                   or_(_CREDITS.c.id.in_(ids), _CREDITS.c.locator.in_(list(refs)))))
+    found: dict[str, tuple[int, int]] = {}
+    for credit_id, locator, left in session.execute(stmt):
+        for ref in refs:
+            if ref in (str(credit_id), locator):
+                found[ref] = (credit_id, max(int(left), 0))
+    return found
+
+
 def _change_invoices(session: Session, tenant_id: uuid.UUID, changes: Sequence[InvoiceChange], now: dt.datetime) -> None:
     update_rows(session, _INVOICES, tenant_id,
                 [{"id": c.id, "outstanding_minor": c.outstanding_minor, "payment_status": c.payment_status}
@@ -349,16 +389,20 @@ class Posting:
     is_new: bool
 
 
-def apply_postings(session: Session, postings: Sequence[Posting], now: dt.datetime) -> None:
+def apply_postings(session: Session, postings: Sequence[Posting], now: dt.datetime) -> list[list[dict[str, Any]]]:
     """Write the postings with one statement per table, whatever their number: the ids first (so rows
     can point at each other), then the payments, allocations, journal lines, credits and targets, the
-    invoices and the customers. The rows the plans touch are locked already."""
+    invoices and the customers. The rows the plans touch are locked already. Answers, per posting, the
+    creditDistribution credits written for its spent credit and redeemed certificates (with their targets)."""
     if not postings:
-        return
+        return []
     ids = reserve_ids(session, {_PAYMENTS: sum(p.is_new for p in postings),
-                                _CREDITS: sum(len(p.plan.credits) for p in postings)})
+                                _CREDITS: sum(len(p.plan.credits) + len(p.plan.distributions) for p in postings)})
     payment_ids, credit_ids = iter(ids[_PAYMENTS]), iter(ids[_CREDITS])
     new_payments, drafts, allocations, journal_lines, credits, targets = [], [], [], [], [], []
+    redemptions: list[dict[str, Any]] = []
+    drawn: dict[int, int] = {}
+    written: list[list[dict[str, Any]]] = []
     for posting in postings:
         payment, plan = posting.payment, posting.plan
         if posting.is_new:
@@ -369,17 +413,34 @@ def apply_postings(session: Session, postings: Sequence[Posting], now: dt.dateti
         allocations += [{"tenant_id": posting.tenant_id, "payment_id": payment["id"], "invoice_id": part.invoice_id,
                          "amount_minor": part.amount.minor, "refunded_minor": 0, "created_at": now,
                          "reversed_at": None} for part in plan.allocations]
+        credit_row = partial(_credit_row, posting, now)
+        distributed = []
+        for distribution in plan.distributions:
+            row = credit_row(next(credit_ids), CreditType.CREDIT_DISTRIBUTION, CreditState.EXECUTED,
+                             distribution.amount_minor, distribution.parent_credit_id,
+                             description=("customer credit spent" if distribution.code is None
+                                          else f"gift certificate {distribution.code}"))
+            credits.append(row)
+            distributed.append({**row, "targets": distribution.targets, "certificate_id": distribution.certificate_id,
+                                "code": distribution.code})
+            targets += [{"tenant_id": posting.tenant_id, "credit_id": row["id"], "invoice_id": invoice_id,
+                         "amount_minor": minor} for invoice_id, minor in distribution.targets]
+            journal_lines += [replace(line, payment_id=payment["id"], credit_id=row["id"])
+                              for line in distribution.lines]
+            if distribution.certificate_id is not None:
+                redemptions.append({"tenant_id": posting.tenant_id, "gift_certificate_id": distribution.certificate_id,
+                                    "payment_id": payment["id"], "customer_id": posting.customer_id,
+                                    "credit_id": row["id"], "amount_minor": distribution.amount_minor,
+                                    "currency": plan.currency, "created_at": now, "reversed_at": None})
+                drawn[distribution.certificate_id] = drawn.get(distribution.certificate_id, 0) - distribution.amount_minor
+        written.append(distributed)
         journal_lines += [replace(line, payment_id=payment["id"]) for line in plan.journal]
-        parent_id = None
+        parent_id = None  # the payment credit, when there is cash: the parent of its subpayments and shortfalls
         for line in plan.credits:
             credit_id = next(credit_ids)
-            parent_id = parent_id or credit_id
-            credits.append({"id": credit_id, "tenant_id": posting.tenant_id, "locator": new_locator(),
-                            "type": line.type, "state": line.state, "customer_id": posting.customer_id,
-                            "payment_id": payment["id"], "parent_id": None if credit_id == parent_id else parent_id,
-                            "amount_minor": line.amount_minor, "currency": plan.currency, "description": None,
-                            "created_by": payment["updated_by"] or payment["created_by"], "created_at": now,
-                            "realized_at": now, "reversed_at": None, "reversal_reason": None})
+            credits.append(credit_row(credit_id, line.type, line.state, line.amount_minor, parent_id))
+            if line.type is CreditType.PAYMENT:
+                parent_id = credit_id
             if line.invoice_id is not None:
                 targets.append({"tenant_id": posting.tenant_id, "credit_id": credit_id,
                                 "invoice_id": line.invoice_id, "amount_minor": line.amount_minor})
@@ -391,12 +452,33 @@ def apply_postings(session: Session, postings: Sequence[Posting], now: dt.dateti
                     also={"version": _PAYMENTS.c.version + 1, "updated_at": now})
         expire_rows(session, Payment, [p["id"] for p in drafts])
     insert_rows(session, _ALLOCATIONS, allocations)
-    journal.append(session, tenant_id=postings[0].tenant_id, lines=journal_lines, now=now)
+    # Lines of credit distributions name their credits, so those go first; other postings keep the order
+    # the bench's floor mirrors.
+    distributing = bool(redemptions) or any(p.plan.distributions for p in postings)
+    if not distributing:
+        journal.append(session, tenant_id=postings[0].tenant_id, lines=journal_lines, now=now)
     insert_rows(session, _CREDITS, credits)
+    if distributing:
+        journal.append(session, tenant_id=postings[0].tenant_id, lines=journal_lines, now=now)
     insert_rows(session, _TARGETS, targets)
+    certificates.insert_redemptions(session, redemptions)
+    if drawn:
+        certificates.change_balances(session, postings[0].tenant_id, drawn, postings[0].payment["updated_by"])
     _change_invoices(session, postings[0].tenant_id, [c for p in postings for c in p.plan.invoices], now)
     for posting in postings:
-        _change_customer_credit(session, posting.tenant_id, posting.customer_id, posting.plan.credit.minor, now)
+        _change_customer_credit(session, posting.tenant_id, posting.customer_id, posting.plan.customer_credit_delta,
+                                now)
+    return written
+
+
+def _credit_row(posting: Posting, now: dt.datetime, credit_id: int, type_: CreditType, state: CreditState,
+                amount_minor: int, parent_id: int | None, description: str | None = None) -> dict[str, Any]:
+    payment = posting.payment
+    return {"id": credit_id, "tenant_id": posting.tenant_id, "locator": new_locator(), "type": type_, "state": state,
+            "customer_id": posting.customer_id, "payment_id": payment["id"], "parent_id": parent_id,
+            "amount_minor": amount_minor, "currency": posting.plan.currency, "description": description,
+            "created_by": payment["updated_by"] or payment["created_by"], "created_at": now, "realized_at": now,
+            "reversed_at": None, "reversal_reason": None}
 
 
 def insert_payment(session: Session, payment: dict) -> None:
@@ -420,6 +502,9 @@ def apply_cancellation(session: Session, *, tenant_id: uuid.UUID, customer_id: i
                                            _CREDITS.c.state != CreditState.REVERSED)
                     .values(state=CreditState.REVERSED, reversed_at=now, reversal_reason=reason))
     _change_invoices(session, tenant_id, plan.invoices, now)
+    certificates.reverse_redemptions(session, tenant_id, plan.reversed_redemptions, now)
+    if plan.restored_certificates:
+        certificates.change_balances(session, tenant_id, dict(plan.restored_certificates), payment["updated_by"])
     session.execute(update(_PAYMENTS).where(_PAYMENTS.c.tenant_id == tenant_id, _PAYMENTS.c.id == payment["id"])
                     .values(status=PaymentStatus.CANCELLED, unallocated_minor=0, updated_by=payment["updated_by"],
                             version=_PAYMENTS.c.version + 1, updated_at=now))
@@ -469,6 +554,43 @@ def allocation_lines_by_payment(session: Session, tenant_id: uuid.UUID,
     for payment_id, invoice_id, number, amount_minor, currency in session.execute(stmt):
         result.setdefault(payment_id, []).append(AllocationLine(invoice_id, number, Money(amount_minor, currency)))
     return result
+
+
+def applied_by_payment(session: Session, tenant_id: uuid.UUID, payments: Sequence[Mapping[str, Any]]
+                       ) -> tuple[dict[int, list[AppliedCredit]], dict[int, list[AppliedCertificate]]]:
+    """The live credit distributions of the payments that applied credit or certificates, with the invoices
+    they settled: no statement at all when none did (most payments), else two."""
+    ids = [p["id"] for p in payments if p.get("credit_applied_minor") or p.get("gift_applied_minor")]
+    if not ids:
+        return {}, {}
+    stmt = (select(_CREDITS.c.payment_id, _CREDITS.c.id, _CREDITS.c.locator, _CREDITS.c.amount_minor,
+                   _CREDITS.c.currency, _CREDITS.c.parent_id, _TARGETS.c.invoice_id, _INVOICES.c.number,
+                   _TARGETS.c.amount_minor.label("target_minor"))
+            .join(_TARGETS, and_(_TARGETS.c.tenant_id == _CREDITS.c.tenant_id, _TARGETS.c.credit_id == _CREDITS.c.id))
+            .join(_INVOICES, and_(_INVOICES.c.tenant_id == _TARGETS.c.tenant_id,
+                                  _INVOICES.c.id == _TARGETS.c.invoice_id))
+            .where(_CREDITS.c.tenant_id == tenant_id, _CREDITS.c.payment_id.in_(ids),
+                   _CREDITS.c.type == CreditType.CREDIT_DISTRIBUTION, _CREDITS.c.state != CreditState.REVERSED)
+            .order_by(_CREDITS.c.id, _TARGETS.c.id))
+    by_credit: dict[int, dict[str, Any]] = {}
+    for row in session.execute(stmt):
+        entry = by_credit.setdefault(row.id, {"row": row, "invoices": []})
+        entry["invoices"].append(AllocationLine(row.invoice_id, row.number, Money(row.target_minor, row.currency)))
+    redeemed = certificates.redemptions_by_payment(session, tenant_id, ids)
+    redeemed_credits = {r.credit_id: r for found in redeemed.values() for r in found}
+    credit: dict[int, list[AppliedCredit]] = {}
+    gift: dict[int, list[AppliedCertificate]] = {}
+    for credit_id, entry in by_credit.items():
+        row, invoices = entry["row"], tuple(entry["invoices"])
+        amount = Money(row.amount_minor, row.currency)
+        if credit_id in redeemed_credits:
+            redemption = redeemed_credits[credit_id]
+            gift.setdefault(row.payment_id, []).append(AppliedCertificate(
+                redemption.code, redemption.gift_certificate_id, amount, credit_id, row.locator, invoices))
+        else:
+            credit.setdefault(row.payment_id, []).append(AppliedCredit(credit_id, row.locator, amount, row.parent_id,
+                                                                       invoices))
+    return credit, gift
 
 
 def cancellation_rows_by_payment(session: Session, tenant_id: uuid.UUID,

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -29,9 +29,13 @@ from ledgerline.models.base import utcnow
 from ledgerline.models.enums import BillRunType, InvoiceStatus, PaymentMethod, PaymentStatus, TransactionClassification
 from ledgerline.payments import repository
 from ledgerline.payments.lifecycle import check_transition
-from ledgerline.payments.planning import CustomerSnapshot, InvoiceSnapshot, PostingPlan, plan_cancellation, plan_posting
+from ledgerline.gift_certificates import repository as certificates
+from ledgerline.payments.planning import (
+    CustomerSnapshot, InvoiceSnapshot, PostingPlan, Redeem, SpendCredit, plan_cancellation, plan_posting,
+)
 from ledgerline.payments.values import (
-    USER_FIELDS, AllocationLine, Cancellation, NewPayment, PaymentDetails, RecordedPayment,
+    USER_FIELDS, AllocationLine, AppliedCertificate, AppliedCredit, Cancellation, CreditApplication,
+    GiftCertificateRedemption, NewPayment, PaymentDetails, RecordedPayment, Tender,
 )
 from ledgerline.observability import metrics
 from ledgerline.reference import service as reference
@@ -47,14 +51,43 @@ def get_payment(session: Session, *, tenant_id: uuid.UUID, payment_id: int) -> P
 
 # --- recording money: locked snapshot, pure plan, one apply ------------------------------------------
 
-def _amount(value: Decimal, currency: str, field: str) -> Money:
+def _amount(value: Decimal, currency: str, field: str, *, zero: bool = False) -> Money:
+    """An exact amount of the currency, greater than zero (or, with ``zero``, not negative)."""
     try:
         money = Money.of(value, currency)
     except MoneyError as exc:
         raise InvalidRequest.for_field(field, str(exc)) from None
-    if not money.is_positive:
-        raise InvalidRequest.for_field(field, "must be greater than zero")
+    if money.is_negative or (money.is_zero and not zero):
+        raise InvalidRequest.for_field(field, "must not be negative" if zero else "must be greater than zero")
     return money
+
+
+@dataclass(frozen=True)
+class _NotCash:
+    """What a payment applies beside its cash, in minor units, before the snapshot is locked."""
+
+    spends: tuple[tuple[str, int, str | None], ...] = ()   # (amount field, minor, credit named)
+    redemptions: tuple[tuple[str, str, int], ...] = ()     # (amount field, code, minor)
+
+    def __bool__(self) -> bool:
+        return bool(self.spends or self.redemptions)
+
+    @property
+    def total_minor(self) -> int:
+        return sum(minor for _, minor, _ in self.spends) + sum(minor for _, _, minor in self.redemptions)
+
+
+def _not_cash(currency: str, credit_applied: Sequence[CreditApplication],
+              gift_certificates: Sequence[GiftCertificateRedemption]) -> _NotCash:
+    spends = tuple((f"credit_applied[{n}].amount", _amount(a.amount, currency, f"credit_applied[{n}].amount").minor,
+                    a.credit) for n, a in enumerate(credit_applied))
+    redemptions = []
+    for n, redemption in enumerate(gift_certificates):
+        if not redemption.code or not redemption.code.strip():
+            raise InvalidRequest.for_field(f"gift_certificates[{n}].code", "must not be blank")
+        redemptions.append((f"gift_certificates[{n}].amount", redemption.code,
+                            _amount(redemption.amount, currency, f"gift_certificates[{n}].amount").minor))
+    return _NotCash(spends, tuple(redemptions))
 
 
 def _locked_customer(session: Session, tenant: TenantContext, ref: CustomerRef,
@@ -87,6 +120,8 @@ def _intended_invoice_ids(session: Session, tenant_id: uuid.UUID, customer_id: i
 
 def _tenders(tenant: TenantContext, new: NewPayment, amount: Money) -> list[dict[str, Any]]:
     tenant.check_method(new.payment_method, field="payment_method")
+    if new.tenders is None and amount.is_zero:  # credit or certificates alone: no cash was handed over
+        return []
     if new.tenders is None:
         return [{"method": new.payment_method.value, "processor": None, "reference": None, "amountMinor": amount.minor}]
     tenders, checked = [], {new.payment_method}
@@ -124,6 +159,7 @@ def _payment_row(tenant: TenantContext, customer: CustomerSnapshot, new: NewPaym
         "received_by_unit": details.received_by_unit, "invoices_to_pay": list(invoice_ids),
         "bills_to_pay": list(bill_ids), "custom_attributes": [dict(each) for each in details.custom_attributes],
         "third_party_status": details.third_party_status, "created_by": actor, "updated_by": actor,
+        "credit_applied_minor": 0, "gift_applied_minor": 0,
     }
     unknown = set(details.user_fields) - set(USER_FIELDS)
     if unknown:
@@ -135,7 +171,8 @@ def _payment_row(tenant: TenantContext, customer: CustomerSnapshot, new: NewPaym
 def _posted(payment: dict[str, Any], plan: PostingPlan, invoices: Sequence[InvoiceSnapshot],
             now: dt.datetime) -> RecordedPayment:
     numbers = {invoice.id: invoice.number for invoice in invoices}
-    payment.update(status=PaymentStatus.POSTED, posted_on=now.date(), unallocated_minor=plan.credit.minor)
+    payment.update(status=PaymentStatus.POSTED, posted_on=now.date(), unallocated_minor=plan.credit.minor,
+                   credit_applied_minor=plan.credit_spent_minor, gift_applied_minor=plan.gift_redeemed_minor)
     allocations = tuple(AllocationLine(a.invoice_id, numbers[a.invoice_id], a.amount) for a in plan.allocations)
     return RecordedPayment(
         payment=payment, allocations=allocations,
@@ -149,16 +186,48 @@ _timed_plan_posting = metrics.timed_allocation(plan_posting)
 
 
 def _post(session: Session, tenant: TenantContext, customer: CustomerSnapshot, payment: dict[str, Any],
-          intended: Sequence[int], *, is_new: bool, now: dt.datetime) -> RecordedPayment:
-    """Allocate the payment over the customer's open invoices (locked here, after the customer) and write it."""
+          intended: Sequence[int], *, is_new: bool, now: dt.datetime, not_cash: _NotCash = _NotCash()) -> RecordedPayment:
+    """Allocate the payment over the customer's open invoices (locked here, after the customer) and write it;
+    spent credit and redeemed certificates (locked last, in id order) settle the invoices before the cash."""
     invoices = repository.lock_open_invoices(session, tenant.tenant_id, customer.id)
+    spends: list[SpendCredit] = []
+    redemptions: list[Redeem] = []
+    if not_cash:
+        named = repository.credits_named(session, tenant.tenant_id, customer.id,
+                                         [ref for _, _, ref in not_cash.spends if ref is not None])
+        for field, minor, ref in not_cash.spends:
+            if ref is not None and ref not in named:
+                raise InvalidRequest.for_field(field.rsplit(".", 1)[0] + ".credit",
+                                               f"credit {ref} is not a live payment credit of customer {customer.id}")
+            spends.append(SpendCredit(field, minor, None if ref is None else named[ref]))
+        found = certificates.lock_by_codes(session, tenant.tenant_id, [code for _, code, _ in not_cash.redemptions])
+        redemptions = [Redeem(field, code, minor, found.get(code)) for field, code, minor in not_cash.redemptions]
     plan = _timed_plan_posting(customer=customer, open_invoices=invoices, intended=intended,
-                        amount=Money(payment["amount_minor"], payment["currency"]),
-                        tolerance=tenant.tolerance(payment["currency"]))
+                               amount=Money(payment["amount_minor"], payment["currency"]),
+                               tolerance=tenant.tolerance(payment["currency"]), spends=spends,
+                               redemptions=redemptions, today=now.date())
     recorded = _posted(payment, plan, invoices, now)
-    repository.apply_postings(session, [repository.Posting(tenant.tenant_id, customer.id, payment, plan, is_new)], now)
+    written = repository.apply_postings(
+        session, [repository.Posting(tenant.tenant_id, customer.id, payment, plan, is_new)], now)
     metrics.payment_posted(session, payment["currency"])
-    return recorded
+    if not plan.distributions:
+        return recorded
+    return replace(recorded, **_applied(written[0], {invoice.id: invoice.number for invoice in invoices}))
+
+
+def _applied(rows: Sequence[dict[str, Any]], numbers: Mapping[int, str]) -> dict[str, tuple]:
+    """What a posting spent and redeemed, as the payment's views show it, from the credits it wrote."""
+    credit, gift = [], []
+    for row in rows:
+        amount = Money(row["amount_minor"], row["currency"])
+        invoices = tuple(AllocationLine(invoice_id, numbers[invoice_id], Money(minor, row["currency"]))
+                         for invoice_id, minor in row["targets"])
+        if row["certificate_id"] is None:
+            credit.append(AppliedCredit(row["id"], row["locator"], amount, row["parent_id"], invoices))
+        else:
+            gift.append(AppliedCertificate(row["code"], row["certificate_id"], amount, row["id"], row["locator"],
+                                           invoices))
+    return {"credit_applied": tuple(credit), "gift_certificate_applied": tuple(gift)}
 
 
 def record_payment(session: Session, *, tenant: TenantContext, new: NewPayment,
@@ -172,7 +241,12 @@ def record_payment(session: Session, *, tenant: TenantContext, new: NewPayment,
 
 def _record(session: Session, tenant: TenantContext, customer: CustomerSnapshot, new: NewPayment,
             actor: str | None) -> RecordedPayment:
-    amount = _amount(new.amount, customer.currency, "amount")
+    not_cash = _not_cash(customer.currency, new.credit_applied, new.gift_certificates)
+    if not_cash and not new.post:
+        raise InvalidRequest.for_field("credit_applied" if new.credit_applied else "gift_certificates",
+                                       "is applied when the payment is posted: post the payment at once")
+    # With credit or certificates the cash may be nothing at all.
+    amount = _amount(new.amount, customer.currency, "amount", zero=bool(not_cash))
     invoice_ids, bill_ids = _intended_invoice_ids(session, tenant.tenant_id, customer.id, new.intended_invoices,
                                                   new.intended_bills)
     type_id = tenant.transaction_type(new.details.transaction_type, TransactionClassification.PAYMENT)
@@ -187,7 +261,7 @@ def _record(session: Session, tenant: TenantContext, customer: CustomerSnapshot,
         repository.insert_payment(session, payment)
         return RecordedPayment(payment=payment)
     intended = [*invoice_ids, *invoices_repository.posted_invoice_ids_of_bills(session, tenant.tenant_id, bill_ids)]
-    return _post(session, tenant, customer, payment, intended, is_new=True, now=now)
+    return _post(session, tenant, customer, payment, intended, is_new=True, now=now, not_cash=not_cash)
 
 
 def _locked_payment(session: Session, tenant: TenantContext,
@@ -259,14 +333,21 @@ def cancel_payment(session: Session, *, tenant: TenantContext, payment: PaymentR
         return RecordedPayment(payment=row)
     if row["refunded_minor"]:
         raise Conflict(f"payment {row['id']} has been refunded in part or whole; it cannot be cancelled")
-    if customer.credit_minor < row["unallocated_minor"]:
+    not_cash = bool(row.get("credit_applied_minor") or row.get("gift_applied_minor"))
+    if not not_cash and customer.credit_minor < row["unallocated_minor"]:
         raise Conflict(f"payment {row['id']}'s credit has been used; it cannot be cancelled")
     allocations, shortfalls = repository.live_parts(session, tenant.tenant_id, row["id"])
+    distributions = repository.live_distributions(session, tenant.tenant_id, row["id"]) if not_cash else []
     invoices = repository.lock_invoices(session, tenant.tenant_id,
-                                        [a.invoice_id for a in allocations] + [s.invoice_id for s in shortfalls])
+                                        [a.invoice_id for a in allocations] + [s.invoice_id for s in shortfalls]
+                                        + [d.invoice_id for d in distributions])
+    redemptions = certificates.live_redemptions(session, tenant.tenant_id, row["id"]) if not_cash else []
+    certificates.lock_by_ids(session, tenant.tenant_id, [r.certificate_id for r in redemptions])
     plan = plan_cancellation(customer_id=customer.id, payment_id=row["id"], currency=row["currency"],
                              amount_minor=row["amount_minor"], unallocated_minor=row["unallocated_minor"],
-                             allocations=allocations, shortfalls=shortfalls, invoices=invoices)
+                             allocations=allocations, shortfalls=shortfalls, invoices=invoices,
+                             distributions=distributions, redemptions=redemptions,
+                             customer_credit_minor=customer.credit_minor)
     cancelled = {
         "tenant_id": tenant.tenant_id,
         "number": next_number(session, tenant.tenant_id, "payment_cancellation", "PCN", gapless=False),
@@ -300,10 +381,15 @@ def void_payment(session: Session, *, tenant: TenantContext, payment: PaymentRef
 def pay_invoice(session: Session, *, tenant: TenantContext, invoice: InvoiceRef, payment_method: PaymentMethod,
                 details: PaymentDetails = PaymentDetails(), actor: str | None = None,
                 bill_run_type: BillRunType | None = None, amount: Decimal | None = None,
-                field: str = "invoice") -> RecordedPayment:
+                field: str = "invoice", tenders: tuple[Tender, ...] | None = None,
+                credit_applied: tuple[CreditApplication, ...] = (),
+                gift_certificates: tuple[GiftCertificateRedemption, ...] = ()) -> RecordedPayment:
     """A posted payment meant for the invoice: by default for exactly what it still owes (409 when it owes
     nothing), or of ``amount``, whose remainder goes to the customer's other invoices oldest first, then
-    credit. With ``bill_run_type`` the invoice must be of that type (422 naming ``field``)."""
+    credit. With ``bill_run_type`` the invoice must be of that type (422 naming ``field``).
+
+    Customer credit spent and gift certificates redeemed settle the invoice before the cash; by default
+    the cash is then what they leave owing (nothing when they cover it)."""
     found = repository.invoices_named(session, tenant.tenant_id, [invoice])[0]
     if found is None:
         if bill_run_type is not None:
@@ -319,10 +405,13 @@ def pay_invoice(session: Session, *, tenant: TenantContext, invoice: InvoiceRef,
         raise Conflict(f"invoice {found.id} was modified concurrently; retry")
     if locked.status is not InvoiceStatus.POSTED or locked.outstanding_minor == 0:
         raise Conflict(f"invoice {found.id} is {locked.status.value} with nothing outstanding; nothing to pay")
-    owed = to_major(locked.outstanding_minor, customer.currency)
+    if amount is None:
+        not_cash = _not_cash(customer.currency, credit_applied, gift_certificates).total_minor
+        amount = to_major(max(locked.outstanding_minor - not_cash, 0), customer.currency)
     return _record(session, tenant, customer, actor=actor, new=NewPayment(
-        customer=CustomerRef(id=customer.id), amount=owed if amount is None else amount,
-        payment_method=payment_method, post=True, intended_invoices=(InvoiceRef(id=found.id),), details=details))
+        customer=CustomerRef(id=customer.id), amount=amount, payment_method=payment_method, post=True,
+        intended_invoices=(InvoiceRef(id=found.id),), details=details, tenders=tenders,
+        credit_applied=credit_applied, gift_certificates=gift_certificates))
 
 
 def pay_bill(session: Session, *, tenant: TenantContext, bill: BillRef, payment_method: PaymentMethod,
@@ -358,8 +447,11 @@ def views(session: Session, *, tenant_id: uuid.UUID, payments: Sequence[Any]) ->
     ids = [row["id"] for row in rows]
     allocations = repository.allocation_lines_by_payment(session, tenant_id, ids)
     cancellations = repository.cancellation_rows_by_payment(session, tenant_id, ids)
+    credit, gift = repository.applied_by_payment(session, tenant_id, rows)
     return [RecordedPayment(payment=row, allocations=tuple(allocations.get(row["id"], ())),
-                            cancellation=cancellations.get(row["id"])) for row in rows]
+                            cancellation=cancellations.get(row["id"]),
+                            credit_applied=tuple(credit.get(row["id"], ())),
+                            gift_certificate_applied=tuple(gift.get(row["id"], ()))) for row in rows]
 
 
 def list_payments(session: Session, *, tenant_id: uuid.UUID, criteria: Criteria) -> Page:

@@ -105,12 +105,40 @@ class AllocationLine:
 
 
 @dataclass(frozen=True)
+class AppliedCredit:
+    """Customer credit a payment spent: one ``creditDistribution`` credit (id, locator) and the invoices it
+    settled; ``source_credit_id`` is the payment credit it was drawn from when the request named one."""
+
+    credit_id: int
+    locator: str
+    amount: Money
+    source_credit_id: int | None
+    invoices: tuple[AllocationLine, ...]
+
+
+@dataclass(frozen=True)
+class AppliedCertificate:
+    """A gift certificate a payment redeemed: the code, the amount drawn from its balance, and the
+    ``creditDistribution`` credit that spread that money over the invoices."""
+
+    code: str
+    certificate_id: int
+    amount: Money
+    credit_id: int
+    locator: str
+    invoices: tuple[AllocationLine, ...]
+
+
+@dataclass(frozen=True)
 class RecordedPayment:
     """What a payment use case leaves: everything any surface renders, without reading it again.
 
     ``payment`` and ``cancellation`` are rows (column name -> value). ``allocations`` are the live
-    ones; ``first_invoice`` is the first invoice the payment ever paid (id, number). ``balance_after``
-    is the customer's balance right after the change (negative = debt) where the use case knows it.
+    ones (of the cash); ``first_invoice`` is the first invoice the payment ever paid (id, number).
+    ``balance_after`` is the customer's balance right after the change (negative = debt) where the use
+    case knows it. ``credit_applied`` and ``gift_certificate_applied`` are the live credit distributions of
+    the customer credit it spent and of the certificates it redeemed (empty once it is cancelled); the
+    payment row's ``credit_applied_minor`` and ``gift_applied_minor`` keep their totals.
     """
 
     payment: Mapping[str, Any]
@@ -119,6 +147,15 @@ class RecordedPayment:
     cancellation: Mapping[str, Any] | None = None
     balance_after: Money | None = None
     first_invoice: tuple[int, str] | None = None
+    credit_applied: tuple[AppliedCredit, ...] = ()
+    gift_certificate_applied: tuple[AppliedCertificate, ...] = ()
+
+    @property
+    def total_applied(self) -> Money:
+        """The cash and the money that is not: what the payment put towards the customer's invoices and credit."""
+        row = self.payment
+        return Money(row["amount_minor"] + row.get("credit_applied_minor", 0) + row.get("gift_applied_minor", 0),
+                     row["currency"])
 
     @property
     def id(self) -> int:

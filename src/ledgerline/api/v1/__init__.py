@@ -15,7 +15,7 @@ from ledgerline.api.v1 import contract_owner_sub_brands, email_templates
 from ledgerline.api.v1 import authenticate
 from ledgerline.api.v1 import customer_payments, payments
 from ledgerline.api.v1 import balance_adjustments, invoice_payments, reference_data
-from ledgerline.api.v1 import credits, refunds
+from ledgerline.api.v1 import credits, gift_certificates, refunds
 from ledgerline.api.v1 import (
     admin_contacts,
     commission_agents,
@@ -49,6 +49,7 @@ router.include_router(balance_adjustments.router)
 router.include_router(reference_data.router)
 router.include_router(refunds.router)
 router.include_router(credits.router)
+router.include_router(gift_certificates.router)
 for admin_module in (suppliers, invoice_document_profiles, invoice_templates, invoice_summary_templates,
                      invoice_summary_template_components, electronic_summary_templates, invoice_marketing_info,
                      admin_contacts, commission_agents, custom_field_definitions):
