@@ -17,8 +17,8 @@ from alembic import op
 import ledgerline.models.base
 
 
-revision: str = '0009_giftcredit'
-down_revision: str | None = '0008'
+revision: str = '0010'
+down_revision: str | None = '0009'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
