@@ -3,8 +3,8 @@
 A payment paid with customer credit or gift certificates alone has no cash amount, so payments and
 their cancellations may be of zero. Credit distributions and gift redemptions are journaled.
 
-Revision ID: 0009_giftcredit
-Revises: 0008
+Revision ID: 0010
+Revises: 0009
 Create Date: 2026-12-01 22:36:44.256818
 """
 
