@@ -13,7 +13,7 @@ from fastapi.routing import APIRoute
 from fastapi_offline import FastAPIOffline
 
 from ledgerline import __version__, observability, read_routing
-from ledgerline.api import health
+from ledgerline.api import health, sandbox_pages
 from ledgerline.api import socotra, v1
 from ledgerline.api.errors import install_error_handlers
 from ledgerline.api.surface import Surface, Surfaces
@@ -81,6 +81,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     install_error_handlers(app)
     read_routing.install(app, settings)
     app.include_router(health.router)
+    app.include_router(sandbox_pages.router)
     observability.install(app, settings)
     for surface in SURFACES:
         app.include_router(surface.router)

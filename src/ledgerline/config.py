@@ -67,6 +67,20 @@ class Settings(BaseSettings):
     log_format: Literal["auto", "json", "text", "none"] = "auto"
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
+    # Payment providers (README "Payment providers"). Credentials and webhook secrets are encrypted with a
+    # key derived from this (else from the JWT secret).
+    provider_secrets_key: SecretStr | None = None
+    # The public base URL of this server, for the hosted mandate and pay pages (default: the request's).
+    public_url: str | None = None
+    # The sandbox provider settles a collection this long after it is submitted.
+    sandbox_settle_seconds: float = Field(default=1.0, ge=0, le=86400)
+    # How far a webhook's signed timestamp may be from now.
+    webhook_tolerance_seconds: int = Field(default=300, ge=1)
+    # The server's janitor task runs this often (0: not in the server; run `ledgerline janitor`).
+    janitor_interval_seconds: float = Field(default=0, ge=0)
+    # A collection or refund still pending this long after submission is resolved by asking its provider.
+    janitor_deadline_seconds: float = Field(default=3600, ge=0)
+
     @field_validator("jwt_algorithms")
     @classmethod
     def _known_algorithms(cls, value: str) -> str:

@@ -296,3 +296,15 @@ def update_invoice_money(session: Session, tenant_id: uuid.UUID, invoices: Seque
 
 def insert_invoices(session: Session, rows: Sequence[dict[str, Any]]) -> list[int]:
     return insert_returning_ids(session, Invoice.__table__, rows)
+
+
+def posted_invoices_of_run_with_mandates(session: Session, tenant_id: uuid.UUID, bill_run_id: int) -> list[Invoice]:
+    """The run's posted invoices that owe money and whose customer holds a mandate (collections may start)."""
+    from ledgerline.models import SitePaymentMandate
+
+    has_mandate = exists().where(SitePaymentMandate.tenant_id == Invoice.tenant_id,
+                                 SitePaymentMandate.customer_id == Invoice.customer_id)
+    stmt = (select(Invoice).where(Invoice.tenant_id == tenant_id, Invoice.bill_run_id == bill_run_id,
+                                  Invoice.status == InvoiceStatus.POSTED, Invoice.outstanding_minor > 0, has_mandate)
+            .order_by(Invoice.customer_id, Invoice.id))
+    return list(session.execute(stmt).scalars())

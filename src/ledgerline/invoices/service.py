@@ -197,7 +197,19 @@ def create_invoice(
     session.flush()
     if invoice.status is InvoiceStatus.POSTED:
         _journal_posted(session, invoice)
+        _start_collection(session, invoice)
     return invoice
+
+
+def _start_collection(session: Session, invoice: Invoice) -> None:
+    """Issue 14: posting an invoice for a customer with a usable mandate starts a collection (the customer
+    row is locked already). Only where a provider runtime is in force (every /v1 request)."""
+    from ledgerline.providers import collections, runtime
+
+    current = runtime.current()
+    if current is not None:
+        collections.start_for_invoice(session, tenant=collections.load_tenant(session, invoice.tenant_id),
+                                      invoice=invoice, runtime=current)
 
 
 def _journal_posted(session: Session, invoice: Invoice) -> None:
@@ -239,10 +251,14 @@ def delete_invoice(session: Session, *, invoice: Invoice) -> None:
     session.flush()
 
 
-def _lock_invoice_and_customer(session: Session, tenant_id: uuid.UUID, invoice_id: int) -> Invoice:
-    """Lock the customer row first (every money change serializes on it), then the invoice."""
+def lock_invoice_and_customer(session: Session, tenant_id: uuid.UUID, invoice_id: int, *,
+                              field: str | None = None) -> Invoice:
+    """Lock the customer row first (every money change serializes on it), then the invoice. A missing
+    invoice is 404, or with ``field`` (a request body names it) 422 naming that field."""
     customer_id = repository.customer_id_of_invoice(session, tenant_id, invoice_id)
     if customer_id is None:
+        if field is not None:
+            raise InvalidRequest.for_field(field, f"invoice {invoice_id} does not exist")
         raise not_found("Invoice", invoice_id)
     customers.get_customer(session, tenant_id=tenant_id, customer_id=customer_id, for_update=True)
     invoice = get_scoped(session, Invoice, tenant_id, invoice_id, for_update=True)
@@ -254,16 +270,17 @@ def _lock_invoice_and_customer(session: Session, tenant_id: uuid.UUID, invoice_i
 
 
 def post_invoice(session: Session, *, tenant_id: uuid.UUID, invoice_id: int) -> Invoice:
-    invoice = _lock_invoice_and_customer(session, tenant_id, invoice_id)
+    invoice = lock_invoice_and_customer(session, tenant_id, invoice_id)
     check_can_post(invoice.id, invoice.status)
     _post(invoice, utcnow())
     _journal_posted(session, invoice)
     session.flush()
+    _start_collection(session, invoice)
     return invoice
 
 
 def cancel_invoice(session: Session, *, tenant_id: uuid.UUID, invoice_id: int) -> Invoice:
-    invoice = _lock_invoice_and_customer(session, tenant_id, invoice_id)
+    invoice = lock_invoice_and_customer(session, tenant_id, invoice_id)
     check_can_cancel(invoice.id, invoice.status, invoice.total_minor, invoice.outstanding_minor)
     if invoice.status is InvoiceStatus.POSTED:
         ledger.invoice_cancelled(session, tenant_id=tenant_id, customer_id=invoice.customer_id, invoice_id=invoice.id,
@@ -371,6 +388,8 @@ def close_bill_run(session: Session, *, tenant_id: uuid.UUID, bill_run_id: int) 
     run.status = BillRunStatus.CLOSED
     run.closed_at = now
     session.flush()
+    for invoice in repository.posted_invoices_of_run_with_mandates(session, tenant_id, run.id):
+        _start_collection(session, invoice)
     return run
 
 

@@ -29,6 +29,10 @@ from ledgerline.models.refund import Refund
 from ledgerline.models.gift_certificate import GiftCertificate, GiftCertificateRedemption
 from ledgerline.models.adjustment import CustomerBalanceAdjustment
 from ledgerline.models.journal import JournalEntry
+from ledgerline.models.provider import (
+    PaymentProvider, PaymentProviderContractOwner, ProviderCollection, ProviderEvent, SandboxOperation,
+    SitePaymentMandate,
+)
 
 __all__ = [
     "AdminContact",
@@ -63,10 +67,16 @@ __all__ = [
     "PaymentAllocation",
     "PaymentCancellation",
     "PaymentMethodSetting",
+    "PaymentProvider",
+    "PaymentProviderContractOwner",
+    "ProviderCollection",
+    "ProviderEvent",
     "Refund",
     "RejectionReason",
+    "SandboxOperation",
     "ShortfallTolerance",
     "Site",
+    "SitePaymentMandate",
     "SubBrandAddress",
     "SubBrandLogo",
     "Supplier",

@@ -80,6 +80,11 @@ def db_enum(enum_class: type[enum.Enum], name: str) -> Enum:
     )
 
 
+class ProviderStatus(str, enum.Enum):
+    ACTIVE = "ACTIVE"
+    INACTIVE = "INACTIVE"
+
+
 class PaymentStatus(str, enum.Enum):
     """Seed 004's life cycle (DESIGN "Payments")."""
 

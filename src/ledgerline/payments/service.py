@@ -239,8 +239,16 @@ def record_payment(session: Session, *, tenant: TenantContext, new: NewPayment,
     return _record(session, tenant, customer, new, actor)
 
 
+def record_pending_collection(session: Session, *, tenant: TenantContext, new: NewPayment,
+                              actor: str | None = None) -> RecordedPayment:
+    """A payment a provider is collecting: PENDING_VERIFICATION, allocating and settling nothing until the
+    provider says the money was collected (``post_payment``), failed (``reject_payment``) or was cancelled."""
+    customer, tenant = _locked_customer(session, tenant, new.customer)
+    return _record(session, tenant, customer, new, actor, pending=True)
+
+
 def _record(session: Session, tenant: TenantContext, customer: CustomerSnapshot, new: NewPayment,
-            actor: str | None) -> RecordedPayment:
+            actor: str | None, *, pending: bool = False) -> RecordedPayment:
     not_cash = _not_cash(customer.currency, new.credit_applied, new.gift_certificates)
     if not_cash and not new.post:
         raise InvalidRequest.for_field("credit_applied" if new.credit_applied else "gift_certificates",
@@ -257,7 +265,9 @@ def _record(session: Session, tenant: TenantContext, customer: CustomerSnapshot,
     number = next_number(session, tenant.tenant_id, "payment", "PAY", gapless=False)
     payment = _payment_row(tenant, customer, new, amount, tenders, type_id, category_id, actor, now, number,
                            invoice_ids, bill_ids)
-    if not new.post:
+    if pending:
+        payment["status"] = PaymentStatus.PENDING_VERIFICATION
+    if pending or not new.post:
         repository.insert_payment(session, payment)
         return RecordedPayment(payment=payment)
     intended = [*invoice_ids, *invoices_repository.posted_invoice_ids_of_bills(session, tenant.tenant_id, bill_ids)]
@@ -284,6 +294,12 @@ def post_payment(session: Session, *, tenant: TenantContext, payment: PaymentRef
     intended = [*row["invoices_to_pay"],
                 *invoices_repository.posted_invoice_ids_of_bills(session, tenant.tenant_id, row["bills_to_pay"])]
     return _post(session, tenant, customer, row, intended, is_new=False, now=now)
+
+
+def note_third_party_status(session: Session, *, tenant_id: uuid.UUID, payment_id: int, status: str) -> None:
+    """What the provider collecting the payment last said (thirdPartyPaymentStatus); moves no money."""
+    repository.update_payment(session, tenant_id, {"id": payment_id, "third_party_status": status},
+                              ("third_party_status",), utcnow())
 
 
 def _payment_id(session: Session, tenant: TenantContext, ref: PaymentRef) -> int:

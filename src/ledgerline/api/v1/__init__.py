@@ -16,6 +16,8 @@ from ledgerline.api.v1 import authenticate
 from ledgerline.api.v1 import customer_payments, payments
 from ledgerline.api.v1 import balance_adjustments, invoice_payments, reference_data
 from ledgerline.api.v1 import credits, gift_certificates, refunds
+from ledgerline.api.v1 import payment_providers
+from ledgerline.providers.runtime import use_request_runtime
 from ledgerline.api.v1 import (
     admin_contacts,
     commission_agents,
@@ -29,7 +31,8 @@ from ledgerline.api.v1 import (
     suppliers,
 )
 
-router = APIRouter(prefix="/v1", dependencies=[Depends(reject_unknown_query_parameters)])
+router = APIRouter(prefix="/v1", dependencies=[Depends(reject_unknown_query_parameters),
+                                               Depends(use_request_runtime)])
 router.include_router(customers.router)
 router.include_router(authenticate.router)
 router.include_router(contract_owners.router)
@@ -50,6 +53,9 @@ router.include_router(reference_data.router)
 router.include_router(refunds.router)
 router.include_router(credits.router)
 router.include_router(gift_certificates.router)
+router.include_router(payment_providers.router)
+router.include_router(payment_providers.mandate_router)
+router.include_router(payment_providers.collection_router)
 for admin_module in (suppliers, invoice_document_profiles, invoice_templates, invoice_summary_templates,
                      invoice_summary_template_components, electronic_summary_templates, invoice_marketing_info,
                      admin_contacts, commission_agents, custom_field_definitions):
@@ -70,6 +76,8 @@ FIELD_NAMES = FieldNames(
         "category": "categoryId",
         "rejection_reason": "rejectionReasonId",
         "total": "totalInMajorCurrency",
+        "payment_provider": "paymentProviderId",
+        "site": "siteId",
     },
     default=to_camel,
 )
