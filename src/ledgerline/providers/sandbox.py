@@ -172,7 +172,8 @@ class SandboxProvider:
                        **({"amountMinor": operation.amount_minor} if operation.amount_minor else {})}
                       for index in due]
             body = json.dumps({"events": events}, separators=(",", ":")).encode()
-            signature = signing.sign(ctx.webhook_secret, body, int(now.timestamp()))
+            # Signed at the real time, however far ahead the sandbox's clock was driven.
+            signature = signing.sign(ctx.webhook_secret, body, int(utcnow().timestamp()))
             deliveries.append(Delivery(ctx.provider_id, body, {signing.HEADER: signature}))
             repository.sandbox_emitted(ctx.session, operation, emitted=due[-1] + 1, status=steps[due[-1]]["status"])
         return deliveries
