@@ -25,8 +25,10 @@ from tests.spec import body_media_types, envelope_problems, filled_path, operati
 
 
 def public(path: str, operation: dict[str, Any]) -> bool:
-    """Health checks and the surfaces' logins; everything else must authenticate, documented or not."""
-    return not secured(operation) and (path in ("/healthz", "/readyz") or "authenticat" in path)
+    """Health checks, the surfaces' logins and the provider webhooks (their signature is the credential:
+    tests/security/test_webhooks.py); everything else must authenticate, documented or not."""
+    return not secured(operation) and (path in ("/healthz", "/readyz") or "authenticat" in path
+                                       or path.startswith("/v1/payment-provider-webhooks/"))
 
 
 SECURED = [(method, path, operation) for method, path, operation in operations() if not public(path, operation)]

@@ -247,7 +247,7 @@ def instant_bank_payments(session: Session, *, tenant_id: uuid.UUID, mandate_ref
     mandate = repository.mandate_by_reference(session, tenant_id, mandate_reference)
     provider = mandate and repository.provider(session, tenant_id, mandate.provider_id)
     if mandate is None or provider is None or (payment_method is not None and provider.type is not payment_method):
-        raise not_found("Mandate", mandate_reference)
+        return []  # a list: nothing matches
     return adapter(provider.adapter).instant_bank_payments(context_of(session, provider, runtime), mandate_reference)
 
 

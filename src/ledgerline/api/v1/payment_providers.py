@@ -278,8 +278,8 @@ class InstantBankPayment(WireModel):
 
 @mandate_router.get("/instant-bank-payment-for-mandate", response_model=list[InstantBankPayment],
                     responses=error_responses(400, 404), summary="Instant first payments taken with a mandate",
-                    description="The sandbox takes none unless one was entered on its hosted page; the list is "
-                                "then empty.")
+                    description="An empty list when the mandate takes none (the sandbox takes none) or there is "
+                                "no such mandate of the payment method.")
 def instant_bank_payment_for_mandate(request: Request, session: SessionDep,
                                      principal: Annotated[Principal, Depends(require("providers.read"))],
                                      mandate_reference: Annotated[str, Query(alias="mandateReference", min_length=1,
@@ -398,7 +398,7 @@ async def _raw_body(request: Request) -> bytes:
 
 @collection_router.post("/payment-provider-webhooks/{provider_id}", response_model=WebhookReceived,
                         responses={400: error_responses(400)[400], 401: error_responses()[401]},
-                        summary="Receive a payment provider's signed events",
+                        summary="Receive a payment provider's signed events", openapi_extra={"security": []},
                         description="No bearer token: the `Webhook-Signature` header (`t=<unix seconds>,v1=<hex "
                                     "HMAC-SHA256 of '<t>.<raw body>' with the provider's webhook secret>`) is the "
                                     "credential; a bad or stale (over 5 minutes) signature is 401 and changes "
