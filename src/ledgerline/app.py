@@ -21,6 +21,7 @@ from ledgerline.auth import UserTokenVersions, VerifiedTokens
 from ledgerline.config import Settings, get_settings
 from ledgerline.db import Database, make_engine
 from ledgerline.kit.idempotency import sweep_periodically
+from ledgerline.providers.janitor import run_periodically
 from ledgerline.tenants.context import TenantContexts
 
 DESCRIPTION = """
@@ -53,8 +54,14 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
         observability.observe_database(app.state.db)
         sweep = (asyncio.create_task(sweep_periodically(app.state.db, settings.idempotency_sweep_seconds))
                  if settings.idempotency_sweep_seconds else None)
+        janitor = (asyncio.create_task(run_periodically(app.state.db, settings, settings.janitor_interval_seconds))
+                   if settings.janitor_interval_seconds else None)
         with read_routing.lifespan(app, settings):
             yield
+        if janitor is not None:
+            janitor.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await janitor
         if sweep is not None:
             sweep.cancel()
             with contextlib.suppress(asyncio.CancelledError):

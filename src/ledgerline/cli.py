@@ -196,6 +196,28 @@ def _cmd_verify(args: argparse.Namespace) -> int:
     return 1 if mismatches else 0
 
 
+def _cmd_janitor(args: argparse.Namespace) -> int:
+    """Deliver the sandbox's due events and resolve stuck collections, once or every ``--every`` seconds."""
+    import time
+
+    from ledgerline.db import Database, make_engine
+    from ledgerline.providers.janitor import run_once
+
+    settings = get_settings()
+    database = Database(make_engine(settings.database_url, transaction_pooler=settings.database_transaction_pooler))
+    try:
+        while True:
+            outcomes = run_once(database, settings)
+            for outcome in outcomes:
+                print(outcome)
+            print(f"janitor: {len(outcomes)} change(s)", file=sys.stderr)
+            if not args.every:
+                return 0
+            time.sleep(args.every)
+    finally:
+        database.dispose()
+
+
 def _cmd_seed(args: argparse.Namespace) -> int:
     """Demo data through the services, with a progress bar on stderr."""
     from rich.console import Console
@@ -328,6 +350,13 @@ def build_parser() -> argparse.ArgumentParser:
                       "Recompute balances and outstanding amounts from the journal; exit 1 on any mismatch.")
     verify.add_argument("--tenant", help="only this tenant (UUID)")
     verify.set_defaults(handler=_cmd_verify)
+
+    janitor = _command(commands, "janitor", "settle sandbox payments and resolve stuck collections",
+                       "ledgerline janitor --every 5",
+                       "Deliver the sandbox provider's due events and ask providers about collections pending "
+                       "longer than LEDGERLINE_JANITOR_DEADLINE_SECONDS.")
+    janitor.add_argument("--every", type=float, default=0, help="run again every this many seconds (default: once)")
+    janitor.set_defaults(handler=_cmd_janitor)
 
     init_env = _command(commands, "init-env", "generate a development JWT secret into .env",
                         "ledgerline init-env && ledgerline serve")
