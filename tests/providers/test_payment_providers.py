@@ -32,7 +32,7 @@ def test_contract_owner_ids_must_name_existing_owners_and_not_be_empty(client, a
     base = {"type": "STRIPE", "name": "Stripe"}
     for owners in ([], [987654321]):
         response = client.post("/v1/payment-providers", json={**base, "contractOwnerIds": owners}, headers=auth)
-        assert response.status_code in (400, 422), response.text
+        assert response.status_code == 400, response.text
         assert "contractOwnerIds" in response.text
 
 
@@ -72,11 +72,11 @@ def test_a_provider_is_patched_and_its_secret_rotated(client, auth, session):
     emptied = client.patch(f"/v1/payment-providers/{created['id']}",
                            json=[{"op": "replace", "path": "/contractOwnerIds", "value": []}],
                            headers={**auth, **PATCH})
-    assert emptied.status_code in (400, 422)
+    assert emptied.status_code == 400
     read_only = client.patch(f"/v1/payment-providers/{created['id']}",
                              json=[{"op": "replace", "path": "/hasCredentials", "value": False}],
                              headers={**auth, **PATCH})
-    assert read_only.status_code in (400, 422)
+    assert read_only.status_code == 400
 
 
 def test_providers_of_another_tenant_do_not_exist(client, auth, other_auth):
@@ -97,4 +97,4 @@ def test_the_manual_provider_takes_no_mandates(client, auth):
     assert response.status_code == 409, response.text
     default = client.post("/v1/site-payment-mandates", json={
         "siteId": site["id"], "returnURL": "https://a.example/r", "exitURL": "https://a.example/e"}, headers=auth)
-    assert default.status_code in (400, 422) and "siteId" in default.text
+    assert default.status_code == 400 and "siteId" in default.text

@@ -209,7 +209,7 @@ Resource("/site-payment-mandates", "site_payment_mandate", "site_payment_mandate
 
 
 @mandate_router.post("/site-payment-mandates", status_code=201, response_model=SitePaymentMandate,
-                     responses=error_responses(400, 409, 422), summary="Set up a mandate for a site",
+                     responses=error_responses(400, 409), summary="Set up a mandate for a site",
                      description="Answers the provider's hosted page as `redirectURL`: submitting its form approves "
                                  "the mandate and sends the customer to `returnURL`; its exit link goes to `exitURL`. "
                                  "Until approved the mandate is PENDING_CUSTOMER_APPROVAL (not usable).")
@@ -328,7 +328,7 @@ Writes = Annotated[Principal, Depends(require("payments.write"))]
 
 
 @collection_router.post("/invoice-payment-reprocess", response_model=Collection,
-                        responses=error_responses(400, 409, 422), summary="Submit a failed collection again",
+                        responses=error_responses(400, 409), summary="Submit a failed collection again",
                         description="The invoice's latest collection must have FAILED (or been CANCELLED): a new "
                                     "collection of what the invoice still owes is submitted to the same provider "
                                     "with the same mandate (409 otherwise).")
@@ -342,7 +342,7 @@ def reprocess_invoice_payment(request: Request, body: InvoicePaymentAction, sess
 
 
 @collection_router.post("/invoice-payment-cancel", status_code=202, response_model=Collection,
-                        responses=error_responses(400, 409, 422), summary="Cancel a pending collection",
+                        responses=error_responses(400, 409), summary="Cancel a pending collection",
                         description="202 Accepted: the provider is asked to cancel the invoice's pending collection; "
                                     "its CANCELLED event then cancels the payment and the invoice is UNPAID again. "
                                     "409 when nothing is pending or the provider has settled it already.")
@@ -371,7 +371,7 @@ def _day_start(day: dt.date | None) -> dt.datetime | None:
 
 
 @collection_router.post("/payment-provider-reprocess", response_model=ProviderReprocessed,
-                        responses=error_responses(400, 422), summary="Replay a provider's stored events",
+                        responses=error_responses(400), summary="Replay a provider's stored events",
                         description="Applies the provider's stored events of the period again, oldest first. An "
                                     "event applied already changes nothing, so reprocessing is idempotent.")
 @wire_fields(payment_provider="paymentProviderId")
@@ -426,7 +426,7 @@ class SandboxSettlement(WireInput):
 
 
 @collection_router.post("/payment-provider-sandbox-settlements", response_model=WebhookReceived,
-                        responses=error_responses(400, 422), summary="Deliver the sandbox's due events now",
+                        responses=error_responses(400), summary="Deliver the sandbox's due events now",
                         description="The sandbox settles collections LEDGERLINE_SANDBOX_SETTLE_SECONDS after they are "
                                     "submitted; the janitor (or the server's background task) delivers its due events. "
                                     "This delivers them at once, through the signed webhook path.")
@@ -464,7 +464,7 @@ class PaymentLink(WireModel):
 
 
 @collection_router.post("/payment-provider-payment-link", status_code=201, response_model=PaymentLink,
-                        responses=error_responses(400, 409, 422), summary="Make a payment link",
+                        responses=error_responses(400, 409), summary="Make a payment link",
                         description="Exactly one of invoiceId, adhocInvoiceId and customerId. The customer pays at "
                                     "`paymentLinkURL`; the provider's PAID_OUT event then posts a payment of the "
                                     "amount, meant for the invoice (else the customer's open invoices oldest first, "
