@@ -298,3 +298,16 @@ def sandbox_providers(session: Session, tenant_id: uuid.UUID) -> list[PaymentPro
 
 def mandate_by_reference_id(session: Session, tenant_id: uuid.UUID, mandate_id: int | None) -> SitePaymentMandate | None:
     return None if mandate_id is None else get_scoped(session, SitePaymentMandate, tenant_id, mandate_id)
+
+
+def latest_live_write_off_of_invoice(session: Session, tenant_id: uuid.UUID, invoice_id: int) -> int | None:
+    """The newest writeOff credit settling the invoice that is not reversed."""
+    from ledgerline.models import Credit, CreditTarget
+    from ledgerline.models.enums import CreditState, CreditType
+
+    return session.execute(
+        select(Credit.id).join(CreditTarget, and_(CreditTarget.tenant_id == Credit.tenant_id,
+                                                  CreditTarget.credit_id == Credit.id))
+        .where(Credit.tenant_id == tenant_id, CreditTarget.invoice_id == invoice_id,
+               Credit.type == CreditType.WRITE_OFF, Credit.state != CreditState.REVERSED)
+        .order_by(Credit.id.desc()).limit(1)).scalar_one_or_none()

@@ -34,8 +34,8 @@ from ledgerline.auth import Principal, require
 from ledgerline.db import SessionDep
 from ledgerline.kit.idempotency import IdempotencyDep
 from ledgerline.models import ProviderCollection, SitePaymentMandate as MandateEntity
-from ledgerline.models.enums import BillRunType, PaymentMethod, ProviderStatus
-from ledgerline.providers import collections, repository, runtime, service
+from ledgerline.models.enums import BillRunType, InvoicePaymentStatus, PaymentMethod, ProviderStatus
+from ledgerline.providers import collections, invoice_events, repository, runtime, service
 from ledgerline.providers.service import ProviderView
 
 router = APIRouter(tags=["payment providers"], route_class=WireRoute)
@@ -483,3 +483,44 @@ def create_payment_link(request: Request, body: PaymentLinkCreate, session: Sess
         customer_id=link.customer_id, invoice_id=link.invoice_id,
         amount_in_major_currency=major(link.amount.minor, link.amount.currency), description=link.description,
         email_address=link.email_address), status_code=201)
+
+
+# --- invoice payment events -----------------------------------------------------------------------
+
+class InvoicePaymentEventCreate(WireInput):
+    invoice_id: int = Field(examples=[10])
+    customer_id: int = Field(examples=[1])
+    bill_run_type: BillRunType = Field(examples=["NORMAL"])
+    payment_status: InvoicePaymentStatus = Field(
+        examples=["DISPUTED"], description="DISPUTED (dispute), WRITTEN_OFF (write off) or UNPAID (undo either)")
+    notes: str | None = Field(default=None, max_length=255)
+    amount_in_major_currency: Decimal | None = Field(
+        default=None, gt=0, le=Decimal("100000"), description="WRITTEN_OFF: how much (default all outstanding)")
+
+
+class InvoicePaymentEventResult(WireModel):
+    invoice_id: int
+    customer_id: int
+    bill_run_type: BillRunType
+    payment_status: InvoicePaymentStatus
+    outstanding_in_major_currency: Amount
+
+
+@collection_router.post("/invoice-payment-events", response_model=InvoicePaymentEventResult,
+                        responses=error_responses(400, 409), summary="Dispute, write off or undo an invoice payment",
+                        description="`paymentStatus` DISPUTED marks the invoice disputed (no money moves); "
+                                    "WRITTEN_OFF settles `amountInMajorCurrency` (default: all outstanding) with a "
+                                    "writeOff credit; UNPAID undoes a dispute, else reverses the invoice's latest "
+                                    "write-off. Answers the invoice's payment status after it.")
+@wire_fields(invoice="invoiceId", customer="customerId", bill_run_type="billRunType", payment_status="paymentStatus",
+             amount="amountInMajorCurrency")
+def record_invoice_payment_event(body: InvoicePaymentEventCreate, session: SessionDep, guard: IdempotencyDep,
+                                 tenant: TenantDep, principal: Writes) -> Response:
+    invoice = invoice_events.record_invoice_payment_event(session, tenant=tenant, actor=principal.subject,
+                                                          event=invoice_events.InvoicePaymentEvent(
+        invoice_id=body.invoice_id, customer_id=body.customer_id, bill_run_type=body.bill_run_type,
+        payment_status=body.payment_status, notes=body.notes, amount=body.amount_in_major_currency))
+    return render_recorded(session, guard, InvoicePaymentEventResult(
+        invoice_id=invoice.id, customer_id=invoice.customer_id, bill_run_type=invoice.bill_run_type,
+        payment_status=invoice.payment_status,
+        outstanding_in_major_currency=major(invoice.outstanding_minor, invoice.currency)))
