@@ -113,3 +113,15 @@ def test_an_invoice_of_a_customer_without_a_usable_mandate_is_not_collected(clie
     posted = post_invoice(client, auth, customer["id"])
     assert invoice(client, auth, posted["id"])["paymentStatus"] == "UNPAID"
     assert payments_of(client, auth, customer["id"]) == []
+
+
+def test_instant_bank_payments_of_a_mandate_are_listed(client, auth):
+    setup = mandated_customer(client, auth)
+    reference = setup["mandate"]["mandateReference"]
+    listed = client.get(f"/v1/instant-bank-payment-for-mandate?mandateReference={reference}&paymentMethod=GO_CARDLESS",
+                        headers=auth)
+    assert (listed.status_code, listed.json()) == (200, [])
+    unknown = client.get("/v1/instant-bank-payment-for-mandate?mandateReference=nope", headers=auth)
+    assert (unknown.status_code, unknown.json()) == (200, [])
+    wrong_type = client.get(f"/v1/payment-provider-mandates/STRIPE/{reference}", headers=auth)
+    assert wrong_type.status_code == 404

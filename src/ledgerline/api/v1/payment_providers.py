@@ -25,11 +25,11 @@ from sqlalchemy.orm import Session
 from ledgerline.api.v1.contract_owners import Email
 from ledgerline.api.v1.listing import Filter, Listing
 from ledgerline.api.v1.resource import Resource, changed_attributes
-from ledgerline.api.v1.responses import render, render_recorded, render_resource
+from ledgerline.api.v1.responses import render, render_recorded, render_resource, to_wire
 from ledgerline.api.v1.schemas import Amount, Timestamp, WireInput, WireModel, error_responses, major
 from ledgerline.api.surface import wire_fields
 from ledgerline.api.tenancy import TenantDep
-from ledgerline.api.wire import WireRoute
+from ledgerline.api.wire import WireJSONResponse, WireRoute
 from ledgerline.auth import Principal, require
 from ledgerline.db import SessionDep
 from ledgerline.kit.idempotency import IdempotencyDep
@@ -289,10 +289,10 @@ def instant_bank_payment_for_mandate(request: Request, session: SessionDep,
     payments = service.instant_bank_payments(session, tenant_id=principal.tenant_id,
                                              mandate_reference=mandate_reference, payment_method=payment_method,
                                              runtime=runtime.from_request(request))
-    return render([InstantBankPayment(  # type: ignore[arg-type]
+    return WireJSONResponse([to_wire(InstantBankPayment(
         mandate_reference=p.mandate_reference, amount_in_major_currency=major(p.amount_minor, p.currency),
         description=p.description, payment_method=payment_method or PaymentMethod.GO_CARDLESS, reference=p.reference,
-        creation_date=p.created_at) for p in payments])
+        creation_date=p.created_at)) for p in payments])
 
 
 # --- collections ----------------------------------------------------------------------------------
