@@ -12,7 +12,8 @@ from fastapi.testclient import TestClient
 from ledgerline.app import create_app
 from ledgerline.config import Settings
 
-NO_AUTH = {"/healthz", "/readyz", "/v1/authenticate"}
+# The provider webhooks authenticate by their HMAC signature (tests/security/test_webhooks.py).
+NO_AUTH = {"/healthz", "/readyz", "/v1/authenticate", "/v1/payment-provider-webhooks/{provider_id}"}
 METHODS = {"get", "put", "post", "delete", "patch", "head", "options"}
 
 

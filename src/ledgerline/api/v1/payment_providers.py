@@ -251,12 +251,18 @@ _ENTERED = ("email_address", "first_name", "last_name", "company_name", "address
                     responses=error_responses(400, 404), summary="Get a mandate's details from its provider")
 def get_provider_mandate(request: Request, session: SessionDep,
                          principal: Annotated[Principal, Depends(require("providers.read"))],
-                         payment_method: Annotated[PaymentMethod, Path(description="The provider's type")],
-                         mandate_reference: Annotated[str, Path(max_length=64)],
+                         payment_method: Annotated[PaymentMethod, Path(description="The provider's type",
+                                                                       examples=["GO_CARDLESS"])],
+                         mandate_reference: Annotated[str, Path(max_length=64, description="The mandate reference",
+                                                                examples=["SBX-MD-01HF3M7Q2V9X8Y7Z6W5V4U3T2S"])],
                          third_party_customer_reference: Annotated[str | None, Query(
-                             alias="thirdPartyCustomerReference", max_length=64)] = None,
-                         contract_owner_id: Annotated[int | None, Query(alias="contractOwnerId", ge=1,
-                                                                        lt=2**63)] = None) -> Response:
+                             alias="thirdPartyCustomerReference", max_length=64,
+                             description="Only if the mandate is of this provider customer",
+                             examples=["SBX-CU-01HF3M7Q2V9X8Y7Z6W5V4U3T2S"])] = None,
+                         contract_owner_id: Annotated[int | None, Query(
+                             alias="contractOwnerId", ge=1, lt=2**63, examples=[1],
+                             description="Only if the mandate's provider serves this contract owner")] = None
+                         ) -> Response:
     found = service.provider_mandate(session, tenant_id=principal.tenant_id, payment_method=payment_method,
                                      reference=mandate_reference, customer_reference=third_party_customer_reference,
                                      contract_owner_id=contract_owner_id, runtime=runtime.from_request(request))
@@ -282,10 +288,13 @@ class InstantBankPayment(WireModel):
                                 "no such mandate of the payment method.")
 def instant_bank_payment_for_mandate(request: Request, session: SessionDep,
                                      principal: Annotated[Principal, Depends(require("providers.read"))],
-                                     mandate_reference: Annotated[str, Query(alias="mandateReference", min_length=1,
-                                                                             max_length=64)],
-                                     payment_method: Annotated[PaymentMethod | None,
-                                                               Query(alias="paymentMethod")] = None) -> Response:
+                                     mandate_reference: Annotated[str, Query(
+                                         alias="mandateReference", min_length=1, max_length=64,
+                                         description="The mandate the payments were taken with",
+                                         examples=["SBX-MD-01HF3M7Q2V9X8Y7Z6W5V4U3T2S"])],
+                                     payment_method: Annotated[PaymentMethod | None, Query(
+                                         alias="paymentMethod", description="The mandate provider's type",
+                                         examples=["GO_CARDLESS"])] = None) -> Response:
     payments = service.instant_bank_payments(session, tenant_id=principal.tenant_id,
                                              mandate_reference=mandate_reference, payment_method=payment_method,
                                              runtime=runtime.from_request(request))
@@ -398,7 +407,7 @@ async def _raw_body(request: Request) -> bytes:
 
 @collection_router.post("/payment-provider-webhooks/{provider_id}", response_model=WebhookReceived,
                         responses={400: error_responses(400)[400], 401: error_responses()[401]},
-                        summary="Receive a payment provider's signed events", openapi_extra={"security": []},
+                        summary="Receive a payment provider's signed events",
                         description="No bearer token: the `Webhook-Signature` header (`t=<unix seconds>,v1=<hex "
                                     "HMAC-SHA256 of '<t>.<raw body>' with the provider's webhook secret>`) is the "
                                     "credential; a bad or stale (over 5 minutes) signature is 401 and changes "
@@ -406,7 +415,7 @@ async def _raw_body(request: Request) -> bytes:
                                     "mandate | payment_link), \"reference\", \"status\", \"occurredAt\"}]}`. Each "
                                     "event is stored once (by id) and applied once.")
 def receive_provider_webhook(request: Request, session: SessionDep,
-                             provider_id: Annotated[int, Path(description="The payment provider's id")],
+                             provider_id: Annotated[int, Path(description="The payment provider's id", examples=[1])],
                              raw_body: Annotated[bytes, Depends(_raw_body)]) -> Response:
     contexts = request.app.state.tenant_contexts
 
@@ -421,7 +430,7 @@ def receive_provider_webhook(request: Request, session: SessionDep,
 
 
 class SandboxSettlement(WireInput):
-    as_of: dt.datetime | None = Field(default=None, description="Settle as if it were this moment (default now); "
+    as_of: dt.datetime | None = Field(default=None, examples=["2026-12-01T12:00:05Z"], description="Settle as if it were this moment (default now); "
                                                                 "a later moment settles what is due by then")
 
 
