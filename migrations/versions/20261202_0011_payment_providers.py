@@ -1,7 +1,7 @@
 """Payment providers, their contract owners, site payment mandates, provider collections and events,
 and the sandbox provider's books (issue 14)
 
-Revision ID: 20261202_0009_providers
+Revision ID: 0011
 Revises: 0010
 Create Date: 2026-12-01 22:42:12.980465
 """
@@ -15,7 +15,7 @@ from alembic import op
 import ledgerline.models.base
 
 
-revision: str = '20261202_0009_providers'
+revision: str = '0011'
 down_revision: str | None = '0010'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
