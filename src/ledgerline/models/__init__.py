@@ -29,6 +29,7 @@ from ledgerline.models.refund import Refund
 from ledgerline.models.gift_certificate import GiftCertificate, GiftCertificateRedemption
 from ledgerline.models.adjustment import CustomerBalanceAdjustment
 from ledgerline.models.journal import JournalEntry
+from ledgerline.models.event import Event, WebhookAttempt, WebhookDelivery, WebhookEndpoint
 
 __all__ = [
     "AdminContact",
@@ -45,6 +46,7 @@ __all__ = [
     "Customer",
     "CustomerBalanceAdjustment",
     "ElectronicSummaryTemplate",
+    "Event",
     "EmailTemplate",
     "FinancialTransactionCategory",
     "FinancialTransactionType",
@@ -72,4 +74,7 @@ __all__ = [
     "Supplier",
     "Tenant",
     "User",
+    "WebhookAttempt",
+    "WebhookDelivery",
+    "WebhookEndpoint",
 ]

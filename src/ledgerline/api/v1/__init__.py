@@ -16,6 +16,7 @@ from ledgerline.api.v1 import authenticate
 from ledgerline.api.v1 import customer_payments, payments
 from ledgerline.api.v1 import balance_adjustments, invoice_payments, reference_data
 from ledgerline.api.v1 import credits, gift_certificates, refunds
+from ledgerline.api.v1 import events, webhook_endpoints
 from ledgerline.api.v1 import (
     admin_contacts,
     commission_agents,
@@ -50,6 +51,8 @@ router.include_router(reference_data.router)
 router.include_router(refunds.router)
 router.include_router(credits.router)
 router.include_router(gift_certificates.router)
+router.include_router(events.router)
+router.include_router(webhook_endpoints.router)
 for admin_module in (suppliers, invoice_document_profiles, invoice_templates, invoice_summary_templates,
                      invoice_summary_template_components, electronic_summary_templates, invoice_marketing_info,
                      admin_contacts, commission_agents, custom_field_definitions):
