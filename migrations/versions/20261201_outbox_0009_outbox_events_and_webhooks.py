@@ -77,6 +77,7 @@ def upgrade() -> None:
     sa.Column('attempts', sa.Integer(), nullable=False),
     sa.Column('next_attempt_at', ledgerline.models.base.UTCDateTime(timezone=True), nullable=False),
     sa.Column('leased_until', ledgerline.models.base.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('first_attempt_at', ledgerline.models.base.UTCDateTime(timezone=True), nullable=True),
     sa.Column('last_attempt_at', ledgerline.models.base.UTCDateTime(timezone=True), nullable=True),
     sa.Column('delivered_at', ledgerline.models.base.UTCDateTime(timezone=True), nullable=True),
     sa.Column('created_at', ledgerline.models.base.UTCDateTime(timezone=True), nullable=False),

@@ -95,6 +95,7 @@ class WebhookDelivery(Base):
     attempts: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     next_attempt_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), nullable=False)
     leased_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    first_attempt_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     last_attempt_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     delivered_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)

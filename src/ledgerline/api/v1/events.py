@@ -182,3 +182,7 @@ def replay_event(event_id: Annotated[int, Path(description="Event identifier", e
                                  endpoint_id=body.webhook_endpoint_id)
     return render_recorded(session, guard, WebhookDelivery.of(view), status_code=202,
                            location=f"/v1/webhook-deliveries/{view.id}")
+
+
+# The envelope webhooks deliver: the event exactly as GET /v1/events/{id} answers it.
+documents.renders("event")(Event.wire)
