@@ -194,7 +194,7 @@ def test_replay_delivers_an_event_again(client, auth, database, receiver):
     _drain(worker)
     assert [each.event["id"] for each in receiver.received] == [event["id"], event["id"]]
     assert client.post(f"/v1/events/{event['id']}/replay", headers=auth,
-                       json={"webhookEndpointId": 999999}).status_code == 422
+                       json={"webhookEndpointId": 999999}).status_code == 400
     assert client.post("/v1/events/999999/replay", headers=auth,
                        json={"webhookEndpointId": endpoint["id"]}).status_code == 404
 
