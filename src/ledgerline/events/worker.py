@@ -224,7 +224,7 @@ class Worker:
         started = time.perf_counter()
         try:
             response = self.client.post(claimed.url, content=claimed.body, headers=headers)
-        except httpx.HTTPError as exc:
+        except Exception as exc:  # noqa: BLE001 - no answer, whatever the reason (network, TLS, a URL httpx refuses)
             return Result(WebhookAttemptOutcome.UNREACHABLE, None, _ms(started), None,
                           f"{type(exc).__name__}: {exc}"[:500])
         excerpt = response.text[:EXCERPT_CHARS] if response.content else None
