@@ -173,7 +173,7 @@ class Replay(WireInput):
 
 
 @router.post("/events/{event_id}/replay", status_code=202, response_model=WebhookDelivery,
-             responses=error_responses(400, 404, 422),
+             responses=error_responses(400, 404),
              summary="Deliver an event to a webhook endpoint again (the worker sends it next)")
 def replay_event(event_id: Annotated[int, Path(description="Event identifier", examples=[1])], body: Replay,
                  session: SessionDep, guard: IdempotencyDep,

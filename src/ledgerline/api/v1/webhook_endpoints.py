@@ -134,7 +134,7 @@ Resource("/webhook-endpoints", "webhook_endpoint", "webhook_endpoints", WebhookE
 
 
 @router.post("/webhook-endpoints/{webhook_endpoint_id}/rotate-secret", response_model=WebhookEndpoint,
-             responses=error_responses(400, 404, 422),
+             responses=error_responses(400, 404),
              summary="Give a webhook endpoint a new secret (in this answer only); the old one signs too for a while")
 def rotate_secret(webhook_endpoint_id: Annotated[int, Path(description="Webhook endpoint identifier", examples=[1])],
                   session: SessionDep, guard: IdempotencyDep,
