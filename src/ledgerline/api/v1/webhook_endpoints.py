@@ -98,7 +98,6 @@ LISTING = Listing(
     filters=[
         Filter("id", "Filter by endpoint identifier"),
         Filter("url", "Filter by URL"),
-        Filter("description", "Filter by description"),
         Filter("status", "Filter by status"),
         Filter("createdAt", "Filter by creation date"),
     ],
