@@ -1,5 +1,5 @@
 # Two commands do all set-up on a fresh machine with Python 3.11+:
-#   make run   install into .venv, migrate the embedded SQLite database, serve on :8000
+#   make run   install into .venv, migrate the embedded SQLite database, serve on :8000 (and the worker)
 #   make test  install, run the whole suite
 PYTHON ?= python3
 VENV ?= .venv
@@ -20,10 +20,11 @@ install: $(STAMP)
 migrate: install
 	@$(BIN)/ledgerline migrate
 
+# The delivery worker runs beside the server and stops with it.
 run: install
 	@$(BIN)/ledgerline init-env
 	@$(BIN)/ledgerline migrate
-	@$(BIN)/ledgerline serve
+	@$(BIN)/ledgerline worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; $(BIN)/ledgerline serve
 
 # One worker per core (pytest-xdist): each worker migrates its own SQLite file and PostgreSQL schema.
 PYTEST_WORKERS ?= auto

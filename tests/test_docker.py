@@ -71,7 +71,7 @@ def test_compose_brings_up_postgresql_and_the_api_with_health_checks(compose):
 
 
 def test_every_compose_command_is_a_real_ledgerline_command(compose):
-    """No placeholder services: a worker appears here only once ``ledgerline worker`` exists."""
+    """No placeholder services: every command is a real one; the worker runs beside the API."""
     commands = {name for path, _ in _walk() if len(path) == 1 for name in path}
     for name, service in compose["services"].items():
         command = service.get("command")
@@ -80,9 +80,12 @@ def test_every_compose_command_is_a_real_ledgerline_command(compose):
             continue
         assert command[0] == "ledgerline" and command[1] in commands, (name, command)
         build_parser().parse_args(command[1:])   # the arguments parse (SystemExit otherwise)
+        if name == "worker":   # the one long-running service beside the API
+            assert command[:2] == ["ledgerline", "worker"] and "profiles" not in service
+            assert service["depends_on"]["api"]["condition"] == "service_healthy"   # migrated by then
+            continue
         assert "profiles" in service, f"{name} is a one-off (a profile), not part of a plain `up`"
-    if "worker" in compose["services"]:
-        assert "worker" in commands
+    assert "worker" in compose["services"] and "worker" in commands
 
 
 def _walk():

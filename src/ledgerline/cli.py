@@ -1,4 +1,4 @@
-"""The ``ledgerline`` command: serve, migrate, tokens, tenants, users, demo data and checks."""
+"""The ``ledgerline`` command: serve, worker, migrate, tokens, tenants, users, demo data and checks."""
 
 from __future__ import annotations
 
@@ -90,6 +90,37 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     with _metrics_directory(args.workers):
         uvicorn.run("ledgerline.app:create_app", factory=True, host=args.host, port=args.port,
                     workers=args.workers, access_log=access_log, proxy_headers=True)
+    return 0
+
+
+def _cmd_worker(args: argparse.Namespace) -> int:
+    import signal
+    import threading
+
+    import ledgerline.api.v1  # noqa: F401 - registers how /v1 renders the events the worker delivers
+    from ledgerline.db import Database, make_engine
+    from ledgerline.events.worker import Worker
+    from ledgerline.observability import logs
+
+    if args.poll <= 0:
+        raise CommandError("--poll must be more than 0 seconds")
+    settings = get_settings()
+    logs.configure(settings.log_format, settings.log_level)
+    database = Database(make_engine(settings.database_url, transaction_pooler=settings.database_transaction_pooler))
+    worker = Worker(database, batch_size=args.batch)
+    stop = threading.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: stop.set())
+    try:
+        if args.once:
+            report = worker.run_once()
+            print(f"dispatched {report.dispatched} events, attempted {report.attempted} deliveries "
+                  f"{report.outcomes or ''}".rstrip())
+        else:
+            worker.run_forever(poll_seconds=args.poll, stop=stop)
+    finally:
+        worker.close()
+        database.dispose()
     return 0
 
 
@@ -289,6 +320,16 @@ def build_parser() -> argparse.ArgumentParser:
                        help="also write uvicorn's access log (Ledgerline logs one line per request anyway)")
     serve.add_argument("--no-access-log", action="store_true", help="no uvicorn access log (the default)")
     serve.set_defaults(handler=_cmd_serve)
+
+    worker = _command(commands, "worker", "deliver events to webhook endpoints",
+                      "ledgerline worker --poll 1\nledgerline worker --once   # one pass, then exit",
+                      "Fan outbox events out to the webhook endpoints, POST them signed (HMAC-SHA256), retry "
+                      "failures with backoff for about 3 days, in each customer's order. Several workers may run "
+                      "at once on PostgreSQL; run one on SQLite. SIGTERM stops it after the current attempt.")
+    worker.add_argument("--poll", type=float, default=1.0, help="seconds between passes when idle (default 1)")
+    worker.add_argument("--batch", type=int, default=50, help="deliveries claimed per pass (default 50)")
+    worker.add_argument("--once", action="store_true", help="one pass, then exit")
+    worker.set_defaults(handler=_cmd_worker)
 
     migrate_cmd = _command(commands, "migrate", "apply database migrations",
                            "DATABASE_URL=postgresql+psycopg://app:secret@db/ledgerline ledgerline migrate")

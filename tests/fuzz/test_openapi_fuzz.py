@@ -77,6 +77,11 @@ def seed_world(client, auth) -> None:
                                                    "paymentMethod": "CHEQUE", "status": "DRAFT"})
     create_resource(client, auth, "/v1/gift-certificates", {"code": "FUZZ-1", "currency": "GBP",
                                                             "amountInMajorCurrency": "25.00"})
+    # Events exist already (customer.created...); an endpoint and a delivery of one (a replay) join them.
+    endpoint = create_resource(client, auth, "/v1/webhook-endpoints", {"url": "https://receiver.example/hooks"})
+    event = client.get("/v1/events", params={"pageSize": 1}, headers=auth).json()[0]
+    assert client.post(f"/v1/events/{event['id']}/replay", json={"webhookEndpointId": endpoint["id"]},
+                       headers=auth).status_code == 202
 
 
 def known_path_values(client, auth, tenant_id, path: str) -> dict[str, Any]:

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from ledgerline.credits import planning, repository
 from ledgerline.credits.planning import CreditPlan, CreditRecord, TargetRecord
+from ledgerline import events
 from ledgerline.customers import repository as customers
 from ledgerline.errors import Conflict, InvalidRequest, not_found
 from ledgerline.invoices import repository as invoices_repository, repository as invoices
@@ -137,6 +138,9 @@ def apply(session: Session, *, tenant_id: uuid.UUID, plans: Sequence[CreditPlan]
                    lines=[replace(line, credit_id=plan.credit.id) for plan in applied for line in plan.lines])
     invoices.update_invoice_money(session, tenant_id,
                                   list({invoice.id: invoice for plan in applied for invoice in plan.invoices}.values()))
+    for plan, original in zip(applied, plans):
+        events.record(session, tenant_id, "credit.created" if original.credit.id is None else "credit.reversed",
+                      plan.credit.customer_id, _view(plan))
     return [WrittenOff(_view(plan), plan.invoices, plan.customer.balance) for plan in applied]
 
 

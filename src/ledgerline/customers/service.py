@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from ledgerline import events
 from ledgerline.customers import repository
 from ledgerline.errors import Conflict, InvalidRequest, not_found
 from ledgerline.kit.criteria import Criteria, Page
@@ -69,6 +70,7 @@ def create_customer(
     )
     session.add(customer)
     session.flush()
+    events.record(session, tenant_id, "customer.created", customer.id, customer)
     return customer
 
 

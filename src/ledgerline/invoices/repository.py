@@ -226,6 +226,15 @@ def post_drafts_of_run(session: Session, tenant_id: uuid.UUID, bill_run_id: int,
     return session.execute(stmt).rowcount
 
 
+def invoices_posted_by_run(session: Session, tenant_id: uuid.UUID, bill_run_id: int,
+                           posted_at: dt.datetime) -> list[Invoice]:
+    """The invoices closing the run posted (at ``posted_at``), by id, read fresh (invoice.posted events)."""
+    stmt = (select(Invoice).where(Invoice.tenant_id == tenant_id, Invoice.bill_run_id == bill_run_id,
+                                  Invoice.status == InvoiceStatus.POSTED, Invoice.posted_at == posted_at)
+            .order_by(Invoice.id).execution_options(populate_existing=True))
+    return list(session.execute(stmt).scalars())
+
+
 @dataclass(frozen=True)
 class CustomerValue:
     customer_id: int

@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from ledgerline import events
 from ledgerline.customers import service as customers
 from ledgerline.errors import Conflict, FieldError, InvalidRequest, not_found
 from ledgerline.invoices import repository
@@ -197,6 +198,7 @@ def create_invoice(
     session.flush()
     if invoice.status is InvoiceStatus.POSTED:
         _journal_posted(session, invoice)
+        events.record(session, tenant_id, "invoice.posted", invoice.customer_id, invoice)
         _start_collection(session, invoice)
     return invoice
 
@@ -275,6 +277,7 @@ def post_invoice(session: Session, *, tenant_id: uuid.UUID, invoice_id: int) -> 
     _post(invoice, utcnow())
     _journal_posted(session, invoice)
     session.flush()
+    events.record(session, tenant_id, "invoice.posted", invoice.customer_id, invoice)
     _start_collection(session, invoice)
     return invoice
 
@@ -290,6 +293,7 @@ def cancel_invoice(session: Session, *, tenant_id: uuid.UUID, invoice_id: int) -
     invoice.payment_status = payment_status_of(invoice.status, invoice.total_minor, 0)
     invoice.cancelled_at = utcnow()
     session.flush()
+    events.record(session, tenant_id, "invoice.cancelled", invoice.customer_id, invoice)
     return invoice
 
 
@@ -388,6 +392,8 @@ def close_bill_run(session: Session, *, tenant_id: uuid.UUID, bill_run_id: int) 
     run.status = BillRunStatus.CLOSED
     run.closed_at = now
     session.flush()
+    for invoice in repository.invoices_posted_by_run(session, tenant_id, run.id, now):
+        events.record(session, tenant_id, "invoice.posted", invoice.customer_id, invoice)
     for invoice in repository.posted_invoices_of_run_with_mandates(session, tenant_id, run.id):
         _start_collection(session, invoice)
     return run

@@ -33,6 +33,7 @@ from ledgerline.models.provider import (
     PaymentProvider, PaymentProviderContractOwner, ProviderCollection, ProviderEvent, SandboxOperation,
     SitePaymentMandate,
 )
+from ledgerline.models.event import Event, WebhookAttempt, WebhookDelivery, WebhookEndpoint
 
 __all__ = [
     "AdminContact",
@@ -49,6 +50,7 @@ __all__ = [
     "Customer",
     "CustomerBalanceAdjustment",
     "ElectronicSummaryTemplate",
+    "Event",
     "EmailTemplate",
     "FinancialTransactionCategory",
     "FinancialTransactionType",
@@ -82,4 +84,7 @@ __all__ = [
     "Supplier",
     "Tenant",
     "User",
+    "WebhookAttempt",
+    "WebhookDelivery",
+    "WebhookEndpoint",
 ]

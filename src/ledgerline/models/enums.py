@@ -273,3 +273,24 @@ class CustomFieldEntityLevel(str, enum.Enum):
     SITE = "SITE"
     INVOICE = "INVOICE"
     PAYMENT = "PAYMENT"
+
+
+class WebhookEndpointStatus(str, enum.Enum):
+    """ENABLED endpoints receive events; the worker DISABLES one after persistent failure (or a client does)."""
+
+    ENABLED = "ENABLED"
+    DISABLED = "DISABLED"
+
+
+class WebhookDeliveryStatus(str, enum.Enum):
+    """PENDING until the receiver answers 2xx (DELIVERED) or the retries run out (FAILED)."""
+
+    PENDING = "PENDING"
+    DELIVERED = "DELIVERED"
+    FAILED = "FAILED"
+
+
+class WebhookAttemptOutcome(str, enum.Enum):
+    DELIVERED = "DELIVERED"      # 2xx
+    REFUSED = "REFUSED"          # the receiver answered, not 2xx
+    UNREACHABLE = "UNREACHABLE"  # no answer: connection refused, timeout, TLS, DNS

@@ -17,7 +17,9 @@ from sqlalchemy.orm import Session
 
 from decimal import Decimal
 
+from ledgerline import events
 from ledgerline.errors import Conflict, InvalidRequest, not_found
+from ledgerline.events.values import PaidInvoice
 from ledgerline.invoices import repository as invoices_repository
 from ledgerline.kit.ids import new_locator, new_uuid
 from ledgerline.kit.criteria import Criteria, Page
@@ -210,9 +212,10 @@ def _post(session: Session, tenant: TenantContext, customer: CustomerSnapshot, p
     written = repository.apply_postings(
         session, [repository.Posting(tenant.tenant_id, customer.id, payment, plan, is_new)], now)
     metrics.payment_posted(session, payment["currency"])
-    if not plan.distributions:
-        return recorded
-    return replace(recorded, **_applied(written[0], {invoice.id: invoice.number for invoice in invoices}))
+    if plan.distributions:
+        recorded = replace(recorded, **_applied(written[0], {invoice.id: invoice.number for invoice in invoices}))
+    _record_posted(session, tenant.tenant_id, recorded, plan, invoices)
+    return recorded
 
 
 def _applied(rows: Sequence[dict[str, Any]], numbers: Mapping[int, str]) -> dict[str, tuple]:
@@ -228,6 +231,21 @@ def _applied(rows: Sequence[dict[str, Any]], numbers: Mapping[int, str]) -> dict
             gift.append(AppliedCertificate(row["code"], row["certificate_id"], amount, row["id"], row["locator"],
                                            invoices))
     return {"credit_applied": tuple(credit), "gift_certificate_applied": tuple(gift)}
+
+
+def _record_posted(session: Session, tenant_id: uuid.UUID, recorded: RecordedPayment, plan: PostingPlan,
+                   invoices: Sequence[InvoiceSnapshot]) -> None:
+    """payment.posted, and invoice.paid for each invoice it left owing nothing (from the locked snapshot)."""
+    payment = recorded.payment
+    events.record(session, tenant_id, "payment.posted", payment["customer_id"], recorded)
+    snapshots = {invoice.id: invoice for invoice in invoices}
+    for change in plan.invoices:
+        invoice = snapshots.get(change.id)
+        if invoice is not None and change.outstanding_minor == 0 and invoice.outstanding_minor > 0:
+            events.record(session, tenant_id, "invoice.paid", payment["customer_id"], PaidInvoice(
+                id=invoice.id, number=invoice.number, customer_id=invoice.customer_id, currency=payment["currency"],
+                status=invoice.status, total_minor=invoice.total_minor, outstanding_minor=0,
+                payment_status=change.payment_status, payment_id=payment["id"]))
 
 
 def record_payment(session: Session, *, tenant: TenantContext, new: NewPayment,
@@ -328,7 +346,9 @@ def reject_payment(session: Session, *, tenant: TenantContext, payment: PaymentR
                updated_by=actor, version=row["version"] + 1, updated_at=now)
     repository.update_payment(session, tenant.tenant_id, row, ("status", "rejection_reason", "rejection_reason_id",
                                                                "updated_by"), now)
-    return RecordedPayment(payment=row)
+    recorded = RecordedPayment(payment=row)
+    events.record(session, tenant.tenant_id, "payment.rejected", row["customer_id"], recorded)
+    return recorded
 
 
 def cancel_payment(session: Session, *, tenant: TenantContext, payment: PaymentRef,
@@ -346,7 +366,9 @@ def cancel_payment(session: Session, *, tenant: TenantContext, payment: PaymentR
         row["status"] = PaymentStatus.CANCELLED
         repository.update_payment(session, tenant.tenant_id, row, ("status", "updated_by"), now)
         metrics.payment_cancelled(session, row["currency"])
-        return RecordedPayment(payment=row)
+        recorded = RecordedPayment(payment=row)
+        events.record(session, tenant.tenant_id, "payment.cancelled", row["customer_id"], recorded)
+        return recorded
     if row["refunded_minor"]:
         raise Conflict(f"payment {row['id']} has been refunded in part or whole; it cannot be cancelled")
     not_cash = bool(row.get("credit_applied_minor") or row.get("gift_applied_minor"))
@@ -377,7 +399,9 @@ def cancel_payment(session: Session, *, tenant: TenantContext, payment: PaymentR
                                   reason=cancellation.issue_reason or "payment cancelled", now=now)
     row.update(status=PaymentStatus.CANCELLED, unallocated_minor=0)
     metrics.payment_cancelled(session, row["currency"])
-    return RecordedPayment(payment=row, cancellation=cancelled)
+    recorded = RecordedPayment(payment=row, cancellation=cancelled)
+    events.record(session, tenant.tenant_id, "payment.cancelled", row["customer_id"], recorded)
+    return recorded
 
 
 def void_payment(session: Session, *, tenant: TenantContext, payment: PaymentRef, reason: str | None = None,

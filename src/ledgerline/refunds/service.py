@@ -16,6 +16,7 @@ from decimal import Decimal
 
 from sqlalchemy.orm import Session
 
+from ledgerline import events
 from ledgerline.customers import repository as customers
 from ledgerline.errors import Conflict, InvalidRequest, not_found
 from ledgerline.invoices import repository as invoices
@@ -151,9 +152,12 @@ def apply(session: Session, *, tenant_id: uuid.UUID, plans: Sequence[RefundPlan]
     repository.update_payments(session, tenant_id, payments)
     invoices.update_invoice_money(session, tenant_id, list(invoices_after.values()))
     customers.update_customer_credit(session, tenant_id, list(customers_after.values()))
-    return [RecordedRefund(replace(plan.record, id=refund_id), plan.taken, plan.invoice,  # type: ignore[arg-type]
-                           plan.customer.balance)
-            for plan, refund_id in zip(plans, ids)]
+    recorded = [RecordedRefund(replace(plan.record, id=refund_id), plan.taken, plan.invoice,  # type: ignore[arg-type]
+                               plan.customer.balance)
+                for plan, refund_id in zip(plans, ids)]
+    for each in recorded:
+        events.record(session, tenant_id, "refund.created", each.refund.customer_id, each.refund)
+    return recorded
 
 
 def _row(tenant_id: uuid.UUID, record: RefundRecord, now: dt.datetime) -> dict[str, object]:

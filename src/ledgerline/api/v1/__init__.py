@@ -18,6 +18,7 @@ from ledgerline.api.v1 import balance_adjustments, invoice_payments, reference_d
 from ledgerline.api.v1 import credits, gift_certificates, refunds
 from ledgerline.api.v1 import payment_providers
 from ledgerline.providers.runtime import use_request_runtime
+from ledgerline.api.v1 import events, webhook_endpoints
 from ledgerline.api.v1 import (
     admin_contacts,
     commission_agents,
@@ -56,6 +57,8 @@ router.include_router(gift_certificates.router)
 router.include_router(payment_providers.router)
 router.include_router(payment_providers.mandate_router)
 router.include_router(payment_providers.collection_router)
+router.include_router(events.router)
+router.include_router(webhook_endpoints.router)
 for admin_module in (suppliers, invoice_document_profiles, invoice_templates, invoice_summary_templates,
                      invoice_summary_template_components, electronic_summary_templates, invoice_marketing_info,
                      admin_contacts, commission_agents, custom_field_definitions):
