@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request, Response
-from pydantic import Field
+from pydantic import ConfigDict, Field
 from sqlalchemy.orm import Session
 
 from ledgerline.api.exsited.common import (
@@ -295,9 +295,11 @@ class PaymentInput(ExsitedInput):
 
 
 class PaymentCreate(ExsitedInput):
-    payment: PaymentInput = Field(examples=[{"date": "2026-12-01", "note": "Counter",
-                                             "payment_applied": [{"processor": "Cash", "amount": "25.00",
-                                                                  "reference": "RCPT-42"}]}])
+    model_config = ConfigDict(json_schema_extra={"examples": [{"payment": {
+        "date": "2026-12-01", "note": "Counter",
+        "payment_applied": [{"processor": "Cash", "amount": "25.00", "reference": "RCPT-42"}]}}]})
+
+    payment: PaymentInput
 
 
 def _normalized(text: str) -> str:
