@@ -28,5 +28,6 @@ FIELD_NAMES = FieldNames(names={
     "intended_invoices": "invoice_id",
 })
 
+# Issue 12: a body that breaks a rule is 400 here (Exsited documents no 422).
 SURFACE = Surface(name="exsited", prefix="/api", router=router, render_error=render_error,
-                  field_names=FIELD_NAMES, document=document_operations)
+                  field_names=FIELD_NAMES, document=document_operations, validation_status=400)

@@ -20,8 +20,6 @@ class ExsitedErrors(BaseModel):
 
 
 def render_error(info: ErrorInfo) -> Response:
-    # Issue 12: validation is 400 here (Exsited documents no 422), whichever layer refused the input.
-    status = 400 if info.status == 422 else info.status
     messages = [f"{item.field}: {item.message}" for item in info.errors] or [info.message]
-    return Response(dumps({"errors": [{"message": message} for message in messages]}), status_code=status,
+    return Response(dumps({"errors": [{"message": message} for message in messages]}), status_code=info.status,
                     media_type="application/json")
