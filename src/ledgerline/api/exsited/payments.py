@@ -150,7 +150,7 @@ def _spent(recorded: RecordedPayment, name: str) -> Sequence[Any]:
 
 def payment_document(recorded: RecordedPayment, invoices: dict[int, InvoiceSummary]) -> dict[str, Any]:
     payment, currency = recorded.payment, recorded.payment["currency"]
-    credits, certificates = _spent(recorded, "credit_applied"), _spent(recorded, "gift_certificates")
+    credits, certificates = _spent(recorded, "credit_applied"), _spent(recorded, "gift_certificate_applied")
     total = (payment["amount_minor"] + sum(each.amount.minor for each in credits)
              + sum(each.amount.minor for each in certificates))
     applied: dict[int, int] = {}
@@ -168,8 +168,9 @@ def payment_document(recorded: RecordedPayment, invoices: dict[int, InvoiceSumma
         "payment_applied": [{"amount": _amount(int(t["amountMinor"]), currency), "method": t["method"],
                              "processor": t.get("processor"), "reference": t.get("reference")}
                             for t in payment["tenders"]],
-        "credit_applied": [{"id": getattr(each, "credit", None), "amount": _money(each.amount),
-                            "code": getattr(each, "code", None) or getattr(each, "credit", None)} for each in credits],
+        # A spent credit is a creditDistribution credit: its locator is both its id and its code.
+        "credit_applied": [{"id": each.locator, "amount": _money(each.amount), "code": each.locator}
+                           for each in credits],
         "gift_certificate_applied": [{"amount": _money(each.amount), "code": each.code} for each in certificates],
         "invoices": [{"applied": _amount(minor, currency), "code": invoices[invoice_id].number,
                       "due_date": invoices[invoice_id].due_date.isoformat(),
