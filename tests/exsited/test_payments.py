@@ -248,7 +248,6 @@ def test_delete_rejects_a_draft_and_the_v2_path_serves_the_same_handler(client, 
                                        "next_page": None}}
 
 
-@pytest.mark.xfail(strict=True, reason="needs giftcredit")
 def test_credit_applied_spends_the_accounts_credit(client, auth):
     customer = create_customer(client, auth)
     first = posted_invoice(client, auth, customer["id"])
@@ -261,7 +260,6 @@ def test_credit_applied_spends_the_accounts_credit(client, auth):
     assert payment["invoices"][0]["outstanding"] == "0.00"
 
 
-@pytest.mark.xfail(strict=True, reason="needs giftcredit")
 def test_credit_applied_beyond_the_available_credit_is_400_naming_it(client, auth):
     invoice = posted_invoice(client, auth)
     refused = pay(client, auth, invoice["number"], ("Cash", "10.00"), credit_applied=[{"amount": "5.00"}])
@@ -269,7 +267,6 @@ def test_credit_applied_beyond_the_available_credit_is_400_naming_it(client, aut
     assert "not supported" not in _errors(refused)[0]
 
 
-@pytest.mark.xfail(strict=True, reason="needs giftcredit")
 def test_a_cancelled_payment_restores_the_credit_it_spent(client, auth):
     customer = create_customer(client, auth)
     first = posted_invoice(client, auth, customer["id"])

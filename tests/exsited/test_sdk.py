@@ -124,7 +124,6 @@ def test_a_wrong_secret_is_refused(live: Live):
     assert "Failed to authenticate" in refused.value.message
 
 
-@pytest.mark.xfail(strict=True, reason="needs giftcredit")
 def test_the_sdk_pays_with_a_gift_certificate_tender(live: Live):
     made = live.v1("POST", "/v1/gift-certificates", json={"code": "GIFT-SDK-1", "currency": "GBP",
                                                            "amount": "30.00"})

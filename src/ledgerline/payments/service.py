@@ -605,8 +605,10 @@ def list_payments_of(session: Session, *, tenant_id: uuid.UUID, criteria: Criter
 def applied_invoices(session: Session, *, tenant_id: uuid.UUID,
                      payments: Sequence[RecordedPayment]) -> dict[int, InvoiceSummary]:
     """Each invoice the payments' live allocations name, as it stands now, by id: one query."""
-    rows = repository.invoice_summaries(session, tenant_id,
-                                        [line.invoice_id for each in payments for line in each.allocations])
+    lines = [line for each in payments
+             for line in (*each.allocations, *(line for spent in (*each.credit_applied, *each.gift_certificate_applied)
+                                               for line in spent.invoices))]
+    rows = repository.invoice_summaries(session, tenant_id, [line.invoice_id for line in lines])
     return {invoice_id: InvoiceSummary(id=invoice_id, number=row["number"], issue_date=row["issue_date"],
                                        due_date=row["due_date"], total=Money(row["total_minor"], row["currency"]),
                                        outstanding=Money(row["outstanding_minor"], row["currency"]))

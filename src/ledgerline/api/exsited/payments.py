@@ -154,7 +154,8 @@ def payment_document(recorded: RecordedPayment, invoices: dict[int, InvoiceSumma
     total = (payment["amount_minor"] + sum(each.amount.minor for each in credits)
              + sum(each.amount.minor for each in certificates))
     applied: dict[int, int] = {}
-    for line in recorded.allocations:
+    # The cash's allocations, then what spent credit and redeemed certificates settled.
+    for line in (*recorded.allocations, *(line for each in (*credits, *certificates) for line in each.invoices)):
         applied[line.invoice_id] = applied.get(line.invoice_id, 0) + line.amount.minor
     reconciled = sum(applied.values())
     return {
@@ -329,13 +330,6 @@ def create_invoice_payment(invoice_id: InvoiceId, body: PaymentCreate, session: 
                            tenant: TenantDep,
                            principal: Annotated[Principal, Depends(require("payments.write"))]) -> Response:
     given = body.payment
-    if given.credit_applied or given.gift_certificates:
-        # The payments domain does not apply spent credit or gift certificates yet (branch giftcredit adds
-        # them); refusing is better than recording a payment that ignores them.
-        name = "credit_applied" if given.credit_applied else "gift_certificates"
-        error = InvalidRequest.for_field(f"payment.{name}", "is not supported yet")
-        error.wire_named = True
-        raise error
     tenders = tuple(Tender(method=_method(each, position), amount=each.amount, processor=each.processor,
                            reference=each.reference) for position, each in enumerate(given.payment_applied))
     recorded = service.pay_invoice(
