@@ -126,7 +126,7 @@ def test_a_wrong_secret_is_refused(live: Live):
 
 def test_the_sdk_pays_with_a_gift_certificate_tender(live: Live):
     made = live.v1("POST", "/v1/gift-certificates", json={"code": "GIFT-SDK-1", "currency": "GBP",
-                                                           "amount": "30.00"})
+                                                           "amountInMajorCurrency": "30.00"})
     assert made.status_code == 201, made.text
     # PaymentDataDTO has no gift_certificates field: the SDK takes a dict body for it.
     created = live.sdk.payment.create(invoice_id=live.invoice, request_data={"payment": {
