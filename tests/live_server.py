@@ -27,7 +27,8 @@ def server_env(directory: Path, **extra: str) -> dict[str, str]:
     env = {key: value for key, value in os.environ.items()
            if not key.startswith("LEDGERLINE_") and key not in ("DATABASE_URL", "PROMETHEUS_MULTIPROC_DIR")}
     env.update(DATABASE_URL=f"sqlite:///{directory / 'live.db'}", LEDGERLINE_JWT_SECRET=SECRET,
-               LEDGERLINE_LOG_FORMAT="json", **extra)
+               LEDGERLINE_LOG_FORMAT="json")
+    env.update(extra)  # DATABASE_URL too: a PostgreSQL schema instead of the SQLite file
     return env
 
 

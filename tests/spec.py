@@ -39,12 +39,16 @@ def parameters(operation: dict[str, Any], where: str) -> list[dict[str, Any]]:
 
 
 def is_list(method: str, operation: dict[str, Any]) -> bool:
-    """A GET whose answer is a collection: a bare array (/v1) or an object holding ``items``."""
+    """A GET whose answer is a collection: a bare array (/v1), an object holding ``items`` (Socotra) or
+    ``pagination`` (Exsited, also inside its ``invoice``/``account`` wrapper)."""
     if method != "GET":
         return False
     content = operation.get("responses", {}).get("200", {}).get("content", {})
     schema = resolve(next(iter(content.values()), {}).get("schema", {}))
-    return schema.get("type") == "array" or "items" in schema.get("properties", {})
+    properties = schema.get("properties", {})
+    wrapped = [resolve(each) for each in properties.values()] if len(properties) == 1 else []
+    return (schema.get("type") == "array" or "items" in properties or "pagination" in properties
+            or any("pagination" in each.get("properties", {}) for each in wrapped))
 
 
 def filled_path(path: str, operation: dict[str, Any], values: dict[str, Any] | None = None) -> str:
@@ -80,7 +84,7 @@ def envelope_problems(path: str, status: int, body: Any) -> list[str]:
     if path.startswith("/billing/"):  # Socotra: problem+json
         ok = isinstance(body, dict) and body.get("status") == status and bool(body.get("title"))
         return [] if ok else [f"not problem+json with status {status}: {body!r}"]
-    if path.startswith("/api/v3/"):  # Exsited
+    if path.startswith("/api/"):  # Exsited (/api/v3, the SDK's /api/v2 paths, /api/v1/oauth2/token)
         errors = body.get("errors") if isinstance(body, dict) else None
         ok = isinstance(errors, list) and errors and all(isinstance(e, dict) and e.get("message") for e in errors)
         return [] if ok else [f"not the Exsited envelope: {body!r}"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import stat
@@ -293,3 +294,27 @@ def test_serve_with_several_workers_gives_them_a_metrics_directory(monkeypatch, 
     with _metrics_directory(1):
         assert os.environ[METRICS_DIR_ENV] == str(own) and not list(own.glob("*.db"))
     assert own.is_dir()
+
+
+def test_api_client_create_prints_its_credentials_as_json_which_get_a_token(database_url, capsys):
+    tenant_id = create_tenant(capsys, "Acme Billing")
+    created = json.loads(run(capsys, "api-client", "create", "--tenant", str(tenant_id), "--scope", "payments.*"))
+    assert set(created) == {"client_id", "client_secret"}
+    listed = json.loads(run(capsys, "api-client", "list", "--tenant", str(tenant_id)))
+    assert [(each["client_id"], each["scopes"], each["revoked_at"]) for each in listed] == [
+        (created["client_id"], "payments.*", None)]
+    assert created["client_secret"] not in json.dumps(listed)
+    with TestClient(create_app(get_settings())) as client:
+        token = client.post("/api/v1/oauth2/token", json={"grant_type": "client_credentials", **created,
+                                                          "redirect_uri": "https://app.example/cb"})
+        assert token.status_code == 200, token.text
+        headers = {"Authorization": f"Bearer {token.json()['access_token']}"}
+        assert client.get("/api/v3/payments", headers=headers).status_code == 200
+        assert run(capsys, "api-client", "revoke", created["client_id"]) == f"API client {created['client_id']} revoked"
+        again = client.post("/api/v1/oauth2/token", json={"grant_type": "client_credentials", **created})
+        assert again.status_code == 401
+
+
+def test_api_client_revoke_of_an_unknown_client_fails_cleanly(database_url, capsys):
+    assert main(["api-client", "revoke", "llc_nobody"]) == 1
+    assert "not found" in capsys.readouterr().err

@@ -13,7 +13,8 @@ from ledgerline.app import create_app
 from ledgerline.config import Settings
 
 # The provider webhooks authenticate by their HMAC signature (tests/security/test_webhooks.py).
-NO_AUTH = {"/healthz", "/readyz", "/v1/authenticate", "/v1/payment-provider-webhooks/{provider_id}"}
+NO_AUTH = {"/healthz", "/readyz", "/v1/authenticate", "/api/v1/oauth2/token",
+           "/v1/payment-provider-webhooks/{provider_id}"}
 METHODS = {"get", "put", "post", "delete", "patch", "head", "options"}
 
 
@@ -107,7 +108,7 @@ def test_every_authenticated_operation_documents_401_403_and_another_4xx(spec):
 
 def test_bearer_security_applies_to_every_v1_and_billing_operation_but_login(spec):
     for path, method, operation in operations(spec):
-        if path.startswith(("/v1/", "/billing/")) and path not in NO_AUTH:
+        if path.startswith(("/v1/", "/billing/", "/api/")) and path not in NO_AUTH:
             assert operation.get("security") == [{"bearerAuth": []}], f"{method} {path}"
         else:
             assert "security" not in operation, f"{method} {path}"

@@ -181,6 +181,41 @@ def _cmd_user_set_scopes(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_api_client_create(args: argparse.Namespace) -> int:
+    import json
+
+    from ledgerline.api_clients.service import create_client
+
+    with _transaction() as session:
+        created = create_client(session, tenant_id=args.tenant, scopes=args.scope)
+    # The secret is shown here once; only its hash is stored.
+    print(json.dumps({"client_id": created.client_id, "client_secret": created.client_secret}))
+    return 0
+
+
+def _cmd_api_client_list(args: argparse.Namespace) -> int:
+    import json
+
+    from ledgerline.api_clients.service import list_clients
+
+    with _transaction() as session:
+        rows = [{"client_id": client.client_id, "tenant": str(client.tenant_id), "scopes": client.scopes,
+                 "created_at": client.created_at.isoformat(),
+                 "revoked_at": client.revoked_at.isoformat() if client.revoked_at else None}
+                for client in list_clients(session, tenant_id=args.tenant)]
+    print(json.dumps(rows, indent=2))
+    return 0
+
+
+def _cmd_api_client_revoke(args: argparse.Namespace) -> int:
+    from ledgerline.api_clients.service import revoke_client
+
+    with _transaction() as session:
+        revoke_client(session, client_id=args.client_id)
+    print(f"API client {args.client_id} revoked")
+    return 0
+
+
 def _cmd_token(args: argparse.Namespace) -> int:
     from ledgerline.auth import issue_token
 
@@ -374,6 +409,25 @@ def build_parser() -> argparse.ArgumentParser:
     user_scopes.add_argument("--username", required=True, help="the login name")
     user_scopes.add_argument("--scope", required=True, help="space-separated scopes, '*' grants everything")
     user_scopes.set_defaults(handler=_cmd_user_set_scopes)
+
+    api_client = _command(commands, "api-client", "manage OAuth2 API clients (Exsited's client credentials)",
+                          "ledgerline api-client create --tenant $TENANT --scope 'payments.*'")
+    api_client_actions = api_client.add_subparsers(dest="action", required=True, metavar="ACTION")
+    api_client_create = _command(
+        api_client_actions, "create", "create an API client and print its id and secret as JSON (shown once)",
+        "ledgerline api-client create --tenant $TENANT --scope 'payments.*'\n"
+        "# {\"client_id\": \"llc_...\", \"client_secret\": \"...\"}: POST them to /api/v1/oauth2/token")
+    api_client_create.add_argument("--tenant", required=True, type=uuid.UUID, help="tenant UUID")
+    api_client_create.add_argument("--scope", default="*", help="space-separated scopes, '*' grants everything")
+    api_client_create.set_defaults(handler=_cmd_api_client_create)
+    api_client_list = _command(api_client_actions, "list", "list API clients as JSON (never their secrets)",
+                               "ledgerline api-client list --tenant $TENANT")
+    api_client_list.add_argument("--tenant", type=uuid.UUID, help="only this tenant's clients")
+    api_client_list.set_defaults(handler=_cmd_api_client_list)
+    api_client_revoke = _command(api_client_actions, "revoke", "revoke an API client: it gets no more tokens",
+                                 "ledgerline api-client revoke llc_0123456789abcdef01234567")
+    api_client_revoke.add_argument("client_id", help="the client id to revoke")
+    api_client_revoke.set_defaults(handler=_cmd_api_client_revoke)
 
     seed = _command(commands, "seed", "create a demo tenant with realistic data",
                     'ledgerline seed --tenant "Demo Telecom" --customers 50 --months 12',

@@ -58,7 +58,7 @@ CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
 
 
 def _first_id(body: Any) -> Any:
-    items = body.get("items") if isinstance(body, dict) else body
+    items = (body.get("items", body.get("payments")) if isinstance(body, dict) else body)
     if isinstance(items, list) and items and isinstance(items[0], dict):
         return next((items[0][key] for key in ("id", "locator", "uuid") if key in items[0]), None)
     return None
@@ -99,7 +99,8 @@ def known_path_values(client, auth, tenant_id, path: str) -> dict[str, Any]:
             url = collection.format(**values)
         except KeyError:
             continue
-        response = client.get(url, params={"pageSize": 1}, headers=auth)
+        paging = {"limit": 1} if url.startswith("/api/") else {"pageSize": 1}
+        response = client.get(url, params=paging, headers=auth)
         if response.status_code == 200 and (found := _first_id(response.json())) is not None:
             values[name] = found
     return values

@@ -28,6 +28,7 @@ def public(path: str, operation: dict[str, Any]) -> bool:
     """Health checks, the surfaces' logins and the provider webhooks (their signature is the credential:
     tests/security/test_webhooks.py); everything else must authenticate, documented or not."""
     return not secured(operation) and (path in ("/healthz", "/readyz") or "authenticat" in path
+                                       or path.endswith("/oauth2/token")
                                        or path.startswith("/v1/payment-provider-webhooks/"))
 
 

@@ -2,6 +2,7 @@
 
 from ledgerline.models.base import Base
 from ledgerline.models.tenant import Tenant, User
+from ledgerline.models.api_client import ApiClient, ApiClientRefreshToken
 from ledgerline.models.number_sequence import NumberSequence
 from ledgerline.models.idempotency import IdempotencyKey
 from ledgerline.models.admin import BillingCycle, ContractOwner
@@ -37,6 +38,8 @@ from ledgerline.models.event import Event, WebhookAttempt, WebhookDelivery, Webh
 
 __all__ = [
     "AdminContact",
+    "ApiClient",
+    "ApiClientRefreshToken",
     "Base",
     "Bill",
     "BillRun",

@@ -13,6 +13,7 @@ class Customer(TenantScoped, Base):
         UniqueConstraint("tenant_id", "locator"),
         UniqueConstraint("tenant_id", "number"),
         Index("ix_customers_tenant_name", "tenant_id", "name"),
+        Index("ix_customers_tenant_uuid", "tenant_id", "uuid"),
         Index("ix_customers_tenant_status", "tenant_id", "status"),
         Index("ix_customers_tenant_contract_owner", "tenant_id", "contract_owner_id"),
         Index("ix_customers_tenant_billing_cycle", "tenant_id", "billing_cycle_id"),

@@ -32,6 +32,7 @@ class Invoice(TenantScoped, Base):
         Index("ix_invoices_tenant_bill", "tenant_id", "bill_id"),
         Index("ix_invoices_tenant_bill_run", "tenant_id", "bill_run_id", "status"),
         Index("ix_invoices_tenant_reference", "tenant_id", "reference_number"),
+        Index("ix_invoices_tenant_uuid", "tenant_id", "uuid"),
         Index("ix_invoices_tenant_bill_run_type", "tenant_id", "bill_run_type"),
         Index("ix_invoices_tenant_created_at", "tenant_id", "created_at"),
         # Amount filters and sorts compare minor units within one currency.

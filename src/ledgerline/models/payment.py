@@ -34,6 +34,9 @@ class Payment(TenantScoped, Base):
         Index("ix_payments_tenant_reference", "tenant_id", "reference_number"),
         # Zero when customer credit or gift certificates alone pay (no cash tender).
         CheckConstraint("amount_minor >= 0", name="amount_not_negative"),
+        # Exsited names payments by uuid too, and sorts them by creation time (api/exsited).
+        Index("ix_payments_tenant_uuid", "tenant_id", "uuid"),
+        Index("ix_payments_tenant_created_at", "tenant_id", "created_at"),
         CheckConstraint("unallocated_minor >= 0 AND unallocated_minor <= amount_minor", name="unallocated_within_amount"),
         CheckConstraint("refunded_minor >= 0 AND refunded_minor <= amount_minor", name="refunded_within_amount"),
         CheckConstraint("credit_applied_minor >= 0 AND gift_applied_minor >= 0", name="applied_not_negative"),

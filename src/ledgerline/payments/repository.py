@@ -16,7 +16,9 @@ from dataclasses import dataclass, replace
 from functools import partial
 from typing import Any
 
-from sqlalchemy import RowMapping, Select, and_, false, func, insert, literal, or_, select, true, union_all, update
+from sqlalchemy import (
+    RowMapping, Select, and_, exists, false, func, insert, literal, or_, select, true, union_all, update,
+)
 from sqlalchemy.orm import Session
 
 from ledgerline.kit.bulk import expire_rows, insert_rows, reserve_ids, update_rows
@@ -54,6 +56,9 @@ PAYMENT_COLUMNS = ColumnMap({
     "posted_on": day(Payment.posted_on),
     "created_at": day(Payment.created_at),
     "amount": amount(Payment.amount_minor, Payment.currency),
+    # Payments that have (or had: reversed allocations count) money applied to the invoice.
+    "invoice_id": ident(PaymentAllocation.invoice_id, within=lambda clause: exists().where(
+        PaymentAllocation.tenant_id == Payment.tenant_id, PaymentAllocation.payment_id == Payment.id, clause)),
 }, tiebreak=Payment.id)
 
 PAYMENTS = TenantRows(Payment, PAYMENT_COLUMNS)
@@ -600,3 +605,21 @@ def cancellation_rows_by_payment(session: Session, tenant_id: uuid.UUID,
     stmt = select(_CANCELLATIONS).where(_CANCELLATIONS.c.tenant_id == tenant_id,
                                         _CANCELLATIONS.c.payment_id.in_(payment_ids))
     return {row["payment_id"]: row for row in session.execute(stmt).mappings()}
+
+
+def invoice_summaries(session: Session, tenant_id: uuid.UUID, invoice_ids: Sequence[int]) -> dict[int, RowMapping]:
+    """The invoices' numbers, dates and amounts now, by id: one query."""
+    if not invoice_ids:
+        return {}
+    stmt = (select(_INVOICES.c.id, _INVOICES.c.number, _INVOICES.c.issue_date, _INVOICES.c.due_date,
+                   _INVOICES.c.total_minor, _INVOICES.c.outstanding_minor, _INVOICES.c.currency)
+            .where(_INVOICES.c.tenant_id == tenant_id, _INVOICES.c.id.in_(sorted(set(invoice_ids)))))
+    return {row["id"]: row for row in session.execute(stmt).mappings()}
+
+
+def invoice_id_named(session: Session, tenant_id: uuid.UUID, ref: Ref) -> int | None:
+    return session.execute(select(_INVOICES.c.id).where(ref_clause(Invoice, tenant_id, ref))).scalar_one_or_none()
+
+
+def customer_id_named(session: Session, tenant_id: uuid.UUID, ref: Ref) -> int | None:
+    return session.execute(select(_CUSTOMERS.c.id).where(ref_clause(Customer, tenant_id, ref))).scalar_one_or_none()

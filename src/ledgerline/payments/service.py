@@ -22,7 +22,7 @@ from ledgerline.errors import Conflict, InvalidRequest, not_found
 from ledgerline.events.values import PaidInvoice
 from ledgerline.invoices import repository as invoices_repository
 from ledgerline.kit.ids import new_locator, new_uuid
-from ledgerline.kit.criteria import Criteria, Page
+from ledgerline.kit.criteria import Criteria, Criterion, Equals, Page
 from ledgerline.kit.money import Money, MoneyError, to_major
 from ledgerline.kit.refs import BillRef, CustomerRef, InvoiceRef, PaymentRef
 from ledgerline.kit.repository import get_scoped, next_number
@@ -37,7 +37,7 @@ from ledgerline.payments.planning import (
 )
 from ledgerline.payments.values import (
     USER_FIELDS, AllocationLine, AppliedCertificate, AppliedCredit, Cancellation, CreditApplication,
-    GiftCertificateRedemption, NewPayment, PaymentDetails, RecordedPayment, Tender,
+    GiftCertificateRedemption, InvoiceSummary, NewPayment, PaymentDetails, RecordedPayment, Tender,
 )
 from ledgerline.observability import metrics
 from ledgerline.reference import service as reference
@@ -620,3 +620,36 @@ def get_invoice_payment(session: Session, *, tenant_id: uuid.UUID, bill_run_type
     views_ = _invoice_payment_views(session, tenant_id, allocations)
     intended = set(views_[0].payment["invoices_to_pay"])
     return next((view for view in views_ if view.invoice_id in intended), views_[0])
+
+
+# --- listing by invoice or customer, and the invoices a payment was applied to (Exsited) ---------------
+
+def list_payments_of(session: Session, *, tenant_id: uuid.UUID, criteria: Criteria, invoice: InvoiceRef | None = None,
+                     customer: CustomerRef | None = None) -> Page:
+    """The payments that meet the criteria and were applied to the invoice (live or reversed since), or
+    are the customer's; 404 when the invoice or customer named does not exist."""
+    where = list(criteria.where)
+    if invoice is not None:
+        invoice_id = repository.invoice_id_named(session, tenant_id, invoice)
+        if invoice_id is None:
+            raise not_found("Invoice", invoice)
+        where.append(Criterion("invoice_id", Equals(invoice_id)))
+    if customer is not None:
+        customer_id = repository.customer_id_named(session, tenant_id, customer)
+        if customer_id is None:
+            raise not_found("Customer", customer)
+        where.append(Criterion("customer_id", Equals(customer_id)))
+    return list_payments(session, tenant_id=tenant_id, criteria=replace(criteria, where=tuple(where)))
+
+
+def applied_invoices(session: Session, *, tenant_id: uuid.UUID,
+                     payments: Sequence[RecordedPayment]) -> dict[int, InvoiceSummary]:
+    """Each invoice the payments' live allocations name, as it stands now, by id: one query."""
+    lines = [line for each in payments
+             for line in (*each.allocations, *(line for spent in (*each.credit_applied, *each.gift_certificate_applied)
+                                               for line in spent.invoices))]
+    rows = repository.invoice_summaries(session, tenant_id, [line.invoice_id for line in lines])
+    return {invoice_id: InvoiceSummary(id=invoice_id, number=row["number"], issue_date=row["issue_date"],
+                                       due_date=row["due_date"], total=Money(row["total_minor"], row["currency"]),
+                                       outstanding=Money(row["outstanding_minor"], row["currency"]))
+            for invoice_id, row in rows.items()}

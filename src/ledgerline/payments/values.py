@@ -164,3 +164,15 @@ class RecordedPayment:
     @property
     def credit(self) -> Money:
         return Money(self.payment["unallocated_minor"], self.payment["currency"])
+
+
+@dataclass(frozen=True)
+class InvoiceSummary:
+    """An invoice a payment was applied to, as it stands now (Exsited's ``invoices[]`` of a payment)."""
+
+    id: int
+    number: str
+    issue_date: dt.date
+    due_date: dt.date
+    total: Money
+    outstanding: Money

@@ -1,0 +1,1 @@
+"""OAuth2 API clients: client credentials exchanged for Ledgerline's own bearer tokens."""
