@@ -17,7 +17,8 @@ from sqlalchemy.orm import Session
 
 from decimal import Decimal
 
-from ledgerline.errors import Conflict, InvalidRequest, not_found
+from ledgerline.errors import Conflict, FieldError, InvalidRequest, not_found
+from ledgerline.invoices.values import BillCheckDigits
 from ledgerline.invoices import repository as invoices_repository
 from ledgerline.kit.ids import new_locator, new_uuid
 from ledgerline.kit.criteria import Criteria, Page
@@ -100,7 +101,8 @@ def _locked_customer(session: Session, tenant: TenantContext, ref: CustomerRef,
 
 
 def _intended_invoice_ids(session: Session, tenant_id: uuid.UUID, customer_id: int, invoices: Sequence[InvoiceRef],
-                          bills: Sequence[BillRef]) -> tuple[list[int], list[int]]:
+                          bills: Sequence[BillRef],
+                          bill_checks: Sequence[BillCheckDigits] | None = None) -> tuple[list[int], list[int]]:
     """The invoices the payment is meant for, in order: those named, then the posted ones of the bills named."""
     ids = []
     for position, invoice in enumerate(repository.invoices_named(session, tenant_id, invoices)):
@@ -114,8 +116,18 @@ def _intended_invoice_ids(session: Session, tenant_id: uuid.UUID, customer_id: i
         if bill is None or bill["customer_id"] != customer_id:
             raise InvalidRequest.for_field(f"intended_bills[{position}]",
                                            f"bill {bills[position]} is not a bill of customer {customer_id}")
+        if bill_checks is not None:
+            _check_digits(bill, bill_checks[position] if position < len(bill_checks) else BillCheckDigits(),
+                          f"intended_bills[{position}].")
         bill_ids.append(bill["id"])
     return ids, bill_ids
+
+
+def _check_digits(bill: Mapping[str, Any], given: BillCheckDigits, prefix: str) -> None:
+    problems = given.mismatches(bill)
+    if problems:
+        raise InvalidRequest(f"bill {bill['number']}: check digits do not match",
+                             errors=[FieldError(prefix + name, problem) for name, problem in problems])
 
 
 def _tenders(tenant: TenantContext, new: NewPayment, amount: Money) -> list[dict[str, Any]]:
@@ -248,7 +260,7 @@ def _record(session: Session, tenant: TenantContext, customer: CustomerSnapshot,
     # With credit or certificates the cash may be nothing at all.
     amount = _amount(new.amount, customer.currency, "amount", zero=bool(not_cash))
     invoice_ids, bill_ids = _intended_invoice_ids(session, tenant.tenant_id, customer.id, new.intended_invoices,
-                                                  new.intended_bills)
+                                                  new.intended_bills, new.intended_bill_check_digits)
     type_id = tenant.transaction_type(new.details.transaction_type, TransactionClassification.PAYMENT)
     category_id = tenant.category(new.details.category)
     tenders = _tenders(tenant, new, amount)
@@ -415,14 +427,14 @@ def pay_invoice(session: Session, *, tenant: TenantContext, invoice: InvoiceRef,
 
 
 def pay_bill(session: Session, *, tenant: TenantContext, bill: BillRef, payment_method: PaymentMethod,
-             check_digits: str | None = None, details: PaymentDetails = PaymentDetails(),
+             check_digits: BillCheckDigits = BillCheckDigits(), details: PaymentDetails = PaymentDetails(),
              actor: str | None = None) -> RecordedPayment:
-    """A posted payment for exactly what the bill's invoices still owe; check digits must match."""
+    """A posted payment for exactly what the bill's invoices still owe; each check digit the bill has must be
+    repeated (seed 004)."""
     found = invoices_repository.bills_named(session, tenant.tenant_id, [bill])[0]
     if found is None:
         raise not_found("Bill", bill)
-    if found["check_digits"] is not None and check_digits != found["check_digits"]:
-        raise InvalidRequest.for_field("check_digits", "do not match the bill's check digits")
+    _check_digits(found, check_digits, "")
     customer, tenant = _locked_customer(session, tenant, CustomerRef(id=found["customer_id"]))
     invoice_ids = invoices_repository.posted_invoice_ids_of_bills(session, tenant.tenant_id, [found["id"]])
     owed = sum(invoice.outstanding_minor for invoice in repository.lock_invoices(session, tenant.tenant_id, invoice_ids))

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from ledgerline.invoices.values import BillCheckDigits
 from ledgerline.kit.money import Money
 from ledgerline.kit.refs import BillRef, CustomerRef, InvoiceRef
 from ledgerline.models.enums import PaymentMethod
@@ -79,6 +80,9 @@ class NewPayment:
     intended_bills: tuple[BillRef, ...] = ()
     tenders: tuple[Tender, ...] | None = None
     details: PaymentDetails = field(default_factory=PaymentDetails)
+    # Seed 004: the check digits repeated for each intended bill, in the same order; None checks none
+    # (a surface whose payments name bills without them).
+    intended_bill_check_digits: tuple[BillCheckDigits, ...] | None = None
     # Money that is not new cash: spent credit and redeemed certificates, applied beside the tenders
     # (``amount`` counts the tenders only; the payment's total applied adds these).
     credit_applied: tuple[CreditApplication, ...] = ()
