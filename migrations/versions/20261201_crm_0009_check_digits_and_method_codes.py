@@ -5,6 +5,7 @@ receivable's number, of its amount) where bills kept one ``check_digits`` string
 exactly three digits becomes the three digits in that order; any other legacy value cannot be read as
 seed 004's triple and is dropped (the bill then has no check digits). Payment methods gain an
 ``alternative_code`` (seed 004 names them by id, name or alternative code), the enum value by default.
+Payments are looked up by back office code alone (an index).
 
 Revision ID: 0009_crm
 Revises: 0008
@@ -51,7 +52,11 @@ def upgrade() -> None:
         batch.create_unique_constraint(op.f('uq_payment_methods_tenant_id_alternative_code'), ['tenant_id', 'alternative_code'])
 
 
+    op.create_index('ix_payments_tenant_back_office_code', 'payments', ['tenant_id', 'back_office_code'])
+
+
 def downgrade() -> None:
+    op.drop_index('ix_payments_tenant_back_office_code', table_name='payments')
     with op.batch_alter_table('payment_methods') as batch:
         batch.drop_constraint(op.f('uq_payment_methods_tenant_id_alternative_code'), type_='unique')
         batch.drop_column('alternative_code')

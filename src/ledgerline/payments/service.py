@@ -25,7 +25,10 @@ from ledgerline.kit.criteria import Criteria, Page
 from ledgerline.kit.money import Money, MoneyError, to_major
 from ledgerline.kit.refs import BillRef, CustomerRef, InvoiceRef, PaymentRef
 from ledgerline.kit.repository import get_scoped, next_number
-from ledgerline.models import Payment, PaymentAllocation
+from ledgerline.models import (
+    Customer, FinancialTransactionCategory, FinancialTransactionType, Invoice, Payment, PaymentAllocation,
+    RejectionReason,
+)
 from ledgerline.models.base import utcnow
 from ledgerline.models.enums import BillRunType, InvoiceStatus, PaymentMethod, PaymentStatus, TransactionClassification
 from ledgerline.payments import repository
@@ -36,7 +39,7 @@ from ledgerline.payments.planning import (
 )
 from ledgerline.payments.values import (
     USER_FIELDS, AllocationLine, AppliedCertificate, AppliedCredit, Cancellation, CreditApplication,
-    GiftCertificateRedemption, NewPayment, PaymentDetails, RecordedPayment, Tender,
+    GiftCertificateRedemption, NewPayment, PaymentDetails, PaymentRelations, RecordedPayment, Tender,
 )
 from ledgerline.observability import metrics
 from ledgerline.reference import service as reference
@@ -395,10 +398,12 @@ def pay_invoice(session: Session, *, tenant: TenantContext, invoice: InvoiceRef,
                 bill_run_type: BillRunType | None = None, amount: Decimal | None = None,
                 field: str = "invoice", tenders: tuple[Tender, ...] | None = None,
                 credit_applied: tuple[CreditApplication, ...] = (),
-                gift_certificates: tuple[GiftCertificateRedemption, ...] = ()) -> RecordedPayment:
+                gift_certificates: tuple[GiftCertificateRedemption, ...] = (),
+                customer: int | None = None) -> RecordedPayment:
     """A posted payment meant for the invoice: by default for exactly what it still owes (409 when it owes
     nothing), or of ``amount``, whose remainder goes to the customer's other invoices oldest first, then
-    credit. With ``bill_run_type`` the invoice must be of that type (422 naming ``field``).
+    credit. With ``bill_run_type`` the invoice must be of that type, with ``customer`` (an id) that customer's
+    (422 naming ``field``).
 
     Customer credit spent and gift certificates redeemed settle the invoice before the cash; by default
     the cash is then what they leave owing (nothing when they cover it)."""
@@ -407,6 +412,8 @@ def pay_invoice(session: Session, *, tenant: TenantContext, invoice: InvoiceRef,
         if bill_run_type is not None:
             raise InvalidRequest.for_field(field, f"invoice {invoice} does not exist")
         raise not_found("Invoice", invoice)
+    if customer is not None and found.customer_id != customer:
+        raise InvalidRequest.for_field(field, f"invoice {invoice} is not an invoice of customer {customer}")
     if bill_run_type is not None and found.bill_run_type is not bill_run_type:
         raise InvalidRequest.for_field(
             field, f"invoice {invoice} is a {found.bill_run_type.value} invoice, not {bill_run_type.value}")
@@ -428,12 +435,14 @@ def pay_invoice(session: Session, *, tenant: TenantContext, invoice: InvoiceRef,
 
 def pay_bill(session: Session, *, tenant: TenantContext, bill: BillRef, payment_method: PaymentMethod,
              check_digits: BillCheckDigits = BillCheckDigits(), details: PaymentDetails = PaymentDetails(),
-             actor: str | None = None) -> RecordedPayment:
+             actor: str | None = None, customer: int | None = None) -> RecordedPayment:
     """A posted payment for exactly what the bill's invoices still owe; each check digit the bill has must be
-    repeated (seed 004)."""
+    repeated (seed 004). With ``customer`` (an id) the bill must be that customer's (422 naming ``bill``)."""
     found = invoices_repository.bills_named(session, tenant.tenant_id, [bill])[0]
     if found is None:
         raise not_found("Bill", bill)
+    if customer is not None and found["customer_id"] != customer:
+        raise InvalidRequest.for_field("bill", f"bill {bill} is not a bill of customer {customer}")
     _check_digits(found, check_digits, "")
     customer, tenant = _locked_customer(session, tenant, CustomerRef(id=found["customer_id"]))
     invoice_ids = invoices_repository.posted_invoice_ids_of_bills(session, tenant.tenant_id, [found["id"]])
@@ -504,17 +513,20 @@ def list_customer_payments(session: Session, *, tenant_id: uuid.UUID, criteria: 
 
 def update_draft_payment(session: Session, *, tenant: TenantContext, payment: PaymentRef, changes: dict[str, Any],
                          actor: str | None = None) -> RecordedPayment:
-    """Seed 004: only a DRAFT payment can change; a posted one is cancelled instead. ``changes`` are payment
-    attributes (``amount`` a Decimal in the payment's currency)."""
+    """Seed 004: only a DRAFT payment can change; a posted one is cancelled instead. Its back office code
+    alone can be set in any state (seed 004 identifies payments by it but no method sets it), unique per
+    financial transaction type. ``changes`` are payment attributes (``amount`` a Decimal in the payment's
+    currency)."""
     payment_id = _payment_id(session, tenant, payment)
     customer, tenant, _ = _locked_payment(session, tenant, payment_id)
     draft = get_scoped(session, Payment, tenant.tenant_id, payment_id, for_update=True)
     assert draft is not None, "locked a moment ago"
-    if draft.status is not PaymentStatus.DRAFT:
-        raise Conflict(f"payment {draft.id} is {draft.status.value}; only a DRAFT payment can be updated")
     if "amount" in changes:
         changes["amount_minor"] = _amount(changes.pop("amount"), draft.currency, "amount").minor
     changes = {name: value for name, value in changes.items() if getattr(draft, name) != value}
+    if draft.status is not PaymentStatus.DRAFT and set(changes) - {"back_office_code"}:
+        raise Conflict(f"payment {draft.id} is {draft.status.value}; only a DRAFT payment can be updated "
+                       "(its back office code excepted)")
     if {"invoices_to_pay", "bills_to_pay"} & set(changes):
         _intended_invoice_ids(
             session, tenant.tenant_id, customer.id,
@@ -592,3 +604,43 @@ def get_invoice_payment(session: Session, *, tenant_id: uuid.UUID, bill_run_type
     views_ = _invoice_payment_views(session, tenant_id, allocations)
     intended = set(views_[0].payment["invoices_to_pay"])
     return next((view for view in views_ if view.invoice_id in intended), views_[0])
+
+
+# --- payments rendered whole (seed 004's payment object) ------------------------------------------------
+
+def latest_payments(session: Session, *, tenant_id: uuid.UUID, criteria: Criteria) -> list[RecordedPayment]:
+    """The payments meeting the criteria, in their order and window, with allocations and cancellations."""
+    return views(session, tenant_id=tenant_id, payments=repository.latest_payment_rows(session, tenant_id, criteria))
+
+
+def relations(session: Session, *, tenant_id: uuid.UUID, payments: Sequence[RecordedPayment]) -> PaymentRelations:
+    """Everything the payments point at, read in batch: a fixed number of queries whatever their count."""
+    rows = [each.payment for each in payments]
+    cancellations = [each.cancellation for each in payments if each.cancellation is not None]
+    invoice_ids = {invoice_id for row in rows for invoice_id in row["invoices_to_pay"]}
+    invoice_ids |= {line.invoice_id for each in payments for line in each.allocations}
+    return PaymentRelations(
+        customers=repository.rows_by_id(session, Customer, tenant_id, [row["customer_id"] for row in rows],
+                                        "number", "name", "status"),
+        transaction_types=repository.rows_by_id(
+            session, FinancialTransactionType, tenant_id,
+            [row["type_id"] for row in rows] + [each["type_id"] for each in cancellations],
+            "name", "alternative_code", "description", "classification"),
+        categories=repository.rows_by_id(
+            session, FinancialTransactionCategory, tenant_id,
+            [row["category_id"] for row in rows] + [each["category_id"] for each in cancellations],
+            "name", "code", "description"),
+        payment_methods=repository.method_rows(session, tenant_id, [row["payment_method"] for row in rows]),
+        users=repository.user_rows(session, tenant_id, [name for row in rows
+                                                        for name in (row["received_by_user"], row["created_by"],
+                                                                     row["updated_by"])]),
+        rejection_reasons=repository.rows_by_id(session, RejectionReason, tenant_id,
+                                                [row["rejection_reason_id"] for row in rows],
+                                                "name", "alternative_code", "description"),
+        invoices=repository.rows_by_id(session, Invoice, tenant_id, list(invoice_ids), "number", "reference_number",
+                                       "status", "issue_date", "posted_at", "due_date", "currency", "total_minor",
+                                       "outstanding_minor"),
+        bills=repository.bill_rows(session, tenant_id, [bill_id for row in rows for bill_id in row["bills_to_pay"]]),
+        bills_paid={payment_id: tuple(bills) for payment_id, bills in repository.bills_paid_by_payment(
+            session, tenant_id, [row["id"] for row in rows]).items()},
+    )

@@ -168,3 +168,22 @@ class RecordedPayment:
     @property
     def credit(self) -> Money:
         return Money(self.payment["unallocated_minor"], self.payment["currency"])
+
+
+@dataclass(frozen=True)
+class PaymentRelations:
+    """What payments point at, for a surface that renders each payment whole (seed 004's payment object).
+
+    Rows (column name -> value) by id; payment methods by the PaymentMethod, users by username; bills with
+    the sums of their posted invoices (``total_minor``, ``outstanding_minor``, latest ``due_date``);
+    ``bills_paid`` per payment id: the bills (id, number) of the invoices it pays now."""
+
+    customers: Mapping[int, Mapping[str, Any]] = field(default_factory=dict)
+    transaction_types: Mapping[int, Mapping[str, Any]] = field(default_factory=dict)
+    categories: Mapping[int, Mapping[str, Any]] = field(default_factory=dict)
+    payment_methods: Mapping[PaymentMethod, Mapping[str, Any]] = field(default_factory=dict)
+    users: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    rejection_reasons: Mapping[int, Mapping[str, Any]] = field(default_factory=dict)
+    invoices: Mapping[int, Mapping[str, Any]] = field(default_factory=dict)
+    bills: Mapping[int, Mapping[str, Any]] = field(default_factory=dict)
+    bills_paid: Mapping[int, tuple[tuple[int, str], ...]] = field(default_factory=dict)
