@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 from ledgerline.app import create_app
 from ledgerline.config import Settings
 
-NO_AUTH = {"/healthz", "/readyz", "/v1/authenticate"}
+NO_AUTH = {"/healthz", "/readyz", "/v1/authenticate", "/crmapi/rest/v2/authentication/token"}
 METHODS = {"get", "put", "post", "delete", "patch", "head", "options"}
 
 
@@ -104,9 +104,9 @@ def test_every_authenticated_operation_documents_401_403_and_another_4xx(spec):
     assert missing == []
 
 
-def test_bearer_security_applies_to_every_v1_and_billing_operation_but_login(spec):
+def test_bearer_security_applies_to_every_v1_billing_and_crm_operation_but_login(spec):
     for path, method, operation in operations(spec):
-        if path.startswith(("/v1/", "/billing/")) and path not in NO_AUTH:
+        if path.startswith(("/v1/", "/billing/", "/crmapi/")) and path not in NO_AUTH:
             assert operation.get("security") == [{"bearerAuth": []}], f"{method} {path}"
         else:
             assert "security" not in operation, f"{method} {path}"

@@ -44,4 +44,4 @@ FIELD_NAMES = FieldNames(names={
 })
 
 SURFACE = Surface(name="crm", prefix=PREFIX, router=router, render_error=render_error, field_names=FIELD_NAMES,
-                  read_token=read_token, document=document_operations)
+                  read_token=read_token, document=document_operations, validation_status=400)
