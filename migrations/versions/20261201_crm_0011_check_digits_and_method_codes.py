@@ -7,8 +7,8 @@ seed 004's triple and is dropped (the bill then has no check digits). Payment me
 ``alternative_code`` (seed 004 names them by id, name or alternative code), the enum value by default.
 Payments are looked up by back office code alone (an index).
 
-Revision ID: 0009_crm
-Revises: 0008
+Revision ID: 0011_crm
+Revises: 0010
 Create Date: 2026-12-01 23:00:00
 """
 
@@ -19,8 +19,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import context, op
 
-revision: str = '0009_crm'
-down_revision: str | None = '0008'
+revision: str = '0011_crm'
+down_revision: str | None = '0010'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
