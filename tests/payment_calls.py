@@ -16,6 +16,7 @@ from ledgerline.kit.money import to_major
 from ledgerline.kit.refs import BillRef, CustomerRef, InvoiceRef, PaymentRef
 from ledgerline.models import Customer, Payment
 from ledgerline.models.enums import PaymentMethod, PaymentStatus
+from ledgerline.invoices.values import BillCheckDigits
 from ledgerline.payments import service
 from ledgerline.payments.values import USER_FIELDS, Cancellation, NewPayment, PaymentDetails
 from ledgerline.tenants.context import TenantContext, load
@@ -93,7 +94,7 @@ def pay_invoice(session: Session, *, tenant_id: uuid.UUID, invoice_id: int, paym
 
 
 def pay_bill(session: Session, *, tenant_id: uuid.UUID, bill_id: int, payment_method: PaymentMethod,
-             check_digits: str | None = None, created_by: str | None = None, **extra: Any) -> Payment:
+             check_digits: BillCheckDigits = BillCheckDigits(), created_by: str | None = None, **extra: Any) -> Payment:
     recorded = service.pay_bill(session, tenant=tenant_context(session, tenant_id), bill=BillRef(id=bill_id),
                                 payment_method=payment_method, check_digits=check_digits, details=details(**extra),
                                 actor=created_by)

@@ -14,7 +14,7 @@ from ledgerline.config import Settings
 
 # The provider webhooks authenticate by their HMAC signature (tests/security/test_webhooks.py).
 NO_AUTH = {"/healthz", "/readyz", "/v1/authenticate", "/api/v1/oauth2/token",
-           "/v1/payment-provider-webhooks/{provider_id}"}
+           "/crmapi/rest/v2/authentication/token", "/v1/payment-provider-webhooks/{provider_id}"}
 METHODS = {"get", "put", "post", "delete", "patch", "head", "options"}
 
 
@@ -106,9 +106,11 @@ def test_every_authenticated_operation_documents_401_403_and_another_4xx(spec):
     assert missing == []
 
 
-def test_bearer_security_applies_to_every_v1_and_billing_operation_but_login(spec):
+def test_bearer_security_applies_to_every_v1_billing_and_crm_operation_but_login(spec):
     for path, method, operation in operations(spec):
-        if path.startswith(("/v1/", "/billing/", "/api/")) and path not in NO_AUTH:
+# The provider webhooks authenticate by their HMAC signature (tests/security/test_webhooks.py).
+NO_AUTH = {"/healthz", "/readyz", "/v1/authenticate", "/api/v1/oauth2/token",
+           "/crmapi/rest/v2/authentication/token", "/v1/payment-provider-webhooks/{provider_id}"}
             assert operation.get("security") == [{"bearerAuth": []}], f"{method} {path}"
         else:
             assert "security" not in operation, f"{method} {path}"

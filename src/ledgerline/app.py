@@ -14,7 +14,7 @@ from fastapi_offline import FastAPIOffline
 
 from ledgerline import __version__, observability, read_routing
 from ledgerline.api import health, sandbox_pages
-from ledgerline.api import exsited, socotra, v1
+from ledgerline.api import crm, exsited, socotra, v1
 from ledgerline.api.errors import install_error_handlers
 from ledgerline.api.surface import Surface, Surfaces
 from ledgerline.auth import UserTokenVersions, VerifiedTokens
@@ -39,7 +39,7 @@ def _operation_id(route: APIRoute) -> str:
 
 # Every API surface the application serves, each one object (api/surface.py). The first also
 # answers errors of paths outside every surface.
-SURFACES: list[Surface] = [v1.SURFACE, socotra.SURFACE, exsited.SURFACE]
+SURFACES: list[Surface] = [v1.SURFACE, socotra.SURFACE, exsited.SURFACE, crm.SURFACE]
 
 
 def create_app(settings: Settings | None = None, *, database: Database | None = None) -> FastAPI:

@@ -16,6 +16,7 @@ from ledgerline.kit.refs import Ref, InvoiceRef
 from ledgerline.kit.repository import TenantRows, count_matching, fetch_page, ref_clause
 from ledgerline.kit.bulk import insert_returning_ids, update_models
 from ledgerline.ledger.snapshot import InvoiceMoney
+from ledgerline.invoices.values import CHECK_DIGIT_FIELDS
 from ledgerline.models import Bill, BillRun, Customer, Invoice, JournalEntry
 from ledgerline.models.base import UTCDateTime, utcnow
 from ledgerline.models.enums import (
@@ -78,7 +79,8 @@ def bills_named(session: Session, tenant_id: uuid.UUID, refs: Sequence[Ref]) -> 
     bills = Bill.__table__
     found = []
     for ref in refs:
-        found.append(session.execute(select(bills.c.id, bills.c.customer_id, bills.c.check_digits)
+        found.append(session.execute(select(bills.c.id, bills.c.number, bills.c.customer_id,
+                                            *(bills.c[name] for name in CHECK_DIGIT_FIELDS))
                                      .where(ref_clause(Bill, tenant_id, ref))).mappings().one_or_none())
     return found
 

@@ -22,6 +22,7 @@ from ledgerline.invoices.repository import BillView, CustomerValue
 from ledgerline.kit.criteria import Criteria, Page
 from ledgerline.kit.repository import get_scoped, next_number
 from ledgerline.ledger import service as ledger
+from ledgerline.invoices.values import BillCheckDigits
 from ledgerline.models import Bill, BillingCycle, BillRun, Customer, Invoice
 from ledgerline.models.base import utcnow
 from ledgerline.models.enums import BillRunStatus, BillRunType, InvoicePaymentStatus, InvoiceStatus
@@ -318,12 +319,16 @@ def _check_period(period_start: dt.date | None, period_end: dt.date | None) -> N
         raise InvalidRequest.for_field("period_end", f"must be on or after the period start {period_start.isoformat()}")
 
 
-def create_bill(session: Session, *, tenant_id: uuid.UUID, customer_id: int, check_digits: str | None = None,
+def create_bill(session: Session, *, tenant_id: uuid.UUID, customer_id: int,
+                check_digits: BillCheckDigits = BillCheckDigits(),
                 period_start: dt.date | None = None, period_end: dt.date | None = None) -> Bill:
     customer_for_invoice(session, tenant_id=tenant_id, customer_id=customer_id)
     _check_period(period_start, period_end)
     bill = Bill(tenant_id=tenant_id, number=next_number(session, tenant_id, "bill", "BILL"),
-                customer_id=customer_id, check_digits=check_digits, period_start=period_start,
+                customer_id=customer_id, period_start=period_start,
+                bill_number_check_digit=check_digits.bill_number_check_digit,
+                accounts_receivable_check_digit=check_digits.accounts_receivable_check_digit,
+                bill_amount_check_digit=check_digits.bill_amount_check_digit,
                 period_end=period_end)
     session.add(bill)
     session.flush()

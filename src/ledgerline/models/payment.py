@@ -32,6 +32,8 @@ class Payment(TenantScoped, Base):
         Index("ix_payments_tenant_posted_on", "tenant_id", "posted_on"),
         Index("ix_payments_tenant_amount", "tenant_id", "currency", "amount_minor"),
         Index("ix_payments_tenant_reference", "tenant_id", "reference_number"),
+        # Seed 004 names a payment by its back office code alone (unique per type, so maybe several).
+        Index("ix_payments_tenant_back_office_code", "tenant_id", "back_office_code"),
         # Zero when customer credit or gift certificates alone pay (no cash tender).
         CheckConstraint("amount_minor >= 0", name="amount_not_negative"),
         # Exsited names payments by uuid too, and sorts them by creation time (api/exsited).

@@ -67,8 +67,11 @@ class PaymentMethodSetting(ReferenceEntry, Base):
     __table_args__ = (
         UniqueConstraint("tenant_id", "locator"),
         UniqueConstraint("tenant_id", "method"),
+        UniqueConstraint("tenant_id", "alternative_code"),
     )
 
+    # Seed 004 names a payment method by id, name or alternative code; it defaults to the enum value.
+    alternative_code: Mapped[str] = mapped_column(String(50), nullable=False)
     method: Mapped[PaymentMethod] = mapped_column(db_enum(PaymentMethod, "payment_method"), nullable=False)
 
 

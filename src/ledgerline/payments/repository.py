@@ -29,7 +29,8 @@ from ledgerline.kit.refs import Ref
 from ledgerline.ledger import journal
 from ledgerline.kit.repository import TenantRows, count_matching, fetch_page, ref_clause
 from ledgerline.models import (
-    Credit, CreditTarget, Customer, Invoice, JournalEntry, Payment, PaymentAllocation, PaymentCancellation, Tenant,
+    Bill, Credit, CreditTarget, Customer, Invoice, JournalEntry, Payment, PaymentAllocation, PaymentCancellation,
+    PaymentMethodSetting, Tenant, User,
 )
 from ledgerline.models.enums import (
     BillRunType, CreditState, CreditType, InvoiceStatus, JournalKind, PaymentMethod, PaymentStatus,
@@ -623,3 +624,80 @@ def invoice_id_named(session: Session, tenant_id: uuid.UUID, ref: Ref) -> int | 
 
 def customer_id_named(session: Session, tenant_id: uuid.UUID, ref: Ref) -> int | None:
     return session.execute(select(_CUSTOMERS.c.id).where(ref_clause(Customer, tenant_id, ref))).scalar_one_or_none()
+
+
+# --- what a payment points at, read in batch for surfaces that render it whole (seed 004) -------------
+
+def rows_by_id(session: Session, model: type[Any], tenant_id: uuid.UUID, ids: Sequence[int],
+               *columns: str) -> dict[int, RowMapping]:
+    """The tenant's rows of ``model`` with these ids (only ``columns``, plus id): one query."""
+    wanted = sorted({each for each in ids if each is not None})
+    if not wanted:
+        return {}
+    table = model.__table__
+    stmt = select(table.c.id, *(table.c[name] for name in columns)).where(table.c.tenant_id == tenant_id,
+                                                                           table.c.id.in_(wanted))
+    return {row["id"]: row for row in session.execute(stmt).mappings()}
+
+
+def method_rows(session: Session, tenant_id: uuid.UUID, methods: Sequence[PaymentMethod]) -> dict[PaymentMethod, RowMapping]:
+    wanted = sorted({method.value for method in methods})
+    if not wanted:
+        return {}
+    stmt = select(PaymentMethodSetting.id, PaymentMethodSetting.method, PaymentMethodSetting.name,
+                  PaymentMethodSetting.alternative_code, PaymentMethodSetting.description).where(
+        PaymentMethodSetting.tenant_id == tenant_id, PaymentMethodSetting.method.in_(wanted))
+    return {row["method"]: row for row in session.execute(stmt).mappings()}
+
+
+def user_rows(session: Session, tenant_id: uuid.UUID, usernames: Sequence[str]) -> dict[str, RowMapping]:
+    wanted = sorted({name for name in usernames if name})
+    if not wanted:
+        return {}
+    stmt = select(User.id, User.username).where(User.tenant_id == tenant_id, User.username.in_(wanted))
+    return {row["username"]: row for row in session.execute(stmt).mappings()}
+
+
+def bill_rows(session: Session, tenant_id: uuid.UUID, bill_ids: Sequence[int]) -> dict[int, RowMapping]:
+    """Bills with what their posted invoices add up to (total, outstanding, latest due date, how many)."""
+    wanted = sorted(set(bill_ids))
+    if not wanted:
+        return {}
+    sums = (select(_INVOICES.c.bill_id, func.sum(_INVOICES.c.total_minor).label("total_minor"),
+                   func.sum(_INVOICES.c.outstanding_minor).label("outstanding_minor"),
+                   func.max(_INVOICES.c.due_date).label("due_date"))
+            .where(_INVOICES.c.tenant_id == tenant_id, _INVOICES.c.bill_id.in_(wanted),
+                   _INVOICES.c.status == InvoiceStatus.POSTED)
+            .group_by(_INVOICES.c.bill_id).subquery())
+    bills = Bill.__table__
+    stmt = (select(bills.c.id, bills.c.number, bills.c.period_start, bills.c.period_end, _CUSTOMERS.c.currency,
+                   sums.c.total_minor, sums.c.outstanding_minor, sums.c.due_date)
+            .join(_CUSTOMERS, and_(_CUSTOMERS.c.tenant_id == bills.c.tenant_id, _CUSTOMERS.c.id == bills.c.customer_id))
+            .outerjoin(sums, sums.c.bill_id == bills.c.id)
+            .where(bills.c.tenant_id == tenant_id, bills.c.id.in_(wanted)))
+    return {row["id"]: row for row in session.execute(stmt).mappings()}
+
+
+def bills_paid_by_payment(session: Session, tenant_id: uuid.UUID,
+                          payment_ids: Sequence[int]) -> dict[int, list[tuple[int, str]]]:
+    """Per payment, the bills (id, number) of the invoices it pays now (live allocations), in bill id order."""
+    if not payment_ids:
+        return {}
+    bills = Bill.__table__
+    stmt = (select(_ALLOCATIONS.c.payment_id, bills.c.id, bills.c.number).distinct()
+            .join(_INVOICES, and_(_INVOICES.c.tenant_id == _ALLOCATIONS.c.tenant_id,
+                                  _INVOICES.c.id == _ALLOCATIONS.c.invoice_id))
+            .join(bills, and_(bills.c.tenant_id == _INVOICES.c.tenant_id, bills.c.id == _INVOICES.c.bill_id))
+            .where(_ALLOCATIONS.c.tenant_id == tenant_id, _ALLOCATIONS.c.payment_id.in_(payment_ids),
+                   _ALLOCATIONS.c.reversed_at.is_(None))
+            .order_by(_ALLOCATIONS.c.payment_id, bills.c.id))
+    result: dict[int, list[tuple[int, str]]] = {}
+    for payment_id, bill_id, number in session.execute(stmt):
+        result.setdefault(payment_id, []).append((bill_id, number))
+    return result
+
+
+def latest_payment_rows(session: Session, tenant_id: uuid.UUID, criteria: Criteria) -> list[RowMapping]:
+    """Payments meeting the criteria, in the criteria's order and window, as rows."""
+    return list(session.execute(PAYMENT_COLUMNS.page_statement(select(_PAYMENTS).where(
+        _PAYMENTS.c.tenant_id == tenant_id), criteria)).mappings())

@@ -18,15 +18,19 @@ from sqlalchemy.orm import Session
 from decimal import Decimal
 
 from ledgerline import events
-from ledgerline.errors import Conflict, InvalidRequest, not_found
+from ledgerline.errors import Conflict, FieldError, InvalidRequest, not_found
 from ledgerline.events.values import PaidInvoice
+from ledgerline.invoices.values import BillCheckDigits
 from ledgerline.invoices import repository as invoices_repository
 from ledgerline.kit.ids import new_locator, new_uuid
 from ledgerline.kit.criteria import Criteria, Criterion, Equals, Page
 from ledgerline.kit.money import Money, MoneyError, to_major
 from ledgerline.kit.refs import BillRef, CustomerRef, InvoiceRef, PaymentRef
 from ledgerline.kit.repository import get_scoped, next_number
-from ledgerline.models import Payment, PaymentAllocation
+from ledgerline.models import (
+    Customer, FinancialTransactionCategory, FinancialTransactionType, Invoice, Payment, PaymentAllocation,
+    RejectionReason,
+)
 from ledgerline.models.base import utcnow
 from ledgerline.models.enums import BillRunType, InvoiceStatus, PaymentMethod, PaymentStatus, TransactionClassification
 from ledgerline.payments import repository
@@ -37,7 +41,8 @@ from ledgerline.payments.planning import (
 )
 from ledgerline.payments.values import (
     USER_FIELDS, AllocationLine, AppliedCertificate, AppliedCredit, Cancellation, CreditApplication,
-    GiftCertificateRedemption, InvoiceSummary, NewPayment, PaymentDetails, RecordedPayment, Tender,
+    GiftCertificateRedemption, InvoiceSummary, NewPayment, PaymentDetails, PaymentRelations, RecordedPayment,
+    Tender,
 )
 from ledgerline.observability import metrics
 from ledgerline.reference import service as reference
@@ -102,7 +107,8 @@ def _locked_customer(session: Session, tenant: TenantContext, ref: CustomerRef,
 
 
 def _intended_invoice_ids(session: Session, tenant_id: uuid.UUID, customer_id: int, invoices: Sequence[InvoiceRef],
-                          bills: Sequence[BillRef]) -> tuple[list[int], list[int]]:
+                          bills: Sequence[BillRef],
+                          bill_checks: Sequence[BillCheckDigits] | None = None) -> tuple[list[int], list[int]]:
     """The invoices the payment is meant for, in order: those named, then the posted ones of the bills named."""
     ids = []
     for position, invoice in enumerate(repository.invoices_named(session, tenant_id, invoices)):
@@ -116,8 +122,18 @@ def _intended_invoice_ids(session: Session, tenant_id: uuid.UUID, customer_id: i
         if bill is None or bill["customer_id"] != customer_id:
             raise InvalidRequest.for_field(f"intended_bills[{position}]",
                                            f"bill {bills[position]} is not a bill of customer {customer_id}")
+        if bill_checks is not None:
+            _check_digits(bill, bill_checks[position] if position < len(bill_checks) else BillCheckDigits(),
+                          f"intended_bills[{position}].")
         bill_ids.append(bill["id"])
     return ids, bill_ids
+
+
+def _check_digits(bill: Mapping[str, Any], given: BillCheckDigits, prefix: str) -> None:
+    problems = given.mismatches(bill)
+    if problems:
+        raise InvalidRequest(f"bill {bill['number']}: check digits do not match",
+                             errors=[FieldError(prefix + name, problem) for name, problem in problems])
 
 
 def _tenders(tenant: TenantContext, new: NewPayment, amount: Money) -> list[dict[str, Any]]:
@@ -274,7 +290,7 @@ def _record(session: Session, tenant: TenantContext, customer: CustomerSnapshot,
     # With credit or certificates the cash may be nothing at all.
     amount = _amount(new.amount, customer.currency, "amount", zero=bool(not_cash))
     invoice_ids, bill_ids = _intended_invoice_ids(session, tenant.tenant_id, customer.id, new.intended_invoices,
-                                                  new.intended_bills)
+                                                  new.intended_bills, new.intended_bill_check_digits)
     type_id = tenant.transaction_type(new.details.transaction_type, TransactionClassification.PAYMENT)
     category_id = tenant.category(new.details.category)
     tenders = _tenders(tenant, new, amount)
@@ -423,10 +439,12 @@ def pay_invoice(session: Session, *, tenant: TenantContext, invoice: InvoiceRef,
                 bill_run_type: BillRunType | None = None, amount: Decimal | None = None,
                 field: str = "invoice", tenders: tuple[Tender, ...] | None = None,
                 credit_applied: tuple[CreditApplication, ...] = (),
-                gift_certificates: tuple[GiftCertificateRedemption, ...] = ()) -> RecordedPayment:
+                gift_certificates: tuple[GiftCertificateRedemption, ...] = (),
+                customer: int | None = None) -> RecordedPayment:
     """A posted payment meant for the invoice: by default for exactly what it still owes (409 when it owes
     nothing), or of ``amount``, whose remainder goes to the customer's other invoices oldest first, then
-    credit. With ``bill_run_type`` the invoice must be of that type (422 naming ``field``).
+    credit. With ``bill_run_type`` the invoice must be of that type, with ``customer`` (an id) that customer's
+    (422 naming ``field``).
 
     Customer credit spent and gift certificates redeemed settle the invoice before the cash; by default
     the cash is then what they leave owing (nothing when they cover it)."""
@@ -435,6 +453,8 @@ def pay_invoice(session: Session, *, tenant: TenantContext, invoice: InvoiceRef,
         if bill_run_type is not None:
             raise InvalidRequest.for_field(field, f"invoice {invoice} does not exist")
         raise not_found("Invoice", invoice)
+    if customer is not None and found.customer_id != customer:
+        raise InvalidRequest.for_field(field, f"invoice {invoice} is not an invoice of customer {customer}")
     if bill_run_type is not None and found.bill_run_type is not bill_run_type:
         raise InvalidRequest.for_field(
             field, f"invoice {invoice} is a {found.bill_run_type.value} invoice, not {bill_run_type.value}")
@@ -455,14 +475,16 @@ def pay_invoice(session: Session, *, tenant: TenantContext, invoice: InvoiceRef,
 
 
 def pay_bill(session: Session, *, tenant: TenantContext, bill: BillRef, payment_method: PaymentMethod,
-             check_digits: str | None = None, details: PaymentDetails = PaymentDetails(),
-             actor: str | None = None) -> RecordedPayment:
-    """A posted payment for exactly what the bill's invoices still owe; check digits must match."""
+             check_digits: BillCheckDigits = BillCheckDigits(), details: PaymentDetails = PaymentDetails(),
+             actor: str | None = None, customer: int | None = None) -> RecordedPayment:
+    """A posted payment for exactly what the bill's invoices still owe; each check digit the bill has must be
+    repeated (seed 004). With ``customer`` (an id) the bill must be that customer's (422 naming ``bill``)."""
     found = invoices_repository.bills_named(session, tenant.tenant_id, [bill])[0]
     if found is None:
         raise not_found("Bill", bill)
-    if found["check_digits"] is not None and check_digits != found["check_digits"]:
-        raise InvalidRequest.for_field("check_digits", "do not match the bill's check digits")
+    if customer is not None and found["customer_id"] != customer:
+        raise InvalidRequest.for_field("bill", f"bill {bill} is not a bill of customer {customer}")
+    _check_digits(found, check_digits, "")
     customer, tenant = _locked_customer(session, tenant, CustomerRef(id=found["customer_id"]))
     invoice_ids = invoices_repository.posted_invoice_ids_of_bills(session, tenant.tenant_id, [found["id"]])
     owed = sum(invoice.outstanding_minor for invoice in repository.lock_invoices(session, tenant.tenant_id, invoice_ids))
@@ -532,17 +554,20 @@ def list_customer_payments(session: Session, *, tenant_id: uuid.UUID, criteria: 
 
 def update_draft_payment(session: Session, *, tenant: TenantContext, payment: PaymentRef, changes: dict[str, Any],
                          actor: str | None = None) -> RecordedPayment:
-    """Seed 004: only a DRAFT payment can change; a posted one is cancelled instead. ``changes`` are payment
-    attributes (``amount`` a Decimal in the payment's currency)."""
+    """Seed 004: only a DRAFT payment can change; a posted one is cancelled instead. Its back office code
+    alone can be set in any state (seed 004 identifies payments by it but no method sets it), unique per
+    financial transaction type. ``changes`` are payment attributes (``amount`` a Decimal in the payment's
+    currency)."""
     payment_id = _payment_id(session, tenant, payment)
     customer, tenant, _ = _locked_payment(session, tenant, payment_id)
     draft = get_scoped(session, Payment, tenant.tenant_id, payment_id, for_update=True)
     assert draft is not None, "locked a moment ago"
-    if draft.status is not PaymentStatus.DRAFT:
-        raise Conflict(f"payment {draft.id} is {draft.status.value}; only a DRAFT payment can be updated")
     if "amount" in changes:
         changes["amount_minor"] = _amount(changes.pop("amount"), draft.currency, "amount").minor
     changes = {name: value for name, value in changes.items() if getattr(draft, name) != value}
+    if draft.status is not PaymentStatus.DRAFT and set(changes) - {"back_office_code"}:
+        raise Conflict(f"payment {draft.id} is {draft.status.value}; only a DRAFT payment can be updated "
+                       "(its back office code excepted)")
     if {"invoices_to_pay", "bills_to_pay"} & set(changes):
         _intended_invoice_ids(
             session, tenant.tenant_id, customer.id,
@@ -653,3 +678,43 @@ def applied_invoices(session: Session, *, tenant_id: uuid.UUID,
                                        due_date=row["due_date"], total=Money(row["total_minor"], row["currency"]),
                                        outstanding=Money(row["outstanding_minor"], row["currency"]))
             for invoice_id, row in rows.items()}
+
+
+# --- payments rendered whole (seed 004's payment object) ------------------------------------------------
+
+def latest_payments(session: Session, *, tenant_id: uuid.UUID, criteria: Criteria) -> list[RecordedPayment]:
+    """The payments meeting the criteria, in their order and window, with allocations and cancellations."""
+    return views(session, tenant_id=tenant_id, payments=repository.latest_payment_rows(session, tenant_id, criteria))
+
+
+def relations(session: Session, *, tenant_id: uuid.UUID, payments: Sequence[RecordedPayment]) -> PaymentRelations:
+    """Everything the payments point at, read in batch: a fixed number of queries whatever their count."""
+    rows = [each.payment for each in payments]
+    cancellations = [each.cancellation for each in payments if each.cancellation is not None]
+    invoice_ids = {invoice_id for row in rows for invoice_id in row["invoices_to_pay"]}
+    invoice_ids |= {line.invoice_id for each in payments for line in each.allocations}
+    return PaymentRelations(
+        customers=repository.rows_by_id(session, Customer, tenant_id, [row["customer_id"] for row in rows],
+                                        "number", "name", "status"),
+        transaction_types=repository.rows_by_id(
+            session, FinancialTransactionType, tenant_id,
+            [row["type_id"] for row in rows] + [each["type_id"] for each in cancellations],
+            "name", "alternative_code", "description", "classification"),
+        categories=repository.rows_by_id(
+            session, FinancialTransactionCategory, tenant_id,
+            [row["category_id"] for row in rows] + [each["category_id"] for each in cancellations],
+            "name", "code", "description"),
+        payment_methods=repository.method_rows(session, tenant_id, [row["payment_method"] for row in rows]),
+        users=repository.user_rows(session, tenant_id, [name for row in rows
+                                                        for name in (row["received_by_user"], row["created_by"],
+                                                                     row["updated_by"])]),
+        rejection_reasons=repository.rows_by_id(session, RejectionReason, tenant_id,
+                                                [row["rejection_reason_id"] for row in rows],
+                                                "name", "alternative_code", "description"),
+        invoices=repository.rows_by_id(session, Invoice, tenant_id, list(invoice_ids), "number", "reference_number",
+                                       "status", "issue_date", "posted_at", "due_date", "currency", "total_minor",
+                                       "outstanding_minor"),
+        bills=repository.bill_rows(session, tenant_id, [bill_id for row in rows for bill_id in row["bills_to_pay"]]),
+        bills_paid={payment_id: tuple(bills) for payment_id, bills in repository.bills_paid_by_payment(
+            session, tenant_id, [row["id"] for row in rows]).items()},
+    )

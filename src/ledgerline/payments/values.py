@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from ledgerline.invoices.values import BillCheckDigits
 from ledgerline.kit.money import Money
 from ledgerline.kit.refs import BillRef, CustomerRef, InvoiceRef
 from ledgerline.models.enums import PaymentMethod
@@ -79,6 +80,9 @@ class NewPayment:
     intended_bills: tuple[BillRef, ...] = ()
     tenders: tuple[Tender, ...] | None = None
     details: PaymentDetails = field(default_factory=PaymentDetails)
+    # Seed 004: the check digits repeated for each intended bill, in the same order; None checks none
+    # (a surface whose payments name bills without them).
+    intended_bill_check_digits: tuple[BillCheckDigits, ...] | None = None
     # Money that is not new cash: spent credit and redeemed certificates, applied beside the tenders
     # (``amount`` counts the tenders only; the payment's total applied adds these).
     credit_applied: tuple[CreditApplication, ...] = ()
@@ -176,3 +180,22 @@ class InvoiceSummary:
     due_date: dt.date
     total: Money
     outstanding: Money
+
+
+@dataclass(frozen=True)
+class PaymentRelations:
+    """What payments point at, for a surface that renders each payment whole (seed 004's payment object).
+
+    Rows (column name -> value) by id; payment methods by the PaymentMethod, users by username; bills with
+    the sums of their posted invoices (``total_minor``, ``outstanding_minor``, latest ``due_date``);
+    ``bills_paid`` per payment id: the bills (id, number) of the invoices it pays now."""
+
+    customers: Mapping[int, Mapping[str, Any]] = field(default_factory=dict)
+    transaction_types: Mapping[int, Mapping[str, Any]] = field(default_factory=dict)
+    categories: Mapping[int, Mapping[str, Any]] = field(default_factory=dict)
+    payment_methods: Mapping[PaymentMethod, Mapping[str, Any]] = field(default_factory=dict)
+    users: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    rejection_reasons: Mapping[int, Mapping[str, Any]] = field(default_factory=dict)
+    invoices: Mapping[int, Mapping[str, Any]] = field(default_factory=dict)
+    bills: Mapping[int, Mapping[str, Any]] = field(default_factory=dict)
+    bills_paid: Mapping[int, tuple[tuple[int, str], ...]] = field(default_factory=dict)

@@ -30,7 +30,8 @@ ENTRIES: dict[type[ReferenceEntry], TenantRows] = {model: TenantRows(model, colu
     (FinancialTransactionCategory, _columns(
         FinancialTransactionCategory, code=text(FinancialTransactionCategory.code))),
     (RejectionReason, _columns(RejectionReason, alternative_code=text(RejectionReason.alternative_code))),
-    (PaymentMethodSetting, _columns(PaymentMethodSetting, method=choice(PaymentMethodSetting.method, PaymentMethod))),
+    (PaymentMethodSetting, _columns(PaymentMethodSetting, method=choice(PaymentMethodSetting.method, PaymentMethod),
+                                    alternative_code=text(PaymentMethodSetting.alternative_code))),
 )}
 
 

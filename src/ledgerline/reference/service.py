@@ -39,7 +39,7 @@ _KINDS: dict[type[ReferenceEntry], _Kind] = {
     FinancialTransactionType: _Kind("Financial transaction type", ("name", "alternative_code")),
     FinancialTransactionCategory: _Kind("Financial transaction category", ("name", "code")),
     RejectionReason: _Kind("Rejection reason", ("name", "alternative_code")),
-    PaymentMethodSetting: _Kind("Payment method", ("name",)),
+    PaymentMethodSetting: _Kind("Payment method", ("name", "alternative_code")),
 }
 
 
@@ -52,7 +52,8 @@ def seed_defaults(session: Session, tenant_id: uuid.UUID) -> None:
                     for name, code, description in defaults.TRANSACTION_CATEGORIES)
     session.add_all(RejectionReason(tenant_id=tenant_id, name=name, alternative_code=code, description=description)
                     for name, code, description in defaults.REJECTION_REASONS)
-    session.add_all(PaymentMethodSetting(tenant_id=tenant_id, method=method, name=defaults.payment_method_name(method))
+    session.add_all(PaymentMethodSetting(tenant_id=tenant_id, method=method, name=defaults.payment_method_name(method),
+                                         alternative_code=method.value)
                     for method in PaymentMethod)
     session.flush()
 

@@ -22,12 +22,13 @@ def amount(value) -> Decimal:
 
 def test_create_bill_answers_201(client, auth):
     customer = create_customer(client, auth, currency="EUR")
-    response = client.post("/v1/bills", json={"customerId": customer["id"], "checkDigits": "0042",
+    response = client.post("/v1/bills", json={"customerId": customer["id"], "billNumberCheckDigit": 0,
+                                              "accountsReceivableCheckDigit": 4, "billAmountCheckDigit": 42,
                                               "periodStart": "2024-05-01", "periodEnd": "2024-05-31"}, headers=auth)
     assert response.status_code == 201, response.text
     body = response.json()
     assert body["number"].startswith("BILL-")
-    assert body["checkDigits"] == "0042"
+    assert (body["billNumberCheckDigit"], body["accountsReceivableCheckDigit"], body["billAmountCheckDigit"]) == (0, 4, 42)
     assert body["currency"] == "EUR"
     assert body["status"] == "UNSETTLED"
     assert '"totalInMajorCurrency":0.00' in response.text
@@ -35,12 +36,13 @@ def test_create_bill_answers_201(client, auth):
     assert client.get(f"/v1/bills/{body['id']}", headers=auth).json() == body
 
 
-def test_check_digits_must_be_1_to_10_digits(client, auth):
+def test_each_check_digit_is_0_to_99(client, auth):
     customer = create_customer(client, auth)
-    for digits in ("", "12a", "12345678901"):
-        response = client.post("/v1/bills", json={"customerId": customer["id"], "checkDigits": digits}, headers=auth)
-        assert response.status_code == 400, digits
-        assert response.json()["errors"][0]["field"] == "checkDigits"
+    for name in ("billNumberCheckDigit", "accountsReceivableCheckDigit", "billAmountCheckDigit"):
+        for digit in ("", "1a", -1, 100, 1.5):
+            response = client.post("/v1/bills", json={"customerId": customer["id"], name: digit}, headers=auth)
+            assert response.status_code == 400, (name, digit)
+            assert response.json()["errors"][0]["field"] == name
 
 
 def test_period_end_before_start_is_400(client, auth):
@@ -115,10 +117,10 @@ def test_list_filters_bills_by_derived_status(client, auth, session):
 
 def test_patch_bill(client, auth):
     bill = create_bill(client, auth)
-    response = client.patch(f"/v1/bills/{bill['id']}", json=[{"op": "add", "path": "/checkDigits", "value": "77"}],
+    response = client.patch(f"/v1/bills/{bill['id']}", json=[{"op": "add", "path": "/billAmountCheckDigit", "value": 77}],
                             headers={**auth, **PATCH})
     assert response.status_code == 200, response.text
-    assert response.json()["checkDigits"] == "77"
+    assert response.json()["billAmountCheckDigit"] == 77
     assert response.json()["version"] == bill["version"] + 1
     refused = client.patch(f"/v1/bills/{bill['id']}", json=[{"op": "replace", "path": "/status", "value": "SETTLED"}],
                            headers={**auth, **PATCH})
@@ -146,7 +148,7 @@ def test_other_tenant_gets_404_for_every_bill_operation(client, auth, other_auth
     bill = create_bill(client, auth)
     path = f"/v1/bills/{bill['id']}"
     assert client.get(path, headers=other_auth).status_code == 404
-    assert client.patch(path, json=[{"op": "add", "path": "/checkDigits", "value": "1"}],
+    assert client.patch(path, json=[{"op": "add", "path": "/billNumberCheckDigit", "value": 1}],
                         headers={**other_auth, **PATCH}).status_code == 404
     assert client.delete(path, headers=other_auth).status_code == 404
     listing = client.get("/v1/bills", headers=other_auth)

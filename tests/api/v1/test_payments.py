@@ -93,14 +93,18 @@ def test_pay_invoice_pays_the_outstanding_then_409(client, auth):
 
 def test_pay_bill_checks_the_check_digits(client, auth):
     customer = create_customer(client, auth)
-    bill = client.post("/v1/bills", json={"customerId": customer["id"], "checkDigits": "42"}, headers=auth).json()
+    bill = client.post("/v1/bills", json={"customerId": customer["id"], "billNumberCheckDigit": 4,
+                                          "billAmountCheckDigit": 2}, headers=auth).json()
     invoice(client, auth, customer["id"], "10.00", billId=bill["id"])
     invoice(client, auth, customer["id"], "5.00", billId=bill["id"])
-    wrong = client.post(f"/v1/bills/{bill['id']}/pay", json={"paymentMethod": "BACS", "checkDigits": "41"},
-                        headers=auth)
-    assert wrong.status_code == 400 and wrong.json()["errors"][0]["field"] == "checkDigits"
-    paid = client.post(f"/v1/bills/{bill['id']}/pay", json={"paymentMethod": "BACS", "checkDigits": "42"},
-                       headers=auth)
+    wrong = client.post(f"/v1/bills/{bill['id']}/pay", json={"paymentMethod": "BACS", "billNumberCheckDigit": 4,
+                                                             "billAmountCheckDigit": 1}, headers=auth)
+    assert wrong.status_code == 400 and wrong.json()["errors"][0]["field"] == "billAmountCheckDigit"
+    missing = client.post(f"/v1/bills/{bill['id']}/pay", json={"paymentMethod": "BACS", "billAmountCheckDigit": 2},
+                          headers=auth)
+    assert missing.status_code == 400 and missing.json()["errors"][0]["field"] == "billNumberCheckDigit"
+    paid = client.post(f"/v1/bills/{bill['id']}/pay", json={"paymentMethod": "BACS", "billNumberCheckDigit": 4,
+                                                            "billAmountCheckDigit": 2}, headers=auth)
     assert paid.status_code == 201
     assert Decimal(str(paid.json()["amountInMajorCurrency"])) == Decimal("15.00")
     assert client.get(f"/v1/bills/{bill['id']}", headers=auth).json()["status"] == "SETTLED"

@@ -21,6 +21,7 @@ from ledgerline.api.v1.schemas import ELEVATE_TIMESTAMP, Amount, Timestamp, Wire
 from ledgerline.api.wire import WireJSONResponse, WireRoute
 from ledgerline.auth import Principal, require
 from ledgerline.db import SessionDep
+from ledgerline.invoices.values import BillCheckDigits
 from ledgerline.kit.idempotency import IdempotencyDep, IdempotencyGuard
 from ledgerline.kit.money import to_major
 from ledgerline.kit.refs import BillRef, CustomerRef, InvoiceRef, PaymentRef
@@ -242,8 +243,11 @@ class PayInvoice(PaymentDetails):
 
 
 class PayBill(PayInvoice):
-    check_digits: str | None = Field(default=None, max_length=10, examples=["42"],
-                                     description="Required when the bill has check digits")
+    """Each check digit is required when the bill has it."""
+
+    bill_number_check_digit: int | None = Field(default=None, ge=0, le=99, examples=[7])
+    accounts_receivable_check_digit: int | None = Field(default=None, ge=0, le=99, examples=[3])
+    bill_amount_check_digit: int | None = Field(default=None, ge=0, le=99, examples=[9])
 
 
 class Rejection(WireInput):
@@ -408,5 +412,7 @@ def pay_bill(bill_id: Annotated[int, Path(description="Bill identifier", example
              session: SessionDep, guard: IdempotencyDep, tenant: TenantDep,
              principal: Annotated[Principal, Depends(require("payments.write"))]) -> Response:
     recorded = service.pay_bill(session, tenant=tenant, bill=BillRef(id=bill_id), payment_method=body.payment_method,
-                                check_digits=body.check_digits, details=_details(body), actor=principal.subject)
+                                check_digits=BillCheckDigits(body.bill_number_check_digit, body.accounts_receivable_check_digit,
+                                                             body.bill_amount_check_digit),
+                                details=_details(body), actor=principal.subject)
     return recorded_payment(session, guard, recorded, status_code=201)

@@ -94,6 +94,11 @@ class ReasonInput(EntryInput):
 
 class Method(Entry):
     method: PaymentMethod
+    alternative_code: str = Field(examples=["CHEQUE"], description="Seed 004's code; the method by default")
+
+
+class MethodInput(EntryInput):
+    alternative_code: Code = Field(examples=["CHQ"])
 
 
 @dataclass(frozen=True)
@@ -116,7 +121,7 @@ KINDS = (
          FinancialTransactionCategory, TransactionCategory, TransactionCategoryInput),
     Kind("/rejection-reasons", "rejection_reason", "rejection_reasons", RejectionReason, Reason, ReasonInput),
     # Elevate's PaymentMethod enum is fixed: a tenant relabels or deactivates its values only.
-    Kind("/payment-methods", "payment_method", "payment_methods", PaymentMethodSetting, Method, EntryInput,
+    Kind("/payment-methods", "payment_method", "payment_methods", PaymentMethodSetting, Method, MethodInput,
          creatable=False, read_only=("/method",)),
 )
 
