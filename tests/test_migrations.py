@@ -202,8 +202,8 @@ def test_posted_payments_become_credits_when_0006_runs(empty_engine: Engine) -> 
         assert (invoice.refunded_minor, invoice.written_off_minor) == (0, 0)
 
 
-def test_earlier_invoice_payments_get_rows_of_their_own_when_0011_runs(empty_engine: Engine) -> None:
-    """0011: a payment recorded through /v1/invoice-payments before (the only ones with a third-party status)
+def test_earlier_invoice_payments_get_rows_of_their_own_when_0012_runs(empty_engine: Engine) -> None:
+    """0012: a payment recorded through /v1/invoice-payments before (the only ones with a third-party status)
     gets its row, linked to it; other payments get none."""
     from ledgerline.models import InvoicePayment
     from ledgerline.models.enums import BillRunType
@@ -211,8 +211,8 @@ def test_earlier_invoice_payments_get_rows_of_their_own_when_0011_runs(empty_eng
     engine = empty_engine
     migrate(engine, "upgrade", "0002")
     with engine.begin() as connection:
-        tenant_id = _insert(connection, "tenants", name="before-0011")
-    migrate(engine, "upgrade", "0010")
+        tenant_id = _insert(connection, "tenants", name="before-0012")
+    migrate(engine, "upgrade", "0011")
     with engine.begin() as connection:
         type_id = connection.execute(select(sql_column("id")).select_from(sql_table("financial_transaction_types"))
                                      .where(sql_column("tenant_id") == tenant_id).limit(1)).scalar()

@@ -5,8 +5,8 @@ per recorded event, linked to the payment its collected money posted (or the ref
 money), kept when that payment is cancelled. Payments recorded through /v1/invoice-payments before this
 revision (the only ones with a third-party status) each get their row.
 
-Revision ID: 0011
-Revises: 0010
+Revision ID: 0012
+Revises: 0011
 Create Date: 2026-12-01 23:00:00
 """
 
@@ -20,8 +20,8 @@ from alembic import context, op
 import ledgerline.models.base
 from ledgerline.kit.ids import new_locator, new_uuid
 
-revision: str = '0011'
-down_revision: str | None = '0010'
+revision: str = '0012'
+down_revision: str | None = '0011'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
