@@ -122,7 +122,7 @@ class Traffic:
             if write.what == INVOICE:
                 self.customers[body["customerId"]].append(body["id"])
             elif write.what == PAYMENT and body.get("status", "POSTED") == "POSTED":
-                self.cancellable.append(body["id"])
+                self.cancellable.append(payment_id(write, body))
 
 
 @dataclass(frozen=True)
@@ -140,6 +140,11 @@ class Answer:
         return self.status == 409 and not definite(self.status, self.detail)
 
 
+def payment_id(write: Write, body: dict) -> int:
+    """The id a 2xx answer names; an invoice payment is a row of its own that names its payment."""
+    return int(body["customerPaymentId"] if write.path == "/v1/invoice-payments" else body["id"])
+
+
 def send(client: httpx.Client, write: Write) -> Answer:
     """One attempt of the write, with its Idempotency-Key and the very same body bytes each time."""
     try:
@@ -152,7 +157,7 @@ def send(client: httpx.Client, write: Write) -> Answer:
     replayed = response.headers.get("idempotent-replayed") == "true"
     if 200 <= response.status_code < 300:
         body = response.json()
-        return Answer(response.status_code, int(body["id"]), "", replayed, body)
+        return Answer(response.status_code, payment_id(write, body), "", replayed, body)
     return Answer(response.status_code, None, response.text[:300], replayed, None)
 
 

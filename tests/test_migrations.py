@@ -200,3 +200,39 @@ def test_posted_payments_become_credits_when_0006_runs(empty_engine: Engine) -> 
             assert [(t.invoice_id, t.amount_minor) for t in targets] == [(invoice_id, amount)]
         invoice = session.execute(select(Invoice)).scalar_one()
         assert (invoice.refunded_minor, invoice.written_off_minor) == (0, 0)
+
+
+def test_earlier_invoice_payments_get_rows_of_their_own_when_0012_runs(empty_engine: Engine) -> None:
+    """0012: a payment recorded through /v1/invoice-payments before (the only ones with a third-party status)
+    gets its row, linked to it; other payments get none."""
+    from ledgerline.models import InvoicePayment
+    from ledgerline.models.enums import BillRunType
+
+    engine = empty_engine
+    migrate(engine, "upgrade", "0002")
+    with engine.begin() as connection:
+        tenant_id = _insert(connection, "tenants", name="before-0012")
+    migrate(engine, "upgrade", "0011")
+    with engine.begin() as connection:
+        type_id = connection.execute(select(sql_column("id")).select_from(sql_table("financial_transaction_types"))
+                                     .where(sql_column("tenant_id") == tenant_id).limit(1)).scalar()
+        customer_id = _insert(connection, "customers", tenant_id=tenant_id, currency="GBP", status="ACTIVE",
+                              credit_threshold_minor=0, credit_minor=0)
+        invoice_id = _insert(connection, "invoices", tenant_id=tenant_id, customer_id=customer_id, currency="GBP",
+                             bill_run_type="ADHOC", status="POSTED", payment_status="PARTIALLY_PAID",
+                             total_minor=1000, outstanding_minor=500)
+        paid = _insert(connection, "payments", tenant_id=tenant_id, customer_id=customer_id, currency="GBP",
+                       status="POSTED", payment_method="GO_CARDLESS", amount_minor=500, unallocated_minor=0,
+                       type_id=type_id, number="PAY-1", third_party_status="PAID_OUT", invoices_to_pay=[invoice_id],
+                       notes="counter", received_on=dt.date(2026, 3, 4))
+        _insert(connection, "payments", tenant_id=tenant_id, customer_id=customer_id, currency="GBP",
+                status="POSTED", payment_method="CHEQUE", amount_minor=5, unallocated_minor=5, type_id=type_id,
+                number="PAY-2")
+    migrate(engine, "upgrade", "head")
+    with Session(engine) as session:
+        row = session.execute(select(InvoicePayment)).scalar_one()
+        assert (row.payment_id, row.invoice_id, row.customer_id, row.bill_run_type) == (
+            paid, invoice_id, customer_id, BillRunType.ADHOC)
+        assert (row.amount_minor, row.third_party_status, row.payment_method, row.description, row.paid_on) == (
+            500, "PAID_OUT", PaymentMethod.GO_CARDLESS, "counter", dt.date(2026, 3, 4))
+        assert row.tenant_id == tenant_id and len(row.locator) == 26

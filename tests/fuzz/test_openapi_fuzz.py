@@ -68,7 +68,11 @@ def seed_world(client, auth) -> None:
     """A small tenant, so that fuzzed path ids can name rows that exist."""
     customer = create_customer(client, auth)
     create_site(client, auth, customer["id"])
-    create_invoice(client, auth, customer["id"], status="POSTED")
+    invoice = create_invoice(client, auth, customer["id"], status="POSTED")
+    # A row that moved no money (its nullable fields null), so GET by id answers a real one.
+    create_resource(client, auth, "/v1/invoice-payments", {"generatedInvoiceId": invoice["id"], "paymentMethod": "BACS",
+                                                           "amountInMajorCurrency": "1.00",
+                                                           "thirdPartyPaymentStatus": "FAILED"})
     create_bill(client, auth, customer["id"])
     create_bill_run(client, auth)
     create_billing_cycle(client, auth)

@@ -70,3 +70,32 @@ def test_a_method_the_tenant_switched_off_is_refused_even_by_a_stale_context(cli
         with pytest.raises(InvalidRequest) as refused:
             service.refund(session, tenant=tenant, new=new)  # the context still says version 1
         assert refused.value.errors[0].field == "method"
+
+
+def test_the_last_successful_payment_is_the_last_one_of_collected_money(client, auth, database, tenant):
+    """Issue 14: a posted payment whose provider status says the money was not collected (as /v1/invoice-payments
+    recorded FAILED ones before they had rows of their own) never gives a refund its method."""
+    from ledgerline.payments import service as payments
+    from ledgerline.payments.values import NewPayment, PaymentDetails
+    from ledgerline.refunds import repository
+    from tests.payment_calls import tenant_context
+
+    customer = create_customer(client, auth)
+    invoice = create_invoice(client, auth, customer["id"], status="POSTED")
+    with database.session() as session:
+        tenant = tenant_context(session, tenant.tenant_id)
+
+        def post(method: PaymentMethod, status: str | None) -> None:
+            payments.record_payment(session, tenant=tenant, new=NewPayment(
+                customer=CustomerRef(id=customer["id"]), amount=Decimal("10.00"), payment_method=method, post=True,
+                details=PaymentDetails(third_party_status=status)))
+
+        post(PaymentMethod.CHEQUE, None)
+        assert repository.last_successful_method(session, tenant.tenant_id, customer["id"]) is PaymentMethod.CHEQUE
+        post(PaymentMethod.GO_CARDLESS, "PAID_OUT")
+        post(PaymentMethod.STRIPE, "FAILED")
+        post(PaymentMethod.PAYPAL, "PENDING_SUBMISSION")
+        assert repository.last_successful_method(session, tenant.tenant_id, customer["id"]) is PaymentMethod.GO_CARDLESS
+        recorded = service.refund(session, tenant=tenant, new=NewRefund(Decimal("5.00"),
+                                                                       invoice=InvoiceRef(id=invoice["id"])))
+        assert recorded.refund.payment_method is PaymentMethod.GO_CARDLESS

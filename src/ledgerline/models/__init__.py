@@ -28,6 +28,7 @@ from ledgerline.models.payment import Payment, PaymentAllocation, PaymentCancell
 from ledgerline.models.credit import Credit, CreditTarget
 from ledgerline.models.refund import Refund
 from ledgerline.models.gift_certificate import GiftCertificate, GiftCertificateRedemption
+from ledgerline.models.invoice_payment import InvoicePayment
 from ledgerline.models.adjustment import CustomerBalanceAdjustment
 from ledgerline.models.journal import JournalEntry
 from ledgerline.models.provider import (
@@ -63,6 +64,7 @@ __all__ = [
     "Invoice",
     "InvoiceDocumentProfile",
     "InvoiceMarketingInfo",
+    "InvoicePayment",
     "InvoiceSummaryTemplate",
     "InvoiceSummaryTemplateComponent",
     "InvoiceTemplate",

@@ -17,23 +17,23 @@ from functools import partial
 from typing import Any
 
 from sqlalchemy import (
-    RowMapping, Select, and_, exists, false, func, insert, literal, or_, select, true, union_all, update,
+    RowMapping, and_, exists, false, func, insert, literal, or_, select, true, union_all, update,
 )
 from sqlalchemy.orm import Session
 
 from ledgerline.kit.bulk import expire_rows, insert_rows, reserve_ids, update_rows
 from ledgerline.kit.ids import new_locator
 from ledgerline.kit.money import Money
-from ledgerline.kit.criteria import Attribute, ColumnMap, Criteria, Kind, Page, Sort, amount, choice, day, ident, text
+from ledgerline.kit.criteria import Attribute, ColumnMap, Criteria, Kind, Page, amount, choice, day, ident, text
 from ledgerline.kit.refs import Ref
 from ledgerline.ledger import journal
-from ledgerline.kit.repository import TenantRows, count_matching, fetch_page, ref_clause
+from ledgerline.kit.repository import TenantRows, fetch_page, ref_clause
 from ledgerline.models import (
     Bill, Credit, CreditTarget, Customer, Invoice, JournalEntry, Payment, PaymentAllocation, PaymentCancellation,
     PaymentMethodSetting, Tenant, User,
 )
 from ledgerline.models.enums import (
-    BillRunType, CreditState, CreditType, InvoiceStatus, JournalKind, PaymentMethod, PaymentStatus,
+    CreditState, CreditType, InvoiceStatus, JournalKind, PaymentMethod, PaymentStatus,
 )
 from ledgerline.gift_certificates import repository as certificates
 from ledgerline.payments.planning import (
@@ -165,68 +165,6 @@ def first_allocated_invoices(session: Session, tenant_id: uuid.UUID,
             .join(first, PaymentAllocation.id == first.c.first_id)
             .join(Invoice, Invoice.id == PaymentAllocation.invoice_id))
     return {payment_id: (invoice_id, number) for payment_id, invoice_id, number in session.execute(stmt)}
-
-
-# --- /v1/invoice-payments and /v1/adhoc-invoice-payments -------------------------------------
-# A row is one live allocation: money of one payment applied to one invoice of the bill run type.
-
-
-
-INVOICE_PAYMENT_COLUMNS = ColumnMap({
-    "payment_id": ident(PaymentAllocation.payment_id),
-    "received_on": day(Payment.received_on),
-    "invoice_id": ident(PaymentAllocation.invoice_id),
-    "bill_run_id": ident(Invoice.bill_run_id),
-    "payment_type": text(literal("CUSTOMER")),
-}, tiebreak=PaymentAllocation.id, default_sort=(Sort("payment_id"),))
-
-
-def _live_invoice_allocations(tenant_id: uuid.UUID, bill_run_type: BillRunType) -> Select:
-    return (
-        select(PaymentAllocation)
-        .join(Payment, and_(Payment.tenant_id == PaymentAllocation.tenant_id,
-                            Payment.id == PaymentAllocation.payment_id))
-        .join(Invoice, and_(Invoice.tenant_id == PaymentAllocation.tenant_id,
-                            Invoice.id == PaymentAllocation.invoice_id))
-        .where(PaymentAllocation.tenant_id == tenant_id, PaymentAllocation.reversed_at.is_(None),
-               Invoice.bill_run_type == bill_run_type)
-    )
-
-
-def page_of_invoice_allocations(session: Session, tenant_id: uuid.UUID, bill_run_type: BillRunType,
-                                criteria: Criteria) -> Page:
-    return fetch_page(session, _live_invoice_allocations(tenant_id, bill_run_type), INVOICE_PAYMENT_COLUMNS, criteria)
-
-
-def count_invoice_allocations(session: Session, tenant_id: uuid.UUID, bill_run_type: BillRunType,
-                              criteria: Criteria) -> int:
-    return count_matching(session, _live_invoice_allocations(tenant_id, bill_run_type), INVOICE_PAYMENT_COLUMNS,
-                          criteria)
-
-
-def invoice_allocations_of_payment(session: Session, tenant_id: uuid.UUID, bill_run_type: BillRunType,
-                                   payment_id: int) -> list[PaymentAllocation]:
-    """The payment's live allocations to invoices of the type, oldest first."""
-    if not -(2**63) <= payment_id < 2**63:
-        return []
-    stmt = (_live_invoice_allocations(tenant_id, bill_run_type)
-            .where(PaymentAllocation.payment_id == payment_id).order_by(PaymentAllocation.id))
-    return list(session.execute(stmt).scalars())
-
-
-def live_allocation(session: Session, tenant_id: uuid.UUID, payment_id: int,
-                    invoice_id: int) -> PaymentAllocation | None:
-    stmt = select(PaymentAllocation).where(
-        PaymentAllocation.tenant_id == tenant_id, PaymentAllocation.payment_id == payment_id,
-        PaymentAllocation.invoice_id == invoice_id, PaymentAllocation.reversed_at.is_(None))
-    return session.execute(stmt).scalars().first()
-
-
-def payments_by_id(session: Session, tenant_id: uuid.UUID, payment_ids: Sequence[int]) -> dict[int, Payment]:
-    if not payment_ids:
-        return {}
-    stmt = select(Payment).where(Payment.tenant_id == tenant_id, Payment.id.in_(set(payment_ids)))
-    return {payment.id: payment for payment in session.execute(stmt).scalars()}
 
 
 # --- the money path: locked snapshots (Core rows, no ORM) and the apply step ---------------------------

@@ -28,7 +28,7 @@ from ledgerline.kit.money import Money, MoneyError, to_major
 from ledgerline.kit.refs import BillRef, CustomerRef, InvoiceRef, PaymentRef
 from ledgerline.kit.repository import get_scoped, next_number
 from ledgerline.models import (
-    Customer, FinancialTransactionCategory, FinancialTransactionType, Invoice, Payment, PaymentAllocation,
+    Customer, FinancialTransactionCategory, FinancialTransactionType, Invoice, Payment,
     RejectionReason,
 )
 from ledgerline.models.base import utcnow
@@ -590,61 +590,6 @@ def update_draft_payment(session: Session, *, tenant: TenantContext, payment: Pa
     draft.updated_by = actor
     session.flush()
     return views(session, tenant_id=tenant.tenant_id, payments=[draft])[0]
-
-
-# --- /v1/invoice-payments and /v1/adhoc-invoice-payments -------------------------------------
-
-
-
-@dataclass(frozen=True)
-class InvoicePaymentView:
-    """One payment as applied to one invoice: the amount is its live allocation to that invoice."""
-
-    payment: Mapping[str, Any]
-    invoice_id: int
-    amount_minor: int
-
-
-def _invoice_payment_views(session: Session, tenant_id: uuid.UUID,
-                           allocations: Sequence[PaymentAllocation]) -> list[InvoicePaymentView]:
-    payments = repository.payments_by_id(session, tenant_id, [a.payment_id for a in allocations])
-    return [InvoicePaymentView(repository.as_row(payments[a.payment_id]), a.invoice_id, a.amount_minor)
-            for a in allocations]
-
-
-def pay_invoice_of_type(session: Session, *, tenant: TenantContext, invoice: InvoiceRef, bill_run_type: BillRunType,
-                        amount: Decimal, payment_method: PaymentMethod, details: PaymentDetails,
-                        actor: str | None = None) -> InvoicePaymentView:
-    """A POSTED payment of ``amount`` intended for the invoice (which must be of the bill run type): the
-    invoice first, any remainder to the customer's other unpaid invoices oldest first, then credit."""
-    recorded = pay_invoice(session, tenant=tenant, invoice=invoice, payment_method=payment_method, details=details,
-                           actor=actor, bill_run_type=bill_run_type, amount=amount)
-    paid = recorded.allocations[0]  # an invoice that owes money takes the first part of a payment meant for it
-    return InvoicePaymentView(recorded.payment, paid.invoice_id, paid.amount.minor)
-
-
-def list_invoice_payments(session: Session, *, tenant_id: uuid.UUID, bill_run_type: BillRunType,
-                          criteria: Criteria) -> Page:
-    page = repository.page_of_invoice_allocations(session, tenant_id, bill_run_type, criteria)
-    page.items = _invoice_payment_views(session, tenant_id, page.items)
-    return page
-
-
-def count_invoice_payments(session: Session, *, tenant_id: uuid.UUID, bill_run_type: BillRunType,
-                           criteria: Criteria) -> int:
-    return repository.count_invoice_allocations(session, tenant_id, bill_run_type, criteria)
-
-
-def get_invoice_payment(session: Session, *, tenant_id: uuid.UUID, bill_run_type: BillRunType,
-                        payment_id: int) -> InvoicePaymentView:
-    """The payment as applied to its intended invoice of the type, else to the first such invoice it paid;
-    404 when it has no live allocation to an invoice of the type."""
-    allocations = repository.invoice_allocations_of_payment(session, tenant_id, bill_run_type, payment_id)
-    if not allocations:
-        raise not_found("Invoice payment", payment_id)
-    views_ = _invoice_payment_views(session, tenant_id, allocations)
-    intended = set(views_[0].payment["invoices_to_pay"])
-    return next((view for view in views_ if view.invoice_id in intended), views_[0])
 
 
 # --- listing by invoice or customer, and the invoices a payment was applied to (Exsited) ---------------

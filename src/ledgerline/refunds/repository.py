@@ -6,14 +6,15 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import and_, select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from ledgerline.kit.criteria import ColumnMap, amount, choice, day, ident
 from ledgerline.kit.bulk import insert_returning_ids, update_models
 from ledgerline.kit.repository import TenantRows
 from ledgerline.models import Payment, PaymentAllocation, Refund
-from ledgerline.models.enums import BillRunType, PaymentMethod, PaymentStatus, ThirdPartyPaymentStatus
+from ledgerline.models.enums import BillRunType, PaymentMethod, PaymentStatus
+from ledgerline.payments import third_party
 from ledgerline.refunds.planning import Source
 
 REFUND_COLUMNS = ColumnMap({
@@ -29,7 +30,12 @@ REFUNDS = TenantRows(Refund, REFUND_COLUMNS)
 
 
 def _collected_by_provider(status_column):  # noqa: ANN001, ANN202
-    return and_(status_column.is_not(None), status_column != ThirdPartyPaymentStatus.MANUALLY_PAID.value)
+    return status_column.in_(sorted(third_party.PROVIDER_COLLECTED))
+
+
+def _collected(status_column):  # noqa: ANN001, ANN202
+    """payments/third_party.is_collected in SQL: no status (manual), MANUALLY_PAID, CONFIRMED or PAID_OUT."""
+    return or_(status_column.is_(None), status_column.in_(sorted(third_party.COLLECTED)))
 
 
 def invoice_sources_for_update(session: Session, tenant_id: uuid.UUID, invoice_id: int) -> list[Source]:
@@ -59,9 +65,11 @@ def credit_sources_for_update(session: Session, tenant_id: uuid.UUID, customer_i
 
 
 def last_successful_method(session: Session, tenant_id: uuid.UUID, customer_id: int) -> PaymentMethod | None:
+    """The method of the customer's last posted payment of collected money (issue 14: money a provider has
+    not collected, whatever was recorded of it, is never a successful payment)."""
     stmt = (select(Payment.payment_method)
             .where(Payment.tenant_id == tenant_id, Payment.customer_id == customer_id,
-                   Payment.status == PaymentStatus.POSTED)
+                   Payment.status == PaymentStatus.POSTED, _collected(Payment.third_party_status))
             .order_by(Payment.posted_on.desc(), Payment.id.desc()).limit(1))
     return session.execute(stmt).scalar_one_or_none()
 

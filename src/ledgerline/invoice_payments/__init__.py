@@ -1,0 +1,1 @@
+"""Invoice payments (seed 000): events of one invoice's payment, each a row of its own."""
