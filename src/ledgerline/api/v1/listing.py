@@ -339,6 +339,15 @@ class Listing:
                 inspect.Parameter("fields", kw, default=None, annotation=Annotated[str | None, Query(
                     description="Comma-delimited list of the field(s) to return", examples=["id,name"])]),
             ]
+        else:
+            # HEAD (seed 001's "exists" check) takes the list's paging, sort and projection too, so a client
+            # can reuse the list's query string; they change nothing about the count (issue 15).
+            params += [
+                inspect.Parameter(name, kw, default=None, annotation=Annotated[str | None, Query(
+                    description=f"Accepted as on the list and ignored: {what} does not change the count")])
+                for name, what in (("page", "paging"), ("pageSize", "paging"), ("sort", "the order"),
+                                   ("fields", "the projection"))
+            ]
         for spec in self.filters.values():
             annotation = Annotated[str | None, Query(
                 alias=spec.name,
@@ -358,6 +367,8 @@ class Listing:
                 for name in self.filters
                 if values.get(_python_name(name)) is not None
             }
+            if not paged:
+                return self.query(filters=filters, paged=False)
             return self.query(page=values.get("page", 1), page_size=values.get("pageSize", DEFAULT_PAGE_SIZE),
                               sort=values.get("sort"), fields=values.get("fields"), filters=filters, paged=paged)
 
