@@ -51,3 +51,56 @@ def test_vendor_notes_a_parameter_no_operation_knows_is_ignored(client, auth):
             == ["Ignored Ltd"]
     # ...but a parameter another operation knows is still a mistake here, named in a 400.
     _assert_bad_parameter(client.get("/v1/customers", params={"customer_id": "1"}, headers=auth), "customer_id")
+
+
+# --- item 3: credit status as seed 000 details it ---------------------------------------------------------
+
+def _credit_status(client, auth, **params) -> list[dict]:
+    return _rows(client.get("/v1/customer-credit-status", params=params, headers=auth))
+
+
+def test_seed000_credit_status_takes_sort_id_name_and_fields_id_name(client, auth):
+    zed = create_customer(client, auth, name="Zed Ltd")
+    abe = create_customer(client, auth, name="Abe Ltd")
+    assert _credit_status(client, auth, sort="id,name", fields="id,name") == [
+        {"id": zed["id"], "name": "Zed Ltd"}, {"id": abe["id"], "name": "Abe Ltd"}]
+    assert [row["id"] for row in _credit_status(client, auth, sort="name")] == [abe["id"], zed["id"]]
+    assert [row["customerId"] for row in _credit_status(client, auth, sort="name:desc")] == [zed["id"], abe["id"]]
+    assert [row["name"] for row in _credit_status(client, auth, sort="id:desc")] == ["Abe Ltd", "Zed Ltd"]
+
+
+def test_seed000_percentage_difference_is_always_a_number(client, auth):
+    unlimited = create_customer(client, auth, creditThreshold="0")
+    create_invoice(client, auth, unlimited["id"], totalInMajorCurrency="25.00", status="POSTED")
+    idle = create_customer(client, auth, creditThreshold="0")
+    rows = {row["customerId"]: row for row in _credit_status(client, auth)}
+    assert rows[unlimited["id"]]["percentageDifference"] == 0  # no threshold to measure against: 0
+    assert rows[idle["id"]]["percentageDifference"] == 0
+    assert '"percentageDifference":0.00' in client.get(
+        "/v1/customer-credit-status", params={"customerId": unlimited["id"]}, headers=auth).text
+    schema = client.get("/openapi.json").json()["components"]["schemas"]["CustomerCreditStatus"]
+    assert schema["properties"]["percentageDifference"]["type"] == "number"
+
+
+def test_seed000_filter_by_percentage_difference_as_displayed_finds_the_row(client, auth):
+    third = create_customer(client, auth, creditThreshold="300.00")
+    create_invoice(client, auth, third["id"], totalInMajorCurrency="100.00", status="POSTED")  # 33.333...%
+    shown = _credit_status(client, auth, customerId=third["id"])[0]["percentageDifference"]
+    assert shown == Decimal("33.33")
+    for value in ("33.33", "in:33.33,80", "like:33.3"):
+        assert [row["customerId"] for row in _credit_status(client, auth, percentageDifference=value)] \
+            == [third["id"]], value
+
+
+def test_seed000_string_filter_param_forms_of_percentage_difference_work_as_strings(client, auth):
+    customer = create_customer(client, auth, creditThreshold="100.00")
+    create_invoice(client, auth, customer["id"], totalInMajorCurrency="80.00", status="POSTED")
+    # The seed's own example values: xyz | in:x,y | like:xyz, strings that match nothing, and no error.
+    for value in ("xyz", "in:x,y", "like:xyz"):
+        assert _credit_status(client, auth, percentageDifference=value) == [], value
+    for value in ("80", "80.00", "in:x,80", "like:80"):
+        assert [row["customerId"] for row in _credit_status(client, auth, percentageDifference=value)] \
+            == [customer["id"]], value
+    # A bound that is no number stays a 400 naming the filter.
+    _assert_bad_parameter(client.get("/v1/customer-credit-status", params={"percentageDifference": "lt:xyz"},
+                                     headers=auth), "percentageDifference")
