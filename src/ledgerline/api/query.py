@@ -18,6 +18,7 @@ from collections import Counter
 
 from fastapi import Request
 from fastapi.dependencies.models import Dependant
+from pydantic.alias_generators import to_camel
 
 from ledgerline.api.wire import NUL_MESSAGE
 from ledgerline.errors import BadRequest, FieldError
@@ -84,3 +85,18 @@ async def reject_unknown_query_parameters(request: Request) -> None:
         if count > 1 and name not in repeatable:
             raise BadRequest(f"Invalid parameter '{name}': given {count} times; it takes one value",
                              errors=[FieldError(name, f"given {count} times; it takes one value")])
+
+
+MAX_ID = 2**63 - 1
+
+
+async def check_path_ids(request: Request) -> None:
+    """Router dependency: an id in the path (``{customer_id}``, documented ``customerId``) is an int64 of at
+    least 1; anything else is a 400 naming it as documented (issue 15)."""
+    for name, raw in request.path_params.items():
+        if not name.endswith("_id"):
+            continue
+        if not (raw.isascii() and raw.isdigit() and len(raw) <= 19 and 1 <= int(raw) <= MAX_ID):
+            wire = to_camel(name)
+            message = f"'{raw}' is not an identifier (an integer from 1 to {MAX_ID})"
+            raise BadRequest(f"Invalid parameter '{wire}': {message}", errors=[FieldError(wire, message)])

@@ -104,3 +104,48 @@ def test_seed000_string_filter_param_forms_of_percentage_difference_work_as_stri
     # A bound that is no number stays a 400 naming the filter.
     _assert_bad_parameter(client.get("/v1/customer-credit-status", params={"percentageDifference": "lt:xyz"},
                                      headers=auth), "percentageDifference")
+
+
+# --- item 6: sub-brands as seed 001 documents them --------------------------------------------------------
+
+SUB_BRANDS = "/v1/contract-owner-sub-brands"
+
+
+def _seed_form(client, auth) -> list[tuple[str, str]]:
+    from tests.api.v1.test_contract_owner_sub_brands import seed_curl_form
+    from tests.factories import create_contract_owner, create_email_template
+    return seed_curl_form(create_contract_owner(client, auth)["id"], create_email_template(client, auth)["id"])
+
+
+def test_seed001_create_answers_200_ok_with_the_sub_brand(client, auth):
+    created = client.post(SUB_BRANDS, files=[(name, (None, value)) for name, value in _seed_form(client, auth)],
+                          headers=auth)
+    assert created.status_code == 200, created.text
+    assert created.json()["name"] == "bcn" and created.headers["Location"] == f"{SUB_BRANDS}/{created.json()['id']}"
+
+
+def test_seed001_create_takes_the_bracketed_fields_url_encoded(client, auth):
+    created = client.post(SUB_BRANDS, data=dict(_seed_form(client, auth)), headers=auth)
+    assert created.status_code == 200, created.text
+    assert created.json()["address"]["country"] == "GB"
+    patched = client.patch(f"{SUB_BRANDS}/{created.json()['id']}", headers=auth, data={
+        "patch[0][op]": "replace", "patch[0][path]": "/name", "patch[0][value]": "Renamed"})
+    assert patched.status_code == 200, patched.text
+    assert patched.json()["name"] == "Renamed"
+
+
+def test_seed001_get_answers_multipart_form_data_unless_json_is_asked_for(client, auth):
+    created = client.post(SUB_BRANDS, data=dict(_seed_form(client, auth)), headers=auth).json()
+    form = client.get(f"{SUB_BRANDS}/{created['id']}", headers=auth)
+    assert form.status_code == 200 and form.headers["content-type"].startswith("multipart/form-data; boundary=")
+    assert b'name="subBrand"' in form.content and b'name="logo"' in form.content
+    as_json = client.get(f"{SUB_BRANDS}/{created['id']}", headers={**auth, "Accept": "application/json"})
+    assert as_json.headers["content-type"].startswith("application/json")
+    assert as_json.json()["subBrand"] == created and as_json.json()["logo"] is None
+
+
+def test_seed001_delete_answers_200_with_the_seeds_empty_body(client, auth):
+    created = client.post(SUB_BRANDS, data=dict(_seed_form(client, auth)), headers=auth).json()
+    deleted = client.delete(f"{SUB_BRANDS}/{created['id']}", headers=auth)
+    assert deleted.status_code == 200 and deleted.content == b""
+    assert client.delete(f"{SUB_BRANDS}/{created['id']}", headers=auth).status_code == 404
