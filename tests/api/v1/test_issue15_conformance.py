@@ -149,3 +149,46 @@ def test_seed001_delete_answers_200_with_the_seeds_empty_body(client, auth):
     deleted = client.delete(f"{SUB_BRANDS}/{created['id']}", headers=auth)
     assert deleted.status_code == 200 and deleted.content == b""
     assert client.delete(f"{SUB_BRANDS}/{created['id']}", headers=auth).status_code == 404
+
+
+# --- item 8: OpenAPI for generated SDKs ------------------------------------------------------------------
+
+def test_vendor_notes_an_accept_the_operation_cannot_answer_is_406(client, auth):
+    customer = create_customer(client, auth)
+    for accept in ("text/html", "application/xml", "application/json;q=0"):
+        refused = client.get(f"/v1/customers/{customer['id']}", headers={**auth, "Accept": accept})
+        assert refused.status_code == 406, accept
+        assert refused.json()["errors"][0]["field"] == "Accept"
+    for accept in ("application/json", "*/*", "application/*", "text/html, application/json;q=0.1"):
+        assert client.get(f"/v1/customers/{customer['id']}", headers={**auth, "Accept": accept}).status_code == 200
+    # Nothing to negotiate without a body: HEAD counts whatever Accept says.
+    assert client.head("/v1/customers", headers={**auth, "Accept": "text/html"}).status_code == 200
+
+
+def test_seed001_path_ids_are_int64_from_1_named_as_documented(client, auth):
+    for raw in ("0", "-1", str(2**63), "abc"):
+        _assert_bad_parameter(client.get(f"/v1/contract-owner-sub-brands/{raw}", headers=auth),
+                              "contractOwnerSubBrandId")
+    _assert_bad_parameter(client.get("/v1/customers/0", headers=auth), "customerId")
+    assert client.get(f"/v1/customers/{2**63 - 1}", headers=auth).status_code == 404
+    spec = client.get("/openapi.json").json()
+    assert "/v1/contract-owner-sub-brands/{contractOwnerSubBrandId}" in spec["paths"]
+    for path, item in spec["paths"].items():
+        for operation in item.values():
+            for parameter in operation.get("parameters", []):
+                if parameter["in"] == "path" and path.startswith("/v1/"):
+                    assert "_" not in parameter["name"], (path, parameter["name"])
+                    if parameter["name"].endswith("Id"):
+                        assert parameter["schema"]["format"] == "int64" and parameter["schema"]["minimum"] == 1
+
+
+def test_vendor_notes_every_list_declares_x_total_count_and_link(client, auth):
+    spec = client.get("/openapi.json").json()
+    lists = [(path, item["get"]) for path, item in spec["paths"].items() if path.startswith("/v1/") and "get" in item
+             and any(parameter["name"] == "page" for parameter in item["get"].get("parameters", []))]
+    assert len(lists) > 20
+    for path, operation in lists:
+        assert {"X-Total-Count", "Link"} <= set(operation["responses"]["200"].get("headers", {})), path
+        assert "406" in operation["responses"], path
+    answer = client.get("/v1/customers", headers=auth)
+    assert answer.headers["X-Total-Count"] == "0" and 'rel="last"' in answer.headers["Link"]

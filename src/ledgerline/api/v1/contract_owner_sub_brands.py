@@ -338,7 +338,8 @@ _CREATE_BODY = {"requestBody": {"required": True, "content": {FORM_DATA: {
     URLENCODED: {"schema": {"type": "object", "required": ["subBrand"], "properties": {
         "subBrand": {"$ref": "#/components/schemas/SubBrand", "description":
                      "The seed's bracketed fields subBrand[name], subBrand[address][town], ... (or one subBrand "
-                     "field holding the JSON document); no logo in a URL-encoded form"}}}}}}}
+                     "field holding the JSON document); no logo in a URL-encoded form"}}},
+                 "example": {"subBrand": SUB_BRAND_EXAMPLE}}}}}
 
 _PATCH_BODY = {"requestBody": {"required": True, "content": {
     "application/json-patch+json": {"schema": _PATCH_ARRAY, "example": _PATCH_EXAMPLE},

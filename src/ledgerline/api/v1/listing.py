@@ -344,9 +344,10 @@ class Listing:
             # can reuse the list's query string; they change nothing about the count (issue 15).
             params += [
                 inspect.Parameter(name, kw, default=None, annotation=Annotated[str | None, Query(
-                    description=f"Accepted as on the list and ignored: {what} does not change the count")])
-                for name, what in (("page", "paging"), ("pageSize", "paging"), ("sort", "the order"),
-                                   ("fields", "the projection"))
+                    description=f"Accepted as on the list and ignored: {what} does not change the count",
+                    examples=[example])])
+                for name, what, example in (("page", "paging", "1"), ("pageSize", "paging", "100"),
+                                            ("sort", "the order", "id"), ("fields", "the projection", "id,name"))
             ]
         for spec in self.filters.values():
             annotation = Annotated[str | None, Query(
