@@ -192,3 +192,19 @@ def test_vendor_notes_every_list_declares_x_total_count_and_link(client, auth):
         assert "406" in operation["responses"], path
     answer = client.get("/v1/customers", headers=auth)
     assert answer.headers["X-Total-Count"] == "0" and 'rel="last"' in answer.headers["Link"]
+
+
+# --- item 4: customer payments and balances --------------------------------------------------------------
+
+def test_vendor_notes_a_zero_adjustment_is_within_the_documented_range(client, auth):
+    customer = create_customer(client, auth)
+    for amount in ("0", "0.00", "-0.00"):
+        answer = client.post("/v1/customer-balance-adjustments", json={
+            "customerId": customer["id"], "amountInMajorCurrency": amount, "description": "nothing"}, headers=auth)
+        assert answer.status_code == 201, answer.text
+        body = json.loads(answer.text, parse_float=Decimal)
+        assert body["amountInMajorCurrency"] == 0 and body["resultingCustomerBalance"] == 0
+        assert body["invoiceId"] is None and body["creditUsedInMajorCurrency"] == 0
+    over = client.post("/v1/customer-balance-adjustments", json={
+        "customerId": customer["id"], "amountInMajorCurrency": "100000.01"}, headers=auth)
+    _assert_bad_parameter(over, "amountInMajorCurrency")
