@@ -149,9 +149,11 @@ _timed_plan_posting = metrics.timed_allocation(plan_posting)
 
 
 def _post(session: Session, tenant: TenantContext, customer: CustomerSnapshot, payment: dict[str, Any],
-          intended: Sequence[int], *, is_new: bool, now: dt.datetime) -> RecordedPayment:
-    """Allocate the payment over the customer's open invoices (locked here, after the customer) and write it."""
-    invoices = repository.lock_open_invoices(session, tenant.tenant_id, customer.id)
+          intended: Sequence[int], *, is_new: bool, now: dt.datetime,
+          bill_run_type: BillRunType | None = None) -> RecordedPayment:
+    """Allocate the payment over the customer's open invoices (locked here, after the customer; only those of
+    ``bill_run_type`` when one is named) and write it."""
+    invoices = repository.lock_open_invoices(session, tenant.tenant_id, customer.id, bill_run_type=bill_run_type)
     plan = _timed_plan_posting(customer=customer, open_invoices=invoices, intended=intended,
                         amount=Money(payment["amount_minor"], payment["currency"]),
                         tolerance=tenant.tolerance(payment["currency"]))
@@ -187,7 +189,7 @@ def _record(session: Session, tenant: TenantContext, customer: CustomerSnapshot,
         repository.insert_payment(session, payment)
         return RecordedPayment(payment=payment)
     intended = [*invoice_ids, *invoices_repository.posted_invoice_ids_of_bills(session, tenant.tenant_id, bill_ids)]
-    return _post(session, tenant, customer, payment, intended, is_new=True, now=now)
+    return _post(session, tenant, customer, payment, intended, is_new=True, now=now, bill_run_type=new.bill_run_type)
 
 
 def _locked_payment(session: Session, tenant: TenantContext,

@@ -208,3 +208,28 @@ def test_vendor_notes_a_zero_adjustment_is_within_the_documented_range(client, a
     over = client.post("/v1/customer-balance-adjustments", json={
         "customerId": customer["id"], "amountInMajorCurrency": "100000.01"}, headers=auth)
     _assert_bad_parameter(over, "amountInMajorCurrency")
+
+
+def test_vendor_notes_bill_run_type_restricts_a_customer_payment_to_invoices_of_that_type(client, auth):
+    customer = create_customer(client, auth)
+    normal = create_invoice(client, auth, customer["id"], totalInMajorCurrency="30.00", status="POSTED")
+    adhoc = create_invoice(client, auth, customer["id"], totalInMajorCurrency="20.00", status="POSTED",
+                           billRunType="ADHOC")
+    paid = client.post("/v1/customer-payments", json={"customerId": customer["id"], "amountInMajorCurrency": "25.00",
+                                                      "type": "CHEQUE", "billRunType": "ADHOC"}, headers=auth)
+    assert paid.status_code == 201, paid.text
+    assert paid.json()["invoiceId"] == adhoc["id"] and paid.json()["billRunType"] == "ADHOC"
+    outstanding = {invoice["id"]: Decimal(str(invoice["outstandingInMajorCurrency"]))
+                   for invoice in client.get("/v1/invoices", params={"customerId": customer["id"]},
+                                             headers=auth).json()}
+    assert outstanding == {normal["id"]: Decimal("30.00"), adhoc["id"]: Decimal("0.00")}  # 5.00 kept as credit
+    balance = json.loads(client.get("/v1/customer-balances", params={"customer_id": customer["id"]},
+                                    headers=auth).text, parse_float=Decimal)
+    assert balance["balance"] == Decimal("-25.00")
+
+
+def test_vendor_notes_customer_balance_has_a_repayment_plan_summary(client, auth):
+    customer = create_customer(client, auth)
+    balance = client.get("/v1/customer-balances", params={"customer_id": customer["id"]}, headers=auth).json()
+    assert balance["repaymentPlanSummary"] == {"summaryType": "NONE", "activePlans": 0,
+                                               "outstandingInMajorCurrency": 0}

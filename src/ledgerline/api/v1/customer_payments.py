@@ -24,7 +24,7 @@ from ledgerline.kit.idempotency import IdempotencyDep
 from ledgerline.kit.criteria import Condition, Equals, Kind
 from ledgerline.models.enums import BillRunType, PaymentMethod, PaymentStatus
 from ledgerline.payments import repository, service
-from ledgerline.kit.money import to_major
+from ledgerline.kit.money import Money, to_major
 from ledgerline.kit.refs import CustomerRef
 from ledgerline.payments.service import CustomerPaymentView
 from ledgerline.payments.values import NewPayment, PaymentDetails
@@ -81,7 +81,17 @@ class CustomerPaymentCreate(WireInput):
     description: str | None = Field(default=None, max_length=255, examples=["Paid by phone"])
     reference: str | None = Field(default=None, max_length=100, examples=["TXN-981"])
     type: PaymentMethod = Field(examples=["CREDIT_CARD"])
-    bill_run_type: BillRunType | None = None
+    bill_run_type: BillRunType | None = Field(
+        default=None, description="Pay only invoices of this bill run type (NORMAL or ADHOC), oldest first; "
+                                  "the rest is customer credit")
+
+
+class RepaymentPlanSummary(WireModel):
+    """Ledgerline has no repayment plans yet: a customer's summary always says it has none."""
+
+    summary_type: str = Field(description="NONE (no repayment plan), SINGLE or MULTIPLE", examples=["NONE"])
+    active_plans: int = Field(description="Repayment plans in force", examples=[0])
+    outstanding_in_major_currency: Amount = Field(description="Still to be repaid under them")
 
 
 class PaymentMethodSummary(WireModel):
@@ -96,6 +106,7 @@ class CustomerBalance(WireModel):
     total_payments: Amount
     total_payments_since_last_invoice: Amount
     payment_method_summary: PaymentMethodSummary
+    repayment_plan_summary: RepaymentPlanSummary
 
 
 def _exclude_credits(raw: str) -> Condition | None:
@@ -139,7 +150,8 @@ def create_customer_payment(body: CustomerPaymentCreate, session: SessionDep, gu
                             principal: Annotated[Principal, Depends(require("payments.write"))]) -> Response:
     recorded = service.record_payment(session, tenant=tenant, actor=principal.subject, new=NewPayment(
         customer=CustomerRef(id=body.customer_id), amount=body.amount_in_major_currency, payment_method=body.type,
-        post=True, details=PaymentDetails(notes=body.description, reference_number=body.reference)))
+        post=True, details=PaymentDetails(notes=body.description, reference_number=body.reference),
+        bill_run_type=body.bill_run_type))
     view = CustomerPaymentView(recorded.payment, recorded.balance_after.minor if recorded.balance_after else None,
                                recorded.first_invoice)
     return record_answer(session, guard, CustomerPayment.wire(view, body.bill_run_type), status_code=201,
@@ -158,4 +170,6 @@ def get_customer_balance(session: SessionDep,
         total_payments=summary.total_payments.amount,
         total_payments_since_last_invoice=summary.total_payments_since_last_invoice.amount,
         payment_method_summary=PaymentMethodSummary(payment_method=methods[0] if methods else None,
-                                                    summary_type=summary.summary_type)))
+                                                    summary_type=summary.summary_type),
+        repayment_plan_summary=RepaymentPlanSummary(summary_type="NONE", active_plans=0,
+                                                    outstanding_in_major_currency=Money.zero(summary.balance.currency).amount)))
