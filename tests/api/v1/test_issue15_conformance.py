@@ -233,3 +233,21 @@ def test_vendor_notes_customer_balance_has_a_repayment_plan_summary(client, auth
     balance = client.get("/v1/customer-balances", params={"customer_id": customer["id"]}, headers=auth).json()
     assert balance["repaymentPlanSummary"] == {"summaryType": "NONE", "activePlans": 0,
                                                "outstandingInMajorCurrency": 0}
+
+
+def test_vendor_notes_filter_on_customer_payments_works_and_a_malformed_one_is_400(client, auth):
+    customer = create_customer(client, auth)
+    small = create_customer_payment(client, auth, customer["id"], "5.00")
+    large = create_customer_payment(client, auth, customer["id"], "50.00")
+
+    def listed(value: str) -> list[int]:
+        return [row["id"] for row in _rows(client.get("/v1/customer-payments", params={
+            "customer_id": customer["id"], "filter": value}, headers=auth))]
+
+    assert listed("amountInMajorCurrency=gt:10") == [large["id"]]
+    assert listed(f"id=in:{small['id']},{large['id']};amountInMajorCurrency=lt:10") == [small["id"]]
+    assert listed(f"paymentDate=gtn:{small['paymentDate']}") == [small["id"], large["id"]]
+    assert listed("paymentDate=lt:2000-01-01") == []
+    for bad in ("amount=5", "paymentDate=yesterday", "id", ";", "amountInMajorCurrency=gt:ten"):
+        _assert_bad_parameter(client.get("/v1/customer-payments", params={
+            "customer_id": customer["id"], "filter": bad}, headers=auth), "filter")

@@ -13,7 +13,7 @@ from pydantic import Field
 
 from ledgerline.api.surface import wire_fields
 from ledgerline.api.tenancy import TenantDep
-from ledgerline.api.v1.listing import Filter, Listing, ListQuery
+from ledgerline.api.v1.listing import Filter, Listing, ListQuery, bad_parameter, parse_condition
 from ledgerline.api.v1.responses import record_answer, render, render_page
 from ledgerline.api.v1.schemas import Amount, WireInput, WireModel, error_responses
 from ledgerline.api.wire import WireRoute
@@ -21,7 +21,8 @@ from ledgerline.auth import Principal, require
 from ledgerline.balances import service as balances
 from ledgerline.db import SessionDep
 from ledgerline.kit.idempotency import IdempotencyDep
-from ledgerline.kit.criteria import Condition, Equals, Kind
+from ledgerline.errors import BadRequest
+from ledgerline.kit.criteria import Condition, Criterion, Equals, Kind
 from ledgerline.models.enums import BillRunType, PaymentMethod, PaymentStatus
 from ledgerline.payments import repository, service
 from ledgerline.kit.money import Money, to_major
@@ -114,12 +115,42 @@ def _exclude_credits(raw: str) -> Condition | None:
     return Equals(False) if raw.strip().lower() == "true" else None
 
 
+# The vendor notes name a `filter` parameter on GET /v1/customer-payments without its grammar. Ledgerline's:
+# `;`-separated `name=value` terms, each value in the field's own filter form; all terms must hold.
+_FILTER_FIELDS: dict[str, tuple[str, Kind]] = {
+    "id": ("id", Kind.ID), "paymentDate": ("received_on", Kind.DATE), "amountInMajorCurrency": ("amount", Kind.AMOUNT),
+}
+FILTER_GRAMMAR = ("`;`-separated `name=value` terms, all of which must hold; name is one of id (`123 | in:1,2`), "
+                  "paymentDate (`yyyy-MM-dd | lt: | gt: | gtn:`) or amountInMajorCurrency (`10.00 | in:5,10 | lt: | "
+                  "gt:`), e.g. `paymentDate=gtn:2026-01-01;amountInMajorCurrency=gt:10`")
+
+
+def _filter_terms(raw: str) -> list[Criterion]:
+    terms = []
+    for term in raw.split(";"):
+        if not term.strip():
+            continue
+        name, sep, value = (part.strip() for part in term.partition("="))
+        if not sep or name not in _FILTER_FIELDS or not value:
+            raise bad_parameter("filter", f"'{term.strip()}' is not name=value with name one of "
+                                          f"{', '.join(_FILTER_FIELDS)}")
+        attribute, kind = _FILTER_FIELDS[name]
+        try:
+            terms.append(Criterion(attribute, parse_condition(kind, name, value)))
+        except BadRequest as exc:
+            raise bad_parameter("filter", f"{name}: {exc.errors[0].message}") from None
+    if not terms:
+        raise bad_parameter("filter", "names no term")
+    return terms
+
+
 LISTING = Listing(
     repository.CUSTOMER_PAYMENT_COLUMNS,
     sortable=("id", "paymentDate", "amountInMajorCurrency"),
     filters=[
         Filter("customer_id", "The customer (required)", required=True, single=True),
         Filter("customerPaymentType", "Only CUSTOMER exists", attribute="payment_type"),
+        Filter("filter", FILTER_GRAMMAR, kind=Kind.STRING, terms=_filter_terms),
         # Customer payments are never debits: excluding them changes nothing, whatever the value.
         Filter("excludeDebits", "Customer payments are never debits", kind=Kind.BOOLEAN, parse=lambda raw: None),
         Filter("excludeCredits", "true leaves nothing: customer payments are credits", attribute="is_credit",
