@@ -84,3 +84,29 @@ def test_generated_python_client_creates_a_customer_posts_an_invoice_pays_it_and
             customer_id=customer.id, total_in_major_currency="1.001", status=models.InvoiceStatus.POSTED))
         assert refused.status_code == 400 and isinstance(refused.parsed, models.ErrorBody)
         assert refused.parsed.errors[0].field == "totalInMajorCurrency"
+
+
+def test_seed001_generated_client_names_path_parameters_as_the_seeds_do(sdk):
+    """Issue 15: generated from /openapi.json, the SDK takes the seed's parameter names (snake_cased by the
+    generator: contractOwnerSubBrandId is contract_owner_sub_brand_id), and lists expose their headers."""
+    import inspect
+
+    package, base_url, token = sdk
+    get_one = importlib.import_module("ledgerline_sdk.api.contract_owner_sub_brands.get_contract_owner_sub_brand")
+    delete_one = importlib.import_module(
+        "ledgerline_sdk.api.contract_owner_sub_brands.delete_contract_owner_sub_brand")
+    for module in (get_one, delete_one):
+        assert "contract_owner_sub_brand_id" in inspect.signature(module.sync_detailed).parameters
+    listing = importlib.import_module("ledgerline_sdk.api.contract_owner_sub_brands.list_contract_owner_sub_brands")
+    assert {"page", "page_size", "sort", "fields", "name", "contract_owner_id"} \
+        <= set(inspect.signature(listing.sync_detailed).parameters)
+    credit_status = importlib.import_module(
+        "ledgerline_sdk.api.customer_credit_status.list_customer_credit_status")
+    assert {"customer_id", "percentage_difference"} <= set(inspect.signature(credit_status.sync_detailed).parameters)
+
+    client = package.AuthenticatedClient(base_url=base_url, token=token)
+    with client:
+        missing = get_one.sync_detailed(1, client=client)
+        assert missing.status_code == 404
+        page = listing.sync_detailed(client=client)
+        assert page.status_code == 200 and page.headers["X-Total-Count"] == "0" and 'rel="first"' in page.headers["Link"]

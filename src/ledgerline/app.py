@@ -5,12 +5,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from fastapi.routing import APIRoute
 from fastapi_offline import FastAPIOffline
+from pydantic.alias_generators import to_camel
 
 from ledgerline import __version__, observability, read_routing
 from ledgerline.api import health, sandbox_pages
@@ -115,10 +117,33 @@ def _document(app: FastAPI, surfaces: Surfaces) -> None:
             if "get" in operations:
                 _document_projection(schema, operations["get"])
         _drop_unreferenced(schema, "HTTPValidationError", "ValidationError")
+        _name_path_parameters(schema)
         app.openapi_schema = schema
         return schema
 
     app.openapi = openapi  # type: ignore[method-assign]
+
+
+def _name_path_parameters(schema: dict) -> None:
+    """Path parameters as the seeds name them, for generated SDKs (issue 15): camelCase
+    (``contractOwnerSubBrandId``, ``customerId``), and an id is an int64 of at least 1, as
+    ``api/query.py`` checks it. The routes' own snake_case names only bind the Python arguments."""
+    renamed = {}
+    for path, operations in schema.get("paths", {}).items():
+        names = {}
+        for operation in operations.values():
+            for parameter in operation.get("parameters", []) if isinstance(operation, dict) else ():
+                if parameter.get("in") != "path":
+                    continue
+                name = parameter["name"]
+                if "_" in name:
+                    names[name] = parameter["name"] = to_camel(name)
+                if name.endswith("_id") or name == "id":
+                    parameter["schema"] = {**parameter.get("schema", {}), "type": "integer", "format": "int64",
+                                           "minimum": 1, "maximum": 2**63 - 1}
+                    parameter["schema"].pop("title", None)
+        renamed[re.sub(r"\{([^}]+)\}", lambda match: "{" + names.get(match[1], match[1]) + "}", path)] = operations
+    schema["paths"] = renamed
 
 
 def _drop_unreferenced(schema: dict, *names: str) -> None:

@@ -67,6 +67,13 @@ class Conflict(LedgerlineError):
     status_code = 409
 
 
+class NotAcceptable(LedgerlineError):
+    """The Accept header names no media type the operation can answer in."""
+
+    status_code = 406
+    wire_named = True
+
+
 class PreconditionFailed(LedgerlineError):
     status_code = 412
 

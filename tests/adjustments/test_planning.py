@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-import pytest
 
 from ledgerline.adjustments.planning import plan_adjustment
-from ledgerline.errors import InvalidRequest
 from ledgerline.kit.money import Money
 from ledgerline.ledger.snapshot import CustomerMoney
 from ledgerline.models.enums import BillRunType, InvoicePaymentStatus, InvoiceStatus, JournalKind
@@ -50,7 +48,8 @@ def test_a_debit_the_credit_covers_posts_no_invoice_and_one_without_credit_moves
     assert uncovered.lines == () and not uncovered.moves_credit and uncovered.customer.balance == gbp(-700)
 
 
-def test_zero_is_refused_naming_the_amount():
-    with pytest.raises(InvalidRequest) as refused:
-        plan_adjustment(customer(), gbp(0))
-    assert refused.value.errors[0].field == "amount"
+def test_zero_is_within_the_documented_range_and_moves_nothing():
+    # Vendor notes: amountInMajorCurrency -100000..100000, a range that holds 0 (issue 15).
+    plan = plan_adjustment(customer(credit=700), gbp(0))
+    assert plan.lines == () and not plan.moves_credit and plan.invoiced == gbp(0) and plan.credit_used == gbp(0)
+    assert plan.customer.balance == customer(credit=700).balance

@@ -53,7 +53,7 @@ def test_a_credit_or_a_debit_is_the_same_handful_of_statements(client, auth, dat
 
 
 @pytest.mark.parametrize(("customer_ref", "amount", "field"), [
-    (CustomerRef(id=999_999), "1", "customer"), (None, "0.00", "amount"), (None, "0.5", "amount"),
+    (CustomerRef(id=999_999), "1", "customer"), (None, "0.5", "amount"),
 ])
 def test_bad_adjustments_name_the_domain_field(client, auth, database, tenant, customer_ref, amount, field):
     yen = create_customer(client, auth, currency="JPY")

@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from ledgerline.errors import InvalidRequest
 from ledgerline.kit.money import Money
 from ledgerline.ledger.journal import JournalLine
 from ledgerline.ledger.snapshot import CustomerMoney, InvoiceMoney
@@ -74,8 +73,10 @@ class AdjustmentPlan:
 
 
 def plan_adjustment(customer: CustomerMoney, amount: Money) -> AdjustmentPlan:
+    """A credit (positive) becomes customer credit; a debit takes what it can from the credit and invoices the
+    rest. 0 is within the documented range (-100000..100000, issue 15): recorded, it moves nothing."""
     if amount.is_zero:
-        raise InvalidRequest.for_field("amount", "must not be zero")
+        return AdjustmentPlan(amount, customer, Money.zero(amount.currency), Money.zero(amount.currency), ())
     if amount.is_positive:
         line = JournalLine(JournalKind.BALANCE_ADJUSTMENT, customer.id, customer.currency, balance=amount.minor,
                            credit=amount.minor)

@@ -24,6 +24,9 @@ from ledgerline.errors import FieldError, InvalidRequest, UnsupportedMediaType
 from ledgerline.kit.idempotency import IdempotencyGuard, guard_request
 
 FORM_DATA = "multipart/form-data"
+# Issue 15: seed 001's bracketed field names (subBrand[name], patch[0][op]) work in a URL-encoded form too.
+URLENCODED = "application/x-www-form-urlencoded"
+FORM_TYPES = (FORM_DATA, URLENCODED)
 
 # Per form: text parts are field values (the largest a JSON document of every field), files
 # are few. Starlette answers 400 beyond these.
@@ -85,9 +88,9 @@ def unsupported_media_type(request: Request, *accepted: str) -> UnsupportedMedia
 
 
 async def read_form(request: Request) -> ParsedForm:
-    """The request's multipart/form-data body (415 for any other media type)."""
-    if media_type_of(request) != FORM_DATA:
-        raise unsupported_media_type(request, FORM_DATA)
+    """The request's multipart/form-data or URL-encoded body (415 for any other media type)."""
+    if media_type_of(request) not in FORM_TYPES:
+        raise unsupported_media_type(request, *FORM_TYPES)
     form = await request.form(max_files=MAX_FORM_FILES, max_fields=MAX_FORM_FIELDS,
                               max_part_size=MAX_TEXT_PART_BYTES)
     try:
@@ -152,23 +155,36 @@ def _quality(params: list[str]) -> float:
     return 1.0
 
 
+def acceptable_media_type(accept: str | None, offered: Sequence[str]) -> str | None:
+    """The offered media type the Accept header ranks highest (as ``preferred_media_type``), or None when
+    Accept refuses every one of them (quality 0 or not named)."""
+    best = preferred_media_type(accept, offered)
+    return best if _quality_of(accept, best) > 0 else None
+
+
+def _ranges(accept: str | None) -> list[tuple[str, float]]:
+    ranges = []
+    for item in (accept or "*/*").split(","):
+        media, *params = item.split(";")
+        if media.strip():
+            ranges.append((media.strip().lower(), _quality(params)))
+    return ranges or [("*/*", 1.0)]
+
+
+def _quality_of(accept: str | None, media_type: str) -> float:
+    ranges = _ranges(accept)
+    major = media_type.split("/")[0] + "/*"
+    for candidate in (media_type, major, "*/*"):
+        matching = [q for media, q in ranges if media == candidate]
+        if matching:
+            return max(matching)
+    return 0.0
+
+
 def preferred_media_type(accept: str | None, offered: Sequence[str]) -> str:
     """The offered media type the Accept header ranks highest; the first offered on a tie or no header.
 
     Each offered type takes the quality of the most specific range that matches it
     (``type/subtype`` over ``type/*`` over ``*/*``), as RFC 9110 section 12.5.1 says.
     """
-    ranges = []
-    for item in (accept or "*/*").split(","):
-        media, *params = item.split(";")
-        ranges.append((media.strip().lower(), _quality(params)))
-
-    def quality(media_type: str) -> float:
-        major = media_type.split("/")[0] + "/*"
-        for candidate in (media_type, major, "*/*"):
-            matching = [q for media, q in ranges if media == candidate]
-            if matching:
-                return max(matching)
-        return 0.0
-
-    return max(offered, key=lambda media_type: (quality(media_type), -offered.index(media_type)))
+    return max(offered, key=lambda media_type: (_quality_of(accept, media_type), -offered.index(media_type)))

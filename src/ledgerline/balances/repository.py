@@ -9,19 +9,20 @@ that the filters and sorts read, instead of repeating the subqueries in WHERE an
 
 from __future__ import annotations
 
+import math
 import uuid
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import BigInteger, Numeric, Select, String, and_, case, cast, func, literal, or_, select
+from sqlalchemy import BigInteger, Select, String, and_, case, cast, false, func, literal, or_, select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.functions import FunctionElement
 
 from ledgerline.kit.criteria import (
-    Above, Attribute, Below, ColumnMap, Condition, Contains, Criteria, Equals, Kind, OneOf, Page, Sort, amount, ident,
+    Above, Attribute, Below, ColumnMap, Condition, Contains, Criteria, Equals, Kind, OneOf, Page, Sort, amount, ident, text,
 )
 from ledgerline.kit.repository import count_matching
 from ledgerline.models import BillRun, Customer, Invoice
@@ -100,100 +101,96 @@ def _open_bill_run_value_minor(tenant_id: uuid.UUID, customer_id: Any) -> Column
 @dataclass(frozen=True)
 class _Columns:
     customer_id: Any
+    name: Any
     currency: Any
     threshold: Any
     debt: Any
     open_value: Any
 
 
-# Keeps every cross-multiplied operand inside a 64-bit integer (SQLite has nothing wider): a
-# percentage compared must be below MAX_PERCENTAGE with at most MAX_PERCENTAGE_DECIMALS decimals.
-MAX_PERCENTAGE_DECIMALS = 6
+# A percentage compared as a number must be below this (the hundredths stay well inside 64 bits).
 MAX_PERCENTAGE = Decimal("1e12")
 
 
-def _ratio_parts(value: Decimal) -> tuple[int, int]:
-    """A percentage as (numerator, k) with value = numerator / 10^k, exactly."""
-    sign, digits, exponent = value.normalize().as_tuple()
-    assert isinstance(exponent, int)
-    if not value.copy_abs() < MAX_PERCENTAGE or -exponent > MAX_PERCENTAGE_DECIMALS:
-        raise ValueError(f"percentage {value} is beyond what compares exactly")
-    numerator = int("".join(map(str, digits)) or "0") * (-1 if sign else 1)
-    if exponent > 0:
-        return numerator * 10**exponent, 0
-    return numerator, -exponent
+def _hundredths(columns: _Columns) -> ColumnElement[int]:
+    """The percentage as displayed, in hundredths: debt / threshold x 100 rounded half-even to 2 decimals,
+    exactly, in integers; 0 when the threshold is 0 (there is nothing to measure against)."""
+    threshold = case((columns.threshold > 0, columns.threshold), else_=1)
+    scaled = func.abs(columns.debt) * 10000
+    quotient = int_div(scaled, threshold)
+    remainder = scaled - quotient * threshold
+    round_up = or_(remainder * 2 > threshold, and_(remainder * 2 == threshold, quotient % 2 == 1))
+    magnitude = quotient + case((round_up, 1), else_=0)
+    return case((columns.threshold <= 0, 0), (columns.debt < 0, -magnitude), else_=magnitude)
 
 
 def _percentage_text(columns: _Columns) -> ColumnElement[str]:
-    """The percentage as rendered (rounded half-even to 2 decimals), as text, for ``Contains``."""
-    scaled = func.abs(columns.debt) * 10000
-    quotient = int_div(scaled, columns.threshold)
-    remainder = scaled - quotient * columns.threshold
-    round_up = or_(remainder * 2 > columns.threshold,
-                   and_(remainder * 2 == columns.threshold, quotient % 2 == 1))
-    hundredths = quotient + case((round_up, 1), else_=0)
-    cents = hundredths % 100
+    """The percentage as rendered (``33.33``, ``-30.00``, ``0.00``), as text, for ``Contains`` and text equality."""
+    hundredths = _hundredths(columns)
+    magnitude = func.abs(hundredths)
+    cents = magnitude % 100
     return (
-        case((and_(columns.debt < 0, hundredths > 0), literal("-")), else_=literal(""))
-        + cast(int_div(hundredths, 100), String) + literal(".")
+        case((hundredths < 0, literal("-")), else_=literal(""))
+        + cast(int_div(magnitude, 100), String) + literal(".")
         + case((cents < 10, literal("0")), else_=literal("")) + cast(cents, String)
     )
 
 
 def _percentage_clause(columns: _Columns, condition: Condition) -> ColumnElement[bool]:
-    """Exact comparisons of debt / threshold x 100 with the value: integers, cross-multiplied.
-
-    Customers whose threshold is 0 have no percentage and match no percentage criterion.
-    """
-    has_percentage = columns.threshold > 0
+    """Tests of the percentage exactly as displayed (issue 15: ``percentageDifference=33.33`` finds the row
+    that shows 33.33). A number compares with the displayed value; a text (a StringFilterParam form that is
+    not a number) with the displayed text, so it matches nothing but never fails."""
     if isinstance(condition, Contains):
-        return and_(has_percentage, _percentage_text(columns).contains(condition.text, autoescape=True))
+        return _percentage_text(columns).contains(condition.text, autoescape=True)
     if isinstance(condition, OneOf):
         return or_(*(_percentage_clause(columns, Equals(value)) for value in condition.values))
     if not isinstance(condition, (Equals, Below, Above)):
         raise TypeError(f"{type(condition).__name__} does not apply to a percentage")
-    numerator, k = _ratio_parts(condition.value)
-    # debt / threshold x 100 (op) numerator / 10^k  <=>  debt x 100 x 10^k (op) numerator x threshold
-    left = columns.debt * (100 * 10**k)
-    right = cast(columns.threshold, Numeric) * numerator
-    test = left == right if isinstance(condition, Equals) else left < right if isinstance(condition, Below) \
-        else left > right
-    return and_(has_percentage, test)
+    if isinstance(condition.value, str):
+        return _percentage_text(columns) == condition.value
+    scaled = condition.value.scaleb(2)  # hundredths
+    hundredths = _hundredths(columns)
+    if isinstance(condition, Below):
+        return hundredths < math.ceil(scaled)
+    if isinstance(condition, Above):
+        return hundredths > math.floor(scaled)
+    return hundredths == int(scaled) if scaled == scaled.to_integral_value() else false()
 
 
 def _columns(columns: _Columns) -> ColumnMap:
-    percentage_key = case((columns.threshold > 0, ratio_sort_key(columns.debt, columns.threshold)))
+    percentage_key = case((columns.threshold > 0, ratio_sort_key(columns.debt, columns.threshold)), else_=0)
 
     def money(column: Any) -> Attribute:
         return amount(column, columns.currency, currency_first=True)
 
     return ColumnMap({
         "customer_id": ident(columns.customer_id),
+        "name": text(columns.name),
         "credit_threshold": money(columns.threshold),
         "bill_amount": money(columns.debt),
         "value_difference": money(columns.threshold - columns.debt),
-        "percentage_difference": Attribute(Kind.NUMBER, order=(percentage_key,), nulls_last=True,
+        "percentage_difference": Attribute(Kind.NUMBER, order=(percentage_key,),
                                            compile=lambda condition: _percentage_clause(columns, condition)),
         "open_bill_run_value": money(columns.open_value),
     }, tiebreak=columns.customer_id, default_sort=(Sort("customer_id"),))
 
 
 # The columns of the customers table: what the criteria are checked against (and declared by).
-CREDIT_STATUS_COLUMNS = _columns(_Columns(Customer.id, Customer.currency, Customer.credit_threshold_minor,
+CREDIT_STATUS_COLUMNS = _columns(_Columns(Customer.id, Customer.name, Customer.currency, Customer.credit_threshold_minor,
                                           Customer.credit_minor, Customer.credit_minor))
 # Orders and filters that need no figure: the page of customers can be chosen before any aggregation.
-_CUSTOMER_SORTS = frozenset({"customer_id", "credit_threshold"})
+_CUSTOMER_SORTS = frozenset({"customer_id", "name", "credit_threshold"})
 
 
 def _customers(tenant_id: uuid.UUID) -> Select:
-    return select(Customer.id.label("customer_id"), Customer.currency.label("currency"),
+    return select(Customer.id.label("customer_id"), Customer.name.label("name"), Customer.currency.label("currency"),
                   Customer.credit_threshold_minor.label("threshold_minor"),
                   Customer.credit_minor.label("credit_minor")).where(Customer.tenant_id == tenant_id)
 
 
 def _customer_columns(source: Any) -> ColumnMap:
     c = source.c if hasattr(source, "c") else source
-    return _columns(_Columns(c.customer_id, c.currency, c.threshold_minor, c.credit_minor, c.credit_minor))
+    return _columns(_Columns(c.customer_id, c.name, c.currency, c.threshold_minor, c.credit_minor, c.credit_minor))
 
 
 def _needs_every_figure(criteria: Criteria) -> bool:
@@ -203,7 +200,7 @@ def _needs_every_figure(criteria: Criteria) -> bool:
 
 def _with_figures(tenant_id: uuid.UUID, source: Any) -> list[Any]:
     c = source.c
-    return [c.customer_id, c.currency, c.threshold_minor,
+    return [c.customer_id, c.name, c.currency, c.threshold_minor,
             _debt_minor(tenant_id, c.customer_id, c.credit_minor).label("debt_minor"),
             _open_bill_run_value_minor(tenant_id, c.customer_id).label("open_bill_run_value_minor")]
 
@@ -227,7 +224,7 @@ def _every_figure(tenant_id: uuid.UUID, criteria: Criteria) -> tuple[Any, Column
     inner = customers.subquery("customer")
     figures = select(*_with_figures(tenant_id, inner)).cte("credit_figures").prefix_with("MATERIALIZED")
     c = figures.c
-    return figures, _columns(_Columns(c.customer_id, c.currency, c.threshold_minor, c.debt_minor,
+    return figures, _columns(_Columns(c.customer_id, c.name, c.currency, c.threshold_minor, c.debt_minor,
                                       c.open_bill_run_value_minor))
 
 
@@ -235,7 +232,7 @@ def _figure_page(session: Session, tenant_id: uuid.UUID, criteria: Criteria) -> 
     figures, columns = _every_figure(tenant_id, criteria)
     c = figures.c
     # One pass: the window count is taken after filtering, before the limit.
-    base = select(c.customer_id, c.currency, c.threshold_minor, c.debt_minor, c.open_bill_run_value_minor,
+    base = select(c.customer_id, c.name, c.currency, c.threshold_minor, c.debt_minor, c.open_bill_run_value_minor,
                   func.count().over().label("total"))
     rows = list(session.execute(columns.page_statement(base, criteria)).mappings())
     if rows:
@@ -246,6 +243,7 @@ def _figure_page(session: Session, tenant_id: uuid.UUID, criteria: Criteria) -> 
 @dataclass(frozen=True)
 class CreditFigures:
     customer_id: int
+    name: str
     currency: str
     threshold_minor: int
     debt_minor: int
@@ -254,7 +252,7 @@ class CreditFigures:
 
 def page_of_credit_figures(session: Session, tenant_id: uuid.UUID, criteria: Criteria) -> Page:
     rows, total = (_figure_page if _needs_every_figure(criteria) else _customer_page)(session, tenant_id, criteria)
-    items = [CreditFigures(row["customer_id"], row["currency"], int(row["threshold_minor"]), int(row["debt_minor"]),
+    items = [CreditFigures(row["customer_id"], row["name"], row["currency"], int(row["threshold_minor"]), int(row["debt_minor"]),
                            int(row["open_bill_run_value_minor"])) for row in rows]
     return Page(items=items, total=total)
 

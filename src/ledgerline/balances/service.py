@@ -17,20 +17,21 @@ from ledgerline.kit.money import Money
 @dataclass(frozen=True)
 class CreditStatus:
     customer_id: int
+    name: str
     credit_threshold: Money
     bill_amount: Money
     value_difference: Money
-    percentage_difference: Decimal | None
+    percentage_difference: Decimal
     open_bill_run_value: Money
 
 
-def percentage_difference(debt_minor: int, threshold_minor: int) -> Decimal | None:
+def percentage_difference(debt_minor: int, threshold_minor: int) -> Decimal:
     """debt / threshold x 100, rounded half-even to 2 decimals with integer arithmetic only.
 
-    There is no percentage of a zero threshold: None.
+    A zero threshold has nothing to measure against: 0.00 (issue 15: always a number, never null).
     """
     if threshold_minor <= 0:
-        return None
+        return Decimal("0.00")
     hundredths, remainder = divmod(abs(debt_minor) * 10000, threshold_minor)
     if 2 * remainder > threshold_minor or (2 * remainder == threshold_minor and hundredths % 2 == 1):
         hundredths += 1
@@ -43,6 +44,7 @@ def credit_status_of(figures: CreditFigures) -> CreditStatus:
     debt = Money(figures.debt_minor, currency)
     return CreditStatus(
         customer_id=figures.customer_id,
+        name=figures.name,
         credit_threshold=threshold,
         bill_amount=debt,
         value_difference=threshold - debt,

@@ -19,7 +19,6 @@ class CustomerBalanceAdjustment(TenantScoped, Base):
         UniqueConstraint("tenant_id", "locator"),
         UniqueConstraint("tenant_id", "number"),
         Index("ix_customer_balance_adjustments_tenant_customer", "tenant_id", "customer_id", "id"),
-        CheckConstraint("amount_minor <> 0", name="amount_not_zero"),
         CheckConstraint("credit_used_minor >= 0", name="credit_used_not_negative"),
     )
 

@@ -211,12 +211,15 @@ def lock_payment(session: Session, tenant_id: uuid.UUID, payment_id: int) -> Row
     return session.execute(stmt).mappings().one_or_none()
 
 
-def lock_open_invoices(session: Session, tenant_id: uuid.UUID, customer_id: int) -> list[InvoiceSnapshot]:
-    """The customer's posted invoices that still owe money, locked, oldest first (the partial index of
-    open invoices answers it). Whoever locks them holds the customer row first, so the order is safe."""
+def lock_open_invoices(session: Session, tenant_id: uuid.UUID, customer_id: int, *,
+                       bill_run_type: BillRunType | None = None) -> list[InvoiceSnapshot]:
+    """The customer's posted invoices that still owe money (of one bill run type when named), locked, oldest
+    first (the partial index of open invoices answers it). Whoever locks them holds the customer row first,
+    so the order is safe."""
+    of_type = () if bill_run_type is None else (_INVOICES.c.bill_run_type == bill_run_type,)
     stmt = (select(*_INVOICE_SNAPSHOT)
             .where(_INVOICES.c.tenant_id == tenant_id, _INVOICES.c.customer_id == customer_id,
-                   _INVOICES.c.status == InvoiceStatus.POSTED, _INVOICES.c.outstanding_minor > 0)
+                   _INVOICES.c.status == InvoiceStatus.POSTED, _INVOICES.c.outstanding_minor > 0, *of_type)
             .order_by(_INVOICES.c.issue_date, _INVOICES.c.id)
             .with_for_update(key_share=True))
     return [InvoiceSnapshot(*row) for row in session.execute(stmt)]

@@ -204,10 +204,12 @@ _timed_plan_posting = metrics.timed_allocation(plan_posting)
 
 
 def _post(session: Session, tenant: TenantContext, customer: CustomerSnapshot, payment: dict[str, Any],
-          intended: Sequence[int], *, is_new: bool, now: dt.datetime, not_cash: _NotCash = _NotCash()) -> RecordedPayment:
-    """Allocate the payment over the customer's open invoices (locked here, after the customer) and write it;
-    spent credit and redeemed certificates (locked last, in id order) settle the invoices before the cash."""
-    invoices = repository.lock_open_invoices(session, tenant.tenant_id, customer.id)
+          intended: Sequence[int], *, is_new: bool, now: dt.datetime, not_cash: _NotCash = _NotCash(),
+          bill_run_type: BillRunType | None = None) -> RecordedPayment:
+    """Allocate the payment over the customer's open invoices (locked here, after the customer; only those of
+    ``bill_run_type`` when one is named) and write it; spent credit and redeemed certificates (locked last, in
+    id order) settle the invoices before the cash."""
+    invoices = repository.lock_open_invoices(session, tenant.tenant_id, customer.id, bill_run_type=bill_run_type)
     spends: list[SpendCredit] = []
     redemptions: list[Redeem] = []
     if not_cash:
@@ -305,7 +307,8 @@ def _record(session: Session, tenant: TenantContext, customer: CustomerSnapshot,
         repository.insert_payment(session, payment)
         return RecordedPayment(payment=payment)
     intended = [*invoice_ids, *invoices_repository.posted_invoice_ids_of_bills(session, tenant.tenant_id, bill_ids)]
-    return _post(session, tenant, customer, payment, intended, is_new=True, now=now, not_cash=not_cash)
+    return _post(session, tenant, customer, payment, intended, is_new=True, now=now, not_cash=not_cash,
+                 bill_run_type=new.bill_run_type)
 
 
 def _locked_payment(session: Session, tenant: TenantContext,

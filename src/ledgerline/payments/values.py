@@ -11,7 +11,7 @@ from typing import Any
 from ledgerline.invoices.values import BillCheckDigits
 from ledgerline.kit.money import Money
 from ledgerline.kit.refs import BillRef, CustomerRef, InvoiceRef
-from ledgerline.models.enums import PaymentMethod
+from ledgerline.models.enums import BillRunType, PaymentMethod
 
 # Seed 004's user-defined fields of a payment.
 USER_FIELDS = ([f"udf_string_{n}" for n in range(1, 9)] + [f"udf_float_{n}" for n in range(1, 5)]
@@ -87,6 +87,8 @@ class NewPayment:
     # (``amount`` counts the tenders only; the payment's total applied adds these).
     credit_applied: tuple[CreditApplication, ...] = ()
     gift_certificates: tuple[GiftCertificateRedemption, ...] = ()
+    # Allocate only to invoices of this bill run type (Elevate's billRunType); the rest is customer credit.
+    bill_run_type: BillRunType | None = None
 
 
 @dataclass(frozen=True)

@@ -185,3 +185,27 @@ def test_unknown_locators_are_404(client, auth, base):
     assert client.get(f"{base}/invoices/{unknown}/credits/list", headers=auth).status_code == 404
     assert client.get(f"{base}/credits/list", params={"accountLocator": unknown}, headers=auth).json() == {
         "listCompleted": True, "items": []}
+
+
+def test_seed002_shortfall_credit_state_has_its_own_enum(client, auth, base, shortfall):
+    schemas = client.get("/openapi.json").json()["components"]["schemas"]
+    state = schemas["ShortfallCreditResponse"]["properties"]["shortfallCreditState"]
+    enum_schema = schemas[state["$ref"].rsplit("/", 1)[1]] if "$ref" in state else state
+    assert enum_schema["enum"] == ["draft", "distributed", "reversed"]
+    item = client.get(f"{base}/shortfallCredits/list", headers=auth).json()["items"][0]
+    assert item["shortfallCreditState"] == "distributed"
+    payment_id = shortfall["payment"]["customerPaymentId"]
+    assert client.post(f"/v1/payments/{payment_id}/cancel", json={}, headers=auth).status_code == 200
+    reversed_item = client.get(f"{base}/shortfallCredits/{item['locator']}", headers=auth).json()
+    assert reversed_item["shortfallCreditState"] == "reversed"
+
+
+def test_seed002_credits_list_says_how_to_sum_without_double_counting(client, auth, base, shortfall):
+    operation = client.get("/openapi.json").json()["paths"]["/billing/{tenantLocator}/credits/list"]["get"]
+    assert "never add them to their payment" in operation["description"]
+    items = client.get(f"{base}/credits/list", params={"extended": "true"}, headers=auth).json()["items"]
+    received = sum(Decimal(str(i["amount"])) for i in items if i["creditType"] == "payment")
+    credited = sum(Decimal(str(i["amount"])) for i in items if i["creditType"] != "subpayment")
+    settled = sum(Decimal(str(t["amount"])) for i in items if i["creditType"] != "payment" for t in i["targets"]
+                  if t["invoiceLocator"] == shortfall["invoice"]["locator"])
+    assert (received, credited, settled) == (Decimal("99.50"), Decimal("100.00"), Decimal("100.00"))

@@ -183,11 +183,11 @@ def test_query_dependency_declares_paging_sort_fields_and_every_filter():
                                       offset=40, limit=20)
 
 
-def test_unpaged_query_dependency_has_only_filters_and_criteria_without_a_window():
+def test_unpaged_query_dependency_takes_and_ignores_paging_and_gives_criteria_without_a_window():
     dependency = LISTING.query_dependency(paged=False)
     names = [parameter.name for parameter in inspect.signature(dependency).parameters.values()]
-    assert "page" not in names and "pageSize" not in names
-    query = asyncio.run(dependency(f_colour="RED"))
+    assert {"page", "pageSize", "sort", "fields"} <= set(names)  # HEAD accepts them (issue 15) ...
+    query = asyncio.run(dependency(f_colour="RED", page="9", sort="nope"))  # ... and ignores them
     assert isinstance(query, ListQuery)
     assert query.criteria == Criteria(where=(Criterion("colour", Equals(Colour.RED)),))
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import enum
 import uuid
 from typing import Annotated
 
@@ -24,6 +25,41 @@ router = APIRouter(tags=["credits (Socotra)"], route_class=WireRoute)
 
 AccountLocator = Annotated[str | None, Query(pattern=ULID_PATTERN, description="Only this account's credits",
                                              examples=["01JDQ3Z6V1T8G9C6W7N5K2M4PX"])]
+
+
+class ShortfallCreditState(str, enum.Enum):
+    """Seed 002 declares a shortfall credit's state with its own enum, narrower than creditState."""
+
+    DRAFT = "draft"
+    DISTRIBUTED = "distributed"
+    REVERSED = "reversed"
+
+    @classmethod
+    def of(cls, state: CreditState) -> "ShortfallCreditState":
+        # A shortfall write-off is written distributed; reversed when its payment is cancelled.
+        return {CreditState.DRAFT: cls.DRAFT, CreditState.REVERSED: cls.REVERSED}.get(state, cls.DISTRIBUTED)
+
+
+CREDITS_DESCRIPTION = """
+Every credit of the tenant (or of one account), oldest first, in pages of `offset`/`count`; read
+until `listCompleted` is true.
+
+**How a payment's credits relate.** A posted payment is one credit of type `payment` for the whole
+amount received. Its children (`parentCreditLocator` is the payment's locator, with `extended=true`)
+are:
+
+- `subpayment`: the part of that same money applied to one invoice (`targets`). The subpayments of
+  a payment add up to at most its amount; what is left is the account's unallocated credit. They
+  are **not new money**: never add them to their payment.
+- `shortfallWriteOff`: the shortfall of an invoice the payment left short within the tolerance,
+  written off so the invoice settles. It is **not part of the payment's amount**: it is credit on
+  top of it.
+
+So, without double counting: money received = the sum of `payment` credits; credit given to the
+account = the sum of every credit except `subpayment`s; what settled one invoice = the sum of the
+`subpayment`, `shortfallWriteOff` and `writeOff` credits that target it. Reversed credits
+(`creditState` reversed) count in none of these.
+"""
 
 
 class CreditItem(SocotraModel):
@@ -60,7 +96,7 @@ class ShortfallCreditResponse(SocotraModel):
     accountLocator: str
     parentCreditLocator: str
     currency: str
-    shortfallCreditState: CreditState
+    shortfallCreditState: ShortfallCreditState
     amount: Amount
     creditType: CreditType
     createdAt: dt.datetime
@@ -112,7 +148,7 @@ def shortfall_response(view: CreditView) -> ShortfallCreditResponse:
     credit = view.credit
     return ShortfallCreditResponse(
         locator=credit.locator, accountLocator=view.account_locator, parentCreditLocator=view.parent_locator or "",
-        currency=credit.currency, shortfallCreditState=credit.state,
+        currency=credit.currency, shortfallCreditState=ShortfallCreditState.of(credit.state),
         amount=to_major(credit.amount_minor, credit.currency), creditType=credit.type, createdAt=credit.created_at,
         createdBy=_created_by(view), targets=_targets(view), reversalReason=credit.reversal_reason)
 
@@ -124,7 +160,8 @@ def _credit_list(found: Slice, extended: bool) -> Response:
 
 
 @router.get("/credits/list", response_model=CreditListResponse, response_model_exclude_none=True,
-            responses=problem_responses(), summary="Fetch Credits", operation_id="fetchCredits")
+            responses=problem_responses(), summary="Fetch Credits", operation_id="fetchCredits",
+            description=CREDITS_DESCRIPTION)
 def fetch_credits(session: SessionDep, principal: Annotated[Principal, Depends(permitted("credits.read",
                                                                                         "credits.list"))],
                   accountLocator: AccountLocator = None, offset: Offset = 0, count: Count = DEFAULT_COUNT,
@@ -161,7 +198,7 @@ def fetch_shortfall_credit(locator: Locator, session: SessionDep,
 
 @router.get("/invoices/{locator}/credits/list", response_model=CreditListResponse, response_model_exclude_none=True,
             responses=problem_responses(404), summary="Fetch Credits For An Invoice",
-            operation_id="fetchCreditsForAnInvoice")
+            operation_id="fetchCreditsForAnInvoice", description=CREDITS_DESCRIPTION)
 def fetch_credits_for_an_invoice(
         locator: Locator, session: SessionDep,
         principal: Annotated[Principal, Depends(permitted("invoices.read", "invoices.list"))],

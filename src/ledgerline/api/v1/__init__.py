@@ -3,7 +3,8 @@
 from fastapi import APIRouter, Depends
 from pydantic.alias_generators import to_camel
 
-from ledgerline.api.query import reject_unknown_query_parameters
+from ledgerline.api.negotiation import require_acceptable
+from ledgerline.api.query import check_path_ids, reject_unknown_query_parameters
 from ledgerline.api.surface import FieldNames, Surface
 from ledgerline.api.v1.envelope import render_error
 from ledgerline.api.v1.openapi import document_operations
@@ -32,8 +33,8 @@ from ledgerline.api.v1 import (
     suppliers,
 )
 
-router = APIRouter(prefix="/v1", dependencies=[Depends(reject_unknown_query_parameters),
-                                               Depends(use_request_runtime)])
+router = APIRouter(prefix="/v1", dependencies=[Depends(reject_unknown_query_parameters), Depends(check_path_ids),
+                                               Depends(require_acceptable), Depends(use_request_runtime)])
 router.include_router(customers.router)
 router.include_router(authenticate.router)
 router.include_router(contract_owners.router)

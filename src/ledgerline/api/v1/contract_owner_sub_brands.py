@@ -17,14 +17,14 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Path, Request, Response
 from pydantic import BaseModel, BeforeValidator, Field
 
-from ledgerline.api.multipart import (FORM_DATA, FormDep, FormIdempotencyDep, FormPart, UploadedFile,
+from ledgerline.api.multipart import (FORM_DATA, FORM_TYPES, URLENCODED, FormDep, FormIdempotencyDep, FormPart, UploadedFile,
                                       ParsedForm, body_limited_route, encode_form_data, media_type_of,
                                       preferred_media_type, read_form, unsupported_media_type)
 from ledgerline.api.v1.contract_owners import ADDRESS_EXAMPLE, Address
 from ledgerline.api.v1.patching import PatchOperation, patched_input, validated
 from ledgerline.api.v1.listing import Filter, Listing, id_condition
 from ledgerline.api.v1.resource import Resource
-from ledgerline.api.v1.responses import check_if_match, etag, render, render_created, render_resource, to_wire
+from ledgerline.api.v1.responses import check_if_match, etag, render, render_recorded, render_resource, to_wire
 from ledgerline.api.v1.schemas import Timestamp, WireInput, WireModel, error_responses
 from ledgerline.api.wire import dumps, is_json_media_type, loads
 from ledgerline.auth import Principal, require
@@ -294,11 +294,11 @@ class PatchRequest(BaseModel):
 
 async def sub_brand_patch_request(request: Request) -> PatchRequest:
     """JSON Patch operations from a json-patch+json body or a form, and the optional new logo."""
-    if media_type_of(request) == FORM_DATA:
+    if media_type_of(request) in FORM_TYPES:
         operations, file = _split_form(await read_form(request), document="patch", file="file")
         return validated(PatchRequest, {"patch": [] if operations is None else operations, "file": file})
     if not is_json_media_type(request.headers.get("content-type", "")):
-        raise unsupported_media_type(request, "application/json-patch+json", FORM_DATA)
+        raise unsupported_media_type(request, "application/json-patch+json", *FORM_TYPES)
     return validated(PatchRequest, {"patch": _parsed_json(await request.body(), field="body")})
 
 
@@ -334,7 +334,12 @@ _CREATE_BODY = {"requestBody": {"required": True, "content": {FORM_DATA: {
                      "subBrand[name], subBrand[address][town], ... (read-only fields are ignored)"},
         "logo": {**_BINARY, "description": "PNG, JPEG, GIF or WebP (recognised by content); `null` for none"}}},
     "encoding": {"subBrand": {"contentType": JSON}},
-    "example": {"subBrand": SUB_BRAND_EXAMPLE}}}}}
+    "example": {"subBrand": SUB_BRAND_EXAMPLE}},
+    URLENCODED: {"schema": {"type": "object", "required": ["subBrand"], "properties": {
+        "subBrand": {"$ref": "#/components/schemas/SubBrand", "description":
+                     "The seed's bracketed fields subBrand[name], subBrand[address][town], ... (or one subBrand "
+                     "field holding the JSON document); no logo in a URL-encoded form"}}},
+                 "example": {"subBrand": SUB_BRAND_EXAMPLE}}}}}
 
 _PATCH_BODY = {"requestBody": {"required": True, "content": {
     "application/json-patch+json": {"schema": _PATCH_ARRAY, "example": _PATCH_EXAMPLE},
@@ -344,7 +349,10 @@ _PATCH_BODY = {"requestBody": {"required": True, "content": {
                                                      "patch[0][value], patch[0][from], ..."},
             "file": {**_BINARY, "description": "A new logo (PNG, JPEG, GIF or WebP); `null` for no change"}}},
         "encoding": {"patch": {"contentType": JSON}},
-        "example": {"patch": _PATCH_EXAMPLE}}}}}
+        "example": {"patch": _PATCH_EXAMPLE}},
+    URLENCODED: {"schema": {"type": "object", "properties": {
+        "patch": {**_PATCH_ARRAY, "description": "Bracketed fields patch[0][op], patch[0][path], patch[0][value], "
+                                                 "... (or one patch field holding the JSON array)"}}}}}}}
 
 _GET_RESPONSES = {200: {"description": "The sub-brand and its logo's metadata; with `Accept: multipart/form-data`, "
                                        "a form of a `subBrand` JSON part and a `logo` file part (when it has one)",
@@ -408,7 +416,7 @@ Resource(
 ).add_routes(router)
 
 
-@router.post("/contract-owner-sub-brands", status_code=201, response_model=SubBrand,
+@router.post("/contract-owner-sub-brands", status_code=200, response_model=SubBrand,
              responses=error_responses(400, 409, 413, 415), openapi_extra=_CREATE_BODY,
              summary="Create a contract owner sub-brand (multipart, with an optional logo)")
 def create_contract_owner_sub_brand(request: Request,
@@ -417,19 +425,21 @@ def create_contract_owner_sub_brand(request: Request,
     body = validated(SubBrandInput, form.document)
     sub_brand = service.create_sub_brand(session, tenant_id=principal.tenant_id, logo=form.logo,
                                          max_logo_bytes=_max_logo_bytes(request), **body.model_dump())
-    return render_created(request, session, guard, SubBrand.of(sub_brand),
-                          location=f"/v1/contract-owner-sub-brands/{sub_brand.id}")
+    # Seed 001 answers creation "OK": 200, where other /v1 creations are 201.
+    return render_recorded(session, guard, SubBrand.of(sub_brand), status_code=200,
+                           location=f"/v1/contract-owner-sub-brands/{sub_brand.id}")
 
 
-@router.get("/contract-owner-sub-brands/{sub_brand_id}", response_model=SubBrandWithLogo,
+@router.get("/contract-owner-sub-brands/{contract_owner_sub_brand_id}", response_model=SubBrandWithLogo,
             responses={**error_responses(400, 404), **_GET_RESPONSES},
             summary="Get a contract owner sub-brand with its logo (JSON, or multipart/form-data by Accept)")
-def get_contract_owner_sub_brand(request: Request, sub_brand_id: SubBrandId, session: SessionDep,
+def get_contract_owner_sub_brand(request: Request, contract_owner_sub_brand_id: SubBrandId, session: SessionDep,
                                  principal: Annotated[Principal, Depends(require("admin.read"))]) -> Response:
-    sub_brand = service.get_sub_brand(session, tenant_id=principal.tenant_id, sub_brand_id=sub_brand_id)
+    sub_brand = service.get_sub_brand(session, tenant_id=principal.tenant_id, sub_brand_id=contract_owner_sub_brand_id)
     # The representation depends on Accept, so caches must key on it.
     headers = {"ETag": etag(sub_brand.version), "Vary": "Accept"}
-    if preferred_media_type(request.headers.get("accept"), (JSON, FORM_DATA)) == JSON:
+    # Seed 001 answers multipart/form-data; JSON only for a client that asks for it (issue 15).
+    if preferred_media_type(request.headers.get("accept"), (FORM_DATA, JSON)) == JSON:
         logo = service.logo_of(session, sub_brand=sub_brand)
         return render(SubBrandWithLogo(sub_brand=SubBrand.of(sub_brand), logo=LogoInfo.of(logo)), headers=headers)
     logo = service.logo_of(session, sub_brand=sub_brand, with_data=True)
@@ -437,31 +447,33 @@ def get_contract_owner_sub_brand(request: Request, sub_brand_id: SubBrandId, ses
     if logo is not None:
         parts.append(FormPart("logo", logo.content_type, logo.data,
                               filename=f"logo.{FILE_EXTENSIONS[logo.content_type]}"))
+    else:  # the seed's example answers "logo": null; its create form sends logo=null for none
+        parts.append(FormPart("logo", "text/plain", b"null"))
     body, content_type = encode_form_data(parts)
     return Response(body, media_type=content_type, headers=headers)
 
 
-@router.get("/contract-owner-sub-brands/{sub_brand_id}/logo", response_class=Response,
+@router.get("/contract-owner-sub-brands/{contract_owner_sub_brand_id}/logo", response_class=Response,
             responses={**error_responses(400, 404), **_LOGO_RESPONSES}, summary="Get a contract owner sub-brand's logo")
-def get_contract_owner_sub_brand_logo(sub_brand_id: SubBrandId, session: SessionDep,
+def get_contract_owner_sub_brand_logo(contract_owner_sub_brand_id: SubBrandId, session: SessionDep,
                                       principal: Annotated[Principal, Depends(require("admin.read"))]) -> Response:
-    sub_brand = service.get_sub_brand(session, tenant_id=principal.tenant_id, sub_brand_id=sub_brand_id)
+    sub_brand = service.get_sub_brand(session, tenant_id=principal.tenant_id, sub_brand_id=contract_owner_sub_brand_id)
     logo = service.logo_of(session, sub_brand=sub_brand, with_data=True)
     if logo is None:
-        raise NotFound(f"contract owner sub-brand {sub_brand_id} has no logo")
+        raise NotFound(f"contract owner sub-brand {contract_owner_sub_brand_id} has no logo")
     extension = FILE_EXTENSIONS[logo.content_type]
     headers = {"ETag": f'"{logo.sha256}"', "X-Content-Type-Options": "nosniff",
                "Content-Disposition": f'inline; filename="logo.{extension}"'}
     return Response(logo.data, media_type=logo.content_type, headers=headers)
 
 
-@router.patch("/contract-owner-sub-brands/{sub_brand_id}", response_model=SubBrand,
+@router.patch("/contract-owner-sub-brands/{contract_owner_sub_brand_id}", response_model=SubBrand,
               responses=error_responses(400, 404, 409, 412, 413, 415), openapi_extra=_PATCH_BODY,
               summary="Update a contract owner sub-brand with JSON Patch (and optionally replace its logo)")
-def patch_contract_owner_sub_brand(request: Request, sub_brand_id: SubBrandId,
+def patch_contract_owner_sub_brand(request: Request, contract_owner_sub_brand_id: SubBrandId,
                                    principal: Annotated[Principal, Depends(require("admin.write"))],
                                    update: PatchRequestDep, session: SessionDep) -> Response:
-    sub_brand = service.get_sub_brand(session, tenant_id=principal.tenant_id, sub_brand_id=sub_brand_id,
+    sub_brand = service.get_sub_brand(session, tenant_id=principal.tenant_id, sub_brand_id=contract_owner_sub_brand_id,
                                       for_update=True)
     check_if_match(request, sub_brand.version)
     patched, changed = patched_input(SubBrand.of(sub_brand), update.patch, SubBrandInput,
@@ -473,20 +485,22 @@ def patch_contract_owner_sub_brand(request: Request, sub_brand_id: SubBrandId,
     return render_resource(SubBrand.of(sub_brand))
 
 
-@router.delete("/contract-owner-sub-brands/{sub_brand_id}", status_code=204, responses=error_responses(400, 404, 409),
+@router.delete("/contract-owner-sub-brands/{contract_owner_sub_brand_id}", status_code=200, response_class=Response,
+               responses={**error_responses(400, 404, 409),
+                          200: {"description": "Deleted; the body is empty, as seed 001's \"Success\" shows it"}},
                summary="Delete a contract owner sub-brand that no customer uses")
-def delete_contract_owner_sub_brand(sub_brand_id: SubBrandId, session: SessionDep,
+def delete_contract_owner_sub_brand(contract_owner_sub_brand_id: SubBrandId, session: SessionDep,
                                     principal: Annotated[Principal, Depends(require("admin.delete"))]) -> Response:
-    sub_brand = service.get_sub_brand(session, tenant_id=principal.tenant_id, sub_brand_id=sub_brand_id)
+    sub_brand = service.get_sub_brand(session, tenant_id=principal.tenant_id, sub_brand_id=contract_owner_sub_brand_id)
     service.delete_sub_brand(session, sub_brand=sub_brand)
-    return Response(status_code=204)
+    return Response(status_code=200)
 
 
-@router.delete("/contract-owner-sub-brands/{sub_brand_id}/logo", status_code=204,
+@router.delete("/contract-owner-sub-brands/{contract_owner_sub_brand_id}/logo", status_code=204,
                responses=error_responses(400, 404, 412), summary="Remove a contract owner sub-brand's logo")
-def delete_contract_owner_sub_brand_logo(request: Request, sub_brand_id: SubBrandId, session: SessionDep,
+def delete_contract_owner_sub_brand_logo(request: Request, contract_owner_sub_brand_id: SubBrandId, session: SessionDep,
                                          principal: Annotated[Principal, Depends(require("admin.write"))]) -> Response:
-    sub_brand = service.get_sub_brand(session, tenant_id=principal.tenant_id, sub_brand_id=sub_brand_id,
+    sub_brand = service.get_sub_brand(session, tenant_id=principal.tenant_id, sub_brand_id=contract_owner_sub_brand_id,
                                       for_update=True)
     check_if_match(request, sub_brand.version)
     service.delete_logo(session, sub_brand=sub_brand)

@@ -14,7 +14,7 @@ from ledgerline.api.v1.schemas import Amount, WireModel
 from ledgerline.api.wire import WireRoute
 from ledgerline.balances import repository, service
 from ledgerline.balances.service import CreditStatus
-from ledgerline.kit.criteria import Above, AnyOf, Below, Condition, Contains, Equals
+from ledgerline.kit.criteria import Above, Below, Condition, Contains, Equals, Kind, OneOf
 
 router = APIRouter(tags=["customer-credit-status"], route_class=WireRoute)
 
@@ -25,38 +25,55 @@ Every customer of the tenant, with amounts in major units of the customer's curr
   unallocated credit (negative when the credit is larger);
 - `valueDifference`: `creditThreshold - billAmount`;
 - `percentageDifference`: `billAmount / creditThreshold x 100`, rounded half-even to 2 decimals;
-  **null when `creditThreshold` is 0**;
-- `openBillRunValue`: the total of the customer's DRAFT invoices in OPEN bill runs.
+  always a number: **0 when `creditThreshold` is 0** (there is no threshold to measure against);
+- `openBillRunValue`: the total of the customer's DRAFT invoices in OPEN bill runs;
+- `id` is the customer identifier again and `name` the customer's name, so that the seed's own
+  examples `sort=id,name` and `fields=id,name` work.
 
-The `percentageDifference` filter compares the exact ratio, not the rounded value
-(`lt:`, `gt:`, `in:`, equality); `like:` matches the rendered text. Customers without a
-percentage match no percentage filter and sort last in both directions. Amount sorts order
-by currency first, then amount.
+The `percentageDifference` filter (a StringFilterParam in seed 000) tests the value as displayed:
+`33.33` (or `in:33.33,80`) finds the rows that show 33.33; a value that is not a number is compared
+as text and matches nothing; `like:33` matches the displayed text; `lt:`/`gt:` compare numbers
+with the displayed value. Amount sorts order by currency first, then amount.
 """
 
 
 class CustomerCreditStatus(WireModel):
     customer_id: int = Field(description="Customer identifier", examples=[1])
+    id: int = Field(description="The customer identifier (as customerId), for sort=id and fields=id", examples=[1])
+    name: str = Field(description="The customer's name, for sort=name and fields=name", examples=["Acme Ltd"])
     credit_threshold: Amount = Field(description="Credit threshold value for this customer")
     bill_amount: Amount = Field(description="Customer balance (debt) for this customer")
     value_difference: Amount = Field(description="creditThreshold - billAmount")
-    percentage_difference: Annotated[Decimal | None, WithJsonSchema({"type": ["number", "null"], "examples": [60]})] \
-        = Field(description="billAmount as a percentage of creditThreshold; null when creditThreshold is 0")
+    percentage_difference: Annotated[Decimal, WithJsonSchema({"type": "number", "examples": [60]})] \
+        = Field(description="billAmount as a percentage of creditThreshold; 0 when creditThreshold is 0")
     open_bill_run_value: Amount = Field(description="Open bill run value for this customer")
 
     @staticmethod
     def wire(status: CreditStatus) -> dict[str, Any]:
         """The /v1 document, built straight from the figures (no validate-then-dump: a page has 100)."""
         return {
-            "customerId": status.customer_id, "creditThreshold": status.credit_threshold.amount,
+            "customerId": status.customer_id, "id": status.customer_id, "name": status.name,
+            "creditThreshold": status.credit_threshold.amount,
             "billAmount": status.bill_amount.amount, "valueDifference": status.value_difference.amount,
             "percentageDifference": status.percentage_difference,
             "openBillRunValue": status.open_bill_run_value.amount,
         }
 
 
+def _number_or_text(value: str) -> Decimal | str:
+    text = value.strip()
+    try:
+        number = Decimal(text)
+    except ArithmeticError:
+        return text
+    return number if number.is_finite() and number.copy_abs() < repository.MAX_PERCENTAGE else text
+
+
 def _percentage(raw: str) -> Condition:
-    """``percentageDifference``: a number compared exactly (lt/gt/in/equality), or like: on the rendered text."""
+    """``percentageDifference``, a StringFilterParam in seed 000 (``xyz | in:x,y | like:xyz``), tested against
+    the value as displayed: a number compares as a number (``80`` finds 80.00), any other text as text (it
+    matches nothing, it is no error); ``like:`` is a substring of the displayed text. ``lt:``/``gt:`` (a
+    Ledgerline extension) take a number; anything else there is a 400 naming the parameter."""
     name = "percentageDifference"
     op, value = split_operator(raw, ("lt", "gt", "in", "like"))
     if op == "like":
@@ -65,33 +82,29 @@ def _percentage(raw: str) -> Condition:
         values = [v for v in value.split(",") if v.strip()]
         if not values:
             raise bad_parameter(name, "in: needs at least one value")
-        return AnyOf(tuple(_percentage(v) for v in values))
-    text = value.strip()
-    try:
-        number: Decimal | None = Decimal(text)
-    except ArithmeticError:
-        number = None
-    if number is None or not number.is_finite() or abs(number) >= repository.MAX_PERCENTAGE:
-        raise bad_parameter(name, f"'{value}' is not a usable number")
-    exponent = number.normalize().as_tuple().exponent
-    if isinstance(exponent, int) and -exponent > repository.MAX_PERCENTAGE_DECIMALS:
-        raise bad_parameter(name, f"at most {repository.MAX_PERCENTAGE_DECIMALS} decimal places")
-    return {"eq": Equals, "lt": Below, "gt": Above}[op](number)
+        return OneOf(tuple(_number_or_text(v) for v in values))
+    if op == "eq":
+        return Equals(_number_or_text(value))
+    bound = _number_or_text(value)
+    if isinstance(bound, str):
+        raise bad_parameter(name, f"'{value}' is not a usable number for {op}:")
+    return {"lt": Below, "gt": Above}[op](bound)
 
 
 LISTING = Listing(
     repository.CREDIT_STATUS_COLUMNS,
-    sortable=("customerId", "creditThreshold", "billAmount", "valueDifference", "percentageDifference",
+    sortable=("customerId", "id", "name", "creditThreshold", "billAmount", "valueDifference", "percentageDifference",
               "openBillRunValue"),
     filters=[
         Filter("customerId", "Filter by customer"),
         Filter("percentageDifference",
-               "Filter by percentageDifference, compared exactly (not as rounded); customers with a "
-               "credit threshold of 0 have none and never match", parse=_percentage),
+               "Filter by percentageDifference as displayed: a number compares as a number, other text as "
+               "text; like: matches the displayed text", kind=Kind.STRING, parse=_percentage),
     ],
-    fields=("customerId", "creditThreshold", "billAmount", "valueDifference", "percentageDifference",
+    fields=("customerId", "id", "name", "creditThreshold", "billAmount", "valueDifference", "percentageDifference",
             "openBillRunValue"),
     default_sort=("customerId",),
+    attributes={"id": "customer_id"},
 )
 
 Resource(

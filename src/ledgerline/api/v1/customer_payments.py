@@ -13,7 +13,7 @@ from pydantic import Field
 
 from ledgerline.api.surface import wire_fields
 from ledgerline.api.tenancy import TenantDep
-from ledgerline.api.v1.listing import Filter, Listing, ListQuery
+from ledgerline.api.v1.listing import Filter, Listing, ListQuery, bad_parameter, parse_condition
 from ledgerline.api.v1.responses import record_answer, render, render_page
 from ledgerline.api.v1.schemas import Amount, WireInput, WireModel, error_responses
 from ledgerline.api.wire import WireRoute
@@ -21,10 +21,11 @@ from ledgerline.auth import Principal, require
 from ledgerline.balances import service as balances
 from ledgerline.db import SessionDep
 from ledgerline.kit.idempotency import IdempotencyDep
-from ledgerline.kit.criteria import Condition, Equals, Kind
+from ledgerline.errors import BadRequest
+from ledgerline.kit.criteria import Condition, Criterion, Equals, Kind
 from ledgerline.models.enums import BillRunType, PaymentMethod, PaymentStatus
 from ledgerline.payments import repository, service
-from ledgerline.kit.money import to_major
+from ledgerline.kit.money import Money, to_major
 from ledgerline.kit.refs import CustomerRef
 from ledgerline.payments.service import CustomerPaymentView
 from ledgerline.payments.values import NewPayment, PaymentDetails
@@ -81,7 +82,17 @@ class CustomerPaymentCreate(WireInput):
     description: str | None = Field(default=None, max_length=255, examples=["Paid by phone"])
     reference: str | None = Field(default=None, max_length=100, examples=["TXN-981"])
     type: PaymentMethod = Field(examples=["CREDIT_CARD"])
-    bill_run_type: BillRunType | None = None
+    bill_run_type: BillRunType | None = Field(
+        default=None, description="Pay only invoices of this bill run type (NORMAL or ADHOC), oldest first; "
+                                  "the rest is customer credit")
+
+
+class RepaymentPlanSummary(WireModel):
+    """Ledgerline has no repayment plans yet: a customer's summary always says it has none."""
+
+    summary_type: str = Field(description="NONE (no repayment plan), SINGLE or MULTIPLE", examples=["NONE"])
+    active_plans: int = Field(description="Repayment plans in force", examples=[0])
+    outstanding_in_major_currency: Amount = Field(description="Still to be repaid under them")
 
 
 class PaymentMethodSummary(WireModel):
@@ -96,11 +107,41 @@ class CustomerBalance(WireModel):
     total_payments: Amount
     total_payments_since_last_invoice: Amount
     payment_method_summary: PaymentMethodSummary
+    repayment_plan_summary: RepaymentPlanSummary
 
 
 def _exclude_credits(raw: str) -> Condition | None:
     # Customer payments are all credits (money in): excluding credits leaves nothing.
     return Equals(False) if raw.strip().lower() == "true" else None
+
+
+# The vendor notes name a `filter` parameter on GET /v1/customer-payments without its grammar. Ledgerline's:
+# `;`-separated `name=value` terms, each value in the field's own filter form; all terms must hold.
+_FILTER_FIELDS: dict[str, tuple[str, Kind]] = {
+    "id": ("id", Kind.ID), "paymentDate": ("received_on", Kind.DATE), "amountInMajorCurrency": ("amount", Kind.AMOUNT),
+}
+FILTER_GRAMMAR = ("`;`-separated `name=value` terms, all of which must hold; name is one of id (`123 | in:1,2`), "
+                  "paymentDate (`yyyy-MM-dd | lt: | gt: | gtn:`) or amountInMajorCurrency (`10.00 | in:5,10 | lt: | "
+                  "gt:`), e.g. `paymentDate=gtn:2026-01-01;amountInMajorCurrency=gt:10`")
+
+
+def _filter_terms(raw: str) -> list[Criterion]:
+    terms = []
+    for term in raw.split(";"):
+        if not term.strip():
+            continue
+        name, sep, value = (part.strip() for part in term.partition("="))
+        if not sep or name not in _FILTER_FIELDS or not value:
+            raise bad_parameter("filter", f"'{term.strip()}' is not name=value with name one of "
+                                          f"{', '.join(_FILTER_FIELDS)}")
+        attribute, kind = _FILTER_FIELDS[name]
+        try:
+            terms.append(Criterion(attribute, parse_condition(kind, name, value)))
+        except BadRequest as exc:
+            raise bad_parameter("filter", f"{name}: {exc.errors[0].message}") from None
+    if not terms:
+        raise bad_parameter("filter", "names no term")
+    return terms
 
 
 LISTING = Listing(
@@ -109,6 +150,7 @@ LISTING = Listing(
     filters=[
         Filter("customer_id", "The customer (required)", required=True, single=True),
         Filter("customerPaymentType", "Only CUSTOMER exists", attribute="payment_type"),
+        Filter("filter", FILTER_GRAMMAR, kind=Kind.STRING, terms=_filter_terms),
         # Customer payments are never debits: excluding them changes nothing, whatever the value.
         Filter("excludeDebits", "Customer payments are never debits", kind=Kind.BOOLEAN, parse=lambda raw: None),
         Filter("excludeCredits", "true leaves nothing: customer payments are credits", attribute="is_credit",
@@ -139,7 +181,8 @@ def create_customer_payment(body: CustomerPaymentCreate, session: SessionDep, gu
                             principal: Annotated[Principal, Depends(require("payments.write"))]) -> Response:
     recorded = service.record_payment(session, tenant=tenant, actor=principal.subject, new=NewPayment(
         customer=CustomerRef(id=body.customer_id), amount=body.amount_in_major_currency, payment_method=body.type,
-        post=True, details=PaymentDetails(notes=body.description, reference_number=body.reference)))
+        post=True, details=PaymentDetails(notes=body.description, reference_number=body.reference),
+        bill_run_type=body.bill_run_type))
     view = CustomerPaymentView(recorded.payment, recorded.balance_after.minor if recorded.balance_after else None,
                                recorded.first_invoice)
     return record_answer(session, guard, CustomerPayment.wire(view, body.bill_run_type), status_code=201,
@@ -158,4 +201,6 @@ def get_customer_balance(session: SessionDep,
         total_payments=summary.total_payments.amount,
         total_payments_since_last_invoice=summary.total_payments_since_last_invoice.amount,
         payment_method_summary=PaymentMethodSummary(payment_method=methods[0] if methods else None,
-                                                    summary_type=summary.summary_type)))
+                                                    summary_type=summary.summary_type),
+        repayment_plan_summary=RepaymentPlanSummary(summary_type="NONE", active_plans=0,
+                                                    outstanding_in_major_currency=Money.zero(summary.balance.currency).amount)))

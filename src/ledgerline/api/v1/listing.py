@@ -179,6 +179,11 @@ _PARSERS: dict[Kind, Callable[[str, str], Condition]] = {
 }
 
 
+def parse_condition(kind: Kind, name: str, raw: str) -> Condition:
+    """One value in the filter form of ``kind`` (a 400 naming ``name`` when malformed)."""
+    return _PARSERS[kind](name, raw)
+
+
 # --- declarations ---------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -198,6 +203,8 @@ class Filter:
     required: bool = False
     single: bool = False
     parse: Callable[[str], Condition | None] | None = None
+    # A parameter that states several criteria at once (``filter=paymentDate=gtn:2026-01-01;...``).
+    terms: Callable[[str], Sequence[Criterion]] | None = None
 
 
 @dataclass
@@ -251,7 +258,7 @@ class Listing:
         for name, attribute in self.sortable.items():
             columns[attribute]  # an unknown attribute fails at import time, not on a request
         for spec in self.filters.values():
-            if spec.parse is None or spec.kind is None:
+            if spec.terms is None and (spec.parse is None or spec.kind is None):
                 columns[self.attribute_for(spec)]
 
     def attribute_of(self, wire_name: str) -> str:
@@ -313,6 +320,11 @@ class Listing:
         found = []
         for name, raw in filters.items():
             spec = self.filters[name]
+            if spec.terms is not None:
+                if not raw.strip():
+                    raise bad_parameter(spec.name, "must not be empty")
+                found.extend(spec.terms(raw))
+                continue
             condition = self.condition(spec, raw)
             if condition is not None:
                 found.append(Criterion(self.attribute_for(spec), condition))
@@ -339,6 +351,16 @@ class Listing:
                 inspect.Parameter("fields", kw, default=None, annotation=Annotated[str | None, Query(
                     description="Comma-delimited list of the field(s) to return", examples=["id,name"])]),
             ]
+        else:
+            # HEAD (seed 001's "exists" check) takes the list's paging, sort and projection too, so a client
+            # can reuse the list's query string; they change nothing about the count (issue 15).
+            params += [
+                inspect.Parameter(name, kw, default=None, annotation=Annotated[str | None, Query(
+                    description=f"Accepted as on the list and ignored: {what} does not change the count",
+                    examples=[example])])
+                for name, what, example in (("page", "paging", "1"), ("pageSize", "paging", "100"),
+                                            ("sort", "the order", "id"), ("fields", "the projection", "id,name"))
+            ]
         for spec in self.filters.values():
             annotation = Annotated[str | None, Query(
                 alias=spec.name,
@@ -358,6 +380,8 @@ class Listing:
                 for name in self.filters
                 if values.get(_python_name(name)) is not None
             }
+            if not paged:
+                return self.query(filters=filters, paged=False)
             return self.query(page=values.get("page", 1), page_size=values.get("pageSize", DEFAULT_PAGE_SIZE),
                               sort=values.get("sort"), fields=values.get("fields"), filters=filters, paged=paged)
 

@@ -14,6 +14,7 @@ def document_operations(schema: dict, path: str, operations: dict) -> None:
             operation.setdefault("security", [{"bearerAuth": []}])
         if "ErrorBody" in schema["components"].get("schemas", {}):
             _document_validation(operation)
+            _document_answers(operation)
 
 
 def _document_validation(operation: dict) -> None:
@@ -32,3 +33,28 @@ def _document_validation(operation: dict) -> None:
                                                 "a field or domain rule (each field is named)",
                                  "content": _error_body()})
     responses.pop("422", None)
+
+
+_LIST_HEADERS = {
+    "X-Total-Count": {"description": "How many rows match the filters, on every page",
+                      "schema": {"type": "integer", "minimum": 0}},
+    "Link": {"description": 'RFC 8288 links to the first, prev, next and last pages (`<url>; rel="next"`, ...)',
+             "schema": {"type": "string"}},
+}
+
+
+def _document_answers(operation: dict) -> None:
+    """Issue 15, for generated SDKs: a list declares its X-Total-Count and Link headers, and an operation that
+    answers a body declares the 406 it gives an Accept it cannot answer (api/negotiation.py)."""
+    responses = operation.setdefault("responses", {})
+    answers_a_body = False
+    for code, response in responses.items():
+        if not code.startswith("2"):
+            continue
+        for content in (response.get("content") or {}).values():
+            answers_a_body = True
+            if content.get("schema", {}).get("type") == "array":
+                response.setdefault("headers", {}).update(_LIST_HEADERS)
+    if answers_a_body:
+        responses.setdefault("406", {"description": "The Accept header names no media type this operation answers in",
+                                     "content": _error_body()})
