@@ -33,7 +33,7 @@ from ledgerline.models import (
     PaymentMethodSetting, Tenant, User,
 )
 from ledgerline.models.enums import (
-    CreditState, CreditType, InvoiceStatus, JournalKind, PaymentMethod, PaymentStatus,
+    BillRunType, CreditState, CreditType, InvoiceStatus, JournalKind, PaymentMethod, PaymentStatus,
 )
 from ledgerline.gift_certificates import repository as certificates
 from ledgerline.payments.planning import (
