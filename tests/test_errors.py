@@ -174,11 +174,14 @@ def test_longest_idempotency_key_is_accepted(client, auth):
 @pytest.mark.parametrize("customer_id", ["abc", "1.5"])
 def test_malformed_path_parameter_is_400(client, auth, customer_id):
     result = envelope(client.get(f"/v1/customers/{customer_id}", headers=auth), 400, "Bad Request")
-    assert result["errors"][0]["field"] == "customer_id"
+    assert result["errors"][0]["field"] == "customerId"  # the path parameter as the seeds (and OpenAPI) name it
 
 
-def test_id_beyond_int64_is_404_not_500(client, auth):
-    envelope(client.get("/v1/customers/99999999999999999999999", headers=auth), 404, "Not Found")
+@pytest.mark.parametrize("customer_id", ["0", "99999999999999999999999"])
+def test_seed_id_outside_int64_minimum_1_is_400_naming_it_not_500(client, auth, customer_id):
+    """Ids are documented integer int64 with minimum 1: anything else is a bad parameter, named."""
+    result = envelope(client.get(f"/v1/customers/{customer_id}", headers=auth), 400, "Bad Request")
+    assert result["errors"][0]["field"] == "customerId"
 
 
 def test_errors_outside_v1_use_the_same_envelope(client):

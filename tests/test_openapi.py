@@ -14,7 +14,7 @@ from ledgerline.config import Settings
 
 # The provider webhooks authenticate by their HMAC signature (tests/security/test_webhooks.py).
 NO_AUTH = {"/healthz", "/readyz", "/v1/authenticate", "/api/v1/oauth2/token",
-           "/crmapi/rest/v2/authentication/token", "/v1/payment-provider-webhooks/{provider_id}"}
+           "/crmapi/rest/v2/authentication/token", "/v1/payment-provider-webhooks/{providerId}"}
 METHODS = {"get", "put", "post", "delete", "patch", "head", "options"}
 
 
@@ -237,3 +237,9 @@ def test_seed000_v1_documents_no_422(spec):
     documented = [(method, path) for path, method, operation in operations(spec)
                   if path.startswith("/v1/") and "422" in operation.get("responses", {})]
     assert documented == []
+
+
+def test_component_schema_names_are_unique_across_surfaces(spec):
+    """Two surfaces' models of one name get module-qualified names, which generated clients refuse
+    ("duplicate models"): every surface names its own (CrmInvoice, ExsitedTokenRequest, ...)."""
+    assert [name for name in spec["components"]["schemas"] if "__" in name] == []

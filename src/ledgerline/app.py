@@ -130,6 +130,9 @@ def _name_path_parameters(schema: dict) -> None:
     ``api/query.py`` checks it. The routes' own snake_case names only bind the Python arguments."""
     renamed = {}
     for path, operations in schema.get("paths", {}).items():
+        if not path.startswith("/v1/"):  # other surfaces name their parameters their own way (Exsited: payment_id)
+            renamed[path] = operations
+            continue
         names = {}
         for operation in operations.values():
             for parameter in operation.get("parameters", []) if isinstance(operation, dict) else ():

@@ -87,10 +87,11 @@ def test_refusals_before_the_endpoint_make_no_hop(client, auth, paid, hops):
         "bad body": client.post("/v1/customer-payments", headers=auth, json={"customerId": "x"}),
         "malformed JSON": client.post("/v1/customer-payments", headers={**auth, "Content-Type": "application/json"},
                                       content=b'{"customerId": '),
-        "unknown parameter": client.get("/v1/payments", headers=auth, params={"customerID": customer["id"]}),
+        # A filter another operation declares, sent where it means nothing (never lists everything).
+        "misplaced filter": client.get("/v1/payments", headers=auth, params={"generatedInvoiceId": 1}),
     }
     assert {name: r.status_code for name, r in refused.items()} == {
-        "no token": 401, "bad body": 400, "malformed JSON": 400, "unknown parameter": 400}
+        "no token": 401, "bad body": 400, "malformed JSON": 400, "misplaced filter": 400}
     assert hops == []
 
 

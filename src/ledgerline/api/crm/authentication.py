@@ -15,7 +15,7 @@ from ledgerline.tenants import service
 router = APIRouter(tags=["authentication (CRM.COM)"], route_class=WireRoute)
 
 
-class TokenRequest(CrmInput):
+class CrmTokenRequest(CrmInput):
     # Passwords are compared as typed: surrounding spaces are part of them.
     model_config = ConfigDict(str_strip_whitespace=False)
 
@@ -41,7 +41,7 @@ class TokenEnvelope(BaseModel):
                         413: {"model": ErrorEnvelope, "description": "The body is too large"},
                         415: {"model": ErrorEnvelope, "description": "The body is not JSON"}},
              summary="Log in with username, password and organisation and receive a token")
-def authenticate(request: Request, body: TokenRequest) -> Response:
+def authenticate(request: Request, body: CrmTokenRequest) -> Response:
     # A read session: the slow password hash must not hold SQLite's write lock.
     db: Database = request.app.state.db
     with db.session(write=False) as session:

@@ -256,7 +256,7 @@ class User(BaseModel):
     email: str | None = Field(default=None, description="Not modelled: always null")
 
 
-class Invoice(BaseModel):
+class CrmInvoice(BaseModel):
     id: int | None = None
     number: str | None = None
     reference_number: str | None = None
@@ -272,7 +272,7 @@ class Invoice(BaseModel):
                                        "allocation to the invoice")
 
 
-class Bill(BaseModel):
+class CrmBill(BaseModel):
     id: int | None = None
     number: str | None = None
     life_cycle_state: str | None = None
@@ -333,8 +333,8 @@ class FullPayment(ShortPayment):
     card: None = Field(default=None, description="Not modelled: always null")
     payment_preference: None = Field(default=None, description="Not modelled: always null")
     accounting_period_information: None = Field(default=None, description="Not modelled: always null")
-    invoices_to_pay_set: list[Invoice] | None = None
-    bills_to_pay_set: list[Bill] | None = None
+    invoices_to_pay_set: list[CrmInvoice] | None = None
+    bills_to_pay_set: list[CrmBill] | None = None
     products_to_pay_set: list[dict[str, Any]] | None = Field(default=None, description="Not modelled: always []")
     bills_paid: list[BillPaid] | None = None
     payment_cancellation: PaymentCancellation | None = None

@@ -244,11 +244,11 @@ class CreatePayment(ReceivedBody):
                                               description="Then these bills' invoices, in this order")
 
 
-class PayInvoice(ReceivedBody):
+class CrmPayInvoice(ReceivedBody):
     invoice_identifier: InvoiceIdentifier = Field(examples=[{"number": "INV-0000001"}])
 
 
-class PayBill(ReceivedBody, CheckDigits):
+class CrmPayBill(ReceivedBody, CheckDigits):
     bill_identifier: BillIdentifier = Field(examples=[{"number": "BILL-0000001"}])
 
 
@@ -331,7 +331,7 @@ def create(body: CreatePayment, session: SessionDep, guard: IdempotencyDep, tena
 
 @router.post("/pay_invoice", name="crm_pay_invoice", response_model=documents.ShortPaymentEnvelope, responses=_POST_ERRORS,
              summary="Pay the whole outstanding amount of one invoice with a POSTED payment")
-def pay_invoice(body: PayInvoice, session: SessionDep, guard: IdempotencyDep, tenant: TenantDep,
+def pay_invoice(body: CrmPayInvoice, session: SessionDep, guard: IdempotencyDep, tenant: TenantDep,
                 principal: Writer) -> Response:
     customer = _customer(session, principal, body)
     invoice = identifiers.resolve(session, tenant_id=tenant.tenant_id, field="invoice",
@@ -344,7 +344,7 @@ def pay_invoice(body: PayInvoice, session: SessionDep, guard: IdempotencyDep, te
 
 @router.post("/pay_bill", name="crm_pay_bill", response_model=documents.ShortPaymentEnvelope, responses=_POST_ERRORS,
              summary="Pay the whole outstanding amount of one bill with a POSTED payment (check digits repeated)")
-def pay_bill(body: PayBill, session: SessionDep, guard: IdempotencyDep, tenant: TenantDep,
+def pay_bill(body: CrmPayBill, session: SessionDep, guard: IdempotencyDep, tenant: TenantDep,
              principal: Writer) -> Response:
     customer = _customer(session, principal, body)
     bill = identifiers.resolve(session, tenant_id=tenant.tenant_id, field="bill",

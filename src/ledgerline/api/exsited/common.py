@@ -56,7 +56,8 @@ AccountId = Annotated[str, _id_parameter("account (customer)", "CUS-0000001")]
 # order_by names a field; seed 003's text calls it a direction, so asc/desc there sort the default field.
 OrderBy = Literal["date", "id", "created_on", "total_applied", "status", "asc", "desc"]
 # The SDK (1.0.40) sends str(SortDirection.ASC) and, when no direction is given, str(None): both accepted.
-Direction = Literal["asc", "desc", "ASC", "DESC", "SortDirection.ASC", "SortDirection.DESC", "None"]
+# A pattern, not an enum: "asc" and "ASC" would be one key twice in a generated client's enum.
+DIRECTION_PATTERN = r"^(asc|desc|ASC|DESC|SortDirection\.ASC|SortDirection\.DESC|None)$"
 
 _SORTED = {"date": "received_on", "id": "id", "created_on": "created_at", "total_applied": "amount",
            "status": "status"}
@@ -80,8 +81,8 @@ def paging(limit: Annotated[int, Query(ge=1, le=MAX_LIMIT, examples=[DEFAULT_LIM
            order_by: Annotated[OrderBy | None, Query(examples=["date"], description=(
                "The field to sort by (default date, then id); `asc` or `desc` (as seed 003's text has it) sort "
                "the default field that way"))] = None,
-           direction: Annotated[Direction | None, Query(examples=["desc"], description=(
-               "asc or desc (default desc: newest first)"))] = None) -> Paging:
+           direction: Annotated[str | None, Query(pattern=DIRECTION_PATTERN, examples=["desc"], description=(
+               "asc or desc, either case (default desc: newest first)"))] = None) -> Paging:
     descending = True
     if direction is not None and direction != "None":
         descending = direction.lower().endswith("desc")

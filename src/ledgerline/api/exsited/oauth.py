@@ -22,7 +22,7 @@ from ledgerline.errors import InvalidRequest
 router = APIRouter(tags=["authentication (Exsited)"], route_class=WireRoute)
 
 
-class TokenRequest(ExsitedInput):
+class ExsitedTokenRequest(ExsitedInput):
     # Secrets are compared as sent: surrounding spaces are part of them.
     model_config = ConfigDict(str_strip_whitespace=False)
 
@@ -55,7 +55,7 @@ _RESPONSES[401] = {**_RESPONSES[401], "description": "Unknown client, wrong secr
 
 @router.post("/v1/oauth2/token", response_model=TokenResponse, responses=_RESPONSES, name="exsited_token",
              summary="Exchange client credentials (or a refresh token) for a bearer token")
-def token(request: Request, body: TokenRequest, session: SessionDep) -> Response:
+def token(request: Request, body: ExsitedTokenRequest, session: SessionDep) -> Response:
     if body.grant_type == "refresh_token":
         if body.refresh_token is None:
             error = InvalidRequest.for_field("refresh_token", "is required with grant_type refresh_token")

@@ -296,7 +296,7 @@ class PaymentInput(ExsitedInput):
     custom_attributes: list[CustomAttributeInput] = Field(default_factory=list, max_length=50)
 
 
-class PaymentCreate(ExsitedInput):
+class ExsitedPaymentCreate(ExsitedInput):
     model_config = ConfigDict(json_schema_extra={"examples": [{"payment": {
         "date": "2026-12-01", "note": "Counter",
         "payment_applied": [{"processor": "Cash", "amount": "25.00", "reference": "RCPT-42"}]}}]})
@@ -326,7 +326,7 @@ def _method(tender: PaymentAppliedInput, position: int) -> PaymentMethod:
 @router.post("/v3/invoices/{invoice_id}/payments", status_code=201, response_model=ExsitedPaymentBody,
              responses=error_responses(404, 409), name="exsited_create_invoice_payment",
              summary="Record a posted payment for an invoice: the invoice first, then the oldest open ones")
-def create_invoice_payment(invoice_id: InvoiceId, body: PaymentCreate, session: SessionDep, guard: IdempotencyDep,
+def create_invoice_payment(invoice_id: InvoiceId, body: ExsitedPaymentCreate, session: SessionDep, guard: IdempotencyDep,
                            tenant: TenantDep,
                            principal: Annotated[Principal, Depends(require("payments.write"))]) -> Response:
     given = body.payment
