@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -61,8 +60,3 @@ def _after_rollback(session: Session, previous: SessionTransaction) -> None:
     if not previous.nested:  # a savepoint of the use case's own rolling back leaves the outer work's events
         session.info.pop(_BUFFER, None)
 
-
-def event_document(row: Mapping[str, Any]) -> dict[str, Any]:
-    """An event as /v1/events shows it and webhooks deliver it; ``data`` parsed with exact decimals."""
-    return {"id": row["id"], "type": row["type"], "customerId": row["customer_id"], "sequence": row["sequence"],
-            "createdAt": row["created_at"], "data": documents.from_json(row["data"])}

@@ -274,7 +274,7 @@ def create_payment_link(session: Session, *, tenant_id: uuid.UUID, provider_id: 
     named = [name for name, value in (("invoice", invoice_id), ("adhoc_invoice", adhoc_invoice_id),
                                       ("customer", customer_id)) if value is not None]
     if len(named) != 1:
-        raise InvalidRequest.for_field("invoice", "name exactly one of invoiceId, adhocInvoiceId and customerId")
+        raise InvalidRequest.for_field("invoice", "name exactly one of an invoice, an adhoc invoice and a customer")
     provider = repository.provider(session, tenant_id, provider_id)
     if provider is None:
         raise InvalidRequest.for_field("payment_provider", f"payment provider {provider_id} does not exist")

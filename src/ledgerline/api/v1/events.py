@@ -28,7 +28,6 @@ from ledgerline.api.wire import WireRoute
 from ledgerline.auth import Principal, require
 from ledgerline.db import SessionDep
 from ledgerline.events import documents, repository, webhooks
-from ledgerline.events.service import event_document
 from ledgerline.events.values import PaidInvoice
 from ledgerline.kit.idempotency import IdempotencyDep
 from ledgerline.models import Event as EventEntity
@@ -70,9 +69,8 @@ class Event(WireModel):
 
     @classmethod
     def of(cls, event: EventEntity) -> "Event":
-        return cls.model_validate(event_document({
-            "id": event.id, "type": event.type, "customer_id": event.customer_id, "sequence": event.sequence,
-            "created_at": event.created_at, "data": event.data}))
+        return cls(id=event.id, type=event.type, customer_id=event.customer_id, sequence=event.sequence,
+                   created_at=event.created_at, data=documents.from_json(event.data))  # exact decimals
 
     @staticmethod
     def wire(event: EventEntity) -> dict[str, Any]:
