@@ -218,6 +218,14 @@ async def change_invoices(conn, tenant: uuid.UUID, changes: list[tuple[int, int,
               {"version_1": 1, "updated_at": now, **sql.table_params(changes), "tenant_id_1": tenant})
 
 
+async def record_events(conn, tenant: uuid.UUID, customer_id: int, now: dt.datetime,  # noqa: ANN001
+                        documents: list[tuple[str, dict[str, Any]]]) -> None:
+    """A request's events in the outbox, one INSERT (events/repository.insert_events)."""
+    await run(conn, sql.events_rows(sql.INSERT_EVENTS, len(documents)), sql.events_params([
+        {"tenant_id": tenant, "type": kind, "customer_id": customer_id, "data": dumps(document).decode(),
+         "created_at": now} for kind, document in documents]))
+
+
 def entry(tenant: uuid.UUID, customer_id: int, kind: str, now: dt.datetime, *, balance: int = 0, credit: int = 0,
           outstanding: int = 0, invoice_id: int | None = None, payment_id: int | None = None) -> dict[str, Any]:
     return {"tenant_id": tenant, "customer_id": customer_id, "currency": "GBP", "kind": kind,
@@ -284,13 +292,14 @@ def create_app() -> FastAPI:
             rows = []
             for row in await cur.fetchall():
                 currency, threshold, debt = row["currency"], row["threshold_minor"], int(row["debt_minor"])
-                percentage = None
+                percentage = Decimal("0.00")   # nothing to measure against (balances.service)
                 if threshold > 0:   # half-even to 2 decimals, integers only (balances.service)
                     hundredths, remainder = divmod(abs(debt) * 10000, threshold)
                     if 2 * remainder > threshold or (2 * remainder == threshold and hundredths % 2 == 1):
                         hundredths += 1
                     percentage = Decimal(-hundredths if debt < 0 else hundredths).scaleb(-2)
-                rows.append({"customerId": row["customer_id"], "creditThreshold": major(threshold, currency),
+                rows.append({"customerId": row["customer_id"], "id": row["customer_id"], "name": row["name"],
+                             "creditThreshold": major(threshold, currency),
                              "billAmount": major(debt, currency), "valueDifference": major(threshold - debt, currency),
                              "percentageDifference": percentage,
                              "openBillRunValue": major(int(row["open_bill_run_value_minor"]), currency)})
@@ -333,7 +342,8 @@ def create_app() -> FastAPI:
             tenders = [{"method": method, "processor": None, "reference": None, "amountMinor": amount}]
             payment = {
                 "number": number, "customer_id": customer_id, "currency": currency, "amount_minor": amount,
-                "unallocated_minor": 0, "refunded_minor": 0, "status": "POSTED", "payment_method": method,
+                "unallocated_minor": 0, "refunded_minor": 0, "credit_applied_minor": 0, "gift_applied_minor": 0,
+                "status": "POSTED", "payment_method": method,
                 "type_id": context.default_types["PAYMENT"], "category_id": None, "rejection_reason_id": None,
                 "tenders": Json(tenders), "reference_number": body.get("reference"), "back_office_code": None,
                 "received_on": today, "issued_on": today, "posted_on": today, "notes": body.get("description"),
@@ -366,6 +376,18 @@ def create_app() -> FastAPI:
                         payment_status_of(invoice["total_minor"], invoice["outstanding_minor"] - applied))
                        for invoice, applied in plan]
             await change_invoices(conn, tenant, changes, now)
+            # The outbox: payment.posted with the payment as GET /v1/payments/{id} renders it, and invoice.paid
+            # for each invoice it leaves owing nothing (payments.service), in one INSERT.
+            posted = payment_json({**payment, "tenders": tenders, "invoices_to_pay": [], "bills_to_pay": [],
+                                   "custom_attributes": []}, [
+                {"invoice_id": invoice["id"], "amount_minor": applied, "currency": currency}
+                for invoice, applied in plan], None)
+            await record_events(conn, tenant, customer_id, now, [("payment.posted", posted)] + [
+                ("invoice.paid", {"id": invoice["id"], "number": invoice["number"], "customerId": customer_id,
+                                  "currency": currency, "totalInMajorCurrency": major(invoice["total_minor"], currency),
+                                  "outstandingInMajorCurrency": major(0, currency), "status": "POSTED",
+                                  "paymentStatus": "PAID", "paidByPaymentId": payment_id})
+                for (invoice, _), (_, outstanding, _) in zip(plan, changes) if outstanding == 0])
         # The balance after, from the rows locked: credit minus what the open invoices still owe.
         owed = sum(invoice["outstanding_minor"] for invoice in invoices) - amount
         first = plan[0][0] if plan else None
@@ -427,10 +449,13 @@ def create_app() -> FastAPI:
             await run(conn, sql.CANCEL_PAYMENT, {
                 "unallocated_minor": 0, "status": "CANCELLED", "updated_by": subject, "version_1": 1, "updated_at": now,
                 "tenant_id_1": tenant, "id_1": payment_id})
-        payment.update(status="CANCELLED", unallocated_minor=0, version=payment["version"] + 1, updated_at=now,
-                       updated_by=subject)
-        # The answer from what was written: no live allocations are left, the cancellation as inserted.
-        return json_response(payment_json(payment, [], cancellation), headers={"ETag": f'"{payment["version"]}"'})
+            payment.update(status="CANCELLED", unallocated_minor=0, version=payment["version"] + 1, updated_at=now,
+                           updated_by=subject)
+            # The answer from what was written: no live allocations are left, the cancellation as inserted; the
+            # outbox's payment.cancelled carries the same document.
+            cancelled = payment_json(payment, [], cancellation)
+            await record_events(conn, tenant, customer["id"], now, [("payment.cancelled", cancelled)])
+        return json_response(cancelled, headers={"ETag": f'"{payment["version"]}"'})
 
     add_fixed_routes(app)   # the fixed floors (bench/fixed_floor.py) on the same workers and pool
     return app

@@ -62,11 +62,63 @@ def table_params(rows: Sequence[Sequence[object]]) -> dict[str, object]:
     return {f"param_{n}": value for n, value in enumerate((v for row in rows for v in row), start=1)}
 
 
+def _first_row(sql: str) -> tuple[int, int]:
+    """Where the first row of ``VALUES (...)`` starts and ends, parentheses inside it (subqueries) included."""
+    start = sql.index("VALUES (") + len("VALUES ")
+    depth = 0
+    for end in range(start, len(sql)):
+        depth += {"(": 1, ")": -1}.get(sql[end], 0)
+        if depth == 0:
+            return start, end + 1
+    raise ValueError(sql[:60])
+
+
+_NUMBERED_NAME = re.compile(r"%\(((?!\w+_m\d+\))\w+?)_(\d+)\)s|\b(anon)_(\d+)\b")
+
+
+def events_rows(sql: str, count: int) -> str:
+    """A one-row ``INSERT`` whose row holds a subquery (``INSERT_EVENTS``), as SQLAlchemy writes it for ``count``
+    rows: ``<column>_m<row>`` as in ``multi_values``, and each numbered name of the subquery (``coalesce_1``,
+    ``tenant_id_1``, ``anon_1``) numbered on: row ``n`` has ``name_<k*n+1> .. name_<k*n+k>`` where row 0 has
+    ``name_1 .. name_k``."""
+    start, end = _first_row(sql)
+    row = sql[start:end]
+    widths: dict[str, int] = {}
+    for match in _NUMBERED_NAME.finditer(row):
+        name, number = (match.group(1), match.group(2)) if match.group(1) else (match.group(3), match.group(4))
+        widths[name] = max(widths.get(name, 0), int(number))
+
+    def numbered(n: int) -> str:
+        def renumber(match: re.Match[str]) -> str:
+            if match.group(1):
+                return f"%({match.group(1)}_{int(match.group(2)) + n * widths[match.group(1)]})s"
+            return f"anon_{int(match.group(4)) + n * widths['anon']}"
+        return _NUMBERED_NAME.sub(renumber, row.replace("_m0)s", f"_m{n})s"))
+
+    return sql[:start] + ", ".join(numbered(n) for n in range(count)) + sql[end:]
+
+
+def events_params(rows: Sequence[dict[str, object]]) -> dict[str, object]:
+    """The parameters of ``events_rows``: each row's tenant_id, type, customer_id, data and created_at. A
+    customer's k-th row of the INSERT is its last sequence plus k (``coalesce_<2n+2>``), as
+    events/repository.insert_events numbers them: every row's subquery sees only the rows before the INSERT."""
+    params: dict[str, object] = {}
+    seen: dict[object, int] = {}
+    for n, row in enumerate(rows):
+        seen[row["customer_id"]] = seen.get(row["customer_id"], 0) + 1
+        params.update({f"{column}_m{n}": row[column] for column in ("tenant_id", "type", "customer_id", "data",
+                                                                     "created_at")})
+        params.update({f"coalesce_{2 * n + 1}": 0, f"coalesce_{2 * n + 2}": seen[row["customer_id"]],
+                       f"tenant_id_{n + 1}": row["tenant_id"], f"customer_id_{n + 1}": row["customer_id"]})
+    return params
+
+
 # Column lists several statements share, as SQLAlchemy writes them.
 
 _PAYMENT_COLUMNS = (
     'payments.number, payments.customer_id, payments.currency, payments.amount_minor, '
-    'payments.unallocated_minor, payments.refunded_minor, payments.status, payments.payment_method, '
+    'payments.unallocated_minor, payments.refunded_minor, payments.credit_applied_minor, '
+    'payments.gift_applied_minor, payments.status, payments.payment_method, '
     'payments.type_id, payments.category_id, payments.rejection_reason_id, payments.tenders, '
     'payments.reference_number, '
     'payments.back_office_code, payments.received_on, payments.issued_on, payments.posted_on, '
@@ -110,7 +162,8 @@ COUNT_PAYMENTS_OF_CUSTOMER = (
     'SELECT count(*) AS count_1 \nFROM (SELECT payments.number AS number, payments.customer_id AS '
     'customer_id, payments.currency AS currency, payments.amount_minor AS amount_minor, '
     'payments.unallocated_minor AS unallocated_minor, payments.refunded_minor AS refunded_minor, '
-    'payments.status AS status, payments.payment_method '
+    'payments.credit_applied_minor AS credit_applied_minor, payments.gift_applied_minor AS '
+    'gift_applied_minor, payments.status AS status, payments.payment_method '
     'AS payment_method, payments.type_id AS type_id, payments.category_id AS category_id, '
     'payments.rejection_reason_id AS rejection_reason_id, payments.tenders AS tenders, '
     'payments.reference_number AS reference_number, payments.back_office_code AS back_office_code, '
@@ -140,13 +193,14 @@ PAGE_PAYMENTS_OF_CUSTOMER_RECEIVED_ON_DESC = 'SELECT ' + _PAYMENT_COLUMNS + (
 
 # GET /v1/customer-credit-status
 COUNT_CUSTOMERS = (
-    'SELECT count(*) AS count_1 \nFROM (SELECT customers.id AS customer_id, customers.currency AS '
-    'currency, customers.credit_threshold_minor AS threshold_minor, customers.credit_minor AS '
-    'credit_minor \nFROM customers \nWHERE customers.tenant_id = %(tenant_id_1)s::UUID) AS anon_1'
+    'SELECT count(*) AS count_1 \nFROM (SELECT customers.id AS customer_id, customers.name AS name, '
+    'customers.currency AS currency, customers.credit_threshold_minor AS threshold_minor, '
+    'customers.credit_minor AS credit_minor \nFROM customers \nWHERE customers.tenant_id = '
+    '%(tenant_id_1)s::UUID) AS anon_1'
 )
 
 PAGE_CREDIT_FIGURES = (
-    'SELECT page.customer_id, page.currency, page.threshold_minor, (SELECT '
+    'SELECT page.customer_id, page.name, page.currency, page.threshold_minor, (SELECT '
     'coalesce(sum(invoices.outstanding_minor), %(coalesce_2)s::INTEGER) AS coalesce_1 \nFROM invoices '
     '\nWHERE invoices.tenant_id = %(tenant_id_1)s::UUID AND invoices.customer_id = page.customer_id AND '
     'invoices.status = %(status_1)s) - page.credit_minor AS debt_minor, (SELECT '
@@ -154,7 +208,7 @@ PAGE_CREDIT_FIGURES = (
     'bill_runs ON bill_runs.tenant_id = invoices.tenant_id AND bill_runs.id = invoices.bill_run_id '
     '\nWHERE invoices.tenant_id = %(tenant_id_2)s::UUID AND invoices.customer_id = page.customer_id AND '
     'invoices.status = %(status_2)s AND bill_runs.status = %(status_3)s) AS open_bill_run_value_minor '
-    '\nFROM (SELECT customers.id AS customer_id, customers.currency AS currency, '
+    '\nFROM (SELECT customers.id AS customer_id, customers.name AS name, customers.currency AS currency, '
     'customers.credit_threshold_minor AS threshold_minor, customers.credit_minor AS credit_minor \nFROM '
     'customers \nWHERE customers.tenant_id = %(tenant_id_3)s::UUID ORDER BY customer_id ASC, customer_id '
     'ASC \n LIMIT %(param_1)s::INTEGER OFFSET %(param_2)s::INTEGER) AS page ORDER BY page.customer_id '
@@ -196,29 +250,30 @@ RESERVE_PAYMENT_AND_CREDIT_IDS = (
 
 INSERT_PAYMENTS = (
     'INSERT INTO payments (number, customer_id, currency, amount_minor, unallocated_minor, '
-    'refunded_minor, status, payment_method, type_id, category_id, rejection_reason_id, tenders, '
-    'reference_number, back_office_code, received_on, issued_on, posted_on, notes, rejection_reason, '
-    'received_by_user, received_by_unit, invoices_to_pay, bills_to_pay, custom_attributes, '
-    'third_party_status, created_by, updated_by, udf_string_1, udf_string_2, udf_string_3, udf_string_4, '
-    'udf_string_5, udf_string_6, udf_string_7, udf_string_8, udf_float_1, udf_float_2, udf_float_3, '
-    'udf_float_4, udf_date_1, udf_date_2, udf_date_3, udf_date_4, id, tenant_id, locator, uuid, version, '
-    'created_at, updated_at) VALUES (%(number_m0)s::VARCHAR, %(customer_id_m0)s::BIGINT, '
-    '%(currency_m0)s::VARCHAR, %(amount_minor_m0)s::BIGINT, %(unallocated_minor_m0)s::BIGINT, '
-    '%(refunded_minor_m0)s::BIGINT, %(status_m0)s, %(payment_method_m0)s, %(type_id_m0)s::BIGINT, '
-    '%(category_id_m0)s::BIGINT, %(rejection_reason_id_m0)s::BIGINT, %(tenders_m0)s::JSON, '
-    '%(reference_number_m0)s::VARCHAR, %(back_office_code_m0)s::VARCHAR, %(received_on_m0)s::DATE, '
-    '%(issued_on_m0)s::DATE, %(posted_on_m0)s::DATE, %(notes_m0)s::VARCHAR, '
-    '%(rejection_reason_m0)s::VARCHAR, %(received_by_user_m0)s::VARCHAR, '
-    '%(received_by_unit_m0)s::VARCHAR, %(invoices_to_pay_m0)s::JSON, %(bills_to_pay_m0)s::JSON, '
-    '%(custom_attributes_m0)s::JSON, %(third_party_status_m0)s::VARCHAR, %(created_by_m0)s::VARCHAR, '
-    '%(updated_by_m0)s::VARCHAR, %(udf_string_1_m0)s::VARCHAR, %(udf_string_2_m0)s::VARCHAR, '
-    '%(udf_string_3_m0)s::VARCHAR, %(udf_string_4_m0)s::VARCHAR, %(udf_string_5_m0)s::VARCHAR, '
-    '%(udf_string_6_m0)s::VARCHAR, %(udf_string_7_m0)s::VARCHAR, %(udf_string_8_m0)s::VARCHAR, '
-    '%(udf_float_1_m0)s, %(udf_float_2_m0)s, %(udf_float_3_m0)s, %(udf_float_4_m0)s, '
-    '%(udf_date_1_m0)s::DATE, %(udf_date_2_m0)s::DATE, %(udf_date_3_m0)s::DATE, %(udf_date_4_m0)s::DATE, '
-    '%(id_m0)s::BIGINT, %(tenant_id_m0)s::UUID, %(locator_m0)s::VARCHAR, %(uuid_m0)s::UUID, '
-    '%(version_m0)s::INTEGER, %(created_at_m0)s::TIMESTAMP WITH TIME ZONE, %(updated_at_m0)s::TIMESTAMP '
-    'WITH TIME ZONE)'
+    'refunded_minor, credit_applied_minor, gift_applied_minor, status, payment_method, type_id, '
+    'category_id, rejection_reason_id, tenders, reference_number, back_office_code, received_on, '
+    'issued_on, posted_on, notes, rejection_reason, received_by_user, received_by_unit, invoices_to_pay, '
+    'bills_to_pay, custom_attributes, third_party_status, created_by, updated_by, udf_string_1, '
+    'udf_string_2, udf_string_3, udf_string_4, udf_string_5, udf_string_6, udf_string_7, udf_string_8, '
+    'udf_float_1, udf_float_2, udf_float_3, udf_float_4, udf_date_1, udf_date_2, udf_date_3, udf_date_4, '
+    'id, tenant_id, locator, uuid, version, created_at, updated_at) VALUES (%(number_m0)s::VARCHAR, '
+    '%(customer_id_m0)s::BIGINT, %(currency_m0)s::VARCHAR, %(amount_minor_m0)s::BIGINT, '
+    '%(unallocated_minor_m0)s::BIGINT, %(refunded_minor_m0)s::BIGINT, '
+    '%(credit_applied_minor_m0)s::BIGINT, %(gift_applied_minor_m0)s::BIGINT, %(status_m0)s, '
+    '%(payment_method_m0)s, %(type_id_m0)s::BIGINT, %(category_id_m0)s::BIGINT, '
+    '%(rejection_reason_id_m0)s::BIGINT, %(tenders_m0)s::JSON, %(reference_number_m0)s::VARCHAR, '
+    '%(back_office_code_m0)s::VARCHAR, %(received_on_m0)s::DATE, %(issued_on_m0)s::DATE, '
+    '%(posted_on_m0)s::DATE, %(notes_m0)s::VARCHAR, %(rejection_reason_m0)s::VARCHAR, '
+    '%(received_by_user_m0)s::VARCHAR, %(received_by_unit_m0)s::VARCHAR, %(invoices_to_pay_m0)s::JSON, '
+    '%(bills_to_pay_m0)s::JSON, %(custom_attributes_m0)s::JSON, %(third_party_status_m0)s::VARCHAR, '
+    '%(created_by_m0)s::VARCHAR, %(updated_by_m0)s::VARCHAR, %(udf_string_1_m0)s::VARCHAR, '
+    '%(udf_string_2_m0)s::VARCHAR, %(udf_string_3_m0)s::VARCHAR, %(udf_string_4_m0)s::VARCHAR, '
+    '%(udf_string_5_m0)s::VARCHAR, %(udf_string_6_m0)s::VARCHAR, %(udf_string_7_m0)s::VARCHAR, '
+    '%(udf_string_8_m0)s::VARCHAR, %(udf_float_1_m0)s, %(udf_float_2_m0)s, %(udf_float_3_m0)s, '
+    '%(udf_float_4_m0)s, %(udf_date_1_m0)s::DATE, %(udf_date_2_m0)s::DATE, %(udf_date_3_m0)s::DATE, '
+    '%(udf_date_4_m0)s::DATE, %(id_m0)s::BIGINT, %(tenant_id_m0)s::UUID, %(locator_m0)s::VARCHAR, '
+    '%(uuid_m0)s::UUID, %(version_m0)s::INTEGER, %(created_at_m0)s::TIMESTAMP WITH TIME ZONE, '
+    '%(updated_at_m0)s::TIMESTAMP WITH TIME ZONE)'
 )
 
 INSERT_ALLOCATIONS = (
@@ -261,6 +316,16 @@ UPDATE_INVOICES = (
     'updated_at=%(updated_at)s::TIMESTAMP WITH TIME ZONE FROM (VALUES (%(param_1)s::BIGINT, '
     '%(param_2)s::BIGINT, %(param_3)s)) AS changes (id, outstanding_minor, payment_status) WHERE '
     'invoices.tenant_id = %(tenant_id_1)s::UUID AND invoices.id = changes.id'
+)
+
+# The outbox (events/repository.insert_events): a request's events in one INSERT as its transaction commits,
+# each row numbering its event in the customer's sequence with a subquery (``events_rows`` widens it).
+INSERT_EVENTS = (
+    'INSERT INTO events (tenant_id, type, customer_id, sequence, data, created_at) VALUES '
+    '(%(tenant_id_m0)s::UUID, %(type_m0)s::VARCHAR, %(customer_id_m0)s::BIGINT, (SELECT '
+    'coalesce(max(events.sequence), %(coalesce_1)s::INTEGER) + %(coalesce_2)s::BIGINT AS anon_1 \nFROM '
+    'events \nWHERE events.tenant_id = %(tenant_id_1)s::UUID AND events.customer_id = '
+    '%(customer_id_1)s::BIGINT), %(data_m0)s::VARCHAR, %(created_at_m0)s::TIMESTAMP WITH TIME ZONE)'
 )
 
 # POST /v1/payments/{id}/cancel: the customer locked through its payment, the payment, its live parts,
@@ -336,8 +401,8 @@ SEQUENCES = {
     "credit": ["COUNT_CUSTOMERS", "PAGE_CREDIT_FIGURES"],
     "post": ["LOCK_CUSTOMER", "LOCK_OPEN_INVOICES", "RESERVE_PAYMENT_AND_CREDIT_IDS", "INSERT_PAYMENTS",
              "INSERT_ALLOCATIONS", "INSERT_JOURNAL_ENTRIES", "INSERT_CREDITS", "INSERT_CREDIT_TARGETS",
-             "UPDATE_INVOICES"],
+             "UPDATE_INVOICES", "INSERT_EVENTS"],
     "cancel": ["LOCK_CUSTOMER_OF_PAYMENT", "PAYMENT_FOR_UPDATE", "LIVE_PARTS", "LOCK_INVOICES",
                "INSERT_CANCELLATION", "INSERT_JOURNAL_ENTRIES", "REVERSE_ALLOCATIONS", "REVERSE_CREDITS",
-               "UPDATE_INVOICES", "CANCEL_PAYMENT"],
+               "UPDATE_INVOICES", "CANCEL_PAYMENT", "INSERT_EVENTS"],
 }

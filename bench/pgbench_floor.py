@@ -20,6 +20,7 @@ HTTP floor sends (``bench/fixed_floor.py``), on the tables ``init_tpcb`` (``pgbe
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 import time
@@ -76,6 +77,52 @@ def _number(kind: str, block: int) -> list[str]:
             f"\\set number :last_value - {block} + 1 + (:i - 1) % {block}"]
 
 
+def _events(customer: str, documents: list[tuple[str, str]]) -> str:
+    """The outbox's one INSERT (``floor_sql.events_rows``) of (type, document) pairs."""
+    rows = [{"tenant_id": T, "type": f"'{kind}'", "customer_id": customer, "data": _literal(document),
+             "created_at": "now()"} for kind, document in documents]
+    return render(sql.events_rows(sql.INSERT_EVENTS, len(rows)),
+                  {name: str(value) for name, value in sql.events_params(rows).items()})
+
+
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _sample_documents(invoices: int, invoice_minor: int) -> tuple[str, str, str]:
+    """Documents of the size Ledgerline writes (payment.posted, invoice.paid, payment.cancelled): Ledgerline
+    renders them in Python, so the scripts send them as constants. ``": "`` keeps pgbench from reading a
+    ``:name`` in them as a variable."""
+    import datetime as dt
+    import uuid
+
+    from bench.floor_app import UDF, payment_json
+    now = dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc)
+    amount = invoices * invoice_minor
+    payment = {**dict.fromkeys(UDF), "id": 10001, "locator": "0" * 26, "uuid": uuid.UUID(int=0),
+               "number": "PAY-0000001", "customer_id": 1, "currency": "GBP", "amount_minor": amount,
+               "unallocated_minor": 0, "status": "POSTED", "payment_method": "CREDIT_CARD", "type_id": 1,
+               "category_id": None, "tenders": [{"method": "CREDIT_CARD", "amountMinor": amount}],
+               "reference_number": "pgbench", "back_office_code": None, "received_on": now.date(),
+               "issued_on": now.date(), "posted_on": now.date(), "notes": "bench", "rejection_reason": None,
+               "rejection_reason_id": None, "received_by_user": None, "received_by_unit": None,
+               "invoices_to_pay": [], "bills_to_pay": [], "custom_attributes": [], "third_party_status": None,
+               "version": 1, "created_by": "bench", "updated_by": "bench", "created_at": now, "updated_at": now}
+    allocations = [{"invoice_id": 1 + k, "amount_minor": invoice_minor, "currency": "GBP"} for k in range(invoices)]
+    invoice = {"id": 1, "number": "INV-0000001", "customerId": 1, "currency": "GBP", "totalInMajorCurrency": "10.00",
+               "outstandingInMajorCurrency": "0.00", "status": "POSTED", "paymentStatus": "PAID",
+               "paidByPaymentId": 10001}
+    cancellation = {"id": 1, "number": "PCN-0000001", "type_id": 2, "category_id": None, "posted_on": now.date(),
+                    "amount_minor": amount, "notes": None, "issue_reason": None}
+    cancelled = {**payment, "status": "CANCELLED", "version": 2}
+
+    def text(document: dict) -> str:
+        return json.dumps(document, default=str, separators=(",", ": "))
+
+    return (text(payment_json(payment, allocations, None)), text(invoice),
+            text(payment_json(cancelled, [], cancellation)))
+
+
 def _element(array: str, index: int) -> str:
     """Element ``index`` (from 1) of an array a ``\\gset`` kept as its text, ``{1,2,3}``."""
     return f"(:{array}::bigint[])[{index}]"
@@ -89,6 +136,7 @@ def customer_payment_script(invoices: int = 5, invoice_minor: int = 1000, block:
     """
     amount = invoices * invoice_minor
     payment = _element("payments", 1)
+    posted, paid, _ = _sample_documents(invoices, invoice_minor)
     lines = [
         "\\set i :i + 1",
         "\\set n :client_id + :nclients * (:i - 1)",
@@ -107,7 +155,8 @@ def customer_payment_script(invoices: int = 5, invoice_minor: int = 1000, block:
             "generate_series_3": "1", "generate_series_4": str(1 + invoices)}).removesuffix(";") + " \\gset",
         _rows(sql.INSERT_PAYMENTS, [{
             "number": "'PAY-' || lpad(:number::text, 7, '0')", "customer_id": ":customer", "currency": "'GBP'",
-            "amount_minor": str(amount), "unallocated_minor": "0", "refunded_minor": "0", "status": "'POSTED'",
+            "amount_minor": str(amount), "unallocated_minor": "0", "refunded_minor": "0",
+            "credit_applied_minor": "0", "gift_applied_minor": "0", "status": "'POSTED'",
             "payment_method": "'CREDIT_CARD'", "type_id": ":type_payment", "category_id": "NULL",
             "rejection_reason_id": "NULL",
             "tenders": f"'[{{\"method\": \"CREDIT_CARD\", \"processor\": null, \"reference\": null, "
@@ -139,6 +188,7 @@ def customer_payment_script(invoices: int = 5, invoice_minor: int = 1000, block:
                                           for k in range(invoices)],
               {"tenant_id": T, "amount_minor": str(invoice_minor)}),
         _invoices([(f":inv{k}", "0", "'PAID'") for k in range(invoices)]),
+        _events(":customer", [("payment.posted", posted)] + [("invoice.paid", paid)] * invoices),
         "COMMIT;",
     ]
     return "\n".join(lines) + "\n"
@@ -167,6 +217,7 @@ def cancel_script(invoices: int = 5, invoice_minor: int = 1000, block: int = NUM
     """POST /v1/payments/{id}/cancel of the payments ``customer_payment_script`` created (``cancel_plan_sql``),
     each of ``invoices`` allocations of ``invoice_minor``."""
     amount = invoices * invoice_minor
+    cancelled = _sample_documents(invoices, invoice_minor)[2]
     lines = [
         "\\set i :i + 1",
         "\\set n :client_id + :nclients * (:i - 1)",
@@ -196,6 +247,7 @@ def cancel_script(invoices: int = 5, invoice_minor: int = 1000, block: int = NUM
         _invoices([(f":inv{k}", str(invoice_minor), "'UNPAID'") for k in range(invoices)]),
         render(sql.CANCEL_PAYMENT, {"unallocated_minor": "0", "status": "'CANCELLED'", "updated_by": "'bench'",
                                     "version_1": "1", "updated_at": "now()", "tenant_id_1": T, "id_1": ":payment"}),
+        _events(":c_id", [("payment.cancelled", cancelled)]),
         "COMMIT;",
     ]
     return "\n".join(lines) + "\n"

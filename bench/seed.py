@@ -114,7 +114,7 @@ class Writers:
         "payments": "id, tenant_id, locator, uuid, version, created_at, updated_at, number, customer_id, currency, "
                     "amount_minor, unallocated_minor, status, payment_method, type_id, category_id, tenders, "
                     "reference_number, received_on, issued_on, posted_on, notes, invoices_to_pay, bills_to_pay, "
-                    "custom_attributes, created_by, updated_by, refunded_minor",
+                    "custom_attributes, created_by, updated_by, refunded_minor, credit_applied_minor, gift_applied_minor",
         "payment_allocations": "id, tenant_id, payment_id, invoice_id, amount_minor, created_at, reversed_at, "
                                "refunded_minor",
         "journal_entries": "id, tenant_id, customer_id, invoice_id, payment_id, adjustment_id, kind, currency, "
@@ -242,7 +242,7 @@ class Seeder:
                 out.add("payments", _line(pid, tenant, ULID(), uuid.uuid4(), 2, stamp, stamp,
                                           self._number("payment", "PAY"), cid, "GBP", amount, 0, "POSTED", method,
                                           self.type_id, None, _tenders(method, amount), f"REF-{pid}", pay_day,
-                                          pay_day, pay_day, "bench seed", "[]", "[]", "[]", SUBJECT, SUBJECT, 0))
+                                          pay_day, pay_day, "bench seed", "[]", "[]", "[]", SUBJECT, SUBJECT, 0, 0, 0))
                 out.add("payment_allocations", _line(self._id("payment_allocations"), tenant, pid, iid, amount,
                                                      stamp, None, 0))
                 # credits.service.record_payment_credits: the payment credit, then a subpayment per allocation

@@ -37,7 +37,7 @@ from sqlalchemy.engine import make_url
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
 from live_server import (BIN, ROOT, cli, drop_database, free_port, kill_server, recreate_database,  # noqa: E402
                          start_server, stop_server, wait_healthy)
-from invariants import (CANCELLATION, INVOICE, PAYMENT, Write, applied_by_key, definite,  # noqa: E402
+from invariants import (CANCELLATION, INVOICE, PAYMENT, CheckResult, Write, applied_by_key, definite,  # noqa: E402
                         judge_writes, orphaned_reservations, run_checks)
 
 RESULTS = ROOT / "crash" / "results"
@@ -253,6 +253,32 @@ def seed(base_url: str, headers: dict[str, str], customers: int, invoices: int) 
         return dict(pool.map(one, range(customers)))
 
 
+def resend(base_url: str, headers: dict[str, str], traffic: Traffic, concurrency: int, replays: int,
+           rng: random.Random) -> None:
+    """After the load: every write without a definite answer again until it has one, then ``replays``
+    acknowledged writes at random, which must be answered from their records."""
+    pending = [write for write in traffic.writes if write.needs_retry]
+    log(f"retrying {len(pending)} write(s) without a definite answer (up to {RETRY_WINDOW:.0f} s each)")
+    retry(base_url, headers, pending, concurrency)
+    acknowledged = [write for write in traffic.writes if write.acknowledged]
+    again = rng.sample(acknowledged, min(replays, len(acknowledged)))
+    log(f"sending {len(again)} acknowledged write(s) again with their keys")
+    replay(base_url, headers, again, concurrency)
+
+
+def judge(database_url: str, tenant_id: str, traffic: Traffic) -> tuple[list[CheckResult], list[str]]:
+    """The ledger invariants of the tenant, and every write judged exactly once against what the database holds."""
+    engine = create_engine(database_url)
+    try:
+        with engine.connect() as connection:
+            checks = run_checks(connection, uuid.UUID(tenant_id))
+            applied = applied_by_key(connection, uuid.UUID(tenant_id), traffic.run_id)
+            orphans = orphaned_reservations(connection, uuid.UUID(tenant_id), traffic.run_id)
+    finally:
+        engine.dispose()
+    return checks, judge_writes(traffic.writes, applied, orphans)
+
+
 def verify(env: dict[str, str]) -> tuple[int, int | None, str]:
     done = subprocess.run([str(BIN / "ledgerline"), "verify"], cwd=ROOT, env=env, capture_output=True, text=True,
                           timeout=300)
@@ -331,28 +357,14 @@ def main() -> int:
         stop.set()
         for thread in threads:
             thread.join(timeout=30)
-        pending = [write for write in traffic.writes if write.needs_retry]
-        log(f"server restarted; retrying {len(pending)} write(s) without a definite answer")
-        retry(base_url, headers, pending, args.concurrency)
-        acknowledged = [write for write in traffic.writes if write.acknowledged]
-        again = rng.sample(acknowledged, min(args.replays, len(acknowledged)))
-        log(f"sending {len(again)} acknowledged write(s) again with their keys")
-        replay(base_url, headers, again, args.concurrency)
+        resend(base_url, headers, traffic, args.concurrency, args.replays, rng)
     finally:
         stop.set()
         gate.set()
         stop_server(server)
         server_log.close()
 
-    engine = create_engine(database_url)
-    try:
-        with engine.connect() as connection:
-            checks = run_checks(connection, uuid.UUID(tenant_id))
-            applied = applied_by_key(connection, uuid.UUID(tenant_id), traffic.run_id)
-            orphans = orphaned_reservations(connection, uuid.UUID(tenant_id), traffic.run_id)
-    finally:
-        engine.dispose()
-    violations = judge_writes(traffic.writes, applied, orphans)
+    checks, violations = judge(database_url, tenant_id, traffic)
     verify_rc, mismatches, verify_output = verify(env)
     if args.drop:
         drop_database(url.database, admin_url)

@@ -2,8 +2,8 @@
 # A Ledgerline cluster on one machine (root, Linux network namespaces, Debian packages):
 #
 #   client ──► HAProxy ${HAPROXY_ADDR}:${HAPROXY_PORT} (health checks GET /readyz)
-#                 ├─► host 1: netns ll-host1, 10.77.0.11:8000, `ledgerline serve`
-#                 └─► host 2: netns ll-host2, 10.77.0.12:8000, `ledgerline serve`
+#                 ├─► host 1: netns ll-host1, 10.77.0.11:8000, `ledgerline serve` + `ledgerline worker`
+#                 └─► host 2: netns ll-host2, 10.77.0.12:8000, `ledgerline serve` + `ledgerline worker`
 #                          │  (veth pairs on the bridge llbr0, 10.77.0.1/24)
 #                          ▼
 #              PgBouncer 10.77.0.1:${PGBOUNCER_PORT}, transaction pooling
@@ -28,6 +28,7 @@ BRIDGE=llbr0
 BRIDGE_ADDR=10.77.0.1
 HOST_COUNT=${CLUSTER_HOSTS:-2}
 HOST_WORKERS=${CLUSTER_HOST_WORKERS:-1}       # uvicorn workers per host
+WORKER_POLL_SECONDS=${CLUSTER_WORKER_POLL_SECONDS:-0.5}   # `ledgerline worker --poll` on each host
 API_PORT=8000
 PRIMARY_PORT=${CLUSTER_PRIMARY_PORT:-55432}
 REPLICA_PORT=${CLUSTER_REPLICA_PORT:-55433}
@@ -151,22 +152,28 @@ CLUSTER_STATS_URL=http://$HAPROXY_ADDR:$HAPROXY_STATS_PORT/
 CLUSTER_PRIMARY_URL=postgresql+psycopg://ledgerline@127.0.0.1:$PRIMARY_PORT/ledgerline
 CLUSTER_REPLICA_URL=postgresql+psycopg://ledgerline@127.0.0.1:$REPLICA_PORT/ledgerline
 CLUSTER_HOSTS=$HOST_COUNT
+CLUSTER_BRIDGE_ADDR=$BRIDGE_ADDR
 EOF
     chmod 600 "$RUN_DIR/cluster.env"
 }
 
-start_host() {  # start_host N: the API (and, with issue 16, the worker) in namespace ll-hostN
-    local i=$1 ns addr
-    ns=$(host_ns "$i"); addr=$(host_addr "$i")
+host_run() {  # host_run N NAME COMMAND...: COMMAND in namespace ll-hostN with cluster.env, its own process group
+    local i=$1 name=$2 ns
+    shift 2
+    ns=$(host_ns "$i")
     # shellcheck disable=SC2046
     ip netns exec "$ns" env -i PATH="$PATH" HOME=/root $(grep -v '^CLUSTER_' "$RUN_DIR/cluster.env" | xargs) \
-        setsid "$VENV_BIN/ledgerline" serve --host "$addr" --port "$API_PORT" --workers "$HOST_WORKERS" \
-        --no-access-log >> "$RUN_DIR/log/host$i.log" 2>&1 < /dev/null &   # appended: a kill keeps the log
-    echo $! > "$RUN_DIR/host$i.pid"
-    # --- issue 16: the webhook delivery worker starts here, one per host, beside the server: ---
-    # ip netns exec "$ns" env ... setsid "$VENV_BIN/ledgerline" worker > "$RUN_DIR/log/worker$i.log" 2>&1 &
-    # echo $! > "$RUN_DIR/worker$i.pid"
-    # (stop_host stops every worker*.pid too.)
+        setsid "$@" >> "$RUN_DIR/log/$name$i.log" 2>&1 < /dev/null &   # appended: a kill keeps the log
+    echo $! > "$RUN_DIR/$name$i.pid"
+}
+
+start_host() {  # start_host N: the API and the webhook delivery worker in namespace ll-hostN
+    local i=$1
+    host_run "$i" host "$VENV_BIN/ledgerline" serve --host "$(host_addr "$i")" --port "$API_PORT" \
+        --workers "$HOST_WORKERS" --no-access-log
+    # One delivery worker per host, beside the server: the workers claim deliveries with FOR UPDATE SKIP
+    # LOCKED and a lease column, transaction-scoped, so they work behind PgBouncer's transaction pooling.
+    host_run "$i" worker "$VENV_BIN/ledgerline" worker --poll "$WORKER_POLL_SECONDS"
 }
 
 stop_host() {  # stop_host N: TERM its process groups (server, worker), then KILL what is left in its namespace

@@ -24,6 +24,7 @@ Usage: make cluster-test [CLUSTER_TEST_ARGS="--duration 90 --phase 20"]
 from __future__ import annotations
 
 import argparse
+import http.server
 import json
 import os
 import random
@@ -32,18 +33,20 @@ import sys
 import threading
 import time
 import uuid
-from collections import Counter
+from collections import Counter, defaultdict
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
-from sqlalchemy import create_engine
+from sqlalchemy import create_engine, text
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "crash"))
 import crash_test  # noqa: E402
 import invariants  # noqa: E402
-from crash_test import Answer, Traffic, drive, new_client, replay, retry, seed  # noqa: E402
-from invariants import Write, applied_by_key, judge_writes, orphaned_reservations, run_checks  # noqa: E402
+from ledgerline.events import signing  # noqa: E402
+from crash_test import Answer, Traffic, drive, judge, new_client, resend, seed  # noqa: E402
+from invariants import Write  # noqa: E402
 
 SCRIPT = ROOT / "deploy" / "cluster.sh"
 RUN_DIR = Path(os.environ.get("LEDGERLINE_CLUSTER_DIR", ROOT / "deploy" / "run"))
@@ -115,6 +118,192 @@ def send(client: httpx.Client, write: Write) -> Answer:
         gateway_errors[answer.status] += 1
         return Answer(None, None, f"HAProxy {answer.status}: {answer.detail[:100]}", False, None)
     return answer
+
+
+# -- webhooks: both hosts' delivery workers deliver every event once ------------------------------------
+
+@dataclass(frozen=True)
+class Receipt:
+    """One POST the receiver got: which delivery of which event, when it began and ended, whether it verified."""
+
+    delivery_id: int
+    event_id: int
+    customer_id: int | None
+    sequence: int | None
+    started: float
+    ended: float
+    verified: bool
+    sender: str = ""          # the address the POST came from: which host's worker sent it
+
+
+class WebhookReceiver:
+    """A real HTTP server on the bridge's address (the hosts' namespaces reach it, as they reach PgBouncer)
+    that checks each delivery's signature with the endpoint's secret and answers 200. It notes every POST,
+    and each one that came while another POST of the same delivery was still being answered."""
+
+    def __init__(self, address: str) -> None:
+        self.secret: str | None = None
+        self.receipts: list[Receipt] = []
+        self.concurrent: list[int] = []          # delivery ids posted again while a POST of them was in flight
+        self.lock = threading.Lock()
+        self.in_flight: Counter[int] = Counter()
+        receiver = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self) -> None:  # noqa: N802
+                started = time.monotonic()
+                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                delivery_id = int(self.headers.get("Ledgerline-Delivery-Id", 0))
+                with receiver.lock:
+                    if receiver.in_flight[delivery_id]:
+                        receiver.concurrent.append(delivery_id)
+                    receiver.in_flight[delivery_id] += 1
+                try:
+                    time.sleep(0.005)    # an answer takes a moment, so overlapping POSTs would meet here
+                    verified = receiver.secret is not None and signing.verify(
+                        receiver.secret, self.headers.get(signing.HEADER, ""), body)
+                    event = json.loads(body)
+                    self.send_response(200)
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                finally:
+                    with receiver.lock:
+                        receiver.in_flight[delivery_id] -= 1
+                        receiver.receipts.append(Receipt(delivery_id, int(event["id"]), event.get("customerId"),
+                                                         event.get("sequence"), started, time.monotonic(), verified,
+                                                         self.client_address[0]))
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.server = http.server.ThreadingHTTPServer((address, 0), Handler)
+        self.url = f"http://{address}:{self.server.server_address[1]}/ledgerline"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def register(self, base_url: str, headers: dict[str, str]) -> int:
+        """Create the tenant's endpoint for every event type; serve once its secret (shown once) is known."""
+        response = httpx.post(f"{base_url}/v1/webhook-endpoints", headers=headers, timeout=30,
+                              json={"url": self.url, "enabledEvents": ["*"], "description": "cluster test"})
+        response.raise_for_status()
+        self.secret = response.json()["secret"]
+        self.thread.start()
+        return int(response.json()["id"])
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+    def judge(self, database_url: str, tenant_id: str, endpoint_id: int, timeout: float) -> dict[str, object]:
+        """Wait until the outbox is drained, then: every event of the tenant has one delivery to the endpoint,
+        DELIVERED with one successful attempt; the receiver got it (verified) and never twice at once; a
+        second POST of a delivery is only one whose first attempt died with its host unrecorded (at least
+        once: the lease lapses and another worker sends it again); each customer's events came in order."""
+        engine = create_engine(database_url)
+        started, drained = time.monotonic(), False
+        try:
+            while time.monotonic() - started < timeout:
+                with engine.connect() as connection:
+                    left = connection.execute(text(WEBHOOKS_LEFT), {"tenant": tenant_id}).one()
+                if not any(left):
+                    drained = True
+                    break
+                time.sleep(1)
+            drain_seconds = round(time.monotonic() - started, 1)
+            with engine.connect() as connection:
+                deliveries = connection.execute(text(WEBHOOK_DELIVERIES),
+                                                {"tenant": tenant_id, "endpoint": endpoint_id}).all()
+                by_worker = dict(connection.execute(text(WEBHOOK_EVENTS), {"tenant": tenant_id}).all())
+        finally:
+            engine.dispose()
+        with self.lock:
+            receipts, concurrent = list(self.receipts), list(self.concurrent)
+        return judge_webhooks(deliveries, receipts, concurrent, drained=drained, drain_seconds=drain_seconds,
+                              events=by_worker.get("events", 0))
+
+
+# Events not dispatched yet and deliveries still PENDING, of the tenant.
+WEBHOOKS_LEFT = """
+    SELECT (SELECT count(*) FROM events WHERE tenant_id = :tenant AND dispatched_at IS NULL),
+           (SELECT count(*) FROM webhook_deliveries WHERE tenant_id = :tenant AND status = 'PENDING')"""
+# Each event of the tenant with its deliveries to the endpoint (not replays) and their attempts.
+WEBHOOK_DELIVERIES = """
+    SELECT e.id AS event_id, d.id AS delivery_id, d.status,
+           (SELECT count(*) FROM webhook_attempts a WHERE a.delivery_id = d.id) AS attempts,
+           (SELECT count(*) FROM webhook_attempts a WHERE a.delivery_id = d.id AND a.outcome = 'DELIVERED')
+               AS successes
+    FROM events e
+    LEFT JOIN webhook_deliveries d ON d.event_id = e.id AND d.endpoint_id = :endpoint AND NOT d.replay
+    WHERE e.tenant_id = :tenant
+    ORDER BY e.id, d.id"""
+WEBHOOK_EVENTS = "SELECT 'events', count(*) FROM events WHERE tenant_id = :tenant"
+
+
+def judge_webhooks(deliveries, receipts: list[Receipt], concurrent: list[int], *, drained: bool,
+                   drain_seconds: float, events: int) -> dict[str, object]:
+    """The webhook checks of ``WebhookReceiver.judge`` over what the database and the receiver hold (pure)."""
+    violations: list[str] = []
+    if not drained:
+        violations.append(f"the outbox was not drained after {drain_seconds} s")
+    by_event: dict[int, list] = defaultdict(list)
+    for row in deliveries:
+        if row.delivery_id is not None:
+            by_event[row.event_id].append(row)
+        else:
+            by_event.setdefault(row.event_id, [])
+    received: dict[int, list[Receipt]] = defaultdict(list)
+    for receipt in receipts:
+        received[receipt.delivery_id].append(receipt)
+    lost = doubled = redelivered = 0
+    for event_id, rows in by_event.items():
+        if not rows:
+            lost += 1
+            violations.append(f"event {event_id}: no delivery to the endpoint")
+            continue
+        if len(rows) > 1:
+            doubled += 1
+            violations.append(f"event {event_id}: {len(rows)} deliveries to one endpoint (dispatched twice)")
+        for row in rows:
+            got = received.get(row.delivery_id, [])
+            if row.status != "DELIVERED" or not got:
+                lost += 1
+                violations.append(f"event {event_id}: delivery {row.delivery_id} {row.status}, "
+                                  f"{len(got)} POST(s) received")
+            elif row.successes != 1:
+                doubled += 1
+                violations.append(f"event {event_id}: delivery {row.delivery_id} delivered {row.successes} times")
+            elif len(got) > row.attempts:
+                redelivered += 1     # an attempt that died with its host before it was recorded
+            elif len(got) < row.attempts:
+                violations.append(f"event {event_id}: delivery {row.delivery_id} has {row.attempts} attempts "
+                                  f"logged but {len(got)} POST(s) received")
+    for delivery_id in sorted(set(concurrent)):
+        doubled += 1
+        violations.append(f"delivery {delivery_id}: POSTed again while an earlier POST was in flight")
+    unverified = [receipt.delivery_id for receipt in receipts if not receipt.verified]
+    if unverified:
+        violations.append(f"{len(unverified)} POST(s) whose signature did not verify, e.g. {unverified[:5]}")
+    out_of_order = 0
+    first: dict[int, Receipt] = {}
+    for receipt in sorted(receipts, key=lambda each: each.started):
+        first.setdefault(receipt.delivery_id, receipt)
+    last_sequence: dict[int, int] = {}
+    for receipt in sorted(first.values(), key=lambda each: each.started):
+        if receipt.customer_id is None or receipt.sequence is None:
+            continue
+        if receipt.sequence < last_sequence.get(receipt.customer_id, 0):
+            out_of_order += 1
+            violations.append(f"customer {receipt.customer_id}: event of sequence {receipt.sequence} after "
+                              f"{last_sequence[receipt.customer_id]}")
+        last_sequence[receipt.customer_id] = max(receipt.sequence, last_sequence.get(receipt.customer_id, 0))
+    by_sender = dict(sorted(Counter(receipt.sender for receipt in receipts).items()))
+    summary = (f"{events} events, {sum(len(rows) for rows in by_event.values())} deliveries, {len(receipts)} POSTs "
+               f"received in {len(set(received))} deliveries (by sender {by_sender}); {lost} lost, {doubled} "
+               f"doubled, {redelivered} redelivered after a kill, {out_of_order} out of order, {len(unverified)} "
+               f"unverified; drained {drain_seconds} s after the load")
+    return {"summary": summary, "events": events, "posts_received": len(receipts), "lost": lost,
+            "doubled": doubled, "redelivered_after_kill": redelivered, "out_of_order": out_of_order,
+            "unverified": len(unverified), "drain_seconds": drain_seconds, "posts_by_sender": by_sender,
+            "violations": violations}
 
 
 # -- the cluster ------------------------------------------------------------------------------------------
@@ -257,6 +446,8 @@ def main() -> int:
                         help="seconds a client waits for an answer before it retries with the same key")
     parser.add_argument("--replays", type=int, default=200, help="acknowledged writes sent again at the end")
     parser.add_argument("--seed", type=int, default=None, help="random seed (default: random, printed)")
+    parser.add_argument("--delivery-timeout", type=float, default=300.0,
+                        help="seconds the workers may take after the load to deliver every event (default 300)")
     args = parser.parse_args()
     if os.geteuid() != 0:
         raise SystemExit("the cluster test needs root (deploy/cluster.sh)")
@@ -281,6 +472,10 @@ def main() -> int:
     tenant_id = crash_test.cli(env, "tenant", "create", f"Cluster test {uuid.uuid4().hex[:8]}")
     token = crash_test.cli(env, "token", "--tenant", tenant_id, "--scope", "*", "--ttl", "7200")
     headers = {"Authorization": f"Bearer {token}"}
+    # The endpoint exists before the first write, so every event of the tenant is delivered to it.
+    receiver = WebhookReceiver(values["CLUSTER_BRIDGE_ADDR"])
+    endpoint_id = receiver.register(base_url, headers)
+    log(f"webhook endpoint {endpoint_id}: {receiver.url} (each host's worker delivers to it)")
     traffic = ClusterTraffic(seed(base_url, headers, args.customers, 3), uuid.uuid4().hex[:8], rng)
     log(f"seed {seed_value}; tenant {tenant_id}; {args.customers} customers seeded through HAProxy")
     gate, stop = threading.Event(), threading.Event()
@@ -313,25 +508,13 @@ def main() -> int:
         for thread in threads:
             thread.join(timeout=60)
     wait_all_up(stats_url)
-    pending = [write for write in traffic.writes if write.needs_retry]
-    log(f"load over; retrying {len(pending)} write(s) without a definite answer (up to {crash_test.RETRY_WINDOW:.0f} s)")
-    retry(base_url, headers, pending, args.concurrency)
-    acknowledged = [write for write in traffic.writes if write.acknowledged]
-    again = rng.sample(acknowledged, min(args.replays, len(acknowledged)))
-    log(f"sending {len(again)} acknowledged write(s) again with their keys")
-    replay(base_url, headers, again, args.concurrency)
+    resend(base_url, headers, traffic, args.concurrency, args.replays, rng)
     replica = caught_up(tenant_id, primary_port, replica_port)
     log(f"standby: {replica}")
-
-    engine = create_engine(values["CLUSTER_PRIMARY_URL"])
-    try:
-        with engine.connect() as connection:
-            checks = run_checks(connection, uuid.UUID(tenant_id))
-            applied = applied_by_key(connection, uuid.UUID(tenant_id), traffic.run_id)
-            orphans = orphaned_reservations(connection, uuid.UUID(tenant_id), traffic.run_id)
-    finally:
-        engine.dispose()
-    violations = judge_writes(traffic.writes, applied, orphans)
+    checks, violations = judge(values["CLUSTER_PRIMARY_URL"], tenant_id, traffic)
+    webhooks = receiver.judge(values["CLUSTER_PRIMARY_URL"], tenant_id, endpoint_id, args.delivery_timeout)
+    receiver.close()
+    log(f"webhooks: {webhooks['summary']}")
     verify_rc, mismatches, verify_output = crash_test.verify({**env, "LEDGERLINE_LOG_FORMAT": "text"})
     crash_test.RESULTS = RESULTS
     code = crash_test.report(traffic, sum(1 for move in moves if move["move"].startswith("kill-host")), checks,
@@ -347,8 +530,10 @@ def main() -> int:
         "gateway_errors_counted_as_no_answer": dict(gateway_errors),
         "readers": {"codes": dict(readers.codes), "read_from": dict(readers.read_from), "errors": readers.errors},
         "replica": replica,
+        "webhooks": webhooks,
     })
-    ok = code == 0 and replica.get("caught_up") is True and len(moves) == len(MOVES)
+    ok = (code == 0 and replica.get("caught_up") is True and len(moves) == len(MOVES)
+          and not webhooks["violations"])
     summary["passed"] = ok
     (RESULTS / "latest.json").write_text(json.dumps(summary, indent=2) + "\n")
     print(f"  throughput (acknowledged writes/s, {args.concurrency} clients): two hosts "
@@ -358,6 +543,9 @@ def main() -> int:
           f"reader GETs {dict(readers.codes)} from {dict(readers.read_from)}")
     for line in readers.errors[:5]:
         print(f"    reader: {line}")
+    print(f"  webhooks: {webhooks['summary']}")
+    for line in webhooks["violations"][:10]:
+        print(f"    webhook: {line}")
     print(f"  standby caught up: {replica.get('caught_up')} (in {replica.get('seconds')} s; rows {replica.get('rows')})")
     print(f"cluster test {'PASSED' if ok else 'FAILED'} (details in {RESULTS / 'latest.json'})")
     return 0 if ok else 1

@@ -468,3 +468,36 @@ def test_a_pgbench_client_takes_a_block_of_numbers_every_block_transactions():
     take = next(n for n, line in enumerate(one) if line.startswith("INSERT INTO number_sequences"))
     assert "\\if" not in "".join(one) and one[take + 1] == "\\set number :last_value"
     assert "'PCN-' || lpad(:number::text, 7, '0')" in "".join(one)
+
+
+def test_the_outbox_insert_widens_as_sqlalchemy_writes_it_and_narrows_to_one_family():
+    from sqlalchemy.dialects.postgresql import psycopg as pg
+
+    from ledgerline.events.repository import EVENTS, _next_sequence
+    tenant, now = uuid.uuid4(), dt.datetime(2026, 12, 1, tzinfo=dt.timezone.utc)
+    rows = [{"tenant_id": tenant, "type": "invoice.paid", "customer_id": 7, "sequence": _next_sequence(tenant, 7, k + 1),
+             "data": "{}", "created_at": now} for k in range(4)]
+    compiled = insert(EVENTS).values(rows).compile(dialect=pg.dialect())
+    widened = floor_sql.events_rows(floor_sql.INSERT_EVENTS, 4)
+    assert " ".join(widened.split()) == " ".join(str(compiled).split())          # names and labels too
+    assert family(normalize(widened)) == family(normalize(floor_sql.INSERT_EVENTS))
+    assert constants()[family(normalize(str(compiled)))] == "INSERT_EVENTS"
+    params = floor_sql.events_params([{k: row[k] for k in ("tenant_id", "type", "customer_id", "data", "created_at")}
+                                      for row in rows])
+    assert set(params) == set(compiled.params)
+    assert all(params[name] == compiled.params[name] for name in compiled.params
+               if name.startswith(("coalesce_", "customer_id_", "type_")))   # the sequence offsets 1, 2, 3, 4 too
+
+
+def test_the_floor_app_answers_credit_status_as_ledgerline_does(monkeypatch):
+    figures = [{"customer_id": 1, "name": "Acme", "currency": "GBP", "threshold_minor": 30000, "debt_minor": 10000,
+                "open_bill_run_value_minor": 0},
+               {"customer_id": 2, "name": "Zero", "currency": "GBP", "threshold_minor": 0, "debt_minor": 500,
+                "open_bill_run_value_minor": 0}]
+    client, _ = _floor_app(monkeypatch, {"COUNT_CUSTOMERS": [{"count_1": 2}], "PAGE_CREDIT_FIGURES": figures})
+    response = client.get("/v1/customer-credit-status")
+    assert response.status_code == 200 and response.headers["x-total-count"] == "2"
+    first, second = json.loads(response.content, parse_float=Decimal)
+    assert (first["id"], first["name"], first["percentageDifference"]) == (1, "Acme", Decimal("33.33"))
+    assert second["percentageDifference"] == Decimal("0.00")   # a zero threshold: 0, as balances.service says
+    assert [family(shape) for shape in floor_app.RECORDED] == [_family(n) for n in floor_sql.SEQUENCES["credit"]]

@@ -270,6 +270,14 @@ def test_seed_makes_a_demo_tenant_that_verifies_clean(database_url, capsys):
     assert run(capsys, "verify") == "verify: 0 mismatch(es)"
 
 
+def test_seed_shows_a_progress_bar_of_the_customers_on_stderr(database_url, capsys):
+    capsys.readouterr()
+    assert main(["seed", "--tenant", "Progress Telecom", "--customers", "3", "--months", "2"]) == 0
+    captured = capsys.readouterr()
+    assert "seeding customers" in captured.err and "3/3" in captured.err   # rich's bar, finished
+    assert "seeding" not in captured.out and "3 customers" in captured.out   # the report stays on stdout
+
+
 def test_seed_refuses_nonsense_counts_cleanly(database_url, capsys):
     capsys.readouterr()
     assert main(["seed", "--tenant", "X", "--customers", "0"]) == 2

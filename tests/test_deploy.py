@@ -111,3 +111,105 @@ def test_the_fault_test_reuses_the_crash_test_and_adds_refunds(session, tenant_i
         invariants.CHECKS.clear()
         invariants.CHECKS.update(checks)
         invariants._APPLIED_SQL, crash_test.send = applied, send
+
+
+# -- the webhook delivery worker on every host, and the fault test's webhook checks ---------------------
+
+def _function(name: str) -> str:
+    text = SCRIPT.read_text()
+    return text[text.index(f"\n{name}() {{"):].split("\n}\n", 1)[0]
+
+
+def test_every_host_runs_the_server_and_the_delivery_worker_which_stop_and_die_with_it():
+    start = _function("start_host")
+    assert 'host_run "$i" host "$VENV_BIN/ledgerline" serve' in start
+    assert 'host_run "$i" worker "$VENV_BIN/ledgerline" worker --poll' in start
+    runner = _function("host_run")
+    assert "ip netns exec" in runner and "setsid" in runner and 'echo $! > "$RUN_DIR/$name$i.pid"' in runner
+    assert '"$RUN_DIR/worker$i.pid"' in _function("stop_host")            # TERMed with its process group
+    kill = _function("cmd_kill_host")
+    assert "ip netns pids" in kill and "start_host" in kill               # SIGKILLs it too, then starts both
+    assert "CLUSTER_BRIDGE_ADDR=$BRIDGE_ADDR" in _function("write_env")     # where the fault test's receiver listens
+
+
+def test_the_fault_test_shares_the_crash_test_s_resend_and_judgement():
+    import inspect
+
+    from tests.deploy_cluster_test import module
+    cluster_test = module()
+    source = inspect.getsource(cluster_test.main)
+    assert "resend(" in source and "judge(" in source
+    assert "run_checks(" not in source and "retry(" not in source       # no copy of the crash test's block
+
+
+Delivery = __import__("collections").namedtuple("Delivery", "event_id delivery_id status attempts successes")
+
+
+def _receipt(delivery_id: int, event_id: int, customer: int | None, sequence: int | None, at: float,
+             verified: bool = True):
+    from tests.deploy_cluster_test import module
+    return module().Receipt(delivery_id, event_id, customer, sequence, at, at + 0.01, verified)
+
+
+def _judge(deliveries, receipts, concurrent=(), drained=True):
+    from tests.deploy_cluster_test import module
+    return module().judge_webhooks(deliveries, receipts, list(concurrent), drained=drained, drain_seconds=1.0,
+                                   events=len({row.event_id for row in deliveries}))
+
+
+def test_webhook_judgement_passes_each_event_delivered_once_in_each_customer_s_order():
+    deliveries = [Delivery(1, 11, "DELIVERED", 1, 1), Delivery(2, 12, "DELIVERED", 1, 1),
+                  Delivery(3, 13, "DELIVERED", 1, 1)]
+    receipts = [_receipt(11, 1, 7, 1, 0.0), _receipt(13, 3, 8, 1, 0.5), _receipt(12, 2, 7, 2, 1.0)]
+    result = _judge(deliveries, receipts)
+    assert result["violations"] == [] and (result["lost"], result["doubled"], result["out_of_order"]) == (0, 0, 0)
+
+
+def test_a_repeat_of_an_attempt_that_died_with_its_host_is_at_least_once_not_doubled():
+    # Two POSTs of delivery 11, one attempt logged: the first worker was killed before it recorded its attempt.
+    result = _judge([Delivery(1, 11, "DELIVERED", 1, 1)], [_receipt(11, 1, 7, 1, 0.0), _receipt(11, 1, 7, 1, 61.0)])
+    assert result["violations"] == [] and result["redelivered_after_kill"] == 1
+
+
+@pytest.mark.parametrize("deliveries, receipts, concurrent, found", [
+    ([Delivery(1, 11, "DELIVERED", 1, 1), Delivery(1, 12, "DELIVERED", 1, 1)],
+     [(11, 1, 7, 1, 0.0), (12, 1, 7, 1, 1.0)], (), "dispatched twice"),
+    ([Delivery(1, 11, "DELIVERED", 2, 2)], [(11, 1, 7, 1, 0.0), (11, 1, 7, 1, 1.0)], (), "delivered 2 times"),
+    ([Delivery(1, 11, "DELIVERED", 1, 1)], [(11, 1, 7, 1, 0.0), (11, 1, 7, 1, 0.001)], (11,), "while an earlier"),
+    ([Delivery(1, 11, "PENDING", 0, 0)], [], (), "PENDING, 0 POST(s)"),
+    ([Delivery(1, None, None, 0, 0)], [], (), "no delivery to the endpoint"),
+    ([Delivery(1, 11, "DELIVERED", 1, 1), Delivery(2, 12, "DELIVERED", 1, 1)],
+     [(12, 2, 7, 2, 0.0), (11, 1, 7, 1, 1.0)], (), "event of sequence 1 after 2"),
+])
+def test_webhook_judgement_finds_lost_doubled_concurrent_and_out_of_order_deliveries(deliveries, receipts,
+                                                                                      concurrent, found):
+    result = _judge(deliveries, [_receipt(*each) for each in receipts], concurrent)
+    assert any(found in line for line in result["violations"]), result["violations"]
+
+
+def test_webhook_judgement_refuses_unverified_posts_and_an_undrained_outbox():
+    result = _judge([Delivery(1, 11, "DELIVERED", 1, 1)], [_receipt(11, 1, 7, 1, 0.0, verified=False)], drained=False)
+    assert len(result["violations"]) == 2 and result["unverified"] == 1
+
+
+def test_the_receiver_verifies_signed_deliveries_on_a_real_socket():
+    import time
+
+    import httpx
+
+    from ledgerline.events import signing
+    from tests.deploy_cluster_test import module
+    receiver = module().WebhookReceiver("127.0.0.1")
+    receiver.secret = "whsec_test"
+    receiver.thread.start()
+    try:
+        body = json.dumps({"id": 5, "type": "payment.posted", "customerId": 3, "sequence": 2}).encode()
+        for secret, delivery in (("whsec_test", 9), ("whsec_other", 10)):
+            headers = {"Ledgerline-Delivery-Id": str(delivery),
+                       signing.HEADER: signing.header_value([secret], int(time.time()), body)}
+            assert httpx.post(receiver.url, content=body, headers=headers, timeout=10).status_code == 200
+    finally:
+        receiver.close()
+    assert [(r.delivery_id, r.event_id, r.customer_id, r.sequence, r.verified, r.sender)
+            for r in receiver.receipts] == [(9, 5, 3, 2, True, "127.0.0.1"), (10, 5, 3, 2, False, "127.0.0.1")]
+    assert receiver.concurrent == []

@@ -39,6 +39,47 @@ def test_customer_payment_and_invoice_events_carry_the_v1_documents(client, auth
     assert one.status_code == 200 and one.json() == listed[2]
 
 
+def _post(client, auth, path: str, body: dict | None = None, status: int = 200) -> dict:
+    response = client.post(path, headers=auth, json=body)
+    assert response.status_code == status, response.text
+    return response.json()
+
+
+def test_cancellations_rejections_refunds_and_write_offs_write_their_events_with_the_v1_documents(client, auth):
+    customer = create_customer(client, auth)
+    paid = create_invoice(client, auth, customer["id"], totalInMajorCurrency="40.00", status="POSTED")
+    payment = _post(client, auth, f"/v1/invoices/{paid['id']}/pay", {"paymentMethod": "BACS"}, 201)
+    draft = _post(client, auth, "/v1/payments", {"customerId": customer["id"], "amountInMajorCurrency": "5.00",
+                                                 "paymentMethod": "CHEQUE", "status": "DRAFT"}, 201)
+    _post(client, auth, f"/v1/payments/{draft['id']}/reject", {"reason": "Cheque bounced"})
+    refund = _post(client, auth, "/v1/refunds", {"invoiceId": paid["id"], "amountInMajorCurrency": "5.00",
+                                                 "paymentMethod": "CHEQUE"}, 201)
+    owing = create_invoice(client, auth, customer["id"], totalInMajorCurrency="20.00", status="POSTED")
+    write_off = _post(client, auth, "/v1/credits", {"targets": [{"invoiceId": owing["id"]}]}, 201)
+    _post(client, auth, f"/v1/credits/{write_off['id']}/reverse", {"reason": "Written off in error"})
+    cancelled_invoice = create_invoice(client, auth, customer["id"], totalInMajorCurrency="10.00", status="POSTED")
+    _post(client, auth, f"/v1/invoices/{cancelled_invoice['id']}/cancel")
+    second = create_customer_payment(client, auth, customer["id"], "3.00")
+    _post(client, auth, f"/v1/payments/{second['id']}/cancel")
+
+    listed = _events(client, auth, customerId=str(customer["id"]))
+    assert [e["sequence"] for e in listed] == list(range(1, len(listed) + 1))
+    by_type: dict[str, list[dict]] = {}
+    for each in listed:
+        by_type.setdefault(each["type"], []).append(each["data"])
+    get = lambda path: client.get(path, headers=auth).json()  # noqa: E731
+    assert by_type["payment.rejected"] == [get(f"/v1/payments/{draft['id']}")]
+    assert by_type["payment.rejected"][0]["status"] == "REJECTED"
+    assert by_type["refund.created"] == [get(f"/v1/refunds/{refund['id']}")]
+    assert [credit["id"] for credit in by_type["credit.created"]] == [write_off["id"]]
+    assert by_type["credit.reversed"] == [get(f"/v1/credits/{write_off['id']}")]
+    assert by_type["invoice.cancelled"] == [get(f"/v1/invoices/{cancelled_invoice['id']}")]
+    assert by_type["invoice.cancelled"][0]["status"] == "CANCELLED"
+    assert by_type["payment.cancelled"] == [get(f"/v1/payments/{second['id']}")]
+    assert by_type["payment.cancelled"][0]["status"] == "CANCELLED"
+    assert payment["id"] in {each["id"] for each in by_type["payment.posted"]}
+
+
 def test_a_rolled_back_request_leaves_no_event(client, auth):
     customer = create_customer(client, auth)
     before = _events(client, auth)

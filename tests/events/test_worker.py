@@ -218,3 +218,40 @@ def test_backoff_delays_stay_within_the_jitter_band(failures):
     for seed in range(20):
         delay = policy.delay(failures, random.Random(seed)).total_seconds()
         assert nominal * 0.8 <= delay <= nominal * 1.2
+
+
+def test_a_pass_reports_outbox_lag_and_deliveries_by_outcome_on_metrics_and_logs_each_attempt(client, auth,
+                                                                                                database, capsys):
+    from ledgerline.observability import logs
+    from tests.observability.test_metrics import scrape, value
+
+    clock = Clock()
+    secret = create_endpoint(client, auth, "https://receiver.example/ok")["secret"]
+    create_endpoint(client, auth, "https://receiver.example/down")
+    create_customer(client, auth)
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200 if request.url.path == "/ok" else 500, text="nope")
+
+    counted = "ledgerline_webhook_deliveries_total"
+    before = scrape(client)
+    logs.configure("json")
+    capsys.readouterr()
+    clock.advance_to(clock() + dt.timedelta(seconds=30))   # the event waited 30 s for this pass
+    worker = Worker(database, client=mock_client(answer), clock=clock)
+    report = worker.run_once()
+    assert (report.dispatched, report.attempted, report.outcomes) == (1, 2, {"delivered": 1, "retrying": 1})
+
+    after = scrape(client)
+    for outcome, more in (("delivered", 1), ("retrying", 1), ("given_up", 0)):
+        assert value(after, counted, outcome=outcome) - value(before, counted, outcome=outcome) == more, outcome
+    # The retrying delivery is still owed: the lag is the age of its event (about the 30 s the clock moved).
+    assert 29 <= value(after, "ledgerline_outbox_lag_seconds") <= 120
+
+    lines = [json.loads(line) for line in capsys.readouterr().err.splitlines()
+             if line.startswith("{") and '"logger": "ledgerline.worker"' in line]
+    attempts = [line for line in lines if line["msg"] == "webhook attempt"]
+    assert sorted(line["outcome"] for line in attempts) == ["delivered", "retrying"]
+    assert all({"delivery_id", "event_id", "endpoint_id", "status_code", "duration_ms"} <= set(line)
+               for line in attempts)
+    assert secret not in json.dumps(lines) and "v1=" not in json.dumps(lines)   # no secret, no signature
