@@ -83,6 +83,9 @@ def test_every_compose_command_is_a_real_ledgerline_command(compose):
         if name == "worker":   # the one long-running service beside the API
             assert command[:2] == ["ledgerline", "worker"] and "profiles" not in service
             assert service["depends_on"]["api"]["condition"] == "service_healthy"   # migrated by then
+            # Its health check reads the age of the file each working pass touches.
+            heartbeat = command[command.index("--heartbeat") + 1]
+            assert heartbeat in " ".join(_healthcheck(service)) and "getmtime" in " ".join(_healthcheck(service))
             continue
         assert "profiles" in service, f"{name} is a one-off (a profile), not part of a plain `up`"
     assert "worker" in compose["services"] and "worker" in commands

@@ -117,7 +117,7 @@ def _cmd_worker(args: argparse.Namespace) -> int:
             print(f"dispatched {report.dispatched} events, attempted {report.attempted} deliveries "
                   f"{report.outcomes or ''}".rstrip())
         else:
-            worker.run_forever(poll_seconds=args.poll, stop=stop)
+            worker.run_forever(poll_seconds=args.poll, stop=stop, heartbeat=args.heartbeat)
     finally:
         worker.close()
         database.dispose()
@@ -364,6 +364,8 @@ def build_parser() -> argparse.ArgumentParser:
     worker.add_argument("--poll", type=float, default=1.0, help="seconds between passes when idle (default 1)")
     worker.add_argument("--batch", type=int, default=50, help="deliveries claimed per pass (default 50)")
     worker.add_argument("--once", action="store_true", help="one pass, then exit")
+    worker.add_argument("--heartbeat", type=Path, default=None, metavar="FILE",
+                        help="touch FILE after every pass that worked (a health check reads its age)")
     worker.set_defaults(handler=_cmd_worker)
 
     migrate_cmd = _command(commands, "migrate", "apply database migrations",

@@ -237,7 +237,7 @@ def test_a_pass_reports_outbox_lag_and_deliveries_by_outcome_on_metrics_and_logs
     before = scrape(client)
     logs.configure("json")
     capsys.readouterr()
-    clock.advance_to(clock() + dt.timedelta(seconds=30))   # the event waited 30 s for this pass
+    clock.advance_to(dt.datetime.now(dt.timezone.utc) + dt.timedelta(seconds=30))   # the event waited 30 s
     worker = Worker(database, client=mock_client(answer), clock=clock)
     report = worker.run_once()
     assert (report.dispatched, report.attempted, report.outcomes) == (1, 2, {"delivered": 1, "retrying": 1})
@@ -246,7 +246,7 @@ def test_a_pass_reports_outbox_lag_and_deliveries_by_outcome_on_metrics_and_logs
     for outcome, more in (("delivered", 1), ("retrying", 1), ("given_up", 0)):
         assert value(after, counted, outcome=outcome) - value(before, counted, outcome=outcome) == more, outcome
     # The retrying delivery is still owed: the lag is the age of its event (about the 30 s the clock moved).
-    assert 29 <= value(after, "ledgerline_outbox_lag_seconds") <= 120
+    assert 30 <= value(after, "ledgerline_outbox_lag_seconds") <= 120
 
     lines = [json.loads(line) for line in capsys.readouterr().err.splitlines()
              if line.startswith("{") and '"logger": "ledgerline.worker"' in line]
@@ -255,3 +255,44 @@ def test_a_pass_reports_outbox_lag_and_deliveries_by_outcome_on_metrics_and_logs
     assert all({"delivery_id", "event_id", "endpoint_id", "status_code", "duration_ms"} <= set(line)
                for line in attempts)
     assert secret not in json.dumps(lines) and "v1=" not in json.dumps(lines)   # no secret, no signature
+
+
+def test_run_forever_touches_its_heartbeat_after_each_pass_that_works(client, auth, database, tmp_path):
+    import threading
+
+    heartbeat, stop = tmp_path / "alive", threading.Event()
+    worker = Worker(database, client=mock_client(lambda request: httpx.Response(200)))
+    runner = threading.Thread(target=worker.run_forever, kwargs={"poll_seconds": 0.05, "stop": stop,
+                                                                 "heartbeat": heartbeat})
+    runner.start()
+    try:
+        deadline = time.monotonic() + 30
+        while not heartbeat.exists() and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert heartbeat.exists()
+        first = heartbeat.stat().st_mtime_ns
+        while heartbeat.stat().st_mtime_ns == first and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert heartbeat.stat().st_mtime_ns > first   # touched again by the next pass
+    finally:
+        stop.set()
+        runner.join(timeout=30)
+    assert not runner.is_alive()
+
+
+def test_a_failing_pass_does_not_touch_the_heartbeat(database, tmp_path, monkeypatch):
+    import threading
+
+    heartbeat, stop = tmp_path / "alive", threading.Event()
+    worker = Worker(database, client=mock_client(lambda request: httpx.Response(200)))
+    passes = []
+
+    def broken() -> None:
+        passes.append(1)
+        if len(passes) >= 3:
+            stop.set()
+        raise RuntimeError("database gone")
+
+    monkeypatch.setattr(worker, "run_once", broken)
+    worker.run_forever(poll_seconds=0.01, stop=stop, heartbeat=heartbeat)
+    assert len(passes) == 3 and not heartbeat.exists()

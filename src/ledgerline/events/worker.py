@@ -25,6 +25,7 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import httpx
 from sqlalchemy import and_, exists, func, insert, or_, select, update
@@ -112,7 +113,10 @@ class Worker:
         self.report_lag()
         return report
 
-    def run_forever(self, *, poll_seconds: float = 1.0, stop: threading.Event | None = None) -> None:
+    def run_forever(self, *, poll_seconds: float = 1.0, stop: threading.Event | None = None,
+                    heartbeat: Path | None = None) -> None:
+        """Passes until ``stop``; after each one that worked, ``heartbeat`` (a file) is touched, so a container
+        health check can tell a live worker from one that is stuck or cannot reach its database."""
         stop = stop or threading.Event()
         log.info("worker started", extra={"poll_seconds": poll_seconds})
         while not stop.is_set():
@@ -122,6 +126,8 @@ class Worker:
                 log.exception("worker pass failed")
                 stop.wait(poll_seconds)
                 continue
+            if heartbeat is not None:
+                heartbeat.touch()
             if report.attempted or report.dispatched:
                 log.info("worker pass", extra={"dispatched": report.dispatched, "attempted": report.attempted,
                                                "outcomes": report.outcomes})
