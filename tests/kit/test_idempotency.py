@@ -134,3 +134,30 @@ def test_the_lifespan_sweeps_periodically(engine):
         while remaining() and time.monotonic() < deadline:
             time.sleep(0.05)
         assert remaining() == 0
+
+
+def test_a_release_lost_with_its_connection_is_tried_again(client, auth, database, tenant_id, monkeypatch):
+    """A refused request's key is given up even when the first DELETE dies with its connection (a pooler
+    restart): the client, told 4xx, would not retry, so a key left reserved would answer 409 until it lapsed."""
+    from sqlalchemy.exc import OperationalError
+
+    from ledgerline.kit import idempotency
+
+    monkeypatch.setattr(idempotency, "RELEASE_BACKOFF_SECONDS", 0)
+    failures: list[str] = []
+
+    def lose_first_release(_conn, _cursor, statement, *_args) -> None:  # noqa: ANN001
+        if statement.lstrip().upper().startswith("DELETE FROM IDEMPOTENCY_KEYS") and not failures:
+            failures.append(statement)
+            raise OperationalError(statement, {}, Exception("server closed the connection unexpectedly"))
+
+    event.listen(database.engine, "before_cursor_execute", lose_first_release)
+    try:
+        refused = post(client, auth, payment_body(999_999_999), "refused")
+    finally:
+        event.remove(database.engine, "before_cursor_execute", lose_first_release)
+    assert refused.status_code == 400, refused.text
+    assert len(failures) == 1
+    with database.independent_transaction() as session:
+        assert session.get(IdempotencyKey, (tenant_id, "refused")) is None
+    assert post(client, auth, payment_body(999_999_999), "refused").status_code == 400

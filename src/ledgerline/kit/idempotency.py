@@ -19,6 +19,7 @@ import datetime as dt
 import hashlib
 import json
 import logging
+import time
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -28,6 +29,7 @@ from fastapi import Depends, Request
 from fastapi.concurrency import run_in_threadpool
 from sqlalchemy import and_, delete, or_, select, tuple_, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
@@ -184,17 +186,34 @@ async def sweep_periodically(db: Database, interval_seconds: float) -> None:
                 log.info("Idempotency-Key sweep removed %d expired keys", removed)
 
 
+# A release lost with its connection (a pooler or database restart) leaves the key reserved, unanswered,
+# until its lease lapses: a client told 4xx would not retry, so the release is tried again at once.
+RELEASE_ATTEMPTS = 3
+RELEASE_BACKOFF_SECONDS = 0.2
+
+
 def _release(db: Database, *, tenant_id: uuid.UUID, key: str, lease: dt.datetime) -> None:
-    """Give the key up, unless it was answered meanwhile or a retry has taken it over."""
-    with db.independent_transaction() as session:
-        session.execute(
-            delete(IdempotencyKey).where(
-                IdempotencyKey.tenant_id == tenant_id,
-                IdempotencyKey.key == key,
-                IdempotencyKey.locked_at == lease,
-                IdempotencyKey.response_status.is_(None),
-            )
-        )
+    """Give the key up, unless it was answered meanwhile or a retry has taken it over.
+
+    The DELETE is guarded by the lease, so running it again after a lost connection is harmless.
+    """
+    for attempt in range(1, RELEASE_ATTEMPTS + 1):
+        try:
+            with db.independent_transaction() as session:
+                session.execute(
+                    delete(IdempotencyKey).where(
+                        IdempotencyKey.tenant_id == tenant_id,
+                        IdempotencyKey.key == key,
+                        IdempotencyKey.locked_at == lease,
+                        IdempotencyKey.response_status.is_(None),
+                    )
+                )
+            return
+        except OperationalError:
+            if attempt == RELEASE_ATTEMPTS:
+                raise
+            log.warning("releasing Idempotency-Key failed on a lost connection; retrying (attempt %d)", attempt)
+            time.sleep(RELEASE_BACKOFF_SECONDS * attempt)
 
 
 async def guard_request(request: Request, principal: Principal,
