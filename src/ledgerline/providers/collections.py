@@ -18,10 +18,12 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
+from ledgerline import events
 from ledgerline.customers import service as customers
 from ledgerline.errors import Conflict, InvalidRequest, NotFound, not_found
 from ledgerline.invoices import service as invoices
-from ledgerline.kit.money import to_major
+from ledgerline.invoice_payments import service as invoice_payments
+from ledgerline.kit.money import Money, to_major
 from ledgerline.kit.refs import CustomerRef, InvoiceRef, PaymentRef
 from ledgerline.models import Invoice, PaymentProvider, ProviderCollection
 from ledgerline.models.base import utcnow
@@ -72,11 +74,17 @@ def _submit(session: Session, tenant: TenantContext, provider: PaymentProvider, 
     submitted = adapter(provider.adapter).collect(context_of(session, provider, runtime), CollectionRequest(
         amount_minor=amount_minor, currency=currency, mandate_reference=mandate_reference,
         description=f"Invoice {invoice.number}"))
+    description = f"Collection {submitted.reference} by {provider.name} (attempt {attempt})"
     recorded = payments.record_pending_collection(session, tenant=tenant, new=NewPayment(
         customer=CustomerRef(id=invoice.customer_id), amount=to_major(amount_minor, currency),
         payment_method=provider.type, intended_invoices=(InvoiceRef(id=invoice.id),),
         details=PaymentDetails(third_party_status=submitted.status, reference_number=submitted.reference,
-                               notes=f"Collection {submitted.reference} by {provider.name} (attempt {attempt})")))
+                               notes=description)))
+    # Seed 000: a submission to a provider is an invoice payment event, listed with its own id.
+    invoice_payments.record_collection(
+        session, tenant_id=tenant.tenant_id, invoice=invoice, payment_id=recorded.id,
+        amount=Money(amount_minor, currency), payment_method=provider.type, third_party_status=submitted.status,
+        description=description, actor=f"provider:{provider.id}")
     now = utcnow()
     collection = repository.insert_collection(
         session, tenant_id=tenant.tenant_id, provider_id=provider.id, payment_id=recorded.id, invoice_id=invoice.id,
@@ -148,13 +156,18 @@ def apply_event(session: Session, *, tenant: TenantContext, provider: PaymentPro
 
 
 def _apply_to_mandate(session: Session, tenant: TenantContext, event: ProviderEventData) -> str:
-    mandate = repository.mandate_by_reference(session, tenant.tenant_id, event.reference, for_update=True)
-    if mandate is None:
+    found = repository.mandate_by_reference(session, tenant.tenant_id, event.reference)
+    if found is None:
         return f"ignored: no mandate {event.reference}"
+    # Customer first, then the mandate (the one lock order); mandate.updated takes the customer's sequence.
+    customers.get_customer(session, tenant_id=tenant.tenant_id, customer_id=found.customer_id, for_update=True)
+    mandate = repository.mandate_by_reference(session, tenant.tenant_id, event.reference, for_update=True)
+    assert mandate is not None, "read a moment ago"
     if event.status not in planning.MANDATE_STATES or mandate.status == event.status:
         return f"ignored: mandate is {mandate.status}"
     mandate.status = event.status
     session.flush()
+    events.record(session, tenant.tenant_id, "mandate.updated", mandate.customer_id, mandate)
     return f"mandate {event.status}"
 
 
@@ -172,14 +185,18 @@ def _apply_to_collection(session: Session, tenant: TenantContext, provider: Paym
     if step.action == "ignore":
         return f"ignored: {step.reason}"
     now = utcnow()
+    if collection.payment_id is not None:
+        # First, so the payment.posted / rejected / cancelled events carry what the provider said.
+        payments.note_third_party_status(session, tenant_id=tenant.tenant_id, payment_id=collection.payment_id,
+                                         status=step.status)
+        invoice_payments.follow_collection(
+            session, tenant_id=tenant.tenant_id, payment_id=collection.payment_id, third_party_status=step.status,
+            error_info=f"the payment provider reported {step.status}" if step.action == "reject" else None)
     outcome = _carry_out(session, tenant, provider, collection, step, runtime)
     collection.status = step.status
     collection.updated_at = now
     if step.action != "status" and step.status not in ("CONFIRMED",):
         collection.resolved_at = collection.resolved_at or now
-    if collection.payment_id is not None:
-        payments.note_third_party_status(session, tenant_id=tenant.tenant_id, payment_id=collection.payment_id,
-                                         status=step.status)
     session.flush()
     return outcome
 
@@ -202,8 +219,11 @@ def _carry_out(session: Session, tenant: TenantContext, provider: PaymentProvide
             return f"charged back, not cancelled: {exc.message}"
         return f"payment {collection.payment_id} charged back and cancelled"
     if step.action == "reject":
-        payments.reject_payment(session, tenant=tenant, payment=payment, actor=f"provider:{provider.id}",
-                                reason=f"the payment provider reported {step.status}")
+        rejected = payments.reject_payment(session, tenant=tenant, payment=payment, actor=f"provider:{provider.id}",
+                                           reason=f"the payment provider reported {step.status}")
+        # Beside payment.rejected: a receiver that follows collections needs no rule for which rejections
+        # are failures (the customer is locked, so the event takes its place in the customer's sequence).
+        events.record(session, tenant.tenant_id, "collection.failed", collection.customer_id, rejected)
         _refresh_invoice(session, tenant.tenant_id, collection.invoice_id)
         retried = ""
         if provider.retry_if_possible and collection.attempt == 1:
@@ -315,13 +335,16 @@ class Replayed:
 def replay_events(session: Session, *, tenant: TenantContext, provider_id: int, start: dt.datetime | None,
                   end: dt.datetime | None, runtime: ProviderRuntime) -> Replayed:
     """Apply the provider's stored events of the period again, oldest first: an event applied already
-    changes nothing, one that could not be applied before is applied now."""
+    changes nothing (it is skipped: applying it again would record its domain events again, and mandate
+    states have no order), one that could not be applied before is applied now."""
     provider = repository.provider(session, tenant.tenant_id, provider_id)
     if provider is None:
         raise InvalidRequest.for_field("payment_provider", f"payment provider {provider_id} does not exist")
     events = repository.events_between(session, tenant.tenant_id, provider.id, start, end)
     changed = 0
     for stored in events:
+        if not planning.replay_applies(stored.resource_type, stored.outcome):
+            continue
         outcome = apply_event(session, tenant=tenant, provider=provider, runtime=runtime, event=ProviderEventData(
             stored.event_id, stored.resource_type, stored.reference, stored.status, stored.occurred_at,
             stored.payload))
