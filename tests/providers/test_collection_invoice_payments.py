@@ -118,3 +118,27 @@ def test_only_collected_rows_settle_what_an_invoice_owed(client, auth):
     shown = invoice(client, auth, posted["id"])
     assert Decimal(str(shown["totalInMajorCurrency"])) - settled == Decimal(str(shown["outstandingInMajorCurrency"]))
     assert settled == 0
+
+
+def test_cancelling_a_pending_collections_payment_cancels_the_collection_and_its_row(client, auth):
+    setup = mandated_customer(client, auth)
+    posted = post_invoice(client, auth, setup["customer"]["id"])
+    [payment] = payments_of(client, auth, setup["customer"]["id"])
+    cancelled = client.post(f"/v1/payments/{payment['id']}/cancel", json={"notes": "customer paid by cheque"},
+                            headers=auth)
+    assert cancelled.status_code == 200, cancelled.text
+    [row] = _rows(client, auth, posted["id"])
+    assert (row["thirdPartyPaymentStatus"], row["settled"], row["customerPaymentStatus"]) == (
+        "CANCELLED", False, "CANCELLED")
+    assert invoice(client, auth, posted["id"])["paymentStatus"] == "UNPAID"
+    # What the provider says afterwards is ignored: the money of a cancelled collection settles nothing.
+    answered = deliver(client, setup["provider"]["id"], [event(payment["referenceNumber"], "PAID_OUT")])
+    assert answered.json()["outcomes"][0].startswith("ignored"), answered.text
+    settle(client, auth)
+    assert invoice(client, auth, posted["id"])["outstandingInMajorCurrency"] == 100
+    [row] = _rows(client, auth, posted["id"])
+    assert row["thirdPartyPaymentStatus"] == "CANCELLED"
+    # It can be collected again.
+    again = client.post("/v1/invoice-payment-reprocess", json={"invoiceId": posted["id"], "billRunType": "NORMAL"},
+                        headers=auth)
+    assert again.status_code == 200, again.text

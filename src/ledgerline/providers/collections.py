@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -272,6 +273,26 @@ def _retry(session: Session, tenant: TenantContext, provider: PaymentProvider, f
         return None
     return _submit(session, tenant, provider, runtime, invoice=invoice, mandate_id=mandate.id,
                    mandate_reference=mandate.mandate_reference, attempt=failed.attempt + 1)
+
+
+@payments.on_pending_cancelled
+def _follow_cancelled_payment(session: Session, tenant: TenantContext, payment: Mapping[str, Any]) -> None:
+    """A collection's payment cancelled by hand (POST /v1/payments/{id}/cancel, or any surface's cancel)
+    while still pending: the collection is CANCELLED with it, its row says so, and the invoice is no
+    longer PENDING. The provider is not asked to stop (invoice-payment-cancel does that); whatever it says
+    about the collection afterwards is ignored, as for any cancelled collection."""
+    collection = repository.collection_of_payment(session, tenant.tenant_id, payment["id"])
+    if collection is None or collection.status not in planning.OPEN_COLLECTION:
+        return
+    now = utcnow()
+    collection.status, collection.updated_at, collection.resolved_at = "CANCELLED", now, now
+    collection.details = {**collection.details, "cancelledWithPayment": now.isoformat()}
+    payments.note_third_party_status(session, tenant_id=tenant.tenant_id, payment_id=payment["id"],
+                                     status="CANCELLED")
+    invoice_payments.follow_collection(session, tenant_id=tenant.tenant_id, payment_id=payment["id"],
+                                       third_party_status="CANCELLED")
+    session.flush()
+    _refresh_invoice(session, tenant.tenant_id, collection.invoice_id)
 
 
 # --- reprocess, cancel, replay ------------------------------------------------------------------
