@@ -498,10 +498,11 @@ def main() -> int:
     violations = (judge_writes(traffic.writes, applied, orphans) + judge_provider_events(traffic.writes, stored_events)
                   + redelivery_problems)
     verify_rc, mismatches, verify_output = verify(env)
+    collections = collections_summary(database_url, uuid.UUID(tenant_id), settled)
     if args.drop:
         drop_database(url.database, admin_url)
     return report(traffic, kills, checks, violations, verify_rc, mismatches, verify_output, seed_value,
-                  time.monotonic() - started, collections_summary(database_url, uuid.UUID(tenant_id), settled))
+                  time.monotonic() - started, collections)
 
 
 def collections_summary(database_url: str, tenant_id: uuid.UUID, settled: dict) -> dict:

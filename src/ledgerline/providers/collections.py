@@ -7,6 +7,11 @@ once (``receive_events``): CONFIRMED / PAID_OUT post and allocate it through the
 FAILED rejects it (the invoice is UNPAID again; ``retryIfPossible`` providers submit it once more),
 CANCELLED cancels it, CHARGED_BACK cancels a posted one with a payment cancellation, reopening the
 invoice. Every event locks the customer first, then the collection: the one lock order.
+
+Each collection is also an invoice payment row (issue 14), written with it and following its status; its
+money counts only while its payment is POSTED. Events go through the payments use cases, so they record
+payment.posted / rejected / cancelled and invoice.paid once per change; a failure also records
+collection.failed, a mandate's change mandate.updated (issue 16).
 """
 
 from __future__ import annotations
@@ -193,11 +198,14 @@ def _apply_to_collection(session: Session, tenant: TenantContext, provider: Paym
         invoice_payments.follow_collection(
             session, tenant_id=tenant.tenant_id, payment_id=collection.payment_id, third_party_status=step.status,
             error_info=f"the payment provider reported {step.status}" if step.action == "reject" else None)
-    outcome = _carry_out(session, tenant, provider, collection, step, runtime)
+    # The collection moves first: the payment use cases below then see it resolved (a cancellation of its
+    # payment is the provider's, not one the collection must follow).
     collection.status = step.status
     collection.updated_at = now
     if step.action != "status" and step.status not in ("CONFIRMED",):
         collection.resolved_at = collection.resolved_at or now
+    session.flush()
+    outcome = _carry_out(session, tenant, provider, collection, step, runtime)
     session.flush()
     return outcome
 
