@@ -17,6 +17,9 @@ Exits 1 on any violation.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
+import hashlib
+import hmac
 import json
 import os
 import random
@@ -31,14 +34,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
-from sqlalchemy import create_engine
+from sqlalchemy import Uuid, bindparam, create_engine, text
 from sqlalchemy.engine import make_url
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
 from live_server import (BIN, ROOT, cli, drop_database, free_port, kill_server, recreate_database,  # noqa: E402
                          start_server, stop_server, wait_healthy)
-from invariants import (CANCELLATION, INVOICE, PAYMENT, CheckResult, Write, applied_by_key, definite,  # noqa: E402
-                        judge_writes, orphaned_reservations, run_checks)
+from invariants import (CANCELLATION, INVOICE, PAYMENT, PROVIDER_EVENT, CheckResult, Write, applied_by_key,  # noqa: E402
+                        definite, judge_provider_events, judge_writes, orphaned_reservations, run_checks,
+                        stored_provider_events)
 
 RESULTS = ROOT / "crash" / "results"
 DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/ledgerline_crash"
@@ -49,7 +53,13 @@ RETRY_WINDOW = 30.0  # seconds a retry keeps trying while the answer is not defi
 IMPATIENT_RETRIES = 20  # during load, retries of a request the client stopped waiting for
 
 # Relative weights of the writes the clients send.
-MIX = {"invoice": 18, "customer-payment": 24, "payment": 14, "pay-invoice": 10, "invoice-payment": 10, "cancel": 24}
+MIX = {"invoice": 18, "customer-payment": 24, "payment": 14, "pay-invoice": 10, "invoice-payment": 10, "cancel": 24,
+       "collected-invoice": 12, "provider-event": 16}
+WEBHOOK_SECRET = "whsec_crash_test_0123456789"
+# What a provider says about a collection, weighted; the sandbox's own events come at the end as well.
+PROVIDER_STATUSES = {"CONFIRMED": 3, "PAID_OUT": 5, "FAILED": 3, "CHARGED_BACK": 2, "CANCELLED": 2}
+# Invoice totals of the collected customers, as minor-unit endings: the sandbox fails 13, charges back 66.
+COLLECTED_ENDINGS = (0, 13, 66, 50)
 
 
 def log(message: str) -> None:
@@ -63,8 +73,13 @@ def money(minor: int) -> str:
 class Traffic:
     """What the clients know: customers, acknowledged invoices and cancellable payments, every write."""
 
-    def __init__(self, customers: dict[int, list[int]], run_id: str, rng: random.Random) -> None:
+    def __init__(self, customers: dict[int, list[int]], run_id: str, rng: random.Random,
+                 collected: list[int] = (), provider_id: int | None = None) -> None:
         self.customers = customers           # customer id -> acknowledged POSTED invoice ids
+        self.collected = list(collected)     # customers with a usable sandbox mandate: invoices are collected
+        self.provider_id = provider_id
+        self.references: list[str] = []      # collections the clients have seen (a provider's events name them)
+        self.batches: list[list[dict]] = []  # provider event batches sent, for duplicates and reordering
         self.cancellable: list[int] = []     # acknowledged POSTED payments not yet sent a cancel
         self.writes: list[Write] = []
         self.lock = threading.Lock()
@@ -87,11 +102,23 @@ class Traffic:
             invoices = self.customers[customer]
             if kind in ("pay-invoice", "invoice-payment") and not invoices:
                 kind = "customer-payment"
+            if kind == "provider-event" and not self.references:
+                kind = "collected-invoice"
+            if kind == "collected-invoice" and not self.collected:
+                kind = "invoice"
             amount = money(self.rng.randint(100, 4000))
             if kind == "invoice":
                 write = Write(key, INVOICE, "POST", "/v1/invoices", json.dumps(
                     {"customerId": customer, "issueDate": f"2026-{self.rng.randint(1, 12):02d}-01",
                      "totalInMajorCurrency": amount, "status": "POSTED", "referenceNumber": key}))
+            elif kind == "collected-invoice":
+                minor = self.rng.randint(10, 60) * 100 + self.rng.choice(COLLECTED_ENDINGS)
+                write = Write(key, INVOICE, "POST", "/v1/invoices", json.dumps(
+                    {"customerId": self.rng.choice(self.collected), "issueDate": "2026-06-01",
+                     "totalInMajorCurrency": money(minor), "status": "POSTED", "referenceNumber": key}))
+            elif kind == "provider-event":
+                write = Write(key, PROVIDER_EVENT, "POST", f"/v1/payment-provider-webhooks/{self.provider_id}",
+                              json.dumps({"events": self._provider_events()}))
             elif kind == "customer-payment":
                 write = Write(key, PAYMENT, "POST", "/v1/customer-payments", json.dumps(
                     {"customerId": customer, "amountInMajorCurrency": amount, "type": "CREDIT_CARD",
@@ -115,11 +142,33 @@ class Traffic:
             self.writes.append(write)
             return write
 
+    def _provider_events(self) -> list[dict]:
+        """1 to 3 events of seen collections; an event id is its reference and status, so saying the same
+        again is a duplicate delivery. One batch in four is an earlier batch again, in reverse order."""
+        if self.batches and self.rng.random() < 0.25:
+            return list(reversed(self.rng.choice(self.batches)))
+        statuses, weights = zip(*PROVIDER_STATUSES.items())
+        batch = []
+        for _ in range(self.rng.randint(1, 3)):
+            reference, status = self.rng.choice(self.references), self.rng.choices(statuses, weights)[0]
+            batch.append({"id": f"{self.run_id}-{reference}-{status}", "resourceType": "payment",
+                          "reference": reference, "status": status,
+                          "occurredAt": dt.datetime.now(dt.timezone.utc).isoformat()})
+        self.batches.append(batch)
+        return batch
+
+    def collects(self, write: Write) -> bool:
+        return write.what == INVOICE and json.loads(write.body)["customerId"] in self.collected
+
+    def learn_references(self, references: list[str]) -> None:
+        with self.lock:
+            self.references.extend(ref for ref in references if ref and ref not in self.references)
+
     def learn(self, write: Write, body: dict) -> None:
         """An acknowledged write adds what later writes may use."""
         with self.lock:
             self.acknowledged += 1
-            if write.what == INVOICE:
+            if write.what == INVOICE and body["customerId"] in self.customers:
                 self.customers[body["customerId"]].append(body["id"])
             elif write.what == PAYMENT and body.get("status", "POSTED") == "POSTED":
                 self.cancellable.append(payment_id(write, body))
@@ -145,11 +194,21 @@ def payment_id(write: Write, body: dict) -> int:
     return int(body["customerPaymentId"] if write.path == "/v1/invoice-payments" else body["id"])
 
 
+def signature(body: str) -> str:
+    """The provider's Webhook-Signature of the body, made now (the server refuses old timestamps)."""
+    timestamp = int(time.time())
+    digest = hmac.new(WEBHOOK_SECRET.encode(), f"{timestamp}.{body}".encode(), hashlib.sha256).hexdigest()
+    return f"t={timestamp},v1={digest}"
+
+
 def send(client: httpx.Client, write: Write) -> Answer:
-    """One attempt of the write, with its Idempotency-Key and the very same body bytes each time."""
+    """One attempt of the write, with its Idempotency-Key and the very same body bytes each time (a provider
+    event batch is signed instead: providers deliver at least once, the events' ids deduplicate)."""
+    headers = {"Content-Type": "application/json", "Idempotency-Key": write.key}
+    if write.what == PROVIDER_EVENT:
+        headers = {"Content-Type": "application/json", "Webhook-Signature": signature(write.body)}
     try:
-        response = client.request(write.method, write.path, content=write.body,
-                                  headers={"Content-Type": "application/json", "Idempotency-Key": write.key})
+        response = client.request(write.method, write.path, content=write.body, headers=headers)
     except httpx.TimeoutException as exc:
         return Answer(None, None, f"{type(exc).__name__}: {exc}", False, None, timed_out=True)
     except httpx.HTTPError as exc:
@@ -157,7 +216,8 @@ def send(client: httpx.Client, write: Write) -> Answer:
     replayed = response.headers.get("idempotent-replayed") == "true"
     if 200 <= response.status_code < 300:
         body = response.json()
-        return Answer(response.status_code, payment_id(write, body), "", replayed, body)
+        resource_id = None if write.what == PROVIDER_EVENT else payment_id(write, body)
+        return Answer(response.status_code, resource_id, "", replayed, body)
     return Answer(response.status_code, None, response.text[:300], replayed, None)
 
 
@@ -190,6 +250,8 @@ def drive(base_url: str, headers: dict[str, str], traffic: Traffic, concurrency:
                     write.answered(answer.status, answer.resource_id, answer.detail, answer.replayed)
                 if answer.body is not None:
                     traffic.learn(write, answer.body)
+                    if traffic.collects(write):
+                        learn_collections(client, traffic, answer.body["customerId"])
                 elif answer.status is None:  # the connection died with the server: a fresh one next time
                     client.close()
                     client = new_client(base_url, headers, timeout)
@@ -200,6 +262,76 @@ def drive(base_url: str, headers: dict[str, str], traffic: Traffic, concurrency:
     for thread in threads:
         thread.start()
     return threads
+
+
+def learn_collections(client: httpx.Client, traffic: Traffic, customer_id: int) -> None:
+    """The references of the customer's collections, as a client reads them (the provider would know them)."""
+    try:
+        response = client.get("/v1/payments", params={"customerId": customer_id, "status": "PENDING_VERIFICATION",
+                                                      "pageSize": 1000})
+    except httpx.HTTPError:
+        return  # the server died: the next collected invoice of the customer shows them again
+    if response.status_code == 200:
+        traffic.learn_references([payment.get("referenceNumber") for payment in response.json()])
+
+
+def redeliver(base_url: str, writes: list[Write], concurrency: int) -> list[str]:
+    """Deliver every acknowledged provider event batch once more: each event is a duplicate now."""
+
+    def one(write: Write) -> str | None:
+        with new_client(base_url, {}) as client:
+            answer = send(client, write)
+        if answer.status != 200 or answer.body is None or answer.body["stored"]:
+            return f"{write.key}: delivered again, answered {answer.status} {answer.body or answer.detail[:200]}"
+        return None
+
+    with ThreadPoolExecutor(concurrency) as pool:
+        return [problem for problem in pool.map(one, writes) if problem]
+
+
+def setup_collections(base_url: str, headers: dict[str, str], customers: int) -> tuple[int | None, list[int]]:
+    """A sandbox provider and customers whose sites hold a mandate approved on its hosted page: each POSTED
+    invoice of theirs starts a collection."""
+    if customers <= 0:
+        return None, []
+    with new_client(base_url, headers) as client:
+        owner = client.post("/v1/contract-owners", json={
+            "name": "Crash owner", "availableFrom": "2024-01-01", "siBccEmailAddress": "bcc@example.com",
+            "taxRegistrationNumber": "GB123456789",
+            "address": {"address1": "1 High Street", "town": "London", "postcode": "EC1A 1BB", "country": "GB"}})
+        owner.raise_for_status()
+        provider = client.post("/v1/payment-providers", json={
+            "type": "GO_CARDLESS", "name": "Crash sandbox", "contractOwnerIds": [owner.json()["id"]],
+            "webhookSecret": WEBHOOK_SECRET, "credentials": "sk_crash"})
+        provider.raise_for_status()
+        ids = []
+        for index in range(customers):
+            customer = client.post("/v1/customers", json={"name": f"Collected customer {index}", "currency": "GBP",
+                                                          "contractOwnerId": owner.json()["id"]})
+            customer.raise_for_status()
+            site = client.post("/v1/sites", json={"customerId": customer.json()["id"], "name": "Head office"})
+            site.raise_for_status()
+            mandate = client.post("/v1/site-payment-mandates", json={
+                "siteId": site.json()["id"], "returnURL": "https://shop.example/done",
+                "exitURL": "https://shop.example/exit"})
+            mandate.raise_for_status()
+            page = httpx.URL(mandate.json()["redirectURL"])
+            approved = client.post(page.raw_path.decode(), data={
+                "first_name": "Ada", "last_name": "Lovelace", "email_address": "ada@example.com"},
+                follow_redirects=False)
+            if approved.status_code != 303:
+                raise RuntimeError(f"mandate approval answered {approved.status_code}: {approved.text[:200]}")
+            ids.append(customer.json()["id"])
+    return provider.json()["id"], ids
+
+
+def settle_sandbox(base_url: str, headers: dict[str, str]) -> dict:
+    """The sandbox's own events for every collection, due or not (a day ahead): through the webhook path."""
+    as_of = (dt.datetime.now(dt.timezone.utc) + dt.timedelta(days=1)).isoformat()
+    with new_client(base_url, headers, timeout=120) as client:
+        response = client.post("/v1/payment-provider-sandbox-settlements", json={"asOf": as_of})
+    response.raise_for_status()
+    return response.json()
 
 
 def retry(base_url: str, headers: dict[str, str], writes: list[Write], concurrency: int) -> None:
@@ -260,7 +392,7 @@ def resend(base_url: str, headers: dict[str, str], traffic: Traffic, concurrency
     pending = [write for write in traffic.writes if write.needs_retry]
     log(f"retrying {len(pending)} write(s) without a definite answer (up to {RETRY_WINDOW:.0f} s each)")
     retry(base_url, headers, pending, concurrency)
-    acknowledged = [write for write in traffic.writes if write.acknowledged]
+    acknowledged = [write for write in traffic.writes if write.acknowledged and write.what != PROVIDER_EVENT]
     again = rng.sample(acknowledged, min(replays, len(acknowledged)))
     log(f"sending {len(again)} acknowledged write(s) again with their keys")
     replay(base_url, headers, again, concurrency)
@@ -274,9 +406,10 @@ def judge(database_url: str, tenant_id: str, traffic: Traffic) -> tuple[list[Che
             checks = run_checks(connection, uuid.UUID(tenant_id))
             applied = applied_by_key(connection, uuid.UUID(tenant_id), traffic.run_id)
             orphans = orphaned_reservations(connection, uuid.UUID(tenant_id), traffic.run_id)
+            stored_events = stored_provider_events(connection, uuid.UUID(tenant_id))
     finally:
         engine.dispose()
-    return checks, judge_writes(traffic.writes, applied, orphans)
+    return checks, judge_writes(traffic.writes, applied, orphans) + judge_provider_events(traffic.writes, stored_events)
 
 
 def verify(env: dict[str, str]) -> tuple[int, int | None, str]:
@@ -296,6 +429,8 @@ def main() -> int:
     parser.add_argument("--concurrency", type=int, default=12, help="client threads (default 12)")
     parser.add_argument("--workers", type=int, default=2, help="uvicorn workers (default 2)")
     parser.add_argument("--customers", type=int, default=24, help="customers the writes share (default 24)")
+    parser.add_argument("--collected-customers", type=int, default=8,
+                        help="customers with a sandbox mandate, whose invoices are collected (default 8)")
     parser.add_argument("--client-timeout", type=float, default=3.0,
                         help="seconds a client waits for an answer during load before it retries (default 3)")
     parser.add_argument("--replays", type=int, default=200,
@@ -333,8 +468,11 @@ def main() -> int:
         token = cli(env, "token", "--tenant", tenant_id, "--scope", "*", "--ttl", "3600")
         headers = {"Authorization": f"Bearer {token}"}
         wait_healthy(base_url, server)
-        traffic = Traffic(seed(base_url, headers, args.customers, 3), uuid.uuid4().hex[:8], rng)
-        log(f"server up on {base_url} ({args.workers} workers); {args.customers} customers seeded")
+        provider_id, collected = setup_collections(base_url, headers, args.collected_customers)
+        traffic = Traffic(seed(base_url, headers, args.customers, 3), uuid.uuid4().hex[:8], rng, collected,
+                          provider_id)
+        log(f"server up on {base_url} ({args.workers} workers); {args.customers} customers seeded, "
+            f"{len(collected)} with a mandate")
         threads = drive(base_url, headers, traffic, args.concurrency, args.client_timeout, gate, stop)
         for round_number in range(1, args.rounds + 1):
             acknowledged = traffic.acknowledged
@@ -358,6 +496,11 @@ def main() -> int:
         for thread in threads:
             thread.join(timeout=30)
         resend(base_url, headers, traffic, args.concurrency, args.replays, rng)
+        batches = [write for write in traffic.writes if write.acknowledged and write.what == PROVIDER_EVENT]
+        log(f"delivering {len(batches)} acknowledged provider event batch(es) again")
+        redelivery_problems = redeliver(base_url, batches, args.concurrency)
+        settled = settle_sandbox(base_url, headers) if provider_id is not None else {"stored": 0, "duplicates": 0}
+        log(f"sandbox settlement: {settled['stored']} event(s) stored, {settled['duplicates']} duplicate(s)")
     finally:
         stop.set()
         gate.set()
@@ -365,15 +508,41 @@ def main() -> int:
         server_log.close()
 
     checks, violations = judge(database_url, tenant_id, traffic)
+    violations += redelivery_problems
     verify_rc, mismatches, verify_output = verify(env)
+    collections = collections_summary(database_url, uuid.UUID(tenant_id), settled)
     if args.drop:
         drop_database(url.database, admin_url)
     return report(traffic, kills, checks, violations, verify_rc, mismatches, verify_output, seed_value,
-                  time.monotonic() - started)
+                  time.monotonic() - started, collections)
+
+
+def collections_summary(database_url: str, tenant_id: uuid.UUID, settled: dict) -> dict:
+    """How the collections ended, what the provider events did, and the outbox's events, for the report."""
+    engine = create_engine(database_url)
+    try:
+        with engine.connect() as connection:
+            def counts(sql: str) -> dict[str, int]:
+                return {str(key): int(value) for key, value in connection.execute(
+                    text(sql).bindparams(bindparam("tenant", type_=Uuid())), {"tenant": tenant_id})}
+
+            return {
+                "collections_by_status": counts("SELECT status, count(*) FROM provider_collections "
+                                                "WHERE tenant_id = :tenant AND kind = 'collection' GROUP BY status"),
+                "provider_events_stored": counts("SELECT CASE WHEN outcome LIKE 'ignored%' THEN 'ignored' "
+                                                 "ELSE 'applied' END, count(*) FROM provider_events "
+                                                 "WHERE tenant_id = :tenant GROUP BY 1"),
+                "invoice_payment_rows": counts("SELECT third_party_status, count(*) FROM invoice_payments "
+                                               "WHERE tenant_id = :tenant GROUP BY third_party_status"),
+                "outbox_events": counts("SELECT type, count(*) FROM events WHERE tenant_id = :tenant GROUP BY type"),
+                "sandbox_settlement": {"stored": settled["stored"], "duplicates": settled["duplicates"]},
+            }
+    finally:
+        engine.dispose()
 
 
 def report(traffic: Traffic, kills: int, checks, violations: list[str], verify_rc: int, mismatches: int | None,
-           verify_output: str, seed_value: int, seconds: float) -> int:
+           verify_output: str, seed_value: int, seconds: float, collections: dict) -> int:
     writes = traffic.writes
     retried = [write for write in writes if write.retries]
     replays = [write for write in writes if write.replay_status is not None]
@@ -416,6 +585,8 @@ def report(traffic: Traffic, kills: int, checks, violations: list[str], verify_r
                                                                               check.examples]}
                           for check in failed_checks},
         "verify": {"exit_code": verify_rc, "mismatches": mismatches},
+        "provider_event_batches": sum(write.what == PROVIDER_EVENT for write in writes),
+        "collections": collections,
     }
     (RESULTS / "latest.json").write_text(json.dumps(summary, indent=2) + "\n")
     ok = (not violations and not server_errors and not failed_checks and verify_rc == 0 and mismatches == 0
@@ -431,6 +602,12 @@ def report(traffic: Traffic, kills: int, checks, violations: list[str], verify_r
         print(f"    refused {count}x: {label}")
     print(f"  sent {len(replays)} acknowledged write(s) again: "
           f"{sum(w.replay_was_replayed and w.replay_id == w.outcome[1] for w in replays)} replayed from the record")
+    print(f"  provider event batches: {summary['provider_event_batches']} (each delivered again at the end); "
+          f"provider events stored: {collections['provider_events_stored']}; sandbox settlement: "
+          f"{collections['sandbox_settlement']}")
+    print(f"  collections by status: {collections['collections_by_status']}; invoice payment rows by status: "
+          f"{collections['invoice_payment_rows']}")
+    print(f"  outbox events: {collections['outbox_events']}")
     print(f"  every write exactly once: {'ok' if not violations else f'{len(violations)} violation(s)'}")
     for line in violations[:10]:
         print(f"    {line}")

@@ -15,6 +15,7 @@ Two kinds of check, both plain SQL that runs on PostgreSQL and SQLite:
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -25,6 +26,12 @@ from sqlalchemy.engine import Connection
 # A posted payment is POSTED, or CANCELLED after posting (posted_on is set when it is posted; a
 # collection cancelled while PENDING_VERIFICATION never moved money).
 _WAS_POSTED = "(p.status = 'POSTED' OR (p.status = 'CANCELLED' AND p.posted_on IS NOT NULL))"
+
+# providers/planning.py: the collection statuses, as SQL lists.
+_OPEN = ("'NEW', 'CREATED', 'PENDING_CUSTOMER_APPROVAL', 'PENDING_SUBMISSION', 'SUBMITTED', "
+         "'CUSTOMER_APPROVAL_GRANTED', 'FAILED_RETRYING', 'RESUBMISSION_REQUESTED'")
+_FAILED = ("'FAILED', 'CUSTOMER_APPROVAL_DENIED', 'UNSUPPORTED_PAYMENT_TYPE', 'UNAUTHORISED_PAYMENT_TYPE', "
+           "'CUSTOMER_APPROVAL_MISSING'")
 
 CHECKS: dict[str, str] = {
     # Every posted payment has exactly one PAYMENT_POSTED entry for its whole amount.
@@ -122,7 +129,7 @@ CHECKS: dict[str, str] = {
         HAVING count(j.id) <> CASE WHEN i.status = 'POSTED' OR i.posted_at IS NOT NULL THEN 1 ELSE 0 END""",
     # A posted invoice owes its total less its live allocations (net of refunds) and live write-offs, and
     # its payment status says so.
-    "invoice outstanding = total - live allocations": """
+    "invoice outstanding = total - live allocations": f"""
         SELECT i.id, i.total_minor, i.outstanding_minor, i.payment_status, coalesce(a.live, 0) AS allocated,
                coalesce(w.live, 0) AS written_off
         FROM invoices i
@@ -135,13 +142,49 @@ CHECKS: dict[str, str] = {
                    GROUP BY t.invoice_id) w ON w.invoice_id = i.id
         WHERE i.tenant_id = :tenant AND i.status = 'POSTED' AND (
               i.outstanding_minor <> i.total_minor - coalesce(a.live, 0) - coalesce(w.live, 0)
-           OR i.payment_status <> CASE WHEN i.outstanding_minor = 0 AND i.written_off_minor > 0 THEN 'WRITTEN_OFF'
+           OR (i.payment_status <> CASE WHEN i.outstanding_minor = 0 AND i.written_off_minor > 0 THEN 'WRITTEN_OFF'
                                        WHEN i.outstanding_minor = 0 THEN 'PAID'
                                        WHEN i.refunded_minor > 0 AND i.outstanding_minor = i.total_minor
                                            THEN 'REFUNDED'
                                        WHEN i.refunded_minor > 0 THEN 'PART_REFUNDED'
                                        WHEN i.outstanding_minor = i.total_minor THEN 'UNPAID'
-                                       ELSE 'PARTIALLY_PAID' END)""",
+                                       ELSE 'PARTIALLY_PAID' END
+               -- a collection submitted for it and not settled yet: PENDING (until other money moves it)
+               AND NOT (i.payment_status = 'PENDING' AND EXISTS (
+                   SELECT 1 FROM provider_collections pc WHERE pc.tenant_id = i.tenant_id AND pc.invoice_id = i.id
+                      AND pc.kind = 'collection' AND pc.status IN ({_OPEN})))))""",
+    # A provider event is stored once per provider and event id, and stored only with its change applied
+    # (the event row and what it did commit together).
+    "provider event stored once and applied": """
+        SELECT e.provider_id, e.event_id, count(*) AS stored, count(e.applied_at) AS applied
+        FROM provider_events e WHERE e.tenant_id = :tenant
+        GROUP BY e.provider_id, e.event_id
+        HAVING count(*) <> 1 OR count(e.applied_at) <> 1""",
+    # A collection's payment is where the collection's status says: pending while it is open, posted once
+    # collected, rejected when it failed, cancelled (never posted) when cancelled, cancelled after posting
+    # when charged back; and it carries the provider's status and the collection's amount.
+    "collection agrees with its payment": f"""
+        SELECT c.id, c.status, p.id AS payment_id, p.status AS payment_status, p.third_party_status
+        FROM provider_collections c
+        LEFT JOIN payments p ON p.tenant_id = c.tenant_id AND p.id = c.payment_id
+        WHERE c.tenant_id = :tenant AND c.kind = 'collection' AND (
+              p.id IS NULL OR p.amount_minor <> c.amount_minor OR p.third_party_status <> c.status
+           OR p.status <> CASE WHEN c.status IN ({_OPEN}) THEN 'PENDING_VERIFICATION'
+                               WHEN c.status IN ('CONFIRMED', 'PAID_OUT') THEN 'POSTED'
+                               WHEN c.status IN ({_FAILED}) THEN 'REJECTED'
+                               ELSE 'CANCELLED' END
+           OR (c.status = 'CANCELLED' AND p.posted_on IS NOT NULL)
+           OR (c.status = 'CHARGED_BACK' AND p.posted_on IS NULL))""",
+    # Each collection is one invoice payment row (issue 14) that says what the collection says.
+    "collection has its invoice payment row": """
+        SELECT c.id, c.status, count(r.id) AS rows_, min(r.third_party_status) AS row_status
+        FROM provider_collections c
+        LEFT JOIN invoice_payments r ON r.tenant_id = c.tenant_id AND r.payment_id = c.payment_id
+             AND r.invoice_id = c.invoice_id AND r.amount_minor = c.amount_minor
+             AND r.third_party_status = c.status
+        WHERE c.tenant_id = :tenant AND c.kind = 'collection'
+        GROUP BY c.id, c.status
+        HAVING count(r.id) <> 1""",
     # Without balance adjustments, a customer's credit is the credit of its posted payments.
     "customer credit = credit of its payments": """
         SELECT c.id, c.credit_minor, coalesce(sum(p.unallocated_minor), 0) AS payments_credit
@@ -172,16 +215,118 @@ def _tenant_query(sql: str):
 
 
 def run_checks(connection: Connection, tenant_id: uuid.UUID) -> list[CheckResult]:
-    """Every invariant of CHECKS for the tenant, with the rows that break it."""
+    """Every invariant of CHECKS and OUTBOX_CHECKS for the tenant, with the rows that break it."""
     results = []
     for name, sql in CHECKS.items():
         rows = [tuple(row) for row in connection.execute(_tenant_query(sql), {"tenant": tenant_id})]
         results.append(CheckResult(name, len(rows), rows[:MAX_ROWS_SHOWN]))
+    outbox = _Outbox.read(connection, tenant_id)
+    for name, check in OUTBOX_CHECKS.items():
+        rows = check(outbox)
+        results.append(CheckResult(name, len(rows), rows[:MAX_ROWS_SHOWN]))
     return results
+
+
+# --- the outbox: an event for each committed change (issue 16) ----------------------------------
+
+@dataclass(frozen=True)
+class _Outbox:
+    """The tenant's events, counted by (type, id of the resource in ``data``), beside what they are about.
+    Read in Python: the event's ``data`` is JSON text, which the two databases take apart differently."""
+
+    events: dict[tuple[str, int], int]
+    sequences: dict[int, list[int]]
+    payments: list[tuple]        # id, status, posted_on
+    failed_collections: set[int]  # their payments
+    invoices: list[tuple]        # id, status, posted_at
+    customers: list[int]
+    mandates: list[tuple]        # id, status
+    last_mandate_status: dict[int, str]
+
+    @classmethod
+    def read(cls, connection: Connection, tenant_id: uuid.UUID) -> "_Outbox":
+        def rows(sql: str) -> list[tuple]:
+            return [tuple(row) for row in connection.execute(_tenant_query(sql), {"tenant": tenant_id})]
+
+        counts: dict[tuple[str, int], int] = {}
+        sequences: dict[int, list[int]] = {}
+        last_mandate: dict[int, str] = {}
+        for type_, customer_id, sequence, data in rows(
+                "SELECT type, customer_id, sequence, data FROM events WHERE tenant_id = :tenant ORDER BY id"):
+            document = json.loads(data)
+            key = (type_, int(document.get("id", 0)))
+            counts[key] = counts.get(key, 0) + 1
+            if customer_id is not None:
+                sequences.setdefault(int(customer_id), []).append(sequence)
+            if type_ == "mandate.updated":
+                last_mandate[key[1]] = document["status"]
+        return cls(
+            counts, sequences, rows("SELECT id, status, posted_on FROM payments WHERE tenant_id = :tenant"),
+            {row[0] for row in rows(f"SELECT payment_id FROM provider_collections WHERE tenant_id = :tenant "
+                                    f"AND kind = 'collection' AND status IN ({_FAILED})")},
+            rows("SELECT id, status, posted_at FROM invoices WHERE tenant_id = :tenant"),
+            [row[0] for row in rows("SELECT id FROM customers WHERE tenant_id = :tenant")],
+            rows("SELECT id, status FROM site_payment_mandates WHERE tenant_id = :tenant"), last_mandate)
+
+    def count(self, type_: str, resource_id: int) -> int:
+        return self.events.get((type_, resource_id), 0)
+
+
+def _payment_events(outbox: _Outbox) -> list[tuple]:
+    """payment.posted once if it was ever posted, payment.rejected once if rejected, payment.cancelled
+    once if cancelled; none of them otherwise (a provider event delivered twice records nothing twice)."""
+    wrong = []
+    for payment_id, status, posted_on in outbox.payments:
+        expected = (int(status == "POSTED" or (status == "CANCELLED" and posted_on is not None)),
+                    int(status == "REJECTED"), int(status == "CANCELLED"))
+        found = tuple(outbox.count(kind, payment_id) for kind in ("payment.posted", "payment.rejected",
+                                                                  "payment.cancelled"))
+        if found != expected:
+            wrong.append((payment_id, status, found, expected))
+    return wrong
+
+
+def _collection_failed_events(outbox: _Outbox) -> list[tuple]:
+    """collection.failed once for each failed collection's payment, for no other payment."""
+    return [(payment_id, status, outbox.count("collection.failed", payment_id))
+            for payment_id, status, _ in outbox.payments
+            if outbox.count("collection.failed", payment_id) != int(payment_id in outbox.failed_collections)]
+
+
+def _invoice_events(outbox: _Outbox) -> list[tuple]:
+    return [(invoice_id, status, outbox.count("invoice.posted", invoice_id))
+            for invoice_id, status, posted_at in outbox.invoices
+            if outbox.count("invoice.posted", invoice_id) != int(status == "POSTED" or posted_at is not None)]
+
+
+def _customer_events(outbox: _Outbox) -> list[tuple]:
+    """customer.created once per customer, and each customer's events numbered 1, 2, 3... without gaps."""
+    return [(customer_id, outbox.count("customer.created", customer_id))
+            for customer_id in outbox.customers if outbox.count("customer.created", customer_id) != 1] + [
+        (customer_id, "sequences", numbers[:10]) for customer_id, numbers in outbox.sequences.items()
+        if numbers != list(range(1, len(numbers) + 1))]
+
+
+def _mandate_events(outbox: _Outbox) -> list[tuple]:
+    """A mandate that left PENDING_CUSTOMER_APPROVAL has mandate.updated events, the last one in its state."""
+    return [(mandate_id, status, outbox.last_mandate_status.get(mandate_id))
+            for mandate_id, status in outbox.mandates
+            if outbox.last_mandate_status.get(mandate_id, "PENDING_CUSTOMER_APPROVAL") != status]
+
+
+OUTBOX_CHECKS = {
+    "payment events once per change": _payment_events,
+    "collection.failed once per failed collection": _collection_failed_events,
+    "invoice.posted once per posted invoice": _invoice_events,
+    "customer events numbered without gaps": _customer_events,
+    "mandate.updated says the mandate's state": _mandate_events,
+}
 
 
 # What each kind of write creates, and so where its key is found.
 PAYMENT, CANCELLATION, INVOICE = "payment", "cancellation", "invoice"
+# A signed batch of a payment provider's events: no key of ours; each event's id is stored once.
+PROVIDER_EVENT = "provider event"
 
 _APPLIED_SQL = """
     SELECT 'payment' AS what, notes AS key, id FROM payments WHERE tenant_id = :tenant AND notes LIKE :pattern
@@ -289,6 +434,8 @@ def judge_writes(writes: Sequence[Write], applied: Mapping[tuple[str, str], Iter
         if not definite(status, detail):
             violations.append(f"{write.key}: no definite answer after {write.retries} retries "
                               f"({status}: {detail[:200] or 'no answer'})")
+        elif write.what == PROVIDER_EVENT:
+            continue  # judge_provider_events
         elif 200 <= status < 300 and ids != [resource_id]:
             violations.append(f"{write.key}: answered {status} with id {resource_id}, "
                               f"but the database holds {ids or 'nothing'}")
@@ -299,4 +446,26 @@ def judge_writes(writes: Sequence[Write], applied: Mapping[tuple[str, str], Iter
                               f"{'' if write.replay_was_replayed else ', not replayed'}")
         elif not 200 <= status < 300 and ids:
             violations.append(f"{write.key}: answered {status}, yet applied as {write.what} {ids}")
+    return violations
+
+
+def stored_provider_events(connection: Connection, tenant_id: uuid.UUID) -> set[str]:
+    """The ids of the provider events the tenant stored (and, by the checks, applied)."""
+    return {row[0] for row in connection.execute(_tenant_query(
+        "SELECT event_id FROM provider_events WHERE tenant_id = :tenant"), {"tenant": tenant_id})}
+
+
+def judge_provider_events(writes: Sequence[Write], stored: set[str]) -> list[str]:
+    """Every event of a batch the provider was told 200 for is stored (so applied: the checks say so); a
+    refused batch (4xx: the signature is ours, so none should be) is a violation too."""
+    violations = []
+    for write in writes:
+        if write.what != PROVIDER_EVENT:
+            continue
+        status = write.outcome[0]
+        ids = [each["id"] for each in json.loads(write.body)["events"]]
+        if status is not None and 400 <= status < 500:
+            violations.append(f"{write.key}: provider events refused with {status}: {write.outcome[2][:200]}")
+        elif status == 200 and set(ids) - stored:
+            violations.append(f"{write.key}: answered 200, but events {sorted(set(ids) - stored)} are not stored")
     return violations

@@ -236,3 +236,50 @@ def test_earlier_invoice_payments_get_rows_of_their_own_when_0012_runs(empty_eng
         assert (row.amount_minor, row.third_party_status, row.payment_method, row.description, row.paid_on) == (
             500, "PAID_OUT", PaymentMethod.GO_CARDLESS, "counter", dt.date(2026, 3, 4))
         assert row.tenant_id == tenant_id and len(row.locator) == 26
+
+
+def test_provider_collections_get_invoice_payment_rows_when_0017_runs(empty_engine: Engine) -> None:
+    """0017: a provider collection from before (0015 skipped them) gets its row, as the collection stands;
+    a payment link and a collection that has its row already get none."""
+    from ledgerline.models import InvoicePayment
+
+    engine = empty_engine
+    migrate(engine, "upgrade", "0002")
+    with engine.begin() as connection:
+        tenant_id = _insert(connection, "tenants", name="before-0017")
+    migrate(engine, "upgrade", "0016")
+    with engine.begin() as connection:
+        type_id = connection.execute(select(sql_column("id")).select_from(sql_table("financial_transaction_types"))
+                                     .where(sql_column("tenant_id") == tenant_id).limit(1)).scalar()
+        customer_id = _insert(connection, "customers", tenant_id=tenant_id, currency="GBP", status="ACTIVE",
+                              credit_threshold_minor=0, credit_minor=0)
+        invoice_id = _insert(connection, "invoices", tenant_id=tenant_id, customer_id=customer_id, currency="GBP",
+                             bill_run_type="NORMAL", status="POSTED", payment_status="UNPAID",
+                             total_minor=1013, outstanding_minor=1013)
+        provider_id = _insert(connection, "payment_providers", tenant_id=tenant_id, type="GO_CARDLESS",
+                              name="GoCardless", status="ACTIVE", adapter="sandbox")
+        payment_ids = [_insert(connection, "payments", tenant_id=tenant_id, customer_id=customer_id, currency="GBP",
+                               status="REJECTED", payment_method="GO_CARDLESS", amount_minor=1013,
+                               unallocated_minor=0, type_id=type_id, number=f"PAY-{n}", third_party_status="FAILED",
+                               invoices_to_pay=[invoice_id], notes=f"Collection SBX-{n}") for n in (1, 2)]
+        for n, payment_id in enumerate(payment_ids, start=1):
+            _insert(connection, "provider_collections", tenant_id=tenant_id, provider_id=provider_id,
+                    payment_id=payment_id, invoice_id=invoice_id, customer_id=customer_id, kind="collection",
+                    reference=f"SBX-{n}", attempt=n, amount_minor=1013, currency="GBP", status="FAILED",
+                    submitted_at=dt.datetime(2026, 3, 4, 10, tzinfo=dt.timezone.utc))
+        _insert(connection, "invoice_payments", tenant_id=tenant_id, invoice_id=invoice_id, customer_id=customer_id,
+                bill_run_type="NORMAL", payment_id=payment_ids[1], currency="GBP", amount_minor=1013,
+                payment_method="GO_CARDLESS", paid_on=dt.date(2026, 3, 4), third_party_status="FAILED")
+        _insert(connection, "provider_collections", tenant_id=tenant_id, provider_id=provider_id, payment_id=None,
+                invoice_id=invoice_id, customer_id=customer_id, kind="payment_link", reference="SBX-PL",
+                attempt=1, amount_minor=1013, currency="GBP", status="CREATED")
+    migrate(engine, "upgrade", "head")
+    with Session(engine) as session:
+        rows = session.execute(select(InvoicePayment).order_by(InvoicePayment.payment_id)).scalars().all()
+        assert [row.payment_id for row in rows] == payment_ids
+        backfilled = rows[0]
+        assert (backfilled.invoice_id, backfilled.amount_minor, backfilled.third_party_status,
+                backfilled.payment_method, backfilled.description, backfilled.paid_on) == (
+            invoice_id, 1013, "FAILED", PaymentMethod.GO_CARDLESS, "Collection SBX-1", dt.date(2026, 3, 4))
+        assert backfilled.error_info == "the payment provider reported FAILED"
+        assert backfilled.created_by == f"provider:{provider_id}" and len(backfilled.locator) == 26

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Uuid, bindparam, text
 
+from ledgerline import events
 from ledgerline.customers.service import create_customer
 from ledgerline.invoices.service import create_invoice
 from ledgerline.ledger.service import verify
@@ -49,6 +50,7 @@ def ledger(session, tenant_id):
     service.cancel_payment(session, tenant_id=tenant_id, payment_id=cancelled.id, notes="k-cancel-2")
     draft = pay(700, "k-pay-3", PaymentStatus.DRAFT)
     session.flush()
+    events.flush(session)  # the outbox rows a commit would write
     return {"invoices": invoices, "posted": posted, "cancelled": cancelled, "draft": draft}
 
 
@@ -58,7 +60,7 @@ def failing(session, tenant_id) -> set[str]:
 
 def test_what_the_services_write_passes_every_check(session, tenant_id, ledger):
     results = invariants.run_checks(session.connection(), tenant_id)
-    assert len(results) == len(invariants.CHECKS)
+    assert len(results) == len(invariants.CHECKS) + len(invariants.OUTBOX_CHECKS)
     assert [check for check in results if not check.passed] == []
     assert verify(session, tenant_id) == []
 
@@ -84,7 +86,8 @@ CORRUPTIONS = {
          "invoice outstanding = total - live allocations"}),
     "cancellation row on a payment left POSTED": (
         "UPDATE payments SET status = 'POSTED' WHERE id = :cancelled",
-        {"live payment has no cancellation", "posted payment = live allocations + credit"}),
+        {"live payment has no cancellation", "posted payment = live allocations + credit",
+         "payment events once per change"}),
     "draft payment with an allocation": (
         "INSERT INTO payment_allocations (tenant_id, payment_id, invoice_id, amount_minor, refunded_minor, created_at) "
         "SELECT tenant_id, :draft, :invoice, 100, 0, created_at FROM payments WHERE id = :draft",
@@ -93,6 +96,16 @@ CORRUPTIONS = {
     "posted invoice without its journal entry": (
         "DELETE FROM journal_entries WHERE invoice_id = :invoice AND kind = 'INVOICE_POSTED'",
         {"posted invoice has its INVOICE_POSTED entry"}),
+    "payment posted without its event": (
+        "DELETE FROM events WHERE id = (SELECT min(e.id) FROM events e JOIN payments p ON p.tenant_id = e.tenant_id "
+        "AND p.customer_id = e.customer_id WHERE e.type = 'payment.posted' AND p.id = :posted)",
+        {"payment events once per change", "customer events numbered without gaps"}),
+    "payment cancelled twice in the outbox": (
+        "INSERT INTO events (tenant_id, type, customer_id, sequence, data, created_at) "
+        "SELECT e.tenant_id, e.type, e.customer_id, e.sequence + 100, e.data, e.created_at FROM events e "
+        "JOIN payments p ON p.tenant_id = e.tenant_id AND p.customer_id = e.customer_id "
+        "WHERE e.type = 'payment.cancelled' AND p.id = :cancelled",
+        {"payment events once per change", "customer events numbered without gaps"}),
     "customer credit not moved": (
         "UPDATE customers SET credit_minor = credit_minor + 1 WHERE id = (SELECT customer_id FROM payments "
         "WHERE id = :posted)",

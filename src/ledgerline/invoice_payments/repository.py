@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import RowMapping, Select, and_, func, literal, select
+from sqlalchemy import RowMapping, Select, and_, func, literal, select, update
 from sqlalchemy.orm import Session
 
 from ledgerline.kit.bulk import insert_returning_ids
@@ -52,6 +52,13 @@ def invoice_named(session: Session, tenant_id: uuid.UUID, ref: Ref) -> InvoiceFo
 
 def insert_row(session: Session, row: Mapping[str, Any]) -> int:
     return insert_returning_ids(session, _ROWS, [row])[0]
+
+
+def follow_payment(session: Session, tenant_id: uuid.UUID, payment_id: int, values: Mapping[str, Any]) -> int:
+    """Update the rows of ``payment_id`` (a collection's one row) with ``values``; answers how many."""
+    stmt = (update(_ROWS).where(_ROWS.c.tenant_id == tenant_id, _ROWS.c.payment_id == payment_id)
+            .values(**values, version=_ROWS.c.version + 1))
+    return session.execute(stmt).rowcount
 
 
 def _rows(tenant_id: uuid.UUID, bill_run_type: BillRunType) -> Select:

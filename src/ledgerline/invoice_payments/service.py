@@ -22,8 +22,9 @@ from ledgerline.kit.criteria import Criteria, Page
 from ledgerline.kit.ids import new_locator, new_uuid
 from ledgerline.kit.money import Money, MoneyError
 from ledgerline.kit.refs import InvoiceRef
+from ledgerline.models import Invoice
 from ledgerline.models.base import utcnow
-from ledgerline.models.enums import BillRunType, InvoiceStatus, PaymentStatus
+from ledgerline.models.enums import BillRunType, InvoiceStatus, PaymentMethod, PaymentStatus
 from ledgerline.payments import service as payments
 from ledgerline.payments.values import PaymentDetails
 from ledgerline.refunds import service as refunds
@@ -78,6 +79,33 @@ def record_invoice_payment(session: Session, *, tenant: TenantContext, new: NewI
     }
     row["id"] = repository.insert_row(session, row)
     return InvoicePaymentView(row, PaymentStatus.POSTED if payment_id is not None else None, 0)
+
+
+def record_collection(session: Session, *, tenant_id: uuid.UUID, invoice: Invoice, payment_id: int,
+                      amount: Money, payment_method: PaymentMethod, third_party_status: str, description: str,
+                      actor: str | None) -> int:
+    """The row of a submission to a payment provider (issue 14): linked to the collection's payment, which is
+    PENDING_VERIFICATION and settles nothing until the provider says the money was collected. The row then
+    follows the collection (``follow_collection``); answers its id."""
+    now = utcnow()
+    return repository.insert_row(session, {
+        "tenant_id": tenant_id, "locator": new_locator(), "uuid": new_uuid(), "version": 1, "created_at": now,
+        "updated_at": now, "invoice_id": invoice.id, "customer_id": invoice.customer_id,
+        "bill_run_type": invoice.bill_run_type, "payment_id": payment_id, "refund_id": None,
+        "currency": amount.currency, "amount_minor": amount.minor, "third_party_status": third_party_status,
+        "payment_method": payment_method, "description": description, "error_info": None, "paid_on": now.date(),
+        "created_by": actor,
+    })
+
+
+def follow_collection(session: Session, *, tenant_id: uuid.UUID, payment_id: int, third_party_status: str,
+                      error_info: str | None = None) -> None:
+    """The collection's row takes the provider's latest status (and what went wrong, when it failed). The
+    money follows the payment, not the row: the row shows it settled only while that payment is POSTED."""
+    values: dict[str, object] = {"third_party_status": third_party_status, "updated_at": utcnow()}
+    if error_info is not None:
+        values["error_info"] = error_info[:255]
+    repository.follow_payment(session, tenant_id, payment_id, values)
 
 
 def _view(row) -> InvoicePaymentView:  # noqa: ANN001 - a row of repository._rows

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -370,6 +370,18 @@ def reject_payment(session: Session, *, tenant: TenantContext, payment: PaymentR
     return recorded
 
 
+# What other domains do when a payment still PENDING_VERIFICATION is cancelled here (the providers' collection
+# follows it); registered by them, since payments cannot know them. Called under the customer's lock.
+PendingCancelled = Callable[[Session, TenantContext, Mapping[str, Any]], None]
+_PENDING_CANCELLED: list[PendingCancelled] = []
+
+
+def on_pending_cancelled(follower: PendingCancelled) -> PendingCancelled:
+    """Decorator: ``follower(session, tenant, payment_row)`` runs in the cancellation's transaction."""
+    _PENDING_CANCELLED.append(follower)
+    return follower
+
+
 def cancel_payment(session: Session, *, tenant: TenantContext, payment: PaymentRef,
                    cancellation: Cancellation = Cancellation(), actor: str | None = None) -> RecordedPayment:
     """POSTED -> CANCELLED: allocations and shortfall write-offs are reversed, invoices reopen, and a posted
@@ -384,6 +396,8 @@ def cancel_payment(session: Session, *, tenant: TenantContext, payment: PaymentR
     if row["status"] is PaymentStatus.PENDING_VERIFICATION:
         row["status"] = PaymentStatus.CANCELLED
         repository.update_payment(session, tenant.tenant_id, row, ("status", "updated_by"), now)
+        for follower in _PENDING_CANCELLED:
+            follower(session, tenant, row)
         metrics.payment_cancelled(session, row["currency"])
         recorded = RecordedPayment(payment=row)
         events.record(session, tenant.tenant_id, "payment.cancelled", row["customer_id"], recorded)

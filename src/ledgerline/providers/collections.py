@@ -7,21 +7,29 @@ once (``receive_events``): CONFIRMED / PAID_OUT post and allocate it through the
 FAILED rejects it (the invoice is UNPAID again; ``retryIfPossible`` providers submit it once more),
 CANCELLED cancels it, CHARGED_BACK cancels a posted one with a payment cancellation, reopening the
 invoice. Every event locks the customer first, then the collection: the one lock order.
+
+Each collection is also an invoice payment row (issue 14), written with it and following its status; its
+money counts only while its payment is POSTED. Events go through the payments use cases, so they record
+payment.posted / rejected / cancelled and invoice.paid once per change; a failure also records
+collection.failed, a mandate's change mandate.updated (issue 16).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy.orm import Session
 
+from ledgerline import events
 from ledgerline.customers import service as customers
 from ledgerline.errors import Conflict, InvalidRequest, NotFound, not_found
 from ledgerline.invoices import service as invoices
-from ledgerline.kit.money import to_major
+from ledgerline.invoice_payments import service as invoice_payments
+from ledgerline.kit.money import Money, to_major
 from ledgerline.kit.refs import CustomerRef, InvoiceRef, PaymentRef
 from ledgerline.models import Invoice, PaymentProvider, ProviderCollection
 from ledgerline.models.base import utcnow
@@ -72,11 +80,17 @@ def _submit(session: Session, tenant: TenantContext, provider: PaymentProvider, 
     submitted = adapter(provider.adapter).collect(context_of(session, provider, runtime), CollectionRequest(
         amount_minor=amount_minor, currency=currency, mandate_reference=mandate_reference,
         description=f"Invoice {invoice.number}"))
+    description = f"Collection {submitted.reference} by {provider.name} (attempt {attempt})"
     recorded = payments.record_pending_collection(session, tenant=tenant, new=NewPayment(
         customer=CustomerRef(id=invoice.customer_id), amount=to_major(amount_minor, currency),
         payment_method=provider.type, intended_invoices=(InvoiceRef(id=invoice.id),),
         details=PaymentDetails(third_party_status=submitted.status, reference_number=submitted.reference,
-                               notes=f"Collection {submitted.reference} by {provider.name} (attempt {attempt})")))
+                               notes=description)))
+    # Seed 000: a submission to a provider is an invoice payment event, listed with its own id.
+    invoice_payments.record_collection(
+        session, tenant_id=tenant.tenant_id, invoice=invoice, payment_id=recorded.id,
+        amount=Money(amount_minor, currency), payment_method=provider.type, third_party_status=submitted.status,
+        description=description, actor=f"provider:{provider.id}")
     now = utcnow()
     collection = repository.insert_collection(
         session, tenant_id=tenant.tenant_id, provider_id=provider.id, payment_id=recorded.id, invoice_id=invoice.id,
@@ -148,13 +162,18 @@ def apply_event(session: Session, *, tenant: TenantContext, provider: PaymentPro
 
 
 def _apply_to_mandate(session: Session, tenant: TenantContext, event: ProviderEventData) -> str:
-    mandate = repository.mandate_by_reference(session, tenant.tenant_id, event.reference, for_update=True)
-    if mandate is None:
+    found = repository.mandate_by_reference(session, tenant.tenant_id, event.reference)
+    if found is None:
         return f"ignored: no mandate {event.reference}"
+    # Customer first, then the mandate (the one lock order); mandate.updated takes the customer's sequence.
+    customers.get_customer(session, tenant_id=tenant.tenant_id, customer_id=found.customer_id, for_update=True)
+    mandate = repository.mandate_by_reference(session, tenant.tenant_id, event.reference, for_update=True)
+    assert mandate is not None, "read a moment ago"
     if event.status not in planning.MANDATE_STATES or mandate.status == event.status:
         return f"ignored: mandate is {mandate.status}"
     mandate.status = event.status
     session.flush()
+    events.record(session, tenant.tenant_id, "mandate.updated", mandate.customer_id, mandate)
     return f"mandate {event.status}"
 
 
@@ -172,14 +191,21 @@ def _apply_to_collection(session: Session, tenant: TenantContext, provider: Paym
     if step.action == "ignore":
         return f"ignored: {step.reason}"
     now = utcnow()
-    outcome = _carry_out(session, tenant, provider, collection, step, runtime)
+    if collection.payment_id is not None:
+        # First, so the payment.posted / rejected / cancelled events carry what the provider said.
+        payments.note_third_party_status(session, tenant_id=tenant.tenant_id, payment_id=collection.payment_id,
+                                         status=step.status)
+        invoice_payments.follow_collection(
+            session, tenant_id=tenant.tenant_id, payment_id=collection.payment_id, third_party_status=step.status,
+            error_info=f"the payment provider reported {step.status}" if step.action == "reject" else None)
+    # The collection moves first: the payment use cases below then see it resolved (a cancellation of its
+    # payment is the provider's, not one the collection must follow).
     collection.status = step.status
     collection.updated_at = now
     if step.action != "status" and step.status not in ("CONFIRMED",):
         collection.resolved_at = collection.resolved_at or now
-    if collection.payment_id is not None:
-        payments.note_third_party_status(session, tenant_id=tenant.tenant_id, payment_id=collection.payment_id,
-                                         status=step.status)
+    session.flush()
+    outcome = _carry_out(session, tenant, provider, collection, step, runtime)
     session.flush()
     return outcome
 
@@ -202,8 +228,11 @@ def _carry_out(session: Session, tenant: TenantContext, provider: PaymentProvide
             return f"charged back, not cancelled: {exc.message}"
         return f"payment {collection.payment_id} charged back and cancelled"
     if step.action == "reject":
-        payments.reject_payment(session, tenant=tenant, payment=payment, actor=f"provider:{provider.id}",
-                                reason=f"the payment provider reported {step.status}")
+        rejected = payments.reject_payment(session, tenant=tenant, payment=payment, actor=f"provider:{provider.id}",
+                                           reason=f"the payment provider reported {step.status}")
+        # Beside payment.rejected: a receiver that follows collections needs no rule for which rejections
+        # are failures (the customer is locked, so the event takes its place in the customer's sequence).
+        events.record(session, tenant.tenant_id, "collection.failed", collection.customer_id, rejected)
         _refresh_invoice(session, tenant.tenant_id, collection.invoice_id)
         retried = ""
         if provider.retry_if_possible and collection.attempt == 1:
@@ -252,6 +281,26 @@ def _retry(session: Session, tenant: TenantContext, provider: PaymentProvider, f
         return None
     return _submit(session, tenant, provider, runtime, invoice=invoice, mandate_id=mandate.id,
                    mandate_reference=mandate.mandate_reference, attempt=failed.attempt + 1)
+
+
+@payments.on_pending_cancelled
+def _follow_cancelled_payment(session: Session, tenant: TenantContext, payment: Mapping[str, Any]) -> None:
+    """A collection's payment cancelled by hand (POST /v1/payments/{id}/cancel, or any surface's cancel)
+    while still pending: the collection is CANCELLED with it, its row says so, and the invoice is no
+    longer PENDING. The provider is not asked to stop (invoice-payment-cancel does that); whatever it says
+    about the collection afterwards is ignored, as for any cancelled collection."""
+    collection = repository.collection_of_payment(session, tenant.tenant_id, payment["id"])
+    if collection is None or collection.status not in planning.OPEN_COLLECTION:
+        return
+    now = utcnow()
+    collection.status, collection.updated_at, collection.resolved_at = "CANCELLED", now, now
+    collection.details = {**collection.details, "cancelledWithPayment": now.isoformat()}
+    payments.note_third_party_status(session, tenant_id=tenant.tenant_id, payment_id=payment["id"],
+                                     status="CANCELLED")
+    invoice_payments.follow_collection(session, tenant_id=tenant.tenant_id, payment_id=payment["id"],
+                                       third_party_status="CANCELLED")
+    session.flush()
+    _refresh_invoice(session, tenant.tenant_id, collection.invoice_id)
 
 
 # --- reprocess, cancel, replay ------------------------------------------------------------------
@@ -315,13 +364,16 @@ class Replayed:
 def replay_events(session: Session, *, tenant: TenantContext, provider_id: int, start: dt.datetime | None,
                   end: dt.datetime | None, runtime: ProviderRuntime) -> Replayed:
     """Apply the provider's stored events of the period again, oldest first: an event applied already
-    changes nothing, one that could not be applied before is applied now."""
+    changes nothing (it is skipped: applying it again would record its domain events again, and mandate
+    states have no order), one that could not be applied before is applied now."""
     provider = repository.provider(session, tenant.tenant_id, provider_id)
     if provider is None:
         raise InvalidRequest.for_field("payment_provider", f"payment provider {provider_id} does not exist")
     events = repository.events_between(session, tenant.tenant_id, provider.id, start, end)
     changed = 0
     for stored in events:
+        if not planning.replay_applies(stored.resource_type, stored.outcome):
+            continue
         outcome = apply_event(session, tenant=tenant, provider=provider, runtime=runtime, event=ProviderEventData(
             stored.event_id, stored.resource_type, stored.reference, stored.status, stored.occurred_at,
             stored.payload))

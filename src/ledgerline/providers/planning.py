@@ -65,6 +65,18 @@ def collection_step(current: str, event: str) -> Step:
     return Step("ignore", current, f"collection is {current}, which is final")
 
 
+def replay_applies(resource_type: str, outcome: str | None) -> bool:
+    """Whether replaying a stored event applies it: not when it was applied already (its change and its
+    domain events happened once). A collection's or refund's ignored event is tried again (their steps only
+    move forwards); a mandate's only when it found no mandate, since mandate states have no order and an
+    old event would undo a newer one."""
+    if outcome is None:
+        return True
+    if not outcome.startswith("ignored"):
+        return False
+    return resource_type != "mandate" or outcome.startswith("ignored: no mandate")
+
+
 OPEN_REFUND = frozenset({"CREATED", "PENDING_SUBMISSION", "SUBMITTED"})
 REFUND_PAID = frozenset({"PAID", "REFUND_SETTLED"})
 REFUND_RETURNED = frozenset({"BOUNCED", "FUNDS_RETURNED", "CANCELLED"})

@@ -150,6 +150,13 @@ def collection_by_reference(session: Session, tenant_id: uuid.UUID, provider_id:
     return session.execute(stmt).scalar_one_or_none()
 
 
+def collection_of_payment(session: Session, tenant_id: uuid.UUID, payment_id: int) -> ProviderCollection | None:
+    """The collection whose payment this is, locked (its customer is locked by the caller)."""
+    return session.execute(select(ProviderCollection).where(
+        ProviderCollection.tenant_id == tenant_id, ProviderCollection.payment_id == payment_id)
+        .with_for_update(key_share=True).execution_options(populate_existing=True)).scalar_one_or_none()
+
+
 def customer_of_collection(session: Session, tenant_id: uuid.UUID, provider_id: int, reference: str) -> int | None:
     return session.execute(select(ProviderCollection.customer_id).where(
         ProviderCollection.tenant_id == tenant_id, ProviderCollection.provider_id == provider_id,

@@ -19,6 +19,7 @@ from ledgerline.api.v1.credits import Credit
 from ledgerline.api.v1.customers import Customer
 from ledgerline.api.v1.invoices import Invoice
 from ledgerline.api.v1.listing import Filter, Listing
+from ledgerline.api.v1.payment_providers import SitePaymentMandate
 from ledgerline.api.v1.payments import payment_wire
 from ledgerline.api.v1.refunds import Refund
 from ledgerline.api.v1.resource import Resource
@@ -43,6 +44,7 @@ documents.renders("customer")(lambda customer: to_wire(Customer.of(customer)))
 documents.renders("payment")(payment_wire)
 documents.renders("refund")(lambda refund: to_wire(Refund.of(refund)))
 documents.renders("credit")(lambda view: to_wire(Credit.of(view)))
+documents.renders("mandate")(lambda mandate: to_wire(SitePaymentMandate.of(mandate)))
 
 
 @documents.renders("invoice")
