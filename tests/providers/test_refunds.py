@@ -265,3 +265,22 @@ def test_the_janitor_resolves_a_stuck_refund_by_asking_the_provider(instant_sett
         assert collections.resolve_stuck(session, tenant=tenant, runtime=runtime_for(instant_settings),
                                          deadline_seconds=0, now=later) == []
     _ledger_is_clean(database, tenant_id)
+
+
+def test_money_returned_through_invoice_payments_goes_back_through_the_collecting_provider(client, auth, database,
+                                                                                           tenant_id):
+    """The invoice-payments surface refunds through the same use case: a sandbox collection's money goes back by
+    the sandbox, and the row's net amount follows a bounce."""
+    setup, posted = _collected_invoice(client, auth)
+    recorded = client.post("/v1/invoice-payments", headers=auth, json={
+        "generatedInvoiceId": posted["id"], "thirdPartyPaymentStatus": "REFUNDED", "amountInMajorCurrency": "-10.13",
+        "paymentMethod": "GO_CARDLESS"})
+    assert recorded.status_code == 201, recorded.text
+    refund = _refund_now(client, auth, recorded.json()["refundId"])
+    assert refund["thirdPartyRefundStatus"] == "CREATED"
+    assert _reference(database, refund["id"]).startswith("SBX-RF-")
+    settle(client, auth)
+    assert _refund_now(client, auth, refund["id"])["thirdPartyRefundStatus"] == "BOUNCED"
+    assert invoice(client, auth, posted["id"])["outstandingInMajorCurrency"] == 0
+    assert _balance(client, auth, setup["customer"]["id"]) == 0
+    _ledger_is_clean(database, tenant_id)
