@@ -13,12 +13,17 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from ledgerline.app import create_app
+from ledgerline.kit.refs import CustomerRef
 from ledgerline.ledger.service import verify
-from ledgerline.models import ProviderRefund
+from ledgerline.models import PaymentProvider, ProviderRefund
 from ledgerline.providers import collections
+from ledgerline.providers import runtime as provider_runtime
+from ledgerline.providers.base import ProviderEventData
 from ledgerline.providers.runtime import runtime_for
+from ledgerline.refunds.service import NewRefund, refund as refund_use_case
 from tests.conftest import make_settings
 from tests.factories import create_customer, create_customer_payment
+from tests.statements import counted
 from tests.providers.helpers import (
     create_provider, deliver, event, invoice, mandated_customer, path_of, post_invoice, settle,
 )
@@ -284,3 +289,43 @@ def test_money_returned_through_invoice_payments_goes_back_through_the_collectin
     assert invoice(client, auth, posted["id"])["outstandingInMajorCurrency"] == 0
     assert _balance(client, auth, setup["customer"]["id"]) == 0
     _ledger_is_clean(database, tenant_id)
+
+
+def test_a_provider_refund_and_its_bounce_are_each_a_fixed_handful_of_statements(client, auth, database, tenant,
+                                                                                  settings):
+    """Measured: the statements of submitting a refund to the sandbox, and of applying its bounce, do not grow
+    with the number of payments the refund drew on."""
+    setup = mandated_customer(client, auth)
+    customer_id = setup["customer"]["id"]
+    for _ in range(4):  # four payment links paid: four provider-collected payments of credit
+        link = client.post("/v1/payment-provider-payment-link", headers=auth, json={
+            "paymentProviderId": setup["provider"]["id"], "amountInMajorCurrency": "5.00",
+            "customerId": customer_id}).json()
+        client.post(path_of(link["paymentLinkURL"]))
+    sent = {}
+    provider_runtime.use(runtime_for(settings))
+    try:
+        with database.session() as session:
+            for amount in ("1.00", "1.13", "15.13"):  # a tenant's first refund creates its number counter
+                with counted(session.connection()) as statements:
+                    recorded = refund_use_case(session, tenant=tenant, new=NewRefund(
+                        Decimal(amount), customer=CustomerRef(id=customer_id)))
+                sent[amount] = len(statements)
+            provider = session.get(PaymentProvider, setup["provider"]["id"])
+            for amount, refund_id in (("1.13", recorded.refund.id - 1), ("15.13", recorded.refund.id)):
+                reference = session.execute(select(ProviderRefund.reference).where(
+                    ProviderRefund.refund_id == refund_id)).scalar_one()
+                with counted(session.connection()) as statements:
+                    received = collections.receive_events(
+                        session, tenant=tenant, provider=provider, runtime=runtime_for(settings),
+                        events=[ProviderEventData(f"EV-{refund_id}", "refund", reference, "BOUNCED",
+                                                  dt.datetime.now(dt.timezone.utc))])
+                assert "reversed" in received.outcomes[0], received
+                sent[f"bounce {amount}"] = len(statements)
+            session.expire_all()
+            assert verify(session, tenant.tenant_id) == []
+    finally:
+        provider_runtime.use(None)
+    # 1.13 draws on one payment, 15.13 on four.
+    assert sent["1.13"] == sent["15.13"] <= 13, sent
+    assert sent["bounce 1.13"] == sent["bounce 15.13"] <= 15, sent
