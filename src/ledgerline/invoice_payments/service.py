@@ -65,7 +65,7 @@ def record_invoice_payment(session: Session, *, tenant: TenantContext, new: NewI
     elif effect is Effect.RETURN:
         refund_id = refunds.refund(session, tenant=tenant, actor=actor, new=refunds.NewRefund(
             amount=-new.amount, invoice=InvoiceRef(id=invoice.id), bill_run_type=new.bill_run_type,
-            method=new.payment_method, description=new.description)).refund.id
+            method=new.payment_method, description=new.description, through_provider=False)).refund.id
     elif invoice.status is not InvoiceStatus.POSTED:
         raise Conflict(f"invoice {invoice.id} is {invoice.status.value}; payments are recorded for posted invoices")
     now = utcnow()

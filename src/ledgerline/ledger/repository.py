@@ -93,9 +93,25 @@ def _stored_vs_summed(session: Session, tenant_id: uuid.UUID | None, model, stor
 
 
 def refund_mismatches(session: Session, tenant_id: uuid.UUID | None) -> Sequence[tuple[int, int, int]]:
-    """Each refund's journal entries take exactly its amount off the balance."""
-    return _stored_vs_summed(session, tenant_id, Refund, -Refund.amount_minor, JournalEntry.refund_id,
+    """Each refund's journal entries take exactly its amount off the balance; once a provider said its money
+    came back (BOUNCED, FUNDS_RETURNED, CANCELLED) its REFUND_REVERSED entry gives exactly that back."""
+    from ledgerline.refunds.planning import RETURNED_STATUSES
+
+    returned = Refund.third_party_refund_status.in_(sorted(RETURNED_STATUSES, key=lambda status: status.value))
+    stored = case((returned, 0), else_=-Refund.amount_minor)
+    return _stored_vs_summed(session, tenant_id, Refund, stored, JournalEntry.refund_id,
                              JournalEntry.balance_delta, JournalEntry.refund_id.is_not(None))
+
+
+def refund_reversal_mismatches(session: Session, tenant_id: uuid.UUID | None) -> Sequence[tuple[int, int, int]]:
+    """A refund is reversed at most once, and only when its provider said the money came back: its
+    REFUND_REVERSED entries add up to its amount then, to nothing otherwise."""
+    from ledgerline.refunds.planning import RETURNED_STATUSES
+
+    returned = Refund.third_party_refund_status.in_(sorted(RETURNED_STATUSES, key=lambda status: status.value))
+    stored = case((returned, Refund.amount_minor), else_=0)
+    return _stored_vs_summed(session, tenant_id, Refund, stored, JournalEntry.refund_id, JournalEntry.balance_delta,
+                             JournalEntry.kind == JournalKind.REFUND_REVERSED)
 
 
 def invoice_refunded_mismatches(session: Session, tenant_id: uuid.UUID | None) -> Sequence[tuple[int, int, int]]:

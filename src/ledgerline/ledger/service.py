@@ -55,7 +55,7 @@ class Mismatch:
 
 def verify(session: Session, tenant_id: uuid.UUID | None = None) -> Sequence[Mismatch]:
     """Every customer's credit and balance and every invoice's outstanding, recomputed from the journal;
-    refunds against their journal entries; what invoices say was refunded and written off against the
+    refunds against their journal entries (a bounced provider refund reversed exactly once); what invoices say was refunded and written off against the
     allocations and credits behind it; the subpayment credits against the allocations they mirror; credit
     distributions (spent credit, redeemed certificates) against their targets and journal lines; and gift
     certificates' balances against their redemptions, each redemption against its journal lines."""
@@ -63,6 +63,8 @@ def verify(session: Session, tenant_id: uuid.UUID | None = None) -> Sequence[Mis
     mismatches += [Mismatch("customer credit", *row) for row in repository.credit_mismatches(session, tenant_id)]
     mismatches += [Mismatch("customer balance", *row) for row in repository.balance_mismatches(session, tenant_id)]
     mismatches += [Mismatch("refund journal", *row) for row in repository.refund_mismatches(session, tenant_id)]
+    mismatches += [Mismatch("refund reversal", *row)
+                   for row in repository.refund_reversal_mismatches(session, tenant_id)]
     mismatches += [Mismatch("invoice refunded", *row)
                    for row in repository.invoice_refunded_mismatches(session, tenant_id)]
     mismatches += [Mismatch("invoice written off", *row)

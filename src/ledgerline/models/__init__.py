@@ -32,7 +32,7 @@ from ledgerline.models.invoice_payment import InvoicePayment
 from ledgerline.models.adjustment import CustomerBalanceAdjustment
 from ledgerline.models.journal import JournalEntry
 from ledgerline.models.provider import (
-    PaymentProvider, PaymentProviderContractOwner, ProviderCollection, ProviderEvent, SandboxOperation,
+    PaymentProvider, PaymentProviderContractOwner, ProviderCollection, ProviderEvent, ProviderRefund, SandboxOperation,
     SitePaymentMandate,
 )
 from ledgerline.models.event import Event, WebhookAttempt, WebhookDelivery, WebhookEndpoint
@@ -78,6 +78,7 @@ __all__ = [
     "PaymentProviderContractOwner",
     "ProviderCollection",
     "ProviderEvent",
+    "ProviderRefund",
     "Refund",
     "RejectionReason",
     "SandboxOperation",

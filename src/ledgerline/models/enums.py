@@ -127,6 +127,8 @@ class JournalKind(str, enum.Enum):
     SHORTFALL_WRITE_OFF = "SHORTFALL_WRITE_OFF"
     BALANCE_ADJUSTMENT = "BALANCE_ADJUSTMENT"
     REFUND = "REFUND"
+    # A provider's refund bounced (or its funds came back): what the refund took back is restored.
+    REFUND_REVERSED = "REFUND_REVERSED"
     WRITE_OFF = "WRITE_OFF"
     WRITE_OFF_REVERSED = "WRITE_OFF_REVERSED"
     # Customer credit spent on an invoice by a payment (a creditDistribution credit), and its undoing.

@@ -120,6 +120,35 @@ class ProviderCollection(Base):
     details: Mapped[dict] = mapped_column(JSON, nullable=False, default=dict)
 
 
+class ProviderRefund(Base):
+    """A refund a provider pays out (issue 14 item 7): the provider's reference for it, the collection whose
+    money it returns, and what the refund took back (``draws``, ``[{"paymentId", "allocationId",
+    "amountMinor"}]``), so a bounce restores exactly that. The refund's ``third_party_refund_status`` is the
+    provider's status; ``resolved_at`` is set once it is final (paid, or bounced and restored)."""
+
+    __tablename__ = "provider_refunds"
+    __table_args__ = (
+        UniqueConstraint("tenant_id", "provider_id", "reference"),
+        UniqueConstraint("tenant_id", "refund_id"),
+        Index("ix_provider_refunds_tenant_open", "tenant_id", "resolved_at", "submitted_at"),
+        CheckConstraint("amount_minor > 0", name="amount_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    tenant_id: Mapped[uuid.UUID] = mapped_column(Uuid(), nullable=False)
+    provider_id: Mapped[int] = mapped_column(BigId, ForeignKey("payment_providers.id"), nullable=False)
+    refund_id: Mapped[int] = mapped_column(BigId, ForeignKey("refunds.id"), nullable=False)
+    customer_id: Mapped[int] = mapped_column(BigId, ForeignKey("customers.id"), nullable=False)
+    collection_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("provider_collections.id"))
+    reference: Mapped[str] = mapped_column(String(64), nullable=False)
+    amount_minor: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    currency: Mapped[str] = mapped_column(String(3), nullable=False)
+    draws: Mapped[list] = mapped_column(JSON, nullable=False, default=list)
+    submitted_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
+    resolved_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), nullable=False, default=utcnow)
+
+
 class ProviderEvent(Base):
     """An event a provider sent, stored once (unique provider event id) and applied once."""
 

@@ -17,7 +17,7 @@ from ledgerline.kit.criteria import ColumnMap, choice, day, flag, ident, text
 from ledgerline.kit.repository import TenantRows, get_scoped
 from ledgerline.models import (
     Customer, Invoice, PaymentProvider, PaymentProviderContractOwner, ProviderCollection, ProviderEvent,
-    SandboxOperation, Site, SitePaymentMandate, Tenant,
+    ProviderRefund, Refund, SandboxOperation, Site, SitePaymentMandate, Tenant,
 )
 from ledgerline.models.enums import InvoicePaymentStatus, PaymentMethod, ProviderStatus
 
@@ -176,9 +176,58 @@ def collections_pending_since(session: Session, tenant_id: uuid.UUID, before: dt
         .order_by(ProviderCollection.id)).scalars())
 
 
+def collections_of_payments(session: Session, tenant_id: uuid.UUID, payment_ids: Sequence[int]
+                            ) -> dict[int, tuple[ProviderCollection, PaymentProvider]]:
+    """The collections (and payment links) that filled the payments in, by payment id, with their provider:
+    only providers that collect themselves (not ``manual``)."""
+    if not payment_ids:
+        return {}
+    stmt = (select(ProviderCollection, PaymentProvider)
+            .join(PaymentProvider, and_(PaymentProvider.tenant_id == ProviderCollection.tenant_id,
+                                        PaymentProvider.id == ProviderCollection.provider_id))
+            .where(ProviderCollection.tenant_id == tenant_id, ProviderCollection.payment_id.in_(list(payment_ids)),
+                   PaymentProvider.adapter != "manual"))
+    return {row[0].payment_id: (row[0], row[1]) for row in session.execute(stmt)}
+
+
 def tenant_ids(session: Session) -> list[uuid.UUID]:
     """Every tenant: the janitor works through them one at a time."""
     return list(session.execute(select(Tenant.id).order_by(Tenant.id)).scalars())
+
+
+# --- refunds ------------------------------------------------------------------------------------
+
+def insert_provider_refunds(session: Session, rows: Sequence[dict[str, Any]]) -> None:
+    if rows:
+        session.execute(ProviderRefund.__table__.insert(), list(rows))
+
+
+def customer_of_provider_refund(session: Session, tenant_id: uuid.UUID, provider_id: int, reference: str
+                                ) -> int | None:
+    return session.execute(select(ProviderRefund.customer_id).where(
+        ProviderRefund.tenant_id == tenant_id, ProviderRefund.provider_id == provider_id,
+        ProviderRefund.reference == reference)).scalar_one_or_none()
+
+
+def provider_refund_by_reference(session: Session, tenant_id: uuid.UUID, provider_id: int, reference: str
+                                 ) -> ProviderRefund | None:
+    """The provider's refund, locked and read afresh."""
+    return session.execute(select(ProviderRefund).where(
+        ProviderRefund.tenant_id == tenant_id, ProviderRefund.provider_id == provider_id,
+        ProviderRefund.reference == reference).with_for_update(key_share=True)
+        .execution_options(populate_existing=True)).scalar_one_or_none()
+
+
+def provider_refunds_pending_since(session: Session, tenant_id: uuid.UUID, before: dt.datetime
+                                   ) -> list[tuple[ProviderRefund, str]]:
+    """Provider refunds not resolved yet, submitted by ``before``, with the refund's status now."""
+    rows = session.execute(select(ProviderRefund, Refund.third_party_refund_status)
+                           .join(Refund, and_(Refund.tenant_id == ProviderRefund.tenant_id,
+                                              Refund.id == ProviderRefund.refund_id))
+                           .where(ProviderRefund.tenant_id == tenant_id, ProviderRefund.resolved_at.is_(None),
+                                  ProviderRefund.submitted_at <= before)
+                           .order_by(ProviderRefund.id))
+    return [(row[0], row[1].value) for row in rows]
 
 
 # --- events -------------------------------------------------------------------------------------

@@ -15,7 +15,7 @@ from ledgerline.kit.repository import TenantRows
 from ledgerline.models import Payment, PaymentAllocation, Refund
 from ledgerline.models.enums import BillRunType, PaymentMethod, PaymentStatus
 from ledgerline.payments import third_party
-from ledgerline.refunds.planning import Source
+from ledgerline.refunds.planning import Draw, DrawnNow, Source
 
 REFUND_COLUMNS = ColumnMap({
     "id": ident(Refund.id),
@@ -72,6 +72,34 @@ def last_successful_method(session: Session, tenant_id: uuid.UUID, customer_id: 
                    Payment.status == PaymentStatus.POSTED, _collected(Payment.third_party_status))
             .order_by(Payment.posted_on.desc(), Payment.id.desc()).limit(1))
     return session.execute(stmt).scalar_one_or_none()
+
+
+def refund_for_update(session: Session, tenant_id: uuid.UUID, refund_id: int) -> Refund | None:
+    """The refund, locked and read afresh (a provider's events of it serialize on the customer first)."""
+    stmt = (select(Refund).where(Refund.tenant_id == tenant_id, Refund.id == refund_id)
+            .with_for_update(key_share=True).execution_options(populate_existing=True))
+    return session.execute(stmt).scalar_one_or_none()
+
+
+def drawn_for_update(session: Session, tenant_id: uuid.UUID, draws: Sequence[Draw]) -> list[DrawnNow]:
+    """The payments and allocations a refund drew on, as they stand now, locked (payments, then allocations,
+    in id order), one value per draw."""
+    payment_ids = sorted({draw.payment_id for draw in draws})
+    allocation_ids = sorted({draw.allocation_id for draw in draws if draw.allocation_id is not None})
+    paid = {row[0]: (row[1], row[2]) for row in session.execute(
+        select(Payment.id, Payment.refunded_minor, Payment.unallocated_minor)
+        .where(Payment.tenant_id == tenant_id, Payment.id.in_(payment_ids))
+        .order_by(Payment.id).with_for_update(key_share=True))}
+    allocated = {row[0]: (row[1], row[2] is None) for row in session.execute(
+        select(PaymentAllocation.id, PaymentAllocation.refunded_minor, PaymentAllocation.reversed_at)
+        .where(PaymentAllocation.tenant_id == tenant_id, PaymentAllocation.id.in_(allocation_ids))
+        .order_by(PaymentAllocation.id).with_for_update(key_share=True))} if allocation_ids else {}
+    drawn = []
+    for draw in draws:
+        refunded, unallocated = paid[draw.payment_id]
+        allocation_refunded, live = allocated.get(draw.allocation_id, (0, False)) if draw.allocation_id else (0, True)
+        drawn.append(DrawnNow(draw, refunded, unallocated, allocation_refunded, live))
+    return drawn
 
 
 def insert_refunds(session: Session, rows: Sequence[dict[str, Any]]) -> list[int]:

@@ -4,6 +4,10 @@
 it draws on), plans in ``refunds/planning.py`` and applies the plan with a fixed handful of Core
 statements. A payment whose money was refunded can no longer be cancelled; like every money change
 the refund is journaled in the same transaction.
+
+A refund of money a payment provider collected is submitted to that provider in the same transaction
+(``providers/refunds.py``); the provider's events then move its ``third_party_refund_status``, and a
+bounce reverses it (``reverse_refund``: what it took back is restored, journaled REFUND_REVERSED).
 """
 
 from __future__ import annotations
@@ -29,10 +33,11 @@ from ledgerline.ledger import journal
 from ledgerline.ledger.snapshot import CustomerMoney, InvoiceMoney
 from ledgerline.models import Refund
 from ledgerline.models.base import utcnow
-from ledgerline.models.enums import BillRunType, PaymentMethod
+from ledgerline.models.enums import BillRunType, PaymentMethod, ThirdPartyRefundStatus
 from ledgerline.refunds import repository
 from ledgerline.refunds.planning import (
-    RefundPlan, RefundRecord, Taken, needs_last_method, plan_credit_refund, plan_invoice_refund, refund_method,
+    Draw, RefundPlan, RefundRecord, ReversalPlan, Taken, needs_last_method, plan_credit_refund, plan_invoice_refund,
+    plan_refund_reversal, refund_method,
 )
 from ledgerline.tenants.context import TenantContext
 
@@ -47,6 +52,9 @@ class NewRefund:
     bill_run_type: BillRunType | None = None  # must match the invoice's; defaults to it
     method: PaymentMethod | None = None  # blank: the method of the customer's last successful payment
     description: str | None = None
+    # False when the refund records money a provider already returned (an invoice payment reporting it):
+    # sending it to the provider again would pay it out twice.
+    through_provider: bool = True
 
 
 @dataclass(frozen=True)
@@ -65,7 +73,8 @@ def get_refund(session: Session, *, tenant_id: uuid.UUID, refund_id: int) -> Ref
 
 
 def refund(session: Session, *, tenant: TenantContext, new: NewRefund, actor: str | None = None) -> RecordedRefund:
-    return apply(session, tenant_id=tenant.tenant_id, plans=[plan(session, tenant=tenant, new=new, actor=actor)])[0]
+    return apply(session, tenant_id=tenant.tenant_id, plans=[plan(session, tenant=tenant, new=new, actor=actor)],
+                 through_provider=new.through_provider)[0]
 
 
 def plan(session: Session, *, tenant: TenantContext, new: NewRefund, actor: str | None = None) -> RefundPlan:
@@ -124,13 +133,21 @@ def _lock_customer(session: Session, tenant_id: uuid.UUID, new: NewRefund) -> tu
     return customer, None
 
 
-def apply(session: Session, *, tenant_id: uuid.UUID, plans: Sequence[RefundPlan]) -> list[RecordedRefund]:
+def apply(session: Session, *, tenant_id: uuid.UUID, plans: Sequence[RefundPlan],
+          through_provider: bool = True) -> list[RecordedRefund]:
     """Writes the planned refunds with one statement per table, whatever their number: the refunds, their
     journal lines, the allocations and payments drawn on, the invoices reopened and the customers' credit.
     Plans touching the same rows must have been planned one on top of the other, in this order."""
+    from ledgerline.providers import refunds as provider_refunds
+
     now = utcnow()
+    assert all(plan.record is not None for plan in plans), "a refund is planned with its record"
+    # Money a provider collected goes back through it: its first status is the refund's.
+    submissions = [provider_refunds.submit(session, tenant_id=tenant_id, plan=plan) if through_provider else None
+                   for plan in plans]
+    plans = [plan if submitted is None else plan.recorded_as(replace(  # type: ignore[type-var]
+        plan.record, third_party_refund_status=submitted.status)) for plan, submitted in zip(plans, submissions)]
     records = [plan.record for plan in plans]
-    assert all(record is not None for record in records), "a refund is planned with its record"
     ids = repository.insert_refunds(session, [_row(tenant_id, record, now)  # type: ignore[arg-type]
                                               for record in records])
     journal.append(session, tenant_id=tenant_id, now=now,
@@ -155,9 +172,56 @@ def apply(session: Session, *, tenant_id: uuid.UUID, plans: Sequence[RefundPlan]
     recorded = [RecordedRefund(replace(plan.record, id=refund_id), plan.taken, plan.invoice,  # type: ignore[arg-type]
                                plan.customer.balance)
                 for plan, refund_id in zip(plans, ids)]
+    provider_refunds.track(session, tenant_id=tenant_id, now=now, submitted=[
+        (refund_id, plan, submitted) for plan, refund_id, submitted in zip(plans, ids, submissions)
+        if submitted is not None])
     for each in recorded:
         events.record(session, tenant_id, "refund.created", each.refund.customer_id, each.refund)
     return recorded
+
+
+def locked_refund(session: Session, *, tenant_id: uuid.UUID, refund_id: int) -> Refund:
+    """The refund, locked and read afresh (its customer is locked first by the caller)."""
+    refund = repository.refund_for_update(session, tenant_id, refund_id)
+    if refund is None:
+        raise not_found("Refund", refund_id)
+    return refund
+
+
+def note_provider_status(session: Session, *, tenant_id: uuid.UUID, refund: Refund,
+                         status: ThirdPartyRefundStatus) -> Refund:
+    """The provider moved the refund on without moving money (SUBMITTED, PAID): its status, and a
+    ``refund.updated`` event (the customer is locked by the caller)."""
+    refund.third_party_refund_status = status
+    session.flush()
+    events.record(session, tenant_id, "refund.updated", refund.customer_id, refund)
+    return refund
+
+
+def reverse_refund(session: Session, *, tenant_id: uuid.UUID, refund: Refund, draws: Sequence[Draw],
+                   status: ThirdPartyRefundStatus) -> ReversalPlan:
+    """The provider's refund bounced or its funds came back (``status``): what the refund took back is
+    restored (payments' refundable money, the invoice's allocations as far as it is open, else customer
+    credit), journaled REFUND_REVERSED, with a ``refund.updated`` event. Locks the customer first, then
+    the invoice, then the payments and allocations drawn on."""
+    customer = customers.customer_money_for_update(session, tenant_id, CustomerRef(id=refund.customer_id))
+    assert customer is not None, "a refund's customer is never deleted"
+    customer = replace(customer, owed_minor=invoices.owed_by(session, tenant_id, customer.id))
+    invoice = (invoices.invoice_money_for_update(session, tenant_id, [refund.invoice_id]).get(refund.invoice_id)
+               if refund.invoice_id is not None else None)
+    planned = plan_refund_reversal(refund_id=refund.id, amount=Money(refund.amount_minor, refund.currency),
+                                   customer=customer, invoice=invoice,
+                                   drawn=repository.drawn_for_update(session, tenant_id, draws))
+    journal.append(session, tenant_id=tenant_id, lines=planned.lines, now=utcnow())
+    repository.update_allocations_refunded(session, tenant_id, planned.allocations)
+    repository.update_payments(session, tenant_id, planned.payments)
+    invoices.update_invoice_money(session, tenant_id, [planned.invoice] if planned.invoice is not None else [])
+    customers.update_customer_credit(session, tenant_id, [planned.customer])
+    refund.third_party_refund_status = status
+    refund.error_info = f"the payment provider reported {status.value}; the refund was reversed"
+    session.flush()
+    events.record(session, tenant_id, "refund.updated", refund.customer_id, refund)
+    return planned
 
 
 def _row(tenant_id: uuid.UUID, record: RefundRecord, now: dt.datetime) -> dict[str, object]:
