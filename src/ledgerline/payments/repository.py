@@ -111,8 +111,6 @@ def back_office_code_taken(session: Session, tenant_id: uuid.UUID, type_id: int,
         Payment.id != (own_id or 0))).first() is not None
 
 
-# --- a customer's payments list: payments (credits) beside refunds and balance adjustments (debits) ----------
-
 _PAYMENTS = Payment.__table__
 _ALLOCATIONS = PaymentAllocation.__table__
 _CANCELLATIONS = PaymentCancellation.__table__
@@ -124,6 +122,8 @@ _REFUNDS = Refund.__table__
 _ADJUSTMENTS = CustomerBalanceAdjustment.__table__
 _JOURNAL = JournalEntry.__table__
 
+
+# --- a customer's payments list: payments (credits) beside refunds and balance adjustments (debits) ----------
 
 def _customer_transactions(tenant_id: uuid.UUID) -> Subquery:
     """The tenant's posted (and later cancelled) payments, refunds and balance adjustments, as rows of one shape.
@@ -141,7 +141,7 @@ def _customer_transactions(tenant_id: uuid.UUID) -> Subquery:
         false().label("is_debit"), (_PAYMENTS.c.status == PaymentStatus.CANCELLED).label("cancelled"),
         cast(_PAYMENTS.c.payment_method, String).label("payment_method"), _PAYMENTS.c.received_on.label("occurred_on"),
         _PAYMENTS.c.notes.label("description"), _PAYMENTS.c.reference_number.label("reference"),
-        no_id.label("invoice_id"), no_text.label("bill_run_type"), cast(null(), BigInteger).label("balance_minor"),
+        no_id.label("invoice_id"), no_text.label("bill_run_type"), no_id.label("balance_minor"),
     ).where(_PAYMENTS.c.tenant_id == tenant_id,
             _PAYMENTS.c.status.in_([PaymentStatus.POSTED, PaymentStatus.CANCELLED]))
     refunds = select(
