@@ -103,6 +103,18 @@ def test_seed001_generated_client_names_path_parameters_as_the_seeds_do(sdk):
     credit_status = importlib.import_module(
         "ledgerline_sdk.api.customer_credit_status.list_customer_credit_status")
     assert {"customer_id", "percentage_difference"} <= set(inspect.signature(credit_status.sync_detailed).parameters)
+    # On the wire the client sends the seed's own names (customerId, pageSize, excludeDebits, ...).
+    customer_payments = importlib.import_module("ledgerline_sdk.api.customer_payments.list_customer_payments")
+    assert {"customer_id", "exclude_debits", "exclude_credits", "customer_payment_type", "filter_"} \
+        <= set(inspect.signature(customer_payments.sync_detailed).parameters)
+    for module, names in ((credit_status, ("customerId", "percentageDifference", "pageSize")),
+                          (listing, ("contractOwnerId", "pageSize")),
+                          (customer_payments, ("customer_id", "excludeDebits", "excludeCredits",
+                                               "customerPaymentType", "filter"))):
+        source = inspect.getsource(module)
+        for name in names:
+            assert f'params["{name}"]' in source, (module.__name__, name)
+    assert "txn_type" in inspect.signature(importlib.import_module("ledgerline_sdk.models").CustomerPayment).parameters
 
     client = package.AuthenticatedClient(base_url=base_url, token=token)
     with client:

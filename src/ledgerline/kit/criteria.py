@@ -225,7 +225,8 @@ class ColumnMap:
     def __init__(self, attributes: Mapping[str, Attribute], *, tiebreak: Any,
                  default_sort: Sequence[Sort] = (Sort("id"),)) -> None:
         self.attributes = dict(attributes)
-        self.tiebreak = tiebreak
+        # One column, or several when one is not unique (rows of several tables: kind, then id).
+        self.tiebreak = tiebreak if isinstance(tiebreak, tuple) else (tiebreak,)
         self.default_sort = tuple(default_sort)
 
     def __getitem__(self, name: str) -> Attribute:
@@ -245,7 +246,7 @@ class ColumnMap:
         order: list[Any] = []
         for sort in sorts or self.default_sort:
             order += self[sort.attribute].order_by(sort.descending)
-        order.append(self.tiebreak.asc())  # a total order keeps pages stable
+        order += [column.asc() for column in self.tiebreak]  # a total order keeps pages stable
         return order
 
     def count_statement(self, base: Select, criteria: Criteria) -> Select:

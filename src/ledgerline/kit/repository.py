@@ -9,10 +9,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, Engine, Select, Table, and_, exists, false, insert, select, update
+from sqlalchemy import ColumnElement, Date, Engine, Select, Table, and_, exists, false, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.functions import FunctionElement
 
 from ledgerline.db import numbering_engine
 from ledgerline.errors import InvalidRequest
@@ -59,6 +61,25 @@ def check_references(session: Session, tenant_id: uuid.UUID, values: dict[str, A
         ref = values.get(attribute)
         if ref is not None and get_scoped(session, model, tenant_id, ref) is None:
             raise InvalidRequest.for_field(attribute, f"{model.__name__} {ref} does not exist")
+
+
+class utc_day(FunctionElement):  # noqa: N801 - reads as the SQL function it is
+    """The UTC calendar day of a timestamp column, as a DATE that compares with a date column's values.
+
+    A plain CAST would take PostgreSQL's session time zone, and SQLite's CAST makes a number of the text."""
+
+    type = Date()
+    inherit_cache = True
+
+
+@compiles(utc_day)
+def _utc_day(element: utc_day, compiler: Any, **kw: Any) -> str:
+    return f"date({compiler.process(element.clauses, **kw)})"
+
+
+@compiles(utc_day, "postgresql")
+def _utc_day_postgresql(element: utc_day, compiler: Any, **kw: Any) -> str:
+    return f"CAST(({compiler.process(element.clauses, **kw)} AT TIME ZONE 'UTC') AS DATE)"
 
 
 def fetch_page(session: Session, base: Select, columns: ColumnMap, criteria: Criteria, *,

@@ -17,20 +17,21 @@ from functools import partial
 from typing import Any
 
 from sqlalchemy import (
-    RowMapping, and_, exists, false, func, insert, literal, or_, select, true, union_all, update,
+    BigInteger, RowMapping, String, Subquery, and_, case, cast, exists, false, func, insert, literal, null, or_,
+    select, true, union_all, update,
 )
 from sqlalchemy.orm import Session
 
 from ledgerline.kit.bulk import expire_rows, insert_rows, reserve_ids, update_rows
 from ledgerline.kit.ids import new_locator
 from ledgerline.kit.money import Money
-from ledgerline.kit.criteria import Attribute, ColumnMap, Criteria, Kind, Page, amount, choice, day, ident, text
+from ledgerline.kit.criteria import ColumnMap, Criteria, Page, amount, choice, day, flag, ident, text
 from ledgerline.kit.refs import Ref
 from ledgerline.ledger import journal
-from ledgerline.kit.repository import TenantRows, fetch_page, ref_clause
+from ledgerline.kit.repository import TenantRows, count_matching, ref_clause, utc_day
 from ledgerline.models import (
-    Bill, Credit, CreditTarget, Customer, Invoice, JournalEntry, Payment, PaymentAllocation, PaymentCancellation,
-    PaymentMethodSetting, Tenant, User,
+    Bill, Credit, CreditTarget, Customer, CustomerBalanceAdjustment, Invoice, JournalEntry, Payment,
+    PaymentAllocation, PaymentCancellation, PaymentMethodSetting, Refund, Tenant, User,
 )
 from ledgerline.models.enums import (
     BillRunType, CreditState, CreditType, InvoiceStatus, JournalKind, PaymentMethod, PaymentStatus,
@@ -40,7 +41,7 @@ from ledgerline.payments.planning import (
     CancellationPlan, CustomerSnapshot, InvoiceChange, InvoiceSnapshot, LiveAllocation, LiveDistribution,
     LiveShortfall, PostingPlan,
 )
-from ledgerline.payments.values import AllocationLine, AppliedCertificate, AppliedCredit
+from ledgerline.payments.values import AllocationLine, AppliedCertificate, AppliedCredit, TransactionKind
 
 PAYMENT_COLUMNS = ColumnMap({
     "id": ident(Payment.id),
@@ -110,65 +111,6 @@ def back_office_code_taken(session: Session, tenant_id: uuid.UUID, type_id: int,
         Payment.id != (own_id or 0))).first() is not None
 
 
-def _every_row_if(value: bool):  # noqa: ANN202 - a SQL clause
-    """A flag every row has the same value of: asking for that value keeps them all, the other none."""
-    return lambda condition: true() if condition.value is value else false()
-
-
-# Customer payments are all credits (money in).
-CUSTOMER_PAYMENT_COLUMNS = ColumnMap({
-    "id": ident(Payment.id),
-    "customer_id": ident(Payment.customer_id),
-    "received_on": day(Payment.received_on),
-    "amount": amount(Payment.amount_minor, Payment.currency),
-    "payment_type": text(literal("CUSTOMER")),
-    "is_credit": Attribute(Kind.BOOLEAN, compile=_every_row_if(True)),
-}, tiebreak=Payment.id)
-
-
-def page_of_customer_payments(session: Session, tenant_id: uuid.UUID, criteria: Criteria) -> Page:
-    """A customer's posted (and later cancelled) payments."""
-    base = select(Payment).where(Payment.tenant_id == tenant_id,
-                                 Payment.status.in_([PaymentStatus.POSTED, PaymentStatus.CANCELLED]))
-    return fetch_page(session, base, CUSTOMER_PAYMENT_COLUMNS, criteria)
-
-
-def balances_after_posting(session: Session, tenant_id: uuid.UUID, customer_id: int,
-                           payment_ids: Sequence[int]) -> dict[int, int]:
-    """The customer's balance right after each payment was posted (its journal entries applied)."""
-    if not payment_ids:
-        return {}
-    posting = (
-        select(JournalEntry.payment_id, func.max(JournalEntry.id).label("last_entry"))
-        .where(JournalEntry.tenant_id == tenant_id, JournalEntry.payment_id.in_(payment_ids),
-               JournalEntry.kind.in_([JournalKind.PAYMENT_POSTED, JournalKind.ALLOCATION]))
-        .group_by(JournalEntry.payment_id).subquery()
-    )
-    stmt = (
-        select(posting.c.payment_id, func.sum(JournalEntry.balance_delta))
-        .join(JournalEntry, and_(JournalEntry.tenant_id == tenant_id, JournalEntry.customer_id == customer_id,
-                                 JournalEntry.id <= posting.c.last_entry))
-        .group_by(posting.c.payment_id)
-    )
-    return {payment_id: int(total) for payment_id, total in session.execute(stmt)}
-
-
-def first_allocated_invoices(session: Session, tenant_id: uuid.UUID,
-                             payment_ids: Sequence[int]) -> dict[int, tuple[int, str]]:
-    """Per payment, the first invoice it paid (id, number), live or reversed."""
-    if not payment_ids:
-        return {}
-    first = (select(PaymentAllocation.payment_id, func.min(PaymentAllocation.id).label("first_id"))
-             .where(PaymentAllocation.tenant_id == tenant_id, PaymentAllocation.payment_id.in_(payment_ids))
-             .group_by(PaymentAllocation.payment_id).subquery())
-    stmt = (select(PaymentAllocation.payment_id, Invoice.id, Invoice.number)
-            .join(first, PaymentAllocation.id == first.c.first_id)
-            .join(Invoice, Invoice.id == PaymentAllocation.invoice_id))
-    return {payment_id: (invoice_id, number) for payment_id, invoice_id, number in session.execute(stmt)}
-
-
-# --- the money path: locked snapshots (Core rows, no ORM) and the apply step ---------------------------
-
 _PAYMENTS = Payment.__table__
 _ALLOCATIONS = PaymentAllocation.__table__
 _CANCELLATIONS = PaymentCancellation.__table__
@@ -176,6 +118,119 @@ _INVOICES = Invoice.__table__
 _CUSTOMERS = Customer.__table__
 _CREDITS = Credit.__table__
 _TARGETS = CreditTarget.__table__
+_REFUNDS = Refund.__table__
+_ADJUSTMENTS = CustomerBalanceAdjustment.__table__
+_JOURNAL = JournalEntry.__table__
+
+
+# --- a customer's payments list: payments (credits) beside refunds and balance adjustments (debits) ----------
+
+def _customer_transactions(tenant_id: uuid.UUID) -> Subquery:
+    """The tenant's posted (and later cancelled) payments, refunds and balance adjustments, as rows of one shape.
+
+    ``amount_minor`` is signed by the effect on the customer's balance: a refund takes money back (negative),
+    an adjustment is its own signed amount. A row is a debit when it lowers the balance. Ids are unique
+    within a kind only, so ``kind_order`` orders kinds apart. Enums are text: the three tables have their
+    own enum types, which PostgreSQL does not unite. A payment's invoice and resulting balance are found
+    once the page is cut (``page_of_customer_transactions``); the other kinds carry theirs.
+    """
+    no_id, no_text = cast(null(), BigInteger), cast(null(), String)
+    payments = select(
+        literal(TransactionKind.PAYMENT.value).label("kind"), literal(0).label("kind_order"),
+        _PAYMENTS.c.id, _PAYMENTS.c.customer_id, _PAYMENTS.c.currency, _PAYMENTS.c.amount_minor,
+        false().label("is_debit"), (_PAYMENTS.c.status == PaymentStatus.CANCELLED).label("cancelled"),
+        cast(_PAYMENTS.c.payment_method, String).label("payment_method"), _PAYMENTS.c.received_on.label("occurred_on"),
+        _PAYMENTS.c.notes.label("description"), _PAYMENTS.c.reference_number.label("reference"),
+        no_id.label("invoice_id"), no_text.label("bill_run_type"), no_id.label("balance_minor"),
+    ).where(_PAYMENTS.c.tenant_id == tenant_id,
+            _PAYMENTS.c.status.in_([PaymentStatus.POSTED, PaymentStatus.CANCELLED]))
+    refunds = select(
+        literal(TransactionKind.REFUND.value), literal(1), _REFUNDS.c.id, _REFUNDS.c.customer_id,
+        _REFUNDS.c.currency, -_REFUNDS.c.amount_minor, true(), false(), cast(_REFUNDS.c.payment_method, String),
+        utc_day(_REFUNDS.c.created_at), _REFUNDS.c.description, no_text, _REFUNDS.c.invoice_id,
+        cast(_REFUNDS.c.bill_run_type, String), no_id,
+    ).where(_REFUNDS.c.tenant_id == tenant_id)
+    adjustments = select(
+        literal(TransactionKind.ADJUSTMENT.value), literal(2), _ADJUSTMENTS.c.id, _ADJUSTMENTS.c.customer_id,
+        _ADJUSTMENTS.c.currency, _ADJUSTMENTS.c.amount_minor, _ADJUSTMENTS.c.amount_minor < 0, false(), no_text,
+        utc_day(_ADJUSTMENTS.c.created_at), _ADJUSTMENTS.c.description, no_text, _ADJUSTMENTS.c.invoice_id,
+        # The debt a negative adjustment leaves is carried by an ADHOC invoice (adjustments/service.py).
+        case((_ADJUSTMENTS.c.invoice_id.is_not(None), literal(BillRunType.ADHOC.value)), else_=no_text),
+        _ADJUSTMENTS.c.resulting_balance_minor,
+    ).where(_ADJUSTMENTS.c.tenant_id == tenant_id)
+    return union_all(payments, refunds, adjustments).subquery("transactions")
+
+
+def _transaction_columns(rows: Any) -> ColumnMap:
+    """The attributes of the transaction rows, over the union or over a page cut from it (same columns)."""
+    return ColumnMap({
+        "id": ident(rows.c.id),
+        "customer_id": ident(rows.c.customer_id),
+        "received_on": day(rows.c.occurred_on),
+        "amount": amount(rows.c.amount_minor, rows.c.currency),
+        "payment_type": text(literal("CUSTOMER")),
+        "is_debit": flag(rows.c.is_debit),
+    }, tiebreak=(rows.c.kind_order, rows.c.id))
+
+
+# The attributes (names and kinds) a customer's payments list is filtered and sorted by, for the surfaces to
+# declare their parameters over; statements compile against the tenant's own union.
+CUSTOMER_PAYMENT_COLUMNS = _transaction_columns(_customer_transactions(uuid.UUID(int=0)))
+
+
+def _balance_right_after(tenant_id: uuid.UUID, rows: Any) -> Any:
+    """The customer's balance right after a payment was posted or a refund made: its journal entries applied."""
+    journal, own = _JOURNAL.c, _JOURNAL.alias("own_entries").c
+
+    def last_entry(*conditions: Any) -> Any:
+        # Correlated explicitly: the page is two levels up, beyond what automatic correlation looks at.
+        return (select(func.max(own.id)).where(own.tenant_id == tenant_id, *conditions)
+                .correlate(rows).scalar_subquery())
+
+    last = case(
+        (rows.c.kind == TransactionKind.PAYMENT.value, last_entry(
+            own.payment_id == rows.c.id, own.kind.in_([JournalKind.PAYMENT_POSTED, JournalKind.ALLOCATION]))),
+        (rows.c.kind == TransactionKind.REFUND.value, last_entry(
+            own.refund_id == rows.c.id, own.kind == JournalKind.REFUND)))
+    total = select(func.sum(journal.balance_delta)).where(
+        journal.tenant_id == tenant_id, journal.customer_id == rows.c.customer_id, journal.id <= last)
+    return func.coalesce(rows.c.balance_minor, total.scalar_subquery())
+
+
+def _first_invoice_paid(tenant_id: uuid.UUID, rows: Any) -> Any:
+    """A payment's first invoice paid (live or reversed allocation); the other kinds name theirs."""
+    allocations = _ALLOCATIONS.c
+    first = (select(allocations.invoice_id).where(allocations.tenant_id == tenant_id,
+                                                  allocations.payment_id == rows.c.id)
+             .order_by(allocations.id).limit(1).scalar_subquery())
+    return case((rows.c.kind == TransactionKind.PAYMENT.value, first), else_=rows.c.invoice_id)
+
+
+def page_of_customer_transactions(session: Session, tenant_id: uuid.UUID, criteria: Criteria) -> Page:
+    """A page of payments, refunds and adjustments with their invoice (id, number) and resulting balance.
+
+    One statement for the page: the union is filtered, sorted and cut, and only then are the page's rows
+    completed, so the correlated look-ups run for a page, never for every row of the customer."""
+    rows = _customer_transactions(tenant_id)
+    columns = _transaction_columns(rows)
+    total = session.execute(columns.count_statement(select(rows), criteria)).scalar_one()
+    cut = columns.page_statement(select(rows), criteria).subquery("page")
+    completed = select(*(column for column in cut.c if column.key not in ("invoice_id", "balance_minor")),
+                       _first_invoice_paid(tenant_id, cut).label("invoice_id"),
+                       _balance_right_after(tenant_id, cut).label("balance_minor")).subquery("completed")
+    stmt = (select(completed, _INVOICES.c.number.label("invoice_number"))
+            .outerjoin(_INVOICES, and_(_INVOICES.c.tenant_id == tenant_id, _INVOICES.c.id == completed.c.invoice_id))
+            .order_by(*_transaction_columns(completed).order_by(criteria.sorts)))
+    return Page(items=list(session.execute(stmt).mappings()), total=total)
+
+
+def count_customer_transactions(session: Session, tenant_id: uuid.UUID, criteria: Criteria) -> int:
+    rows = _customer_transactions(tenant_id)
+    return count_matching(session, select(rows), _transaction_columns(rows), criteria)
+
+
+# --- the money path: locked snapshots (Core rows, no ORM) and the apply step ---------------------------
+
 
 _INVOICE_SNAPSHOT = (_INVOICES.c.id, _INVOICES.c.number, _INVOICES.c.customer_id, _INVOICES.c.status,
                      _INVOICES.c.issue_date, _INVOICES.c.total_minor, _INVOICES.c.outstanding_minor,

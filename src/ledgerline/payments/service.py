@@ -41,8 +41,8 @@ from ledgerline.payments.planning import (
 )
 from ledgerline.payments.values import (
     USER_FIELDS, AllocationLine, AppliedCertificate, AppliedCredit, Cancellation, CreditApplication,
-    GiftCertificateRedemption, InvoiceSummary, NewPayment, PaymentDetails, PaymentRelations, RecordedPayment,
-    Tender,
+    CustomerTransaction, GiftCertificateRedemption, InvoiceSummary, NewPayment, PaymentDetails, PaymentRelations,
+    RecordedPayment, Tender, TransactionKind,
 )
 from ledgerline.observability import metrics
 from ledgerline.reference import service as reference
@@ -543,30 +543,28 @@ def count_payments(session: Session, *, tenant_id: uuid.UUID, criteria: Criteria
     return repository.PAYMENTS.count(session, tenant_id, criteria)
 
 
-@dataclass(frozen=True)
-class CustomerPaymentView:
-    """A payment as Elevate's customer-payments resource shows it."""
-
-    payment: Mapping[str, Any]
-    resulting_balance_minor: int | None
-    invoice: tuple[int, str] | None
-
-
-def customer_payment_views(session: Session, *, tenant_id: uuid.UUID, customer_id: int,
-                           payments: Sequence[Payment]) -> list[CustomerPaymentView]:
-    ids = [payment.id for payment in payments]
-    balances = repository.balances_after_posting(session, tenant_id, customer_id, ids)
-    invoices = repository.first_allocated_invoices(session, tenant_id, ids)
-    return [CustomerPaymentView(repository.as_row(payment), balances.get(payment.id), invoices.get(payment.id))
-            for payment in payments]
+def _transaction(row: Mapping[str, Any]) -> CustomerTransaction:
+    return CustomerTransaction(
+        kind=TransactionKind(row["kind"]), id=row["id"], customer_id=row["customer_id"], currency=row["currency"],
+        amount_minor=row["amount_minor"], is_debit=bool(row["is_debit"]), cancelled=bool(row["cancelled"]),
+        payment_method=PaymentMethod(row["payment_method"]) if row["payment_method"] is not None else None,
+        occurred_on=row["occurred_on"], description=row["description"], reference=row["reference"],
+        invoice=(row["invoice_id"], row["invoice_number"]) if row["invoice_id"] is not None else None,
+        bill_run_type=BillRunType(row["bill_run_type"]) if row["bill_run_type"] is not None else None,
+        balance_after_minor=row["balance_minor"])
 
 
 def list_customer_payments(session: Session, *, tenant_id: uuid.UUID, criteria: Criteria) -> Page:
-    """A customer's payments: the criteria name the customer (customer_id equals it)."""
-    customer_id = criteria.equals("customer_id")
-    page = repository.page_of_customer_payments(session, tenant_id, criteria)
-    page.items = customer_payment_views(session, tenant_id=tenant_id, customer_id=customer_id, payments=page.items)
+    """A customer's payments (credits) beside its refunds and balance adjustments (debits), in one order:
+    the criteria name the customer (customer_id equals it) and may keep debits or credits alone
+    (``is_debit``)."""
+    page = repository.page_of_customer_transactions(session, tenant_id, criteria)
+    page.items = [_transaction(row) for row in page.items]
     return page
+
+
+def count_customer_payments(session: Session, *, tenant_id: uuid.UUID, criteria: Criteria) -> int:
+    return repository.count_customer_transactions(session, tenant_id, criteria)
 
 
 def update_draft_payment(session: Session, *, tenant: TenantContext, payment: PaymentRef, changes: dict[str, Any],

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import enum
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -11,7 +12,7 @@ from typing import Any
 from ledgerline.invoices.values import BillCheckDigits
 from ledgerline.kit.money import Money
 from ledgerline.kit.refs import BillRef, CustomerRef, InvoiceRef
-from ledgerline.models.enums import BillRunType, PaymentMethod
+from ledgerline.models.enums import BillRunType, PaymentMethod, PaymentStatus
 
 # Seed 004's user-defined fields of a payment.
 USER_FIELDS = ([f"udf_string_{n}" for n in range(1, 9)] + [f"udf_float_{n}" for n in range(1, 5)]
@@ -201,3 +202,48 @@ class PaymentRelations:
     invoices: Mapping[int, Mapping[str, Any]] = field(default_factory=dict)
     bills: Mapping[int, Mapping[str, Any]] = field(default_factory=dict)
     bills_paid: Mapping[int, tuple[tuple[int, str], ...]] = field(default_factory=dict)
+
+
+class TransactionKind(str, enum.Enum):
+    """What a row of a customer's payments list is: a payment (money in), or a refund or a balance adjustment."""
+
+    PAYMENT = "PAYMENT"
+    REFUND = "REFUND"
+    ADJUSTMENT = "ADJUSTMENT"
+
+
+@dataclass(frozen=True)
+class CustomerTransaction:
+    """One row of a customer's payments list: a posted (or since cancelled) payment, a refund or a balance
+    adjustment. ``id`` is the payment's, the refund's or the adjustment's, as ``kind`` says. ``amount_minor``
+    is signed by the effect on the customer's balance (a refund is negative); a debit lowers the balance.
+    ``invoice`` is the first invoice a payment paid, the invoice a refund returned money of, or the invoice
+    carrying a negative adjustment's debt (id, number); ``balance_after_minor`` is the customer's balance
+    right after the transaction."""
+
+    kind: TransactionKind
+    id: int
+    customer_id: int
+    currency: str
+    amount_minor: int
+    is_debit: bool
+    cancelled: bool
+    payment_method: PaymentMethod | None
+    occurred_on: dt.date
+    description: str | None
+    reference: str | None
+    invoice: tuple[int, str] | None
+    bill_run_type: BillRunType | None
+    balance_after_minor: int | None
+
+    @classmethod
+    def of_payment(cls, recorded: RecordedPayment, bill_run_type: BillRunType | None = None) -> CustomerTransaction:
+        """A payment just recorded, as its row of the list will show it (with the bill run type it was for)."""
+        payment = recorded.payment
+        return cls(
+            kind=TransactionKind.PAYMENT, id=payment["id"], customer_id=payment["customer_id"],
+            currency=payment["currency"], amount_minor=payment["amount_minor"], is_debit=False,
+            cancelled=payment["status"] is PaymentStatus.CANCELLED, payment_method=payment["payment_method"],
+            occurred_on=payment["received_on"], description=payment["notes"], reference=payment["reference_number"],
+            invoice=recorded.first_invoice, bill_run_type=bill_run_type,
+            balance_after_minor=recorded.balance_after.minor if recorded.balance_after is not None else None)

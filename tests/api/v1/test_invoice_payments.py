@@ -219,6 +219,28 @@ def test_amounts_are_net_of_refunds_with_the_refunded_part_visible(client, auth,
     assert_books_balance(database, tenant_id)
 
 
+def test_adhoc_rows_too_keep_their_id_survive_cancellation_and_net_refunds_of_credit(client, auth, database,
+                                                                                     tenant_id):
+    customer = create_customer(client, auth)
+    invoice = posted_invoice(client, auth, customer["id"], bill_run_type="ADHOC")
+    over = pay(client, auth, *ADHOC[:2], invoice["id"], "150.00")  # 50.00 of it is customer credit
+    # A refund of the customer's credit takes back money of the row's payment too: the row shows it, net.
+    assert client.post("/v1/refunds", json={"customerId": customer["id"], "amountInMajorCurrency": "20.00"},
+                       headers=auth).status_code == 201
+    netted = row_of(client, auth, over, ADHOC[0])
+    assert (amount(netted), refunded(netted), netted["settled"]) == (Decimal("130.00"), Decimal("20.00"), True)
+    later = posted_invoice(client, auth, customer["id"], bill_run_type="ADHOC", total="10.00")
+    row = pay(client, auth, *ADHOC[:2], later["id"], "10.00")
+    assert client.post(f"/v1/payments/{row['customerPaymentId']}/cancel", json={}, headers=auth).status_code == 200
+    after = row_of(client, auth, row, ADHOC[0])
+    assert after == {**row, "settled": False, "customerPaymentStatus": "CANCELLED"}
+    listed = client.get(ADHOC[0], params={"generatedAdhocInvoiceId": f"in:{invoice['id']},{later['id']}"},
+                        headers=auth).json()
+    assert [each["id"] for each in listed] == [over["id"], row["id"]] and listed == [netted, after]
+    assert client.get(f"{NORMAL[0]}/{row['id']}", headers=auth).status_code == 404  # the other list's id space
+    assert_books_balance(database, tenant_id)
+
+
 # --- vendor notes: amountInMajorCurrency -100000..100000; a negative amount is money returned -------------
 
 

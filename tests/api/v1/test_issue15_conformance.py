@@ -251,3 +251,83 @@ def test_vendor_notes_filter_on_customer_payments_works_and_a_malformed_one_is_4
     for bad in ("amount=5", "paymentDate=yesterday", "id", ";", "amountInMajorCurrency=gt:ten"):
         _assert_bad_parameter(client.get("/v1/customer-payments", params={
             "customer_id": customer["id"], "filter": bad}, headers=auth), "filter")
+
+
+def _ledger_of_one_customer(client, auth) -> dict:
+    """A customer who paid 50.00 on a 30.00 invoice, was refunded 5.00 of it, adjusted by -10.00 and +3.00,
+    and paid 2.00 that was then cancelled."""
+    customer = create_customer(client, auth)
+    invoice = create_invoice(client, auth, customer["id"], totalInMajorCurrency="30.00", status="POSTED")
+    payment = create_customer_payment(client, auth, customer["id"], "50.00")
+    refunded = client.post("/v1/refunds", json={"invoiceId": invoice["id"], "amountInMajorCurrency": "5.00",
+                                                "description": "goodwill"}, headers=auth)
+    assert refunded.status_code == 201, refunded.text
+
+    def adjust(amount: str) -> dict:
+        answer = client.post("/v1/customer-balance-adjustments", json={
+            "customerId": customer["id"], "amountInMajorCurrency": amount, "description": f"adjust {amount}"},
+            headers=auth)
+        assert answer.status_code == 201, answer.text
+        return answer.json()
+
+    debit, credit = adjust("-10.00"), adjust("3.00")
+    cancelled = create_customer_payment(client, auth, customer["id"], "2.00")
+    assert client.post(f"/v1/payments/{cancelled['id']}/cancel", json={}, headers=auth).status_code == 200
+    return {"customer": customer, "invoice": invoice, "payment": payment, "refund": refunded.json(),
+            "debit": debit, "credit": credit, "cancelled": cancelled}
+
+
+def _customer_payments(client, auth, customer_id: int, **params) -> list[dict]:
+    return _rows(client.get("/v1/customer-payments", params={"customer_id": customer_id, **params}, headers=auth))
+
+
+def test_vendor_notes_customer_payments_list_refunds_and_adjustments_as_debits_by_txn_type(client, auth):
+    ledger = _ledger_of_one_customer(client, auth)
+    rows = _customer_payments(client, auth, ledger["customer"]["id"], sort="paymentDate")
+    by_type = {(row["txnType"], row["id"]): row for row in rows}
+    assert set(by_type) == {("PAYMENT", ledger["payment"]["id"]), ("REFUND", ledger["refund"]["id"]),
+                            ("ADJUSTMENT", ledger["debit"]["id"]), ("ADJUSTMENT", ledger["credit"]["id"]),
+                            ("PAYMENT_CANCELLED", ledger["cancelled"]["id"])}
+    refund = by_type[("REFUND", ledger["refund"]["id"])]
+    # A debit row: signed by its effect on the balance, with the refund's method, invoice and description.
+    assert refund["amountInMajorCurrency"] == Decimal("-5.00") and refund["resultingCustomerBalance"] == 15
+    assert (refund["type"], refund["invoiceId"], refund["invoiceNumber"], refund["billRunType"]) \
+        == ("CHEQUE", ledger["invoice"]["id"], ledger["invoice"]["number"], "NORMAL")
+    assert refund["description"] == "goodwill" and refund["reference"] is None and refund["currencyId"] == 826
+    assert refund["customerPaymentType"] == "CUSTOMER" and refund["customerId"] == ledger["customer"]["id"]
+    debit = by_type[("ADJUSTMENT", ledger["debit"]["id"])]
+    assert debit["amountInMajorCurrency"] == Decimal("-10.00") and debit["resultingCustomerBalance"] == 5
+    assert debit["type"] is None and debit["invoiceId"] is None  # the customer's credit covered it
+    credit = by_type[("ADJUSTMENT", ledger["credit"]["id"])]
+    assert credit["amountInMajorCurrency"] == Decimal("3.00") and credit["resultingCustomerBalance"] == 8
+    payment = by_type[("PAYMENT", ledger["payment"]["id"])]
+    assert payment["amountInMajorCurrency"] == Decimal("50.00") and payment["resultingCustomerBalance"] == 20
+    assert payment["invoiceId"] == ledger["invoice"]["id"]
+    # What the rows add up to is what the customer paid, net: the balance plus what was invoiced.
+    live = [row for row in rows if row["txnType"] != "PAYMENT_CANCELLED"]
+    balance = json.loads(client.get("/v1/customer-balances", params={"customer_id": ledger["customer"]["id"]},
+                                    headers=auth).text, parse_float=Decimal)["balance"]
+    assert sum(row["amountInMajorCurrency"] for row in live) == balance + Decimal("30.00") == Decimal("38.00")
+
+
+def test_vendor_notes_exclude_debits_and_exclude_credits_keep_one_side_each(client, auth):
+    ledger = _ledger_of_one_customer(client, auth)
+    customer_id = ledger["customer"]["id"]
+
+    def listed(**params) -> set[tuple[str, int]]:
+        return {(row["txnType"], row["id"]) for row in _customer_payments(client, auth, customer_id, **params)}
+
+    credits = {("PAYMENT", ledger["payment"]["id"]), ("PAYMENT_CANCELLED", ledger["cancelled"]["id"]),
+               ("ADJUSTMENT", ledger["credit"]["id"])}
+    debits = {("REFUND", ledger["refund"]["id"]), ("ADJUSTMENT", ledger["debit"]["id"])}
+    assert listed() == credits | debits
+    assert listed(excludeDebits="true") == credits
+    assert listed(excludeCredits="TRUE") == debits
+    assert listed(excludeDebits="false", excludeCredits="false") == credits | debits
+    assert listed(excludeDebits="true", excludeCredits="true") == set()
+    answer = client.head("/v1/customer-payments", params={"customer_id": customer_id, "excludeCredits": "true"},
+                         headers=auth)
+    assert answer.status_code == 200 and answer.headers["X-Total-Count"] == "2"
+    for parameter in ("excludeDebits", "excludeCredits"):
+        _assert_bad_parameter(client.get("/v1/customer-payments", params={"customer_id": customer_id,
+                                                                          parameter: "yes"}, headers=auth), parameter)

@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from decimal import Decimal
 from functools import lru_cache
 from typing import Annotated, Any
 
 import pycountry
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Depends, Query, Response
 from pydantic import Field
 
 from ledgerline.api.surface import wire_fields
 from ledgerline.api.tenancy import TenantDep
-from ledgerline.api.v1.listing import Filter, Listing, ListQuery, bad_parameter, parse_condition
-from ledgerline.api.v1.responses import record_answer, render, render_page
+from ledgerline.api.v1.listing import Filter, Listing, bad_parameter, parse_condition
+from ledgerline.api.v1.resource import Resource
+from ledgerline.api.v1.responses import record_answer, render
 from ledgerline.api.v1.schemas import Amount, WireInput, WireModel, error_responses
 from ledgerline.api.wire import WireRoute
 from ledgerline.auth import Principal, require
@@ -23,12 +25,11 @@ from ledgerline.db import SessionDep
 from ledgerline.kit.idempotency import IdempotencyDep
 from ledgerline.errors import BadRequest
 from ledgerline.kit.criteria import Condition, Criterion, Equals, Kind
-from ledgerline.models.enums import BillRunType, PaymentMethod, PaymentStatus
+from ledgerline.models.enums import BillRunType, PaymentMethod
 from ledgerline.payments import repository, service
 from ledgerline.kit.money import Money, to_major
 from ledgerline.kit.refs import CustomerRef
-from ledgerline.payments.service import CustomerPaymentView
-from ledgerline.payments.values import NewPayment, PaymentDetails
+from ledgerline.payments.values import CustomerTransaction, NewPayment, PaymentDetails, TransactionKind
 
 router = APIRouter(tags=["customer payments"], route_class=WireRoute)
 
@@ -40,39 +41,61 @@ def currency_id(code: str) -> int | None:
     return int(currency.numeric) if currency is not None else None
 
 
+# txnType (vendor notes name the field, no seed lists its values): a payment is a credit, PAYMENT or
+# PAYMENT_CANCELLED once cancelled; refunds and balance adjustments are REFUND and ADJUSTMENT.
+TXN_TYPES = {TransactionKind.PAYMENT: "PAYMENT", TransactionKind.REFUND: "REFUND",
+             TransactionKind.ADJUSTMENT: "ADJUSTMENT"}
+
+_ROWS_SHOWN = (
+    "Payments (credits) beside the customer's refunds and balance adjustments (debits), one list in one order. "
+    "`txnType` says what a row is: PAYMENT (PAYMENT_CANCELLED once cancelled), REFUND or ADJUSTMENT; `id` is "
+    "that payment's (/v1/payments/{paymentId}), refund's (/v1/refunds/{refundId}) or adjustment's "
+    "(/v1/customer-balance-adjustments/{id}) own id, so two rows of different `txnType` may share an id. "
+    "`amountInMajorCurrency` is signed by the effect on the customer's balance: a payment is positive, a refund "
+    "negative, an adjustment its own signed amount; a **debit** is a row that lowers the balance (a refund, a "
+    "negative adjustment), every other row is a credit. `excludeDebits=true` leaves the credits, "
+    "`excludeCredits=true` the debits. `resultingCustomerBalance` is the balance right after the row; "
+    "`invoiceId`/`invoiceNumber` the first invoice a payment paid, the invoice a refund took money back from, or "
+    "the ADHOC invoice carrying a negative adjustment's debt. A refund's `type` is its method, an adjustment's "
+    "null; `reference` is a payment's alone; `paymentDate` of a refund or an adjustment is the UTC day it was "
+    "made. Sorted by `id` by default; rows that tie are ordered payment, refund, adjustment.")
+
+
 class CustomerPayment(WireModel):
-    id: int = Field(examples=[1])
+    id: int = Field(description="The payment's, refund's or adjustment's own id, as txnType says", examples=[1])
     customer_id: int = Field(examples=[1])
-    amount_in_major_currency: Amount
+    amount_in_major_currency: Amount = Field(description="Signed by the effect on the balance: a refund is negative")
     resulting_customer_balance: Amount | None = Field(
-        description="The customer's balance right after this payment was posted (negative = debt)")
+        description="The customer's balance right after this row (negative = debt)")
     currency_id: int | None = Field(description="ISO 4217 numeric code", examples=[826])
     description: str | None
-    reference: str | None
-    type: str = Field(description="The PaymentMethod", examples=["CHEQUE"])
+    reference: str | None = Field(description="A payment's reference; null for refunds and adjustments")
+    type: PaymentMethod | None = Field(description="The PaymentMethod; null for an adjustment", examples=["CHEQUE"])
     payment_date: dt.date
     customer_payment_type: str = Field(examples=["CUSTOMER"])
-    txn_type: str = Field(description="PAYMENT, or PAYMENT_CANCELLED once cancelled", examples=["PAYMENT"])
-    invoice_number: str | None = Field(description="The first invoice the payment paid")
+    txn_type: str = Field(description="PAYMENT (PAYMENT_CANCELLED once cancelled), REFUND or ADJUSTMENT",
+                          examples=["PAYMENT"])
+    invoice_number: str | None = Field(description="The first invoice a payment paid, a refund's or an "
+                                                   "adjustment's invoice")
     invoice_id: int | None
     bill_run_type: BillRunType | None
 
     @staticmethod
-    def wire(view: CustomerPaymentView, bill_run_type: BillRunType | None = None) -> dict[str, Any]:
+    def wire(row: CustomerTransaction) -> dict[str, Any]:
         """The /v1 document, built straight from the row (no validate-then-dump: hot path)."""
-        payment, currency = view.payment, view.payment["currency"]
+        currency = row.currency
         return {
-            "id": payment["id"], "customerId": payment["customer_id"],
-            "amountInMajorCurrency": to_major(payment["amount_minor"], currency),
-            "resultingCustomerBalance": None if view.resulting_balance_minor is None
-            else to_major(view.resulting_balance_minor, currency),
-            "currencyId": currency_id(currency), "description": payment["notes"],
-            "reference": payment["reference_number"], "type": payment["payment_method"].value,
-            "paymentDate": payment["received_on"].isoformat(), "customerPaymentType": "CUSTOMER",
-            "txnType": "PAYMENT_CANCELLED" if payment["status"] is PaymentStatus.CANCELLED else "PAYMENT",
-            "invoiceNumber": view.invoice[1] if view.invoice else None,
-            "invoiceId": view.invoice[0] if view.invoice else None,
-            "billRunType": bill_run_type.value if bill_run_type else None,
+            "id": row.id, "customerId": row.customer_id,
+            "amountInMajorCurrency": to_major(row.amount_minor, currency),
+            "resultingCustomerBalance": None if row.balance_after_minor is None
+            else to_major(row.balance_after_minor, currency),
+            "currencyId": currency_id(currency), "description": row.description, "reference": row.reference,
+            "type": row.payment_method.value if row.payment_method is not None else None,
+            "paymentDate": row.occurred_on.isoformat(), "customerPaymentType": "CUSTOMER",
+            "txnType": "PAYMENT_CANCELLED" if row.cancelled else TXN_TYPES[row.kind],
+            "invoiceNumber": row.invoice[1] if row.invoice else None,
+            "invoiceId": row.invoice[0] if row.invoice else None,
+            "billRunType": row.bill_run_type.value if row.bill_run_type else None,
         }
 
 
@@ -110,9 +133,12 @@ class CustomerBalance(WireModel):
     repayment_plan_summary: RepaymentPlanSummary
 
 
-def _exclude_credits(raw: str) -> Condition | None:
-    # Customer payments are all credits (money in): excluding credits leaves nothing.
-    return Equals(False) if raw.strip().lower() == "true" else None
+def _excluding(parameter: str, *, debits: bool) -> Callable[[str], Condition | None]:
+    """excludeDebits / excludeCredits: true keeps the other side alone (``is_debit``), false keeps all."""
+    def parse(raw: str) -> Condition | None:
+        exclude = parse_condition(Kind.BOOLEAN, parameter, raw)
+        return Equals(not debits) if exclude == Equals(True) else None
+    return parse
 
 
 # The vendor notes name a `filter` parameter on GET /v1/customer-payments without its grammar. Ledgerline's:
@@ -151,25 +177,24 @@ LISTING = Listing(
         Filter("customer_id", "The customer (required)", required=True, single=True),
         Filter("customerPaymentType", "Only CUSTOMER exists", attribute="payment_type"),
         Filter("filter", FILTER_GRAMMAR, kind=Kind.STRING, terms=_filter_terms),
-        # Customer payments are never debits: excluding them changes nothing, whatever the value.
-        Filter("excludeDebits", "Customer payments are never debits", kind=Kind.BOOLEAN, parse=lambda raw: None),
-        Filter("excludeCredits", "true leaves nothing: customer payments are credits", attribute="is_credit",
-               parse=_exclude_credits),
+        Filter("excludeDebits", "true leaves the credits: payments and positive adjustments", kind=Kind.BOOLEAN,
+               attribute="is_debit", parse=_excluding("excludeDebits", debits=True)),
+        Filter("excludeCredits", "true leaves the debits: refunds and negative adjustments", kind=Kind.BOOLEAN,
+               attribute="is_debit", parse=_excluding("excludeCredits", debits=False)),
     ],
     fields=("id", "customerId", "amountInMajorCurrency", "resultingCustomerBalance", "currencyId", "description",
             "reference", "type", "paymentDate", "customerPaymentType", "txnType", "invoiceNumber", "invoiceId",
             "billRunType"),
     attributes={"paymentDate": "received_on"},
 )
-CustomerPaymentListQuery = Annotated[ListQuery, Depends(LISTING.query_dependency())]
 
-
-@router.get("/customer-payments", response_model=list[CustomerPayment], responses=error_responses(400),
-            summary="List a customer's payments (customer_id is required)")
-def list_customer_payments(request: Request, session: SessionDep, query: CustomerPaymentListQuery,
-                           principal: Annotated[Principal, Depends(require("payments.list"))]) -> Response:
-    page = service.list_customer_payments(session, tenant_id=principal.tenant_id, criteria=query.criteria)
-    return render_page(request, query, page, CustomerPayment)
+Resource(
+    "/customer-payments", "customer_payment", "customer_payments", CustomerPayment, LISTING,
+    service.list_customer_payments, service.count_customer_payments, scope_group="payments",
+    no_match="The customer has no payment, refund or adjustment that matches", descriptions={"list": _ROWS_SHOWN},
+    summaries={"list": "List a customer's payments, refunds and adjustments (customer_id is required)",
+               "head": "Check whether a customer has payments, refunds or adjustments matching the filters"},
+).add_routes(router)
 
 
 @router.post("/customer-payments", status_code=201, response_model=CustomerPayment,
@@ -183,9 +208,8 @@ def create_customer_payment(body: CustomerPaymentCreate, session: SessionDep, gu
         customer=CustomerRef(id=body.customer_id), amount=body.amount_in_major_currency, payment_method=body.type,
         post=True, details=PaymentDetails(notes=body.description, reference_number=body.reference),
         bill_run_type=body.bill_run_type))
-    view = CustomerPaymentView(recorded.payment, recorded.balance_after.minor if recorded.balance_after else None,
-                               recorded.first_invoice)
-    return record_answer(session, guard, CustomerPayment.wire(view, body.bill_run_type), status_code=201,
+    row = CustomerTransaction.of_payment(recorded, body.bill_run_type)
+    return record_answer(session, guard, CustomerPayment.wire(row), status_code=201,
                          headers={"Location": f"/v1/payments/{recorded.id}"})
 
 
