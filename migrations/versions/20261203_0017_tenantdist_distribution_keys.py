@@ -1,8 +1,10 @@
-"""Distribution by tenant: every tenant table's key is (tenant_id, id), every foreign key between them includes tenant_id
+"""Distribution by tenant: every tenant table's key includes tenant_id, and so does every foreign key between them
 
 Issue 17 item 5. A table distributed by tenant_id (Citus) needs its primary key and unique constraints to
 contain tenant_id, and a foreign key between two distributed tables to contain it on both sides; it also makes
-a row referring to another tenant's row impossible. ``id`` keeps its own sequence, so nothing else changes.
+a row referring to another tenant's row impossible. The keys become (id, tenant_id): ``id`` first, so that the
+statements that find a row by id alone keep their index; it keeps its own sequence, so nothing else changes.
+Each foreign key (tenant_id, x_id) refers to (tenant_id, id), which PostgreSQL matches to that key.
 
 On SQLite, which auto-increments only a single-column INTEGER PRIMARY KEY, the row key stays ``id`` and
 (tenant_id, id) becomes a UNIQUE constraint for the composite foreign keys (``models/base.py``); each table is
@@ -180,7 +182,8 @@ SQLITE_NAMES = {'fk': 'fk_%(table_name)s_%(column_0_name)s_%(referred_table_name
 
 def _rewrite(distributed: bool) -> None:
     """Turn every key into its distributed form (``distributed``) or back into the single-column one."""
-    key = ['tenant_id', 'id'] if distributed else ['id']
+    key = ['id', 'tenant_id'] if distributed else ['id']
+    referred_key = ['tenant_id', 'id'] if distributed else ['id']
     if op.get_bind().dialect.name == 'sqlite':
         for table, foreign_keys in (TABLES if distributed else reversed(TABLES)):
             # A key to the table itself can only be added once the table has the key it refers to (with
@@ -192,10 +195,11 @@ def _rewrite(distributed: bool) -> None:
                     batch.drop_constraint(op.f(name), type_='foreignkey')
                 batch.drop_constraint(op.f(f'pk_{table}'), type_='primary')
                 batch.create_primary_key(op.f(f'pk_{table}'), key)
-                _create_foreign_keys(batch.create_foreign_key, [fk for fk in foreign_keys if fk not in own], key)
+                _create_foreign_keys(batch.create_foreign_key, [fk for fk in foreign_keys if fk not in own],
+                                     referred_key)
             if own:
                 with op.batch_alter_table(table, recreate='always') as batch:
-                    _create_foreign_keys(batch.create_foreign_key, own, key)
+                    _create_foreign_keys(batch.create_foreign_key, own, referred_key)
         return
     # PostgreSQL: the foreign keys go first (they depend on the referred keys), then the keys, then they return.
     for table, foreign_keys in TABLES:
@@ -205,13 +209,14 @@ def _rewrite(distributed: bool) -> None:
         op.drop_constraint(op.f(f'pk_{table}'), table, type_='primary')
         op.create_primary_key(op.f(f'pk_{table}'), table, key)
     for table, foreign_keys in TABLES:
-        _create_foreign_keys(functools.partial(op.create_foreign_key, source_table=table), foreign_keys, key)
+        _create_foreign_keys(functools.partial(op.create_foreign_key, source_table=table), foreign_keys,
+                             referred_key)
 
 
-def _create_foreign_keys(create: Callable[..., None], foreign_keys, key: list[str]) -> None:  # noqa: ANN001
+def _create_foreign_keys(create: Callable[..., None], foreign_keys, referred_key: list[str]) -> None:  # noqa: ANN001
     for column, referred, name, *on_delete in foreign_keys:
-        create(constraint_name=op.f(name), referent_table=referred, local_cols=key[:-1] + [column],
-               remote_cols=key, ondelete=on_delete[0] if on_delete else None)
+        create(constraint_name=op.f(name), referent_table=referred, local_cols=referred_key[:-1] + [column],
+               remote_cols=referred_key, ondelete=on_delete[0] if on_delete else None)
 
 
 def upgrade() -> None:

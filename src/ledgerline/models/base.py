@@ -71,9 +71,11 @@ REFERENCE_TABLES: dict[str, str] = {
 def distribute_by_tenant(table: Table) -> None:
     """Give a tenant table the keys that let PostgreSQL (Citus) distribute it by ``tenant_id``.
 
-    Its primary key becomes ``(tenant_id, id)`` and every foreign key ``x_id -> other.id`` to another tenant
+    Its primary key becomes ``(id, tenant_id)`` and every foreign key ``x_id -> other.id`` to another tenant
     table becomes ``(tenant_id, x_id) -> other(tenant_id, id)``: a row can then only ever refer to a row of its
-    own tenant, and both live on the same shard. The models keep declaring ``ForeignKey("other.id")``, which
+    own tenant, and both live on the same shard. ``id`` leads the key so that every statement that finds a row
+    by ``id`` alone (the ORM's UPDATEs, ``kit/bulk``'s ``UPDATE ... FROM (VALUES ...)``) keeps its index;
+    PostgreSQL takes a key's columns in any order for the foreign keys that refer to it. The models keep declaring ``ForeignKey("other.id")``, which
     reads naturally; this runs as each table is built, before its mapper, so every new table gets the same keys.
     ``id`` keeps its own sequence, so ids stay unique across tenants and ``session.get(Model, id)`` still works
     (the mapper's identity stays ``id``, see ``Base.__mapper_args__``).
@@ -82,7 +84,7 @@ def distribute_by_tenant(table: Table) -> None:
         return
     if [column.name for column in table.primary_key.columns] == ["id"]:
         table.c.tenant_id.primary_key = True
-        table.append_constraint(PrimaryKeyConstraint(table.c.tenant_id, table.c.id))
+        table.append_constraint(PrimaryKeyConstraint(table.c.id, table.c.tenant_id))
     for constraint in list(table.foreign_key_constraints):
         element, *more = constraint.elements
         target_table, _, target_column = element.target_fullname.rpartition(".")
@@ -107,7 +109,7 @@ def _kept_name(constraint: ForeignKeyConstraint) -> str | None:
 
 
 def _is_tenant_row_key(table: Table) -> bool:
-    return [column.name for column in table.primary_key.columns] == ["tenant_id", "id"]
+    return [column.name for column in table.primary_key.columns] == ["id", "tenant_id"]
 
 
 # SQLite only auto-increments a single-column INTEGER PRIMARY KEY, so there the row key stays ``id`` and
@@ -118,7 +120,7 @@ def _sqlite_tenant_row_key(constraint: PrimaryKeyConstraint, compiler, **kw) -> 
     ddl = compiler.visit_primary_key_constraint(constraint, **kw)
     if constraint.table is None or not _is_tenant_row_key(constraint.table):
         return ddl
-    return ddl.replace("PRIMARY KEY (tenant_id, id)", "PRIMARY KEY (id), UNIQUE (tenant_id, id)")
+    return ddl.replace("PRIMARY KEY (id, tenant_id)", "PRIMARY KEY (id), UNIQUE (tenant_id, id)")
 
 
 @compiles(CreateColumn, "sqlite")
@@ -145,7 +147,7 @@ class Base(DeclarativeBase):
 
 
 def row_identity(cls: type) -> dict:
-    """The mapper's identity stays ``id`` where the table's key is ``(tenant_id, id)``: ids are unique on their
+    """The mapper's identity stays ``id`` where the table's key is ``(id, tenant_id)``: ids are unique on their
     own, and ``session.get(Model, id)`` and the identity map keep working unchanged."""
     table = cls.__dict__.get("__table__")
     if table is not None and _is_tenant_row_key(table):

@@ -158,12 +158,14 @@ def first_allocated_invoices(session: Session, tenant_id: uuid.UUID,
     """Per payment, the first invoice it paid (id, number), live or reversed."""
     if not payment_ids:
         return {}
-    first = (select(PaymentAllocation.payment_id, func.min(PaymentAllocation.id).label("first_id"))
+    first = (select(PaymentAllocation.tenant_id, func.min(PaymentAllocation.id).label("first_id"))
              .where(PaymentAllocation.tenant_id == tenant_id, PaymentAllocation.payment_id.in_(payment_ids))
-             .group_by(PaymentAllocation.payment_id).subquery())
+             .group_by(PaymentAllocation.tenant_id, PaymentAllocation.payment_id).subquery())
     stmt = (select(PaymentAllocation.payment_id, Invoice.id, Invoice.number)
-            .join(first, PaymentAllocation.id == first.c.first_id)
-            .join(Invoice, Invoice.id == PaymentAllocation.invoice_id))
+            .join(first, and_(first.c.tenant_id == PaymentAllocation.tenant_id,
+                              first.c.first_id == PaymentAllocation.id))
+            .join(Invoice, and_(Invoice.tenant_id == PaymentAllocation.tenant_id,
+                                Invoice.id == PaymentAllocation.invoice_id)))
     return {payment_id: (invoice_id, number) for payment_id, invoice_id, number in session.execute(stmt)}
 
 
@@ -604,17 +606,17 @@ def bill_rows(session: Session, tenant_id: uuid.UUID, bill_ids: Sequence[int]) -
     wanted = sorted(set(bill_ids))
     if not wanted:
         return {}
-    sums = (select(_INVOICES.c.bill_id, func.sum(_INVOICES.c.total_minor).label("total_minor"),
+    sums = (select(_INVOICES.c.tenant_id, _INVOICES.c.bill_id, func.sum(_INVOICES.c.total_minor).label("total_minor"),
                    func.sum(_INVOICES.c.outstanding_minor).label("outstanding_minor"),
                    func.max(_INVOICES.c.due_date).label("due_date"))
             .where(_INVOICES.c.tenant_id == tenant_id, _INVOICES.c.bill_id.in_(wanted),
                    _INVOICES.c.status == InvoiceStatus.POSTED)
-            .group_by(_INVOICES.c.bill_id).subquery())
+            .group_by(_INVOICES.c.tenant_id, _INVOICES.c.bill_id).subquery())
     bills = Bill.__table__
     stmt = (select(bills.c.id, bills.c.number, bills.c.period_start, bills.c.period_end, _CUSTOMERS.c.currency,
                    sums.c.total_minor, sums.c.outstanding_minor, sums.c.due_date)
             .join(_CUSTOMERS, and_(_CUSTOMERS.c.tenant_id == bills.c.tenant_id, _CUSTOMERS.c.id == bills.c.customer_id))
-            .outerjoin(sums, sums.c.bill_id == bills.c.id)
+            .outerjoin(sums, and_(sums.c.tenant_id == bills.c.tenant_id, sums.c.bill_id == bills.c.id))
             .where(bills.c.tenant_id == tenant_id, bills.c.id.in_(wanted)))
     return {row["id"]: row for row in session.execute(stmt).mappings()}
 
