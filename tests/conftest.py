@@ -18,7 +18,7 @@ import pytest
 from alembic import command
 from alembic.config import Config
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, event, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
@@ -191,6 +191,37 @@ def auth(settings: Settings, tenant_id: uuid.UUID) -> dict[str, str]:
 def other_auth(settings: Settings, database: RollbackDatabase) -> dict[str, str]:
     """Headers of a token in a second tenant, for isolation tests."""
     return bearer(settings, make_tenant(database))
+
+
+# Every statement the suite executes, checked after each test for joins that cross tenants (issue 17 item 5;
+# tests/distribution/tenant_joins.py): a failure names the statement and the tables not tied to one tenant.
+_EXECUTED: list[tuple[str, object, str]] = []
+
+
+@event.listens_for(Engine, "before_cursor_execute")
+def _record_statement(_connection, _cursor, statement, parameters, context, _executemany) -> None:  # noqa: ANN001
+    from tests.distribution.tenant_joins import might_join
+
+    if might_join(statement):
+        _EXECUTED.append((statement, parameters, _connection.dialect.name))
+
+
+@pytest.fixture(autouse=True)
+def _no_query_crosses_tenants() -> Iterator[None]:
+    from tests.distribution.tenant_joins import cross_tenant_problems
+
+    yield
+    executed = list(_EXECUTED)
+    _EXECUTED.clear()
+    problems: dict[str, None] = {}
+    for statement, parameters, dialect in executed:
+        for problem in cross_tenant_problems(statement, "postgres" if dialect == "postgresql" else dialect,
+                                             parameters):
+            problems[problem] = None
+    if problems:
+        pytest.fail("statements join tenant tables without equating tenant_id (add `a.tenant_id == b.tenant_id` "
+                    "to the join's ON clause, or filter every table by the same tenant):\n  "
+                    + "\n  ".join(problems), pytrace=False)
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:  # noqa: ANN001

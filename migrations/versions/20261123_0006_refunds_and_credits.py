@@ -170,8 +170,8 @@ def _backfill_payment_credits() -> None:
 
 
 def downgrade() -> None:
-    op.execute("DELETE FROM credit_targets WHERE credit_id IN "
-               "(SELECT id FROM credits WHERE type <> 'shortfallWriteOff')")
+    op.execute("DELETE FROM credit_targets WHERE EXISTS (SELECT 1 FROM credits WHERE credits.tenant_id = "
+               "credit_targets.tenant_id AND credits.id = credit_targets.credit_id AND type <> 'shortfallWriteOff')")
     op.execute("UPDATE journal_entries SET credit_id = NULL")
     op.execute("DELETE FROM credits WHERE type <> 'shortfallWriteOff'")
     op.drop_index('ix_journal_entries_tenant_refund', table_name='journal_entries')
@@ -212,7 +212,7 @@ def downgrade() -> None:
         batch.drop_column('description')
         batch.drop_column('parent_id')
     op.execute("UPDATE credits SET invoice_id = (SELECT t.invoice_id FROM credit_targets t "
-               "WHERE t.credit_id = credits.id)")
+               "WHERE t.tenant_id = credits.tenant_id AND t.credit_id = credits.id)")
     op.execute("UPDATE credits SET state = 'posted' WHERE state = 'distributed'")
     op.create_index(op.f('ix_credits_tenant_customer'), 'credits', ['tenant_id', 'customer_id'], unique=False)
     op.create_index(op.f('ix_credits_tenant_invoice'), 'credits', ['tenant_id', 'invoice_id'], unique=False)

@@ -88,10 +88,10 @@ def _rows_for_earlier_invoice_payments() -> None:
         sa.column('created_at', TIMESTAMP))
     invoices = sa.table('invoices', sa.column('id'), sa.column('tenant_id'), sa.column('bill_run_type'))
     # Provider collections (0011) carry a third-party status too, but they are not recorded invoice payments.
-    collections = sa.table('provider_collections', sa.column('payment_id'))
+    collections = sa.table('provider_collections', sa.column('tenant_id'), sa.column('payment_id'))
     rows = connection.execute(sa.select(payments).where(
         payments.c.third_party_status.is_not(None),
-        ~sa.exists().where(collections.c.payment_id == payments.c.id))
+        ~sa.exists().where(collections.c.tenant_id == payments.c.tenant_id, collections.c.payment_id == payments.c.id))
         .order_by(payments.c.id)).mappings().all()
     meant = {row['id']: row['invoices_to_pay'][0] for row in rows if row['invoices_to_pay']}
     if not meant:

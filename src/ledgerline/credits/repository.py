@@ -61,7 +61,8 @@ def targets_of(session: Session, tenant_id: uuid.UUID, credits: Sequence[Credit]
         found[target.credit_id].append(target)
     if payment_credit_ids:
         children = (select(Credit.parent_id, CreditTarget)
-                    .join(CreditTarget, CreditTarget.credit_id == Credit.id)
+                    .join(CreditTarget, and_(CreditTarget.tenant_id == Credit.tenant_id,
+                                             CreditTarget.credit_id == Credit.id))
                     .where(Credit.tenant_id == tenant_id, Credit.parent_id.in_(payment_credit_ids),
                            Credit.type == CreditType.SUBPAYMENT)
                     .order_by(CreditTarget.id))

@@ -173,7 +173,7 @@ class Worker:
         now = self.clock()
         delivery, earlier, event = WebhookDelivery, aliased(WebhookDelivery), aliased(Event)
         earlier_pending = exists().where(
-            earlier.endpoint_id == delivery.endpoint_id, earlier.customer_id == delivery.customer_id,
+            earlier.tenant_id == delivery.tenant_id, earlier.endpoint_id == delivery.endpoint_id, earlier.customer_id == delivery.customer_id,
             earlier.status == PENDING,
             or_(earlier.sequence < delivery.sequence,
                 and_(earlier.sequence == delivery.sequence, earlier.id < delivery.id)))
@@ -181,7 +181,8 @@ class Worker:
             event.tenant_id == delivery.tenant_id, event.customer_id == delivery.customer_id,
             event.dispatched_at.is_(None), event.sequence < delivery.sequence)
         stmt = (select(delivery.id)
-                .join(WebhookEndpoint, WebhookEndpoint.id == delivery.endpoint_id)
+                .join(WebhookEndpoint, and_(WebhookEndpoint.tenant_id == delivery.tenant_id,
+                                            WebhookEndpoint.id == delivery.endpoint_id))
                 .where(delivery.status == PENDING, delivery.next_attempt_at <= now,
                        or_(delivery.leased_until.is_(None), delivery.leased_until <= now),
                        WebhookEndpoint.status == WebhookEndpointStatus.ENABLED,
@@ -202,8 +203,9 @@ class Worker:
                  now: dt.datetime) -> list[Claimed]:
         rows = session.execute(
             select(WebhookDelivery, WebhookEndpoint, Event)
-            .join(WebhookEndpoint, WebhookEndpoint.id == WebhookDelivery.endpoint_id)
-            .join(Event, Event.id == WebhookDelivery.event_id)
+            .join(WebhookEndpoint, and_(WebhookEndpoint.tenant_id == WebhookDelivery.tenant_id,
+                                        WebhookEndpoint.id == WebhookDelivery.endpoint_id))
+            .join(Event, and_(Event.tenant_id == WebhookDelivery.tenant_id, Event.id == WebhookDelivery.event_id))
             .where(WebhookDelivery.id.in_(ids)).order_by(WebhookDelivery.next_attempt_at, WebhookDelivery.id)).all()
         claimed = []
         for delivery, endpoint, event in rows:
@@ -304,8 +306,10 @@ class Worker:
             undispatched = session.execute(select(func.min(Event.created_at))
                                            .where(Event.dispatched_at.is_(None))).scalar()
             pending = session.execute(select(func.min(Event.created_at))
-                                      .join(WebhookDelivery, WebhookDelivery.event_id == Event.id)
-                                      .join(WebhookEndpoint, WebhookEndpoint.id == WebhookDelivery.endpoint_id)
+                                      .join(WebhookDelivery, and_(WebhookDelivery.tenant_id == Event.tenant_id,
+                                                                  WebhookDelivery.event_id == Event.id))
+                                      .join(WebhookEndpoint, and_(WebhookEndpoint.tenant_id == Event.tenant_id,
+                                                                  WebhookEndpoint.id == WebhookDelivery.endpoint_id))
                                       .where(WebhookDelivery.status == PENDING,
                                              WebhookEndpoint.status == WebhookEndpointStatus.ENABLED)).scalar()
             session.rollback()

@@ -211,9 +211,11 @@ def tables_referencing(session: Session, target: Table, tenant_id: uuid.UUID, en
     """
     found = []
     for table in Base.metadata.sorted_tables:
-        for fk in table.foreign_keys:
-            if fk.column.table is not target:
+        for key in table.foreign_key_constraints:
+            if key.referred_table is not target:
                 continue
+            # A key between tenant tables is (tenant_id, x_id) -> (tenant_id, id): the row is named by x_id.
+            (fk,) = [element for element in key.elements if element.column.name != "tenant_id"]
             clause = fk.parent == entity_id
             if "tenant_id" in table.c:
                 clause = (table.c.tenant_id == tenant_id) & clause  # lead with the tenant: indexed lookups

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 
-from sqlalchemy import case, func, select
+from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session
 
 from ledgerline.models import (
@@ -19,24 +19,41 @@ def _scoped(stmt, column, tenant_id: uuid.UUID | None):
     return stmt if tenant_id is None else stmt.where(column == tenant_id)
 
 
+def _per_tenant(summed, table, key_column):  # noqa: ANN001
+    """The join of a table to sums grouped by (tenant_id, key): per tenant, so that it never pairs two tenants'
+    rows and runs on one shard when the schema is distributed by tenant."""
+    return and_(summed.c.tenant_id == table.tenant_id, summed.c.key == key_column)
+
+
+def _live_credits(credit_type: CreditType):
+    """The targets of live credits of one type, joined within the tenant."""
+    return (select(CreditTarget.tenant_id, CreditTarget.invoice_id.label("key"),
+                   func.sum(CreditTarget.amount_minor).label("total"))
+            .join(Credit, and_(Credit.tenant_id == CreditTarget.tenant_id, Credit.id == CreditTarget.credit_id))
+            .where(Credit.type == credit_type, Credit.state != CreditState.REVERSED)
+            .group_by(CreditTarget.tenant_id, CreditTarget.invoice_id))
+
+
 def invoice_mismatches(session: Session, tenant_id: uuid.UUID | None) -> Sequence[tuple[int, int, int]]:
     journal = (
-        select(JournalEntry.invoice_id, func.sum(JournalEntry.outstanding_delta).label("total"))
+        select(JournalEntry.tenant_id, JournalEntry.invoice_id.label("key"),
+               func.sum(JournalEntry.outstanding_delta).label("total"))
         .where(JournalEntry.invoice_id.is_not(None))
-        .group_by(JournalEntry.invoice_id)
+        .group_by(JournalEntry.tenant_id, JournalEntry.invoice_id)
         .subquery()
     )
     summed = func.coalesce(journal.c.total, 0)
-    stmt = select(Invoice.id, Invoice.outstanding_minor, summed).outerjoin(journal, journal.c.invoice_id == Invoice.id)
+    stmt = (select(Invoice.id, Invoice.outstanding_minor, summed)
+            .outerjoin(journal, _per_tenant(journal, Invoice, Invoice.id)))
     stmt = _scoped(stmt, Invoice.tenant_id, tenant_id).where(Invoice.outstanding_minor != summed)
     return [(row[0], row[1], int(row[2])) for row in session.execute(stmt)]
 
 
 def _customer_journal():
     return (
-        select(JournalEntry.customer_id, func.sum(JournalEntry.balance_delta).label("balance"),
-               func.sum(JournalEntry.credit_delta).label("credit"))
-        .group_by(JournalEntry.customer_id)
+        select(JournalEntry.tenant_id, JournalEntry.customer_id.label("key"),
+               func.sum(JournalEntry.balance_delta).label("balance"), func.sum(JournalEntry.credit_delta).label("credit"))
+        .group_by(JournalEntry.tenant_id, JournalEntry.customer_id)
         .subquery()
     )
 
@@ -44,7 +61,8 @@ def _customer_journal():
 def credit_mismatches(session: Session, tenant_id: uuid.UUID | None) -> Sequence[tuple[int, int, int]]:
     journal = _customer_journal()
     summed = func.coalesce(journal.c.credit, 0)
-    stmt = select(Customer.id, Customer.credit_minor, summed).outerjoin(journal, journal.c.customer_id == Customer.id)
+    stmt = (select(Customer.id, Customer.credit_minor, summed)
+            .outerjoin(journal, _per_tenant(journal, Customer, Customer.id)))
     stmt = _scoped(stmt, Customer.tenant_id, tenant_id).where(Customer.credit_minor != summed)
     return [(row[0], row[1], int(row[2])) for row in session.execute(stmt)]
 
@@ -52,9 +70,9 @@ def credit_mismatches(session: Session, tenant_id: uuid.UUID | None) -> Sequence
 def balance_mismatches(session: Session, tenant_id: uuid.UUID | None) -> Sequence[tuple[int, int, int]]:
     """DESIGN "Balances": balance = unallocated credit - outstanding of posted invoices."""
     outstanding = (
-        select(Invoice.customer_id, func.sum(Invoice.outstanding_minor).label("outstanding"))
+        select(Invoice.tenant_id, Invoice.customer_id.label("key"), func.sum(Invoice.outstanding_minor).label("outstanding"))
         .where(Invoice.status == InvoiceStatus.POSTED)
-        .group_by(Invoice.customer_id)
+        .group_by(Invoice.tenant_id, Invoice.customer_id)
         .subquery()
     )
     journal = _customer_journal()
@@ -62,8 +80,8 @@ def balance_mismatches(session: Session, tenant_id: uuid.UUID | None) -> Sequenc
     summed = func.coalesce(journal.c.balance, 0)
     stmt = (
         select(Customer.id, stored, summed)
-        .outerjoin(outstanding, outstanding.c.customer_id == Customer.id)
-        .outerjoin(journal, journal.c.customer_id == Customer.id)
+        .outerjoin(outstanding, _per_tenant(outstanding, Customer, Customer.id))
+        .outerjoin(journal, _per_tenant(journal, Customer, Customer.id))
     )
     stmt = _scoped(stmt, Customer.tenant_id, tenant_id).where(stored != summed)
     return [(row[0], int(row[1]), int(row[2])) for row in session.execute(stmt)]
@@ -85,9 +103,11 @@ def balance_of(session: Session, tenant_id: uuid.UUID, customer_id: int) -> int:
 def _stored_vs_summed(session: Session, tenant_id: uuid.UUID | None, model, stored, key, amount,
                       *conditions) -> Sequence[tuple[int, int, int]]:
     """Rows of ``model`` whose ``stored`` figure differs from the sum of ``amount`` grouped by ``key``."""
-    summed_by = select(key.label("key"), func.sum(amount).label("total")).where(*conditions).group_by(key).subquery()
+    tenant = key.class_.tenant_id
+    summed_by = (select(tenant, key.label("key"), func.sum(amount).label("total")).where(*conditions)
+                 .group_by(tenant, key).subquery())
     summed = func.coalesce(summed_by.c.total, 0)
-    stmt = select(model.id, stored, summed).outerjoin(summed_by, summed_by.c.key == model.id)
+    stmt = select(model.id, stored, summed).outerjoin(summed_by, _per_tenant(summed_by, model, model.id))
     stmt = _scoped(stmt, model.tenant_id, tenant_id).where(stored != summed)
     return [(row[0], int(row[1]), int(row[2])) for row in session.execute(stmt)]
 
@@ -122,33 +142,36 @@ def invoice_refunded_mismatches(session: Session, tenant_id: uuid.UUID | None) -
 
 def invoice_written_off_mismatches(session: Session, tenant_id: uuid.UUID | None) -> Sequence[tuple[int, int, int]]:
     """What an invoice says write-offs settled is what its live write-off credits target."""
-    return _stored_vs_summed(session, tenant_id, Invoice, Invoice.written_off_minor, CreditTarget.invoice_id,
-                             CreditTarget.amount_minor,
-                             CreditTarget.credit_id.in_(select(Credit.id).where(
-                                 Credit.type == CreditType.WRITE_OFF, Credit.state != CreditState.REVERSED)))
+    written_off = _live_credits(CreditType.WRITE_OFF).subquery()
+    summed = func.coalesce(written_off.c.total, 0)
+    stmt = (select(Invoice.id, Invoice.written_off_minor, summed)
+            .outerjoin(written_off, _per_tenant(written_off, Invoice, Invoice.id)))
+    stmt = _scoped(stmt, Invoice.tenant_id, tenant_id).where(Invoice.written_off_minor != summed)
+    return [(row[0], int(row[1]), int(row[2])) for row in session.execute(stmt)]
 
 
 def subpayment_mismatches(session: Session, tenant_id: uuid.UUID | None) -> Sequence[tuple[int, int, int]]:
     """Per invoice, live subpayment credits target what live payment allocations put on it."""
-    allocated = (select(PaymentAllocation.invoice_id.label("key"), func.sum(PaymentAllocation.amount_minor).label("total"))
-                 .where(PaymentAllocation.reversed_at.is_(None)).group_by(PaymentAllocation.invoice_id).subquery())
-    credited = (select(CreditTarget.invoice_id.label("key"), func.sum(CreditTarget.amount_minor).label("total"))
-                .where(CreditTarget.credit_id.in_(select(Credit.id).where(
-                    Credit.type == CreditType.SUBPAYMENT, Credit.state != CreditState.REVERSED)))
-                .group_by(CreditTarget.invoice_id).subquery())
+    allocated = (select(PaymentAllocation.tenant_id, PaymentAllocation.invoice_id.label("key"),
+                        func.sum(PaymentAllocation.amount_minor).label("total"))
+                 .where(PaymentAllocation.reversed_at.is_(None))
+                 .group_by(PaymentAllocation.tenant_id, PaymentAllocation.invoice_id).subquery())
+    credited = _live_credits(CreditType.SUBPAYMENT).subquery()
     stored, summed = func.coalesce(allocated.c.total, 0), func.coalesce(credited.c.total, 0)
     stmt = (select(Invoice.id, stored, summed)
-            .outerjoin(allocated, allocated.c.key == Invoice.id).outerjoin(credited, credited.c.key == Invoice.id))
+            .outerjoin(allocated, _per_tenant(allocated, Invoice, Invoice.id))
+            .outerjoin(credited, _per_tenant(credited, Invoice, Invoice.id)))
     stmt = _scoped(stmt, Invoice.tenant_id, tenant_id).where(stored != summed)
     return [(row[0], int(row[1]), int(row[2])) for row in session.execute(stmt)]
 
 
 def distribution_target_mismatches(session: Session, tenant_id: uuid.UUID | None) -> Sequence[tuple[int, int, int]]:
     """Each creditDistribution credit's targets add up to its amount."""
-    targeted = (select(CreditTarget.credit_id.label("key"), func.sum(CreditTarget.amount_minor).label("total"))
-                .group_by(CreditTarget.credit_id).subquery())
+    targeted = (select(CreditTarget.tenant_id, CreditTarget.credit_id.label("key"),
+                       func.sum(CreditTarget.amount_minor).label("total"))
+                .group_by(CreditTarget.tenant_id, CreditTarget.credit_id).subquery())
     summed = func.coalesce(targeted.c.total, 0)
-    stmt = (select(Credit.id, Credit.amount_minor, summed).outerjoin(targeted, targeted.c.key == Credit.id)
+    stmt = (select(Credit.id, Credit.amount_minor, summed).outerjoin(targeted, _per_tenant(targeted, Credit, Credit.id))
             .where(Credit.type == CreditType.CREDIT_DISTRIBUTION, Credit.amount_minor != summed))
     stmt = _scoped(stmt, Credit.tenant_id, tenant_id)
     return [(row[0], int(row[1]), int(row[2])) for row in session.execute(stmt)]
@@ -157,12 +180,13 @@ def distribution_target_mismatches(session: Session, tenant_id: uuid.UUID | None
 def distribution_journal_mismatches(session: Session, tenant_id: uuid.UUID | None) -> Sequence[tuple[int, int, int]]:
     """What a creditDistribution credit's journal lines take off invoices: its amount while it is live, nothing
     once it is reversed."""
-    journal = (select(JournalEntry.credit_id.label("key"), func.sum(JournalEntry.outstanding_delta).label("total"))
+    journal = (select(JournalEntry.tenant_id, JournalEntry.credit_id.label("key"),
+                      func.sum(JournalEntry.outstanding_delta).label("total"))
                .where(JournalEntry.kind.in_([JournalKind.CREDIT_DISTRIBUTED, JournalKind.CREDIT_RETURNED]))
-               .group_by(JournalEntry.credit_id).subquery())
+               .group_by(JournalEntry.tenant_id, JournalEntry.credit_id).subquery())
     stored = case((Credit.state == CreditState.REVERSED, 0), else_=-Credit.amount_minor)
     summed = func.coalesce(journal.c.total, 0)
-    stmt = (select(Credit.id, stored, summed).outerjoin(journal, journal.c.key == Credit.id)
+    stmt = (select(Credit.id, stored, summed).outerjoin(journal, _per_tenant(journal, Credit, Credit.id))
             .where(Credit.type == CreditType.CREDIT_DISTRIBUTION, stored != summed))
     stmt = _scoped(stmt, Credit.tenant_id, tenant_id)
     return [(row[0], int(row[1]), int(row[2])) for row in session.execute(stmt)]
@@ -170,13 +194,13 @@ def distribution_journal_mismatches(session: Session, tenant_id: uuid.UUID | Non
 
 def certificate_balance_mismatches(session: Session, tenant_id: uuid.UUID | None) -> Sequence[tuple[int, int, int]]:
     """A certificate's balance is its amount less its live redemptions."""
-    redeemed = (select(GiftCertificateRedemption.gift_certificate_id.label("key"),
+    redeemed = (select(GiftCertificateRedemption.tenant_id, GiftCertificateRedemption.gift_certificate_id.label("key"),
                        func.sum(GiftCertificateRedemption.amount_minor).label("total"))
                 .where(GiftCertificateRedemption.reversed_at.is_(None))
-                .group_by(GiftCertificateRedemption.gift_certificate_id).subquery())
+                .group_by(GiftCertificateRedemption.tenant_id, GiftCertificateRedemption.gift_certificate_id).subquery())
     summed = GiftCertificate.amount_minor - func.coalesce(redeemed.c.total, 0)
     stmt = (select(GiftCertificate.id, GiftCertificate.balance_minor, summed)
-            .outerjoin(redeemed, redeemed.c.key == GiftCertificate.id)
+            .outerjoin(redeemed, _per_tenant(redeemed, GiftCertificate, GiftCertificate.id))
             .where(GiftCertificate.balance_minor != summed))
     stmt = _scoped(stmt, GiftCertificate.tenant_id, tenant_id)
     return [(row[0], int(row[1]), int(row[2])) for row in session.execute(stmt)]
@@ -185,16 +209,18 @@ def certificate_balance_mismatches(session: Session, tenant_id: uuid.UUID | None
 def redemption_journal_mismatches(session: Session, tenant_id: uuid.UUID | None) -> Sequence[tuple[int, int, int]]:
     """A redemption's journal lines bring its amount in while it is live, nothing once it is reversed; and its
     credit distribution is live exactly while it is."""
-    journal = (select(JournalEntry.credit_id.label("key"), func.sum(JournalEntry.balance_delta).label("total"))
+    journal = (select(JournalEntry.tenant_id, JournalEntry.credit_id.label("key"),
+                      func.sum(JournalEntry.balance_delta).label("total"))
                .where(JournalEntry.kind.in_([JournalKind.GIFT_REDEEMED, JournalKind.GIFT_RESTORED]))
-               .group_by(JournalEntry.credit_id).subquery())
+               .group_by(JournalEntry.tenant_id, JournalEntry.credit_id).subquery())
     live = GiftCertificateRedemption.reversed_at.is_(None)
     stored = case((live, GiftCertificateRedemption.amount_minor), else_=0)
     summed = func.coalesce(journal.c.total, 0)
     distributed = case((Credit.state == CreditState.REVERSED, 0), else_=Credit.amount_minor)
     stmt = (select(GiftCertificateRedemption.id, stored, summed)
-            .outerjoin(journal, journal.c.key == GiftCertificateRedemption.credit_id)
-            .outerjoin(Credit, Credit.id == GiftCertificateRedemption.credit_id)
+            .outerjoin(journal, _per_tenant(journal, GiftCertificateRedemption, GiftCertificateRedemption.credit_id))
+            .outerjoin(Credit, and_(Credit.tenant_id == GiftCertificateRedemption.tenant_id,
+                                    Credit.id == GiftCertificateRedemption.credit_id))
             .where((stored != summed) | (stored != func.coalesce(distributed, 0))))
     stmt = _scoped(stmt, GiftCertificateRedemption.tenant_id, tenant_id)
     return [(row[0], int(row[1]), int(row[2])) for row in session.execute(stmt)]

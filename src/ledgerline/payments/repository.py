@@ -659,17 +659,17 @@ def bill_rows(session: Session, tenant_id: uuid.UUID, bill_ids: Sequence[int]) -
     wanted = sorted(set(bill_ids))
     if not wanted:
         return {}
-    sums = (select(_INVOICES.c.bill_id, func.sum(_INVOICES.c.total_minor).label("total_minor"),
+    sums = (select(_INVOICES.c.tenant_id, _INVOICES.c.bill_id, func.sum(_INVOICES.c.total_minor).label("total_minor"),
                    func.sum(_INVOICES.c.outstanding_minor).label("outstanding_minor"),
                    func.max(_INVOICES.c.due_date).label("due_date"))
             .where(_INVOICES.c.tenant_id == tenant_id, _INVOICES.c.bill_id.in_(wanted),
                    _INVOICES.c.status == InvoiceStatus.POSTED)
-            .group_by(_INVOICES.c.bill_id).subquery())
+            .group_by(_INVOICES.c.tenant_id, _INVOICES.c.bill_id).subquery())
     bills = Bill.__table__
     stmt = (select(bills.c.id, bills.c.number, bills.c.period_start, bills.c.period_end, _CUSTOMERS.c.currency,
                    sums.c.total_minor, sums.c.outstanding_minor, sums.c.due_date)
             .join(_CUSTOMERS, and_(_CUSTOMERS.c.tenant_id == bills.c.tenant_id, _CUSTOMERS.c.id == bills.c.customer_id))
-            .outerjoin(sums, sums.c.bill_id == bills.c.id)
+            .outerjoin(sums, and_(sums.c.tenant_id == bills.c.tenant_id, sums.c.bill_id == bills.c.id))
             .where(bills.c.tenant_id == tenant_id, bills.c.id.in_(wanted)))
     return {row["id"]: row for row in session.execute(stmt).mappings()}
 
