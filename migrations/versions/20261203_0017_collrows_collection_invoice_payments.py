@@ -39,16 +39,19 @@ def upgrade() -> None:
     collections = sa.table('provider_collections', *(sa.column(name) for name in (
         'id', 'tenant_id', 'provider_id', 'payment_id', 'invoice_id', 'customer_id', 'kind', 'amount_minor',
         'currency', 'status')), sa.column('submitted_at', TIMESTAMP), sa.column('updated_at', TIMESTAMP))
-    payments = sa.table('payments', sa.column('id'), sa.column('payment_method', sa.String()),
+    payments = sa.table('payments', sa.column('id'), sa.column('tenant_id'), sa.column('payment_method', sa.String()),
                         sa.column('notes'))
-    invoices = sa.table('invoices', sa.column('id'), sa.column('bill_run_type'))
-    rows = sa.table('invoice_payments', sa.column('payment_id'))
+    invoices = sa.table('invoices', sa.column('id'), sa.column('tenant_id'), sa.column('bill_run_type'))
+    rows = sa.table('invoice_payments', sa.column('payment_id'), sa.column('tenant_id'))
     found = connection.execute(
         sa.select(collections, payments.c.payment_method, payments.c.notes, invoices.c.bill_run_type)
-        .join(payments, payments.c.id == collections.c.payment_id)
-        .join(invoices, invoices.c.id == collections.c.invoice_id)
+        .join(payments, sa.and_(payments.c.tenant_id == collections.c.tenant_id,
+                                payments.c.id == collections.c.payment_id))
+        .join(invoices, sa.and_(invoices.c.tenant_id == collections.c.tenant_id,
+                                invoices.c.id == collections.c.invoice_id))
         .where(collections.c.kind == 'collection', collections.c.amount_minor > 0,
-               ~sa.exists().where(rows.c.payment_id == collections.c.payment_id))
+               ~sa.exists().where(rows.c.tenant_id == collections.c.tenant_id,
+                                  rows.c.payment_id == collections.c.payment_id))
         .order_by(collections.c.id)).mappings().all()
     if not found:
         return

@@ -159,7 +159,7 @@ def test_a_refund_of_a_manual_payment_is_manually_refunded_as_before(client, aut
     assert _refund_now(client, auth, refund["id"])["thirdPartyRefundStatus"] == "MANUALLY_REFUNDED"
     assert Decimal(str(invoice(client, auth, posted["id"])["outstandingInMajorCurrency"])) == Decimal("10.13")
     with database.session() as session:
-        assert session.execute(select(ProviderRefund)).first() is None
+        assert session.execute(select(ProviderRefund).where(ProviderRefund.tenant_id == tenant_id)).first() is None
     _ledger_is_clean(database, tenant_id)
 
 
@@ -284,7 +284,7 @@ def test_money_returned_reported_through_invoice_payments_is_not_sent_to_the_pro
     refund = _refund_now(client, auth, recorded.json()["refundId"])
     assert refund["thirdPartyRefundStatus"] == "MANUALLY_REFUNDED"
     with database.session() as session:
-        assert session.execute(select(ProviderRefund)).first() is None
+        assert session.execute(select(ProviderRefund).where(ProviderRefund.tenant_id == tenant_id)).first() is None
     settle(client, auth)
     assert _refund_now(client, auth, refund["id"])["thirdPartyRefundStatus"] == "MANUALLY_REFUNDED"
     assert Decimal(str(invoice(client, auth, posted["id"])["outstandingInMajorCurrency"])) == Decimal("10.13")

@@ -130,14 +130,15 @@ def _customer_transactions(tenant_id: uuid.UUID) -> Subquery:
 
     ``amount_minor`` is signed by the effect on the customer's balance: a refund takes money back (negative),
     an adjustment is its own signed amount. A row is a debit when it lowers the balance. Ids are unique
-    within a kind only, so ``kind_order`` orders kinds apart. Enums are text: the three tables have their
+    within a kind only, so ``kind_order`` orders kinds apart; ``tenant_id`` ties the look-ups made for a page to
+    its rows' tenant (tests/distribution). Enums are text: the three tables have their
     own enum types, which PostgreSQL does not unite. A payment's invoice and resulting balance are found
     once the page is cut (``page_of_customer_transactions``); the other kinds carry theirs.
     """
     no_id, no_text = cast(null(), BigInteger), cast(null(), String)
     payments = select(
         literal(TransactionKind.PAYMENT.value).label("kind"), literal(0).label("kind_order"),
-        _PAYMENTS.c.id, _PAYMENTS.c.customer_id, _PAYMENTS.c.currency, _PAYMENTS.c.amount_minor,
+        _PAYMENTS.c.tenant_id, _PAYMENTS.c.id, _PAYMENTS.c.customer_id, _PAYMENTS.c.currency, _PAYMENTS.c.amount_minor,
         false().label("is_debit"), (_PAYMENTS.c.status == PaymentStatus.CANCELLED).label("cancelled"),
         cast(_PAYMENTS.c.payment_method, String).label("payment_method"), _PAYMENTS.c.received_on.label("occurred_on"),
         _PAYMENTS.c.notes.label("description"), _PAYMENTS.c.reference_number.label("reference"),
@@ -145,13 +146,13 @@ def _customer_transactions(tenant_id: uuid.UUID) -> Subquery:
     ).where(_PAYMENTS.c.tenant_id == tenant_id,
             _PAYMENTS.c.status.in_([PaymentStatus.POSTED, PaymentStatus.CANCELLED]))
     refunds = select(
-        literal(TransactionKind.REFUND.value), literal(1), _REFUNDS.c.id, _REFUNDS.c.customer_id,
+        literal(TransactionKind.REFUND.value), literal(1), _REFUNDS.c.tenant_id, _REFUNDS.c.id, _REFUNDS.c.customer_id,
         _REFUNDS.c.currency, -_REFUNDS.c.amount_minor, true(), false(), cast(_REFUNDS.c.payment_method, String),
         utc_day(_REFUNDS.c.created_at), _REFUNDS.c.description, no_text, _REFUNDS.c.invoice_id,
         cast(_REFUNDS.c.bill_run_type, String), no_id,
     ).where(_REFUNDS.c.tenant_id == tenant_id)
     adjustments = select(
-        literal(TransactionKind.ADJUSTMENT.value), literal(2), _ADJUSTMENTS.c.id, _ADJUSTMENTS.c.customer_id,
+        literal(TransactionKind.ADJUSTMENT.value), literal(2), _ADJUSTMENTS.c.tenant_id, _ADJUSTMENTS.c.id, _ADJUSTMENTS.c.customer_id,
         _ADJUSTMENTS.c.currency, _ADJUSTMENTS.c.amount_minor, _ADJUSTMENTS.c.amount_minor < 0, false(), no_text,
         utc_day(_ADJUSTMENTS.c.created_at), _ADJUSTMENTS.c.description, no_text, _ADJUSTMENTS.c.invoice_id,
         # The debt a negative adjustment leaves is carried by an ADHOC invoice (adjustments/service.py).
@@ -184,7 +185,8 @@ def _balance_right_after(tenant_id: uuid.UUID, rows: Any) -> Any:
 
     def last_entry(*conditions: Any) -> Any:
         # Correlated explicitly: the page is two levels up, beyond what automatic correlation looks at.
-        return (select(func.max(own.id)).where(own.tenant_id == tenant_id, *conditions)
+        return (select(func.max(own.id))
+                .where(own.tenant_id == tenant_id, own.tenant_id == rows.c.tenant_id, *conditions)
                 .correlate(rows).scalar_subquery())
 
     last = case(
@@ -193,7 +195,8 @@ def _balance_right_after(tenant_id: uuid.UUID, rows: Any) -> Any:
         (rows.c.kind == TransactionKind.REFUND.value, last_entry(
             own.refund_id == rows.c.id, own.kind == JournalKind.REFUND)))
     total = select(func.sum(journal.balance_delta)).where(
-        journal.tenant_id == tenant_id, journal.customer_id == rows.c.customer_id, journal.id <= last)
+        journal.tenant_id == tenant_id, journal.tenant_id == rows.c.tenant_id, journal.customer_id == rows.c.customer_id,
+        journal.id <= last)
     return func.coalesce(rows.c.balance_minor, total.scalar_subquery())
 
 
@@ -201,6 +204,7 @@ def _first_invoice_paid(tenant_id: uuid.UUID, rows: Any) -> Any:
     """A payment's first invoice paid (live or reversed allocation); the other kinds name theirs."""
     allocations = _ALLOCATIONS.c
     first = (select(allocations.invoice_id).where(allocations.tenant_id == tenant_id,
+                                                  allocations.tenant_id == rows.c.tenant_id,
                                                   allocations.payment_id == rows.c.id)
              .order_by(allocations.id).limit(1).scalar_subquery())
     return case((rows.c.kind == TransactionKind.PAYMENT.value, first), else_=rows.c.invoice_id)
@@ -219,7 +223,8 @@ def page_of_customer_transactions(session: Session, tenant_id: uuid.UUID, criter
                        _first_invoice_paid(tenant_id, cut).label("invoice_id"),
                        _balance_right_after(tenant_id, cut).label("balance_minor")).subquery("completed")
     stmt = (select(completed, _INVOICES.c.number.label("invoice_number"))
-            .outerjoin(_INVOICES, and_(_INVOICES.c.tenant_id == tenant_id, _INVOICES.c.id == completed.c.invoice_id))
+            .outerjoin(_INVOICES, and_(_INVOICES.c.tenant_id == completed.c.tenant_id,
+                                       _INVOICES.c.id == completed.c.invoice_id))
             .order_by(*_transaction_columns(completed).order_by(criteria.sorts)))
     return Page(items=list(session.execute(stmt).mappings()), total=total)
 
