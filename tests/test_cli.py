@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from ledgerline.app import create_app
 from ledgerline.cli import main
 from ledgerline.config import get_settings
-from ledgerline.models import Tenant, User
+from ledgerline.models import Event, Tenant, User
 
 SECRET = "cli-test-secret-0123456789abcdefghijklmnopqrstuvwxyz"
 
@@ -276,6 +276,24 @@ def test_seed_shows_a_progress_bar_of_the_customers_on_stderr(database_url, caps
     captured = capsys.readouterr()
     assert "seeding customers" in captured.err and "3/3" in captured.err   # rich's bar, finished
     assert "seeding" not in captured.out and "3 customers" in captured.out   # the report stays on stdout
+
+
+def test_the_installed_seed_command_records_events_on_its_own(database_url, tmp_path):
+    """A fresh process, as a newcomer runs it: the use cases' events are rendered without the server's
+    modules loaded first (in this test process the app is imported already, which hid the missing import)."""
+    import subprocess
+    import sys
+
+    env = {key: value for key, value in os.environ.items() if not key.startswith("LEDGERLINE_")}
+    env.update(DATABASE_URL=database_url, LEDGERLINE_JWT_SECRET=SECRET)
+    done = subprocess.run([sys.executable, "-m", "ledgerline.cli", "seed", "--tenant", "Fresh Process",
+                           "--customers", "1", "--months", "2", "--quiet"],
+                          cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    with Session(create_engine(database_url)) as session:
+        tenant = session.execute(select(Tenant).where(Tenant.name == "Fresh Process")).scalar_one()
+        types = set(session.execute(select(Event.type).where(Event.tenant_id == tenant.id)).scalars())
+    assert {"customer.created", "invoice.posted", "payment.posted"} <= types
 
 
 def test_seed_refuses_nonsense_counts_cleanly(database_url, capsys):

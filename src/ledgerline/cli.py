@@ -97,10 +97,11 @@ def _cmd_worker(args: argparse.Namespace) -> int:
     import signal
     import threading
 
-    import ledgerline.api.v1  # noqa: F401 - registers how /v1 renders the events the worker delivers
     from ledgerline.db import Database, make_engine
     from ledgerline.events.worker import Worker
     from ledgerline.observability import logs
+
+    _register_event_documents()
 
     if args.poll <= 0:
         raise CommandError("--poll must be more than 0 seconds")
@@ -124,10 +125,18 @@ def _cmd_worker(args: argparse.Namespace) -> int:
     return 0
 
 
+def _register_event_documents() -> None:
+    """Use cases record events as ``/v1`` renders their resource; the renderers are registered by the /v1
+    adapter, which a command that runs use cases outside the server must load (the server loads it anyway)."""
+    import ledgerline.api.v1  # noqa: F401
+
+
 @contextmanager
 def _transaction() -> Iterator[Session]:
     """One committed transaction; the engine is disposed afterwards (a CLI run is short)."""
     from ledgerline.db import Database, make_engine
+
+    _register_event_documents()
 
     settings = get_settings()
     database = Database(make_engine(settings.database_url, transaction_pooler=settings.database_transaction_pooler))
@@ -269,6 +278,7 @@ def _cmd_janitor(args: argparse.Namespace) -> int:
     from ledgerline.db import Database, make_engine
     from ledgerline.providers.janitor import run_once
 
+    _register_event_documents()  # applying a provider's events records payment and collection events
     settings = get_settings()
     database = Database(make_engine(settings.database_url, transaction_pooler=settings.database_transaction_pooler))
     try:
@@ -292,6 +302,7 @@ def _cmd_seed(args: argparse.Namespace) -> int:
     from ledgerline import demo
     from ledgerline.db import Database, make_engine
 
+    _register_event_documents()
     if args.customers < 1:
         raise CommandError("--customers must be 1 or more")
     if args.months < 2:
