@@ -22,7 +22,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import pytest
-from sqlalchemy import Engine, event, func, select, text
+from sqlalchemy import Engine, and_, event, func, select, text
 from sqlalchemy.orm import Session
 
 from ledgerline.adjustments.service import NewAdjustment, adjust_balance
@@ -265,7 +265,7 @@ def _check_invariants(s: Session, tenant_id: uuid.UUID, outcomes: Outcomes) -> N
     written_off_by = _sums(s, Credit, Credit.payment_id, tenant_id, *live_shortfall)
     written_off_on = {row[0]: int(row[1]) for row in s.execute(
         select(CreditTarget.invoice_id, func.sum(CreditTarget.amount_minor))
-        .join(Credit, Credit.id == CreditTarget.credit_id)
+        .join(Credit, and_(Credit.tenant_id == CreditTarget.tenant_id, Credit.id == CreditTarget.credit_id))
         .where(CreditTarget.tenant_id == tenant_id, *live_shortfall).group_by(CreditTarget.invoice_id))}
     written_off_for = _sums(s, Credit, Credit.customer_id, tenant_id, *live_shortfall)
     cancellations = Counter(s.execute(select(PaymentCancellation.payment_id).where(

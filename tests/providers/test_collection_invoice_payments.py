@@ -142,3 +142,22 @@ def test_cancelling_a_pending_collections_payment_cancels_the_collection_and_its
     again = client.post("/v1/invoice-payment-reprocess", json={"invoiceId": posted["id"], "billRunType": "NORMAL"},
                         headers=auth)
     assert again.status_code == 200, again.text
+
+
+def test_rejecting_a_pending_collections_payment_by_hand_closes_the_collection_too(client, auth):
+    """A pending collection's payment rejected here (not by the provider): the collection and its row are
+    CANCELLED with it, the invoice is no longer PENDING, and the provider's later word settles nothing."""
+    setup = mandated_customer(client, auth)
+    posted = post_invoice(client, auth, setup["customer"]["id"])
+    [payment] = payments_of(client, auth, setup["customer"]["id"])
+    rejected = client.post(f"/v1/payments/{payment['id']}/reject", json={"reason": "mandate disputed"},
+                           headers=auth)
+    assert rejected.status_code == 200, rejected.text
+    [row] = _rows(client, auth, posted["id"])
+    assert (row["thirdPartyPaymentStatus"], row["settled"], row["customerPaymentStatus"]) == (
+        "CANCELLED", False, "REJECTED")
+    assert invoice(client, auth, posted["id"])["paymentStatus"] == "UNPAID"
+    answered = deliver(client, setup["provider"]["id"], [event(payment["referenceNumber"], "PAID_OUT")])
+    assert answered.status_code == 200 and answered.json()["outcomes"][0].startswith("ignored"), answered.text
+    settle(client, auth)
+    assert invoice(client, auth, posted["id"])["outstandingInMajorCurrency"] == 100

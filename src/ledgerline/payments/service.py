@@ -356,6 +356,7 @@ def reject_payment(session: Session, *, tenant: TenantContext, payment: PaymentR
         raise InvalidRequest.for_field("rejection_reason", "give a rejection reason id, a reason text or both")
     _, tenant, row = _locked_payment(session, tenant, _payment_id(session, tenant, payment))
     check_transition(row["id"], row["status"], "reject")
+    was_pending = row["status"] is PaymentStatus.PENDING_VERIFICATION
     if reason_id is not None:
         entry = reference.rejection_reason(session, tenant_id=tenant.tenant_id, reason_id=reason_id,
                                            field="rejection_reason")
@@ -365,13 +366,16 @@ def reject_payment(session: Session, *, tenant: TenantContext, payment: PaymentR
                updated_by=actor, version=row["version"] + 1, updated_at=now)
     repository.update_payment(session, tenant.tenant_id, row, ("status", "rejection_reason", "rejection_reason_id",
                                                                "updated_by"), now)
+    if was_pending:
+        for follower in _PENDING_CANCELLED:
+            follower(session, tenant, row)
     recorded = RecordedPayment(payment=row)
     events.record(session, tenant.tenant_id, "payment.rejected", row["customer_id"], recorded)
     return recorded
 
 
-# What other domains do when a payment still PENDING_VERIFICATION is cancelled here (the providers' collection
-# follows it); registered by them, since payments cannot know them. Called under the customer's lock.
+# What other domains do when a payment still PENDING_VERIFICATION is cancelled or rejected here (the providers'
+# collection follows it); registered by them, since payments cannot know them. Called under the customer's lock.
 PendingCancelled = Callable[[Session, TenantContext, Mapping[str, Any]], None]
 _PENDING_CANCELLED: list[PendingCancelled] = []
 

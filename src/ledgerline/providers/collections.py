@@ -285,8 +285,8 @@ def _retry(session: Session, tenant: TenantContext, provider: PaymentProvider, f
 
 @payments.on_pending_cancelled
 def _follow_cancelled_payment(session: Session, tenant: TenantContext, payment: Mapping[str, Any]) -> None:
-    """A collection's payment cancelled by hand (POST /v1/payments/{id}/cancel, or any surface's cancel)
-    while still pending: the collection is CANCELLED with it, its row says so, and the invoice is no
+    """A collection's payment cancelled or rejected by hand (POST /v1/payments/{id}/cancel or /reject, or any
+    surface's) while still pending: the collection is CANCELLED with it, its row says so, and the invoice is no
     longer PENDING. The provider is not asked to stop (invoice-payment-cancel does that); whatever it says
     about the collection afterwards is ignored, as for any cancelled collection."""
     collection = repository.collection_of_payment(session, tenant.tenant_id, payment["id"])
