@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import pytest
+
 from tests.providers.helpers import (
     deliver, event, invoice, mandated_customer, payments_of, post_invoice, settle,
 )
@@ -120,20 +122,25 @@ def test_only_collected_rows_settle_what_an_invoice_owed(client, auth):
     assert settled == 0
 
 
-def test_cancelling_a_pending_collections_payment_cancels_the_collection_and_its_row(client, auth):
+@pytest.mark.parametrize(("action", "body", "payment_status"), [
+    ("cancel", {"notes": "customer paid by cheque"}, "CANCELLED"),
+    ("reject", {"reason": "mandate disputed"}, "REJECTED"),
+])
+def test_a_pending_collections_payment_cancelled_or_rejected_by_hand_closes_the_collection_and_its_row(
+        client, auth, action, body, payment_status):
+    """Done here, not by the provider: the collection and its row are CANCELLED with the payment, the invoice is
+    no longer PENDING, what the provider says afterwards settles nothing, and the invoice can be collected again."""
     setup = mandated_customer(client, auth)
     posted = post_invoice(client, auth, setup["customer"]["id"])
     [payment] = payments_of(client, auth, setup["customer"]["id"])
-    cancelled = client.post(f"/v1/payments/{payment['id']}/cancel", json={"notes": "customer paid by cheque"},
-                            headers=auth)
-    assert cancelled.status_code == 200, cancelled.text
+    done = client.post(f"/v1/payments/{payment['id']}/{action}", json=body, headers=auth)
+    assert done.status_code == 200, done.text
     [row] = _rows(client, auth, posted["id"])
     assert (row["thirdPartyPaymentStatus"], row["settled"], row["customerPaymentStatus"]) == (
-        "CANCELLED", False, "CANCELLED")
+        "CANCELLED", False, payment_status)
     assert invoice(client, auth, posted["id"])["paymentStatus"] == "UNPAID"
-    # What the provider says afterwards is ignored: the money of a cancelled collection settles nothing.
     answered = deliver(client, setup["provider"]["id"], [event(payment["referenceNumber"], "PAID_OUT")])
-    assert answered.json()["outcomes"][0].startswith("ignored"), answered.text
+    assert answered.status_code == 200 and answered.json()["outcomes"][0].startswith("ignored"), answered.text
     settle(client, auth)
     assert invoice(client, auth, posted["id"])["outstandingInMajorCurrency"] == 100
     [row] = _rows(client, auth, posted["id"])
@@ -142,22 +149,3 @@ def test_cancelling_a_pending_collections_payment_cancels_the_collection_and_its
     again = client.post("/v1/invoice-payment-reprocess", json={"invoiceId": posted["id"], "billRunType": "NORMAL"},
                         headers=auth)
     assert again.status_code == 200, again.text
-
-
-def test_rejecting_a_pending_collections_payment_by_hand_closes_the_collection_too(client, auth):
-    """A pending collection's payment rejected here (not by the provider): the collection and its row are
-    CANCELLED with it, the invoice is no longer PENDING, and the provider's later word settles nothing."""
-    setup = mandated_customer(client, auth)
-    posted = post_invoice(client, auth, setup["customer"]["id"])
-    [payment] = payments_of(client, auth, setup["customer"]["id"])
-    rejected = client.post(f"/v1/payments/{payment['id']}/reject", json={"reason": "mandate disputed"},
-                           headers=auth)
-    assert rejected.status_code == 200, rejected.text
-    [row] = _rows(client, auth, posted["id"])
-    assert (row["thirdPartyPaymentStatus"], row["settled"], row["customerPaymentStatus"]) == (
-        "CANCELLED", False, "REJECTED")
-    assert invoice(client, auth, posted["id"])["paymentStatus"] == "UNPAID"
-    answered = deliver(client, setup["provider"]["id"], [event(payment["referenceNumber"], "PAID_OUT")])
-    assert answered.status_code == 200 and answered.json()["outcomes"][0].startswith("ignored"), answered.text
-    settle(client, auth)
-    assert invoice(client, auth, posted["id"])["outstandingInMajorCurrency"] == 100
