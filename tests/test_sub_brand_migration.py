@@ -42,7 +42,8 @@ def test_upgrading_sqlite_with_referenced_customers_keeps_them_and_adds_the_key(
             assert connection.execute(text("SELECT name, sub_brand_id FROM customers")).all() == [("Acme", None)]
             assert connection.execute(text("SELECT customer_id FROM sites")).scalar_one() == 1
         keys = inspect(engine).get_foreign_keys("customers")
-        assert {"sub_brand_id"} in [set(key["constrained_columns"]) for key in keys]
+        # Composite since 0019: every foreign key between tenant tables includes tenant_id.
+        assert {"tenant_id", "sub_brand_id"} in [set(key["constrained_columns"]) for key in keys]
         with pytest.raises(IntegrityError), engine.begin() as connection:
             connection.execute(text("UPDATE customers SET sub_brand_id = 42"))
     finally:

@@ -127,7 +127,8 @@ def _cmd_worker(args: argparse.Namespace) -> int:
 
 def _register_event_documents() -> None:
     """Use cases record events as ``/v1`` renders their resource; the renderers are registered by the /v1
-    adapter, which a command that runs use cases outside the server must load (the server loads it anyway)."""
+    adapter, which a command that runs such use cases outside the server must load (the server loads it
+    anyway). Only those commands load it: the others stay light (and write no metrics files)."""
     import ledgerline.api.v1  # noqa: F401
 
 
@@ -135,8 +136,6 @@ def _register_event_documents() -> None:
 def _transaction() -> Iterator[Session]:
     """One committed transaction; the engine is disposed afterwards (a CLI run is short)."""
     from ledgerline.db import Database, make_engine
-
-    _register_event_documents()
 
     settings = get_settings()
     database = Database(make_engine(settings.database_url, transaction_pooler=settings.database_transaction_pooler))

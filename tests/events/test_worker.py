@@ -240,7 +240,9 @@ def test_a_pass_reports_outbox_lag_and_deliveries_by_outcome_on_metrics_and_logs
     clock.advance_to(dt.datetime.now(dt.timezone.utc) + dt.timedelta(seconds=30))   # the event waited 30 s
     worker = Worker(database, client=mock_client(answer), clock=clock)
     report = worker.run_once()
-    assert (report.dispatched, report.attempted, report.outcomes) == (1, 2, {"delivered": 1, "retrying": 1})
+    # Other tests' committed events (other tenants, no endpoints) may be dispatched in the same pass.
+    assert report.dispatched >= 1
+    assert (report.attempted, report.outcomes) == (2, {"delivered": 1, "retrying": 1})
 
     after = scrape(client)
     for outcome, more in (("delivered", 1), ("retrying", 1), ("given_up", 0)):
