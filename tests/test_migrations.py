@@ -129,14 +129,24 @@ def _insert(connection: Connection, table_name: str, **values: Any) -> int:
     return result.scalar_one()
 
 
+def _transaction_type_of(connection: Connection, tenant_id: Any) -> int:
+    """One of the financial transaction types the tenant was given by the reference-data migrations."""
+    return connection.execute(select(sql_column("id")).select_from(sql_table("financial_transaction_types"))
+                              .where(sql_column("tenant_id") == tenant_id).limit(1)).scalar()
+
+
+def _gbp_customer(connection: Connection, tenant_id: Any) -> int:
+    return _insert(connection, "customers", tenant_id=tenant_id, currency="GBP", status="ACTIVE",
+                   credit_threshold_minor=0, credit_minor=0)
+
+
 def test_reference_data_reaches_existing_tenants(empty_engine: Engine) -> None:
     """0003 seeds tenants that existed before it and gives their payments the default types."""
     engine = empty_engine
     migrate(engine, "upgrade", "0002")
     with engine.begin() as connection:
         tenant_id = _insert(connection, "tenants", name="before-0003")
-        customer_id = _insert(connection, "customers", tenant_id=tenant_id, currency="GBP", status="ACTIVE",
-                              credit_threshold_minor=0, credit_minor=0)
+        customer_id = _gbp_customer(connection, tenant_id)
         payment_id = _insert(connection, "payments", tenant_id=tenant_id, customer_id=customer_id, currency="GBP",
                              status="CANCELLED", payment_method="CHEQUE", amount_minor=100, unallocated_minor=0)
         _insert(connection, "payment_cancellations", tenant_id=tenant_id, payment_id=payment_id, currency="GBP",
@@ -166,10 +176,8 @@ def test_posted_payments_become_credits_when_0006_runs(empty_engine: Engine) -> 
         tenant_id = _insert(connection, "tenants", name="before-0006")
     migrate(engine, "upgrade", "0005")  # 0003 gives the tenant its reference data
     with engine.begin() as connection:
-        type_id = connection.execute(select(sql_column("id")).select_from(sql_table("financial_transaction_types"))
-                                     .where(sql_column("tenant_id") == tenant_id).limit(1)).scalar()
-        customer_id = _insert(connection, "customers", tenant_id=tenant_id, currency="GBP", status="ACTIVE",
-                              credit_threshold_minor=0, credit_minor=0)
+        type_id = _transaction_type_of(connection, tenant_id)
+        customer_id = _gbp_customer(connection, tenant_id)
         invoice_id = _insert(connection, "invoices", tenant_id=tenant_id, customer_id=customer_id, currency="GBP",
                              bill_run_type="NORMAL", status="POSTED", payment_status="PAID", total_minor=1000,
                              outstanding_minor=0)
@@ -214,10 +222,8 @@ def test_earlier_invoice_payments_get_rows_of_their_own_when_0012_runs(empty_eng
         tenant_id = _insert(connection, "tenants", name="before-0012")
     migrate(engine, "upgrade", "0011")
     with engine.begin() as connection:
-        type_id = connection.execute(select(sql_column("id")).select_from(sql_table("financial_transaction_types"))
-                                     .where(sql_column("tenant_id") == tenant_id).limit(1)).scalar()
-        customer_id = _insert(connection, "customers", tenant_id=tenant_id, currency="GBP", status="ACTIVE",
-                              credit_threshold_minor=0, credit_minor=0)
+        type_id = _transaction_type_of(connection, tenant_id)
+        customer_id = _gbp_customer(connection, tenant_id)
         invoice_id = _insert(connection, "invoices", tenant_id=tenant_id, customer_id=customer_id, currency="GBP",
                              bill_run_type="ADHOC", status="POSTED", payment_status="PARTIALLY_PAID",
                              total_minor=1000, outstanding_minor=500)
@@ -249,10 +255,8 @@ def test_provider_collections_get_invoice_payment_rows_when_0017_runs(empty_engi
         tenant_id = _insert(connection, "tenants", name="before-0017")
     migrate(engine, "upgrade", "0016")
     with engine.begin() as connection:
-        type_id = connection.execute(select(sql_column("id")).select_from(sql_table("financial_transaction_types"))
-                                     .where(sql_column("tenant_id") == tenant_id).limit(1)).scalar()
-        customer_id = _insert(connection, "customers", tenant_id=tenant_id, currency="GBP", status="ACTIVE",
-                              credit_threshold_minor=0, credit_minor=0)
+        type_id = _transaction_type_of(connection, tenant_id)
+        customer_id = _gbp_customer(connection, tenant_id)
         invoice_id = _insert(connection, "invoices", tenant_id=tenant_id, customer_id=customer_id, currency="GBP",
                              bill_run_type="NORMAL", status="POSTED", payment_status="UNPAID",
                              total_minor=1013, outstanding_minor=1013)

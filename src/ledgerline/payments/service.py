@@ -367,8 +367,7 @@ def reject_payment(session: Session, *, tenant: TenantContext, payment: PaymentR
     repository.update_payment(session, tenant.tenant_id, row, ("status", "rejection_reason", "rejection_reason_id",
                                                                "updated_by"), now)
     if was_pending:
-        for follower in _PENDING_CANCELLED:
-            follower(session, tenant, row)
+        _follow_pending_withdrawn(session, tenant, row)
     recorded = RecordedPayment(payment=row)
     events.record(session, tenant.tenant_id, "payment.rejected", row["customer_id"], recorded)
     return recorded
@@ -376,14 +375,20 @@ def reject_payment(session: Session, *, tenant: TenantContext, payment: PaymentR
 
 # What other domains do when a payment still PENDING_VERIFICATION is cancelled or rejected here (the providers'
 # collection follows it); registered by them, since payments cannot know them. Called under the customer's lock.
-PendingCancelled = Callable[[Session, TenantContext, Mapping[str, Any]], None]
-_PENDING_CANCELLED: list[PendingCancelled] = []
+PendingWithdrawn = Callable[[Session, TenantContext, Mapping[str, Any]], None]
+_PENDING_WITHDRAWN: list[PendingWithdrawn] = []
 
 
-def on_pending_cancelled(follower: PendingCancelled) -> PendingCancelled:
-    """Decorator: ``follower(session, tenant, payment_row)`` runs in the cancellation's transaction."""
-    _PENDING_CANCELLED.append(follower)
+def on_pending_withdrawn(follower: PendingWithdrawn) -> PendingWithdrawn:
+    """Decorator: ``follower(session, tenant, payment_row)`` runs in the cancellation's or rejection's
+    transaction."""
+    _PENDING_WITHDRAWN.append(follower)
     return follower
+
+
+def _follow_pending_withdrawn(session: Session, tenant: TenantContext, row: Mapping[str, Any]) -> None:
+    for follower in _PENDING_WITHDRAWN:
+        follower(session, tenant, row)
 
 
 def cancel_payment(session: Session, *, tenant: TenantContext, payment: PaymentRef,
@@ -400,8 +405,7 @@ def cancel_payment(session: Session, *, tenant: TenantContext, payment: PaymentR
     if row["status"] is PaymentStatus.PENDING_VERIFICATION:
         row["status"] = PaymentStatus.CANCELLED
         repository.update_payment(session, tenant.tenant_id, row, ("status", "updated_by"), now)
-        for follower in _PENDING_CANCELLED:
-            follower(session, tenant, row)
+        _follow_pending_withdrawn(session, tenant, row)
         metrics.payment_cancelled(session, row["currency"])
         recorded = RecordedPayment(payment=row)
         events.record(session, tenant.tenant_id, "payment.cancelled", row["customer_id"], recorded)

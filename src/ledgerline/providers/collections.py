@@ -283,7 +283,7 @@ def _retry(session: Session, tenant: TenantContext, provider: PaymentProvider, f
                    mandate_reference=mandate.mandate_reference, attempt=failed.attempt + 1)
 
 
-@payments.on_pending_cancelled
+@payments.on_pending_withdrawn
 def _follow_cancelled_payment(session: Session, tenant: TenantContext, payment: Mapping[str, Any]) -> None:
     """A collection's payment cancelled or rejected by hand (POST /v1/payments/{id}/cancel or /reject, or any
     surface's) while still pending: the collection is CANCELLED with it, its row says so, and the invoice is no
